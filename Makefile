@@ -1,0 +1,42 @@
+# keyrelay: the two set-up commands on a fresh Debian 12 machine (as root) are `make run` and `make test`.
+# Both install what is missing first (scripts/install-deps.sh), then build with CMake + Ninja, -j2.
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= 2
+CMAKE_ARGS ?=
+
+.PHONY: all deps build run test test-asan clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS)
+
+build: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+# Starts the server on the embedded SQLite default (127.0.0.1:8080, data in ./data).
+run: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS) --target keyrelay
+	$(BUILD)/keyrelay serve
+
+# Every test. The crypto vector counts are printed first; ctest's summary is the last line.
+test: build
+	@cd $(BUILD) && ctest -R 'VectorCounts' -V 2>&1 | grep -E '^[0-9]+: (AES-GCM|HKDF)' || true
+	cd $(BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 600
+
+$(ASAN_BUILD)/build.ninja:
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKEYRELAY_SANITIZE=ON $(CMAKE_ARGS)
+
+# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer.
+test-asan: deps $(ASAN_BUILD)/build.ninja
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest -j $(JOBS) --output-on-failure --timeout 900
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,73 @@
+#include "core/ids.h"
+
+#include <sys/random.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+
+#include "core/encoding.h"
+
+namespace keyrelay::core {
+namespace {
+
+std::string format_uuid(const std::array<std::uint8_t, 16>& b) {
+  const std::string hex = hex_encode(ByteView(b.data(), b.size()));
+  std::string out;
+  out.reserve(36);
+  out.append(hex, 0, 8).append("-").append(hex, 8, 4).append("-").append(hex, 12, 4).append("-");
+  out.append(hex, 16, 4).append("-").append(hex, 20, 12);
+  return out;
+}
+
+}  // namespace
+
+void os_random(void* data, std::size_t size) {
+  auto* p = static_cast<std::uint8_t*>(data);
+  while (size > 0) {
+    const ssize_t n = getrandom(p, size, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      std::fputs("keyrelay: getrandom failed; refusing to continue without randomness\n", stderr);
+      std::abort();
+    }
+    p += n;
+    size -= static_cast<std::size_t>(n);
+  }
+}
+
+std::string uuid_v4() {
+  std::array<std::uint8_t, 16> b{};
+  os_random(b.data(), b.size());
+  b[6] = static_cast<std::uint8_t>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<std::uint8_t>((b[8] & 0x3f) | 0x80);
+  return format_uuid(b);
+}
+
+std::string uuid_v7(std::chrono::system_clock::time_point now) {
+  std::array<std::uint8_t, 16> b{};
+  os_random(b.data(), b.size());
+  const auto ms = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
+  for (int i = 0; i < 6; ++i) b[i] = static_cast<std::uint8_t>(ms >> (40 - 8 * i));
+  b[6] = static_cast<std::uint8_t>((b[6] & 0x0f) | 0x70);
+  b[8] = static_cast<std::uint8_t>((b[8] & 0x3f) | 0x80);
+  return format_uuid(b);
+}
+
+bool is_uuid(std::string_view t) noexcept {
+  if (t.size() != 36) return false;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const char c = t[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace keyrelay::core

@@ -1,0 +1,17 @@
+#pragma once
+// RFC 3339 timestamps in UTC, the only time format on the wire ("2026-11-23T18:57:00.123Z").
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace keyrelay::core {
+
+// Millisecond precision, always with a 'Z' suffix.
+std::string format_rfc3339(std::chrono::system_clock::time_point t);
+// Accepts "YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)" (also 't'/'z'); nullopt for anything else,
+// including impossible dates such as February 30.
+std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view text);
+
+}  // namespace keyrelay::core
