@@ -1,0 +1,105 @@
+#include "config/config.h"
+
+#include <cstdlib>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "config/settings.h"
+
+namespace keyrelay::config {
+namespace {
+
+using core::Error;
+using core::Result;
+
+const Setting* find_setting(std::string_view name) {
+  for (const auto& s : all_settings())
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+// TOML scalars become the same text the environment would carry, so one parser serves both.
+std::optional<std::string> scalar_text(const toml::node& node) {
+  if (auto s = node.value<std::string>(); s && node.is_string()) return *s;
+  if (node.is_integer()) return std::to_string(*node.value<std::int64_t>());
+  if (node.is_boolean()) return *node.value<bool>() ? "true" : "false";
+  return std::nullopt;
+}
+
+Result<void> apply_file_value(Config& out, const std::string& file, const std::string& key,
+                              const toml::node& node) {
+  const Setting* setting = find_setting(key);
+  if (setting == nullptr) return Error::invalid_request("config file " + file + ": unknown key '" + key + "'");
+  const auto text = scalar_text(node);
+  if (!text)
+    return Error::invalid_request("config file " + file + ": key '" + key +
+                                  "' must be a string, a whole number or a boolean");
+  if (auto r = setting->apply(out, *text); !r)
+    return Error::invalid_request("config file " + file + ": key '" + key + "': " + r.error().message);
+  return core::ok();
+}
+
+Result<void> apply_file(Config& out, const std::filesystem::path& path) {
+  const std::string file = path.string();
+  toml::table root;
+  try {
+    root = toml::parse_file(file);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << "config file " << file << ": " << e.description() << " at line " << e.source().begin.line
+        << ", column " << e.source().begin.column;
+    return Error::invalid_request(msg.str());
+  }
+  for (const auto& [key, node] : root) {
+    const std::string top(key.str());
+    if (const auto* section = node.as_table()) {
+      for (const auto& [sub_key, sub_node] : *section) {
+        const std::string name = top + "." + std::string(sub_key.str());
+        if (sub_node.is_table() || sub_node.is_array())
+          return Error::invalid_request("config file " + file + ": unknown key '" + name + "'");
+        if (auto r = apply_file_value(out, file, name, sub_node); !r) return r;
+      }
+      continue;
+    }
+    if (auto r = apply_file_value(out, file, top, node); !r) return r;
+  }
+  return core::ok();
+}
+
+Result<void> apply_environment(Config& out, const EnvLookup& env) {
+  for (const auto& setting : all_settings()) {
+    const std::string name = env_name(setting.name);
+    const auto value = env(name);
+    if (!value) continue;
+    // The value itself is never echoed: it may be a master key.
+    if (auto r = setting.apply(out, *value); !r) return Error::invalid_request(name + ": " + r.error().message);
+  }
+  return core::ok();
+}
+
+}  // namespace
+
+EnvLookup process_environment() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* v = std::getenv(name.c_str());
+    if (v == nullptr) return std::nullopt;
+    return std::string(v);
+  };
+}
+
+Result<Config> load_config(const std::optional<std::filesystem::path>& file, const EnvLookup& env) {
+  Config config;
+  if (file) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(*file, ec))
+      return Error::invalid_request("config file " + file->string() + " does not exist or is not a file");
+    if (auto r = apply_file(config, *file); !r) return r.error();
+  }
+  if (auto r = apply_environment(config, env); !r) return r.error();
+  if (config.master_key && config.keyring_file)
+    return Error::invalid_request("set either KEYRELAY_MASTER_KEY or KEYRELAY_KEYRING_FILE, not both");
+  return config;
+}
+
+}  // namespace keyrelay::config

@@ -1,0 +1,62 @@
+#pragma once
+// The operator's settings, read once at start from the environment and an optional TOML file.
+//
+// Every setting has two spellings: `KEYRELAY_<SECTION>_<KEY>` in the environment and `[section] key`
+// in the file (top-level settings: `KEYRELAY_LISTEN` ⇔ `listen`). The environment wins over the
+// file. An unknown key or a malformed value is an error that names the offending key or variable.
+// Parsed once into an immutable value and shared as std::shared_ptr<const Config>.
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "core/result.h"
+#include "core/secret.h"
+
+namespace keyrelay::config {
+
+enum class LogFormat { json, text };
+enum class LogLevel { trace, debug, info, warn, error, off };
+
+struct HttpLimits {
+  unsigned threads = 0;                                // 0 = one per core
+  std::size_t max_header_bytes = 16 * 1024;            // 431 beyond
+  std::size_t max_body_bytes = 1024 * 1024;            // 413 beyond (routes may set their own)
+  std::chrono::milliseconds header_timeout{10'000};    // slow-loris cut-off for one request head
+  std::chrono::milliseconds body_timeout{30'000};      // for reading a request body
+  std::chrono::milliseconds idle_timeout{60'000};      // keep-alive wait for the next request
+  std::chrono::milliseconds write_timeout{30'000};     // for writing one response
+  std::size_t max_connections = 10'000;                // extra connections get 503 and are closed
+  std::chrono::milliseconds shutdown_timeout{10'000};  // in-flight requests may finish this long
+};
+
+struct Config {
+  std::string listen = "127.0.0.1:8080";
+  std::optional<std::filesystem::path> port_file;
+  std::filesystem::path data_dir = "./data";
+  std::string database_url;                      // empty: SQLite in data_dir
+  std::optional<core::Secret> master_key;        // base64 text of one 32-byte key
+  std::optional<std::filesystem::path> keyring_file;
+  std::string redis_url;
+  LogLevel log_level = LogLevel::info;
+  LogFormat log_format = LogFormat::json;
+  HttpLimits http;
+  bool allow_core_dumps = false;                 // debugging only: keeps dumps and ptrace on
+
+  Config() = default;
+  Config(Config&&) = default;
+  Config& operator=(Config&&) = default;
+};
+
+// Reads the environment through `getenv` (injectable for tests).
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+EnvLookup process_environment();
+
+// Loads defaults, then `file` (when given), then the environment. Errors are invalid_request with a
+// message naming the key or variable, e.g. "config file keyrelay.toml: unknown key 'lisen'".
+core::Result<Config> load_config(const std::optional<std::filesystem::path>& file, const EnvLookup& env);
+
+}  // namespace keyrelay::config

@@ -1,0 +1,176 @@
+#include "config/settings.h"
+
+#include <array>
+#include <charconv>
+#include <cctype>
+#include <limits>
+
+#include "core/duration.h"
+
+namespace keyrelay::config {
+namespace {
+
+using core::Error;
+using core::Result;
+
+Result<std::size_t> parse_size(std::string_view text, std::size_t min, std::size_t max) {
+  std::size_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || end != text.data() + text.size())
+    return Error::invalid_request("expected a whole number");
+  if (v < min || v > max)
+    return Error::invalid_request("expected a number from " + std::to_string(min) + " to " + std::to_string(max));
+  return v;
+}
+
+Result<std::chrono::milliseconds> parse_positive_duration(std::string_view text) {
+  const auto d = core::parse_duration(text);
+  if (!d || d->count() <= 0) return Error::invalid_request("expected a duration such as 500ms, 10s or 5m");
+  return *d;
+}
+
+Result<bool> parse_bool(std::string_view text) {
+  if (text == "true" || text == "1" || text == "yes" || text == "on") return true;
+  if (text == "false" || text == "0" || text == "no" || text == "off") return false;
+  return Error::invalid_request("expected true or false");
+}
+
+Result<void> require_nonempty(std::string_view text) {
+  if (text.empty()) return Error::invalid_request("must not be empty");
+  return core::ok();
+}
+
+template <auto Member>
+Result<void> set_size(Config& c, std::string_view t, std::size_t min, std::size_t max) {
+  auto v = parse_size(t, min, max);
+  if (!v) return v.error();
+  c.http.*Member = *v;
+  return core::ok();
+}
+
+template <auto Member>
+Result<void> set_duration(Config& c, std::string_view t) {
+  auto v = parse_positive_duration(t);
+  if (!v) return v.error();
+  c.http.*Member = *v;
+  return core::ok();
+}
+
+Result<void> set_listen(Config& c, std::string_view t) {
+  // host:port with a port of 0-65535; IPv6 hosts in brackets. The server resolves the host.
+  const auto colon = t.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return Error::invalid_request("expected host:port");
+  auto port = parse_size(t.substr(colon + 1), 0, 65535);
+  if (!port) return Error::invalid_request("expected host:port with a port from 0 to 65535");
+  c.listen = std::string(t);
+  return core::ok();
+}
+
+Result<void> set_log_level(Config& c, std::string_view t) {
+  static constexpr std::array<std::pair<std::string_view, LogLevel>, 6> levels{{
+      {"trace", LogLevel::trace}, {"debug", LogLevel::debug}, {"info", LogLevel::info},
+      {"warn", LogLevel::warn}, {"error", LogLevel::error}, {"off", LogLevel::off}}};
+  for (const auto& [name, level] : levels) {
+    if (t == name) {
+      c.log_level = level;
+      return core::ok();
+    }
+  }
+  return Error::invalid_request("expected one of trace, debug, info, warn, error, off");
+}
+
+Result<void> set_log_format(Config& c, std::string_view t) {
+  if (t == "json") c.log_format = LogFormat::json;
+  else if (t == "text") c.log_format = LogFormat::text;
+  else return Error::invalid_request("expected json or text");
+  return core::ok();
+}
+
+Result<void> set_database_url(Config& c, std::string_view t) {
+  if (!t.empty() && !t.starts_with("sqlite://") && !t.starts_with("postgresql://") &&
+      !t.starts_with("postgres://"))
+    return Error::invalid_request("expected sqlite:///path/file.db or postgresql://…");
+  c.database_url = std::string(t);
+  return core::ok();
+}
+
+constexpr std::size_t kMaxBytes = std::size_t{1} << 30;
+
+const std::array<Setting, 19> kSettings{{
+    {"listen", "address:port to serve (port 0 = ephemeral)", set_listen},
+    {"port_file", "file that receives the bound port once listening",
+     [](Config& c, std::string_view t) -> Result<void> {
+       if (auto r = require_nonempty(t); !r) return r;
+       c.port_file = std::filesystem::path(t);
+       return core::ok();
+     }},
+    {"data_dir", "where the embedded database and a generated keyring live",
+     [](Config& c, std::string_view t) -> Result<void> {
+       if (auto r = require_nonempty(t); !r) return r;
+       c.data_dir = std::filesystem::path(t);
+       return core::ok();
+     }},
+    {"database_url", "sqlite:///path/file.db or postgresql://… (default: SQLite in the data dir)",
+     set_database_url},
+    {"master_key", "one base64 32-byte master key (cannot be rotated; prefer a keyring file)",
+     [](Config& c, std::string_view t) -> Result<void> {
+       if (auto r = require_nonempty(t); !r) return r;
+       c.master_key.emplace(t);
+       return core::ok();
+     }},
+    {"keyring_file", "keyring file with versioned master keys (mode 0600)",
+     [](Config& c, std::string_view t) -> Result<void> {
+       if (auto r = require_nonempty(t); !r) return r;
+       c.keyring_file = std::filesystem::path(t);
+       return core::ok();
+     }},
+    {"redis_url", "shared counters and invalidation for several nodes",
+     [](Config& c, std::string_view t) -> Result<void> {
+       c.redis_url = std::string(t);
+       return core::ok();
+     }},
+    {"log.level", "trace, debug, info, warn, error or off", set_log_level},
+    {"log.format", "json (one object per line) or text", set_log_format},
+    {"http.threads", "I/O threads (0 = one per core)",
+     [](Config& c, std::string_view t) -> Result<void> {
+       auto v = parse_size(t, 0, 256);
+       if (!v) return v.error();
+       c.http.threads = static_cast<unsigned>(*v);
+       return core::ok();
+     }},
+    {"http.max_header_bytes", "largest request head in bytes (431 beyond)",
+     [](Config& c, std::string_view t) { return set_size<&HttpLimits::max_header_bytes>(c, t, 1024, kMaxBytes); }},
+    {"http.max_body_bytes", "largest request body in bytes for management routes (413 beyond)",
+     [](Config& c, std::string_view t) { return set_size<&HttpLimits::max_body_bytes>(c, t, 1, kMaxBytes); }},
+    {"http.header_timeout", "time allowed to receive a request head (slow clients are cut)",
+     set_duration<&HttpLimits::header_timeout>},
+    {"http.body_timeout", "time allowed to receive a request body", set_duration<&HttpLimits::body_timeout>},
+    {"http.idle_timeout", "how long an idle keep-alive connection stays open",
+     set_duration<&HttpLimits::idle_timeout>},
+    {"http.write_timeout", "time allowed to write one response", set_duration<&HttpLimits::write_timeout>},
+    {"http.max_connections", "open connections at most (more get 503)",
+     [](Config& c, std::string_view t) {
+       return set_size<&HttpLimits::max_connections>(c, t, 1, 1'000'000);
+     }},
+    {"http.shutdown_timeout", "on SIGTERM/SIGINT, how long in-flight requests may finish",
+     set_duration<&HttpLimits::shutdown_timeout>},
+    {"allow_core_dumps", "keep core dumps and ptrace enabled (debugging only; dumps may hold secrets)",
+     [](Config& c, std::string_view t) -> Result<void> {
+       auto v = parse_bool(t);
+       if (!v) return v.error();
+       c.allow_core_dumps = *v;
+       return core::ok();
+     }},
+}};
+
+}  // namespace
+
+std::span<const Setting> all_settings() { return kSettings; }
+
+std::string env_name(std::string_view setting_name) {
+  std::string out = "KEYRELAY_";
+  for (char c : setting_name) out += (c == '.' || c == '-') ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace keyrelay::config

@@ -1,0 +1,18 @@
+#pragma once
+// What the server knows about a request besides its bytes: who sent it, its id, which route
+// matched. One per request, owned by the session for the duration of the handler call.
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace keyrelay::http {
+
+struct RequestContext {
+  std::string request_id;   // taken from a well-formed X-Request-Id, or generated
+  std::string_view route;   // the matched pattern ("/api/v1/keys/{id}"); empty when none matched
+  std::string remote_ip;    // socket peer address
+  std::chrono::steady_clock::time_point started_at;
+};
+
+}  // namespace keyrelay::http

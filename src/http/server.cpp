@@ -1,0 +1,233 @@
+#include "http/server.h"
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "http/session.h"
+#include "logging/log.h"
+
+namespace keyrelay::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+using tcp = net::ip::tcp;
+
+namespace {
+constexpr auto as_result = net::as_tuple(net::use_awaitable);
+}  // namespace
+
+// Handlers capture a raw Impl*: Impl owns the io_context, so it outlives every handler in it.
+struct Server::Impl {
+  Impl(ServerOptions opts, const Router& r)
+      : options(std::move(opts)), router(r), shared{options, router, draining}, acceptor(ioc), signals(ioc),
+        drain_deadline(ioc) {}
+
+  ServerOptions options;
+  const Router& router;
+  std::atomic<bool> draining{false};
+  SessionShared shared;
+  net::io_context ioc;
+  tcp::acceptor acceptor;
+  net::signal_set signals;
+  net::steady_timer drain_deadline;
+
+  mutable std::mutex mutex;  // guards sessions and next_id
+  std::unordered_map<std::uint64_t, std::weak_ptr<Session>> sessions;
+  std::uint64_t next_id = 1;
+
+  net::awaitable<void> accept_loop();
+  void start_session(tcp::socket socket);
+  void end_session(std::uint64_t id);
+  void begin_shutdown();
+  void stop_when_drained();
+  std::vector<std::shared_ptr<Session>> live_sessions();
+};
+
+std::vector<std::shared_ptr<Session>> Server::Impl::live_sessions() {
+  std::vector<std::shared_ptr<Session>> out;
+  std::lock_guard lock(mutex);
+  out.reserve(sessions.size());
+  for (auto& [id, weak] : sessions)
+    if (auto s = weak.lock()) out.push_back(std::move(s));
+  return out;
+}
+
+net::awaitable<void> Server::Impl::accept_loop() {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(net::make_strand(ioc), as_result);
+    if (ec) {
+      if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
+      // Out of descriptors or a transient error: back off briefly instead of spinning.
+      logging::warn("accept failed", {{"error", ec.message()}});
+      net::steady_timer pause(ioc, std::chrono::milliseconds(50));
+      co_await pause.async_wait(as_result);
+      continue;
+    }
+    if (draining.load()) continue;  // socket closes as it goes out of scope
+    start_session(std::move(socket));
+  }
+}
+
+void Server::Impl::start_session(tcp::socket socket) {
+  beast::error_code ec;
+  socket.set_option(tcp::no_delay(true), ec);
+  auto executor = socket.get_executor();
+  std::shared_ptr<Session> session;
+  std::uint64_t id = 0;
+  {
+    std::lock_guard lock(mutex);
+    if (sessions.size() >= options.max_connections) {
+      net::co_spawn(executor, refuse_connection(beast::tcp_stream(std::move(socket)), options), net::detached);
+      return;
+    }
+    id = next_id++;
+    session = std::make_shared<Session>(beast::tcp_stream(std::move(socket)), shared, id);
+    sessions.emplace(id, session);
+  }
+  net::co_spawn(executor, session->run(),
+                [self = this, session, id](std::exception_ptr e) {
+                  if (e) {
+                    try {
+                      std::rethrow_exception(e);
+                    } catch (const std::exception& ex) {
+                      logging::error("connection failed", {{"connection", id}, {"error", ex.what()}});
+                    }
+                  }
+                  self->end_session(id);
+                });
+}
+
+void Server::Impl::end_session(std::uint64_t id) {
+  bool empty = false;
+  {
+    std::lock_guard lock(mutex);
+    sessions.erase(id);
+    empty = sessions.empty();
+  }
+  if (empty && draining.load()) stop_when_drained();
+}
+
+void Server::Impl::begin_shutdown() {
+  if (draining.exchange(true)) return;
+  net::post(ioc, [self = this] {
+    logging::info("shutting down", {{"open_connections", self->live_sessions().size()},
+                                    {"deadline_ms", self->options.shutdown_timeout.count()}});
+    beast::error_code ec;
+    self->acceptor.close(ec);
+    self->signals.cancel(ec);
+    for (auto& s : self->live_sessions()) s->begin_shutdown();
+    self->drain_deadline.expires_after(self->options.shutdown_timeout);
+    self->drain_deadline.async_wait([self](const beast::error_code& wait_ec) {
+      if (wait_ec) return;  // cancelled: drained in time
+      auto rest = self->live_sessions();
+      if (!rest.empty()) logging::warn("shutdown deadline passed; closing connections", {{"open_connections", rest.size()}});
+      for (auto& s : rest) s->force_close();
+      // Sessions end promptly once their sockets close; give them a moment, then stop regardless.
+      self->drain_deadline.expires_after(std::chrono::seconds(1));
+      self->drain_deadline.async_wait([self](const beast::error_code&) { self->ioc.stop(); });
+    });
+    std::lock_guard lock(self->mutex);
+    if (self->sessions.empty()) net::post(self->ioc, [self] { self->stop_when_drained(); });
+  });
+}
+
+void Server::Impl::stop_when_drained() {
+  net::post(ioc, [self = this] {
+    self->drain_deadline.cancel();
+    self->ioc.stop();
+  });
+}
+
+Server::Server(ServerOptions options, const Router& router)
+    : impl_(std::make_unique<Impl>(std::move(options), router)) {}
+
+Server::~Server() {
+  impl_->ioc.stop();
+}
+
+core::Result<std::uint16_t> Server::listen() {
+  const std::string& listen = impl_->options.listen;
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return core::Error::invalid_request("listen address must be host:port");
+  std::string host = listen.substr(0, colon);
+  const std::string port = listen.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+
+  beast::error_code ec;
+  tcp::resolver resolver(impl_->ioc);
+  const auto results = resolver.resolve(host, port, tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec || results.empty()) return core::Error::invalid_request("cannot resolve listen address " + listen);
+  const tcp::endpoint endpoint = results.begin()->endpoint();
+
+  auto& acceptor = impl_->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(4096, ec);
+  if (ec) return core::Error::unavailable("cannot listen on " + listen + ": " + ec.message());
+  return acceptor.local_endpoint().port();
+}
+
+void Server::run() {
+  Impl* impl = impl_.get();
+  net::co_spawn(impl->ioc, impl->accept_loop(), [](std::exception_ptr e) {
+    if (e) {
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        logging::error("listener failed", {{"error", ex.what()}});
+      }
+    }
+  });
+  if (impl->options.handle_signals) {
+    impl->signals.add(SIGINT);
+    impl->signals.add(SIGTERM);
+    impl->signals.async_wait([impl](const beast::error_code& ec, int signo) {
+      if (ec) return;
+      logging::info("signal received", {{"signal", signo == SIGINT ? "SIGINT" : "SIGTERM"}});
+      impl->begin_shutdown();
+    });
+  }
+
+  unsigned threads = impl->options.threads;
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  auto run_loop = [impl] {
+    for (;;) {
+      try {
+        impl->ioc.run();
+        return;
+      } catch (const std::exception& e) {
+        // A handler bug must not take the whole server down; log it and keep serving.
+        logging::error("I/O thread caught an exception", {{"error", e.what()}});
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  pool.reserve(threads - 1);
+  for (unsigned i = 1; i < threads; ++i) pool.emplace_back(run_loop);
+  run_loop();
+  for (auto& t : pool) t.join();
+}
+
+void Server::shutdown() { impl_->begin_shutdown(); }
+
+bool Server::is_draining() const noexcept { return impl_->draining.load(); }
+
+std::size_t Server::connection_count() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->sessions.size();
+}
+
+}  // namespace keyrelay::http

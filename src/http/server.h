@@ -1,0 +1,49 @@
+#pragma once
+// The HTTP/1.1 server: an acceptor and one coroutine per connection, on an io_context run by N
+// threads, one strand per connection. Beast and Asio stay behind the pimpl so that code including
+// this header compiles fast.
+//
+// Lifecycle: listen() binds; run() serves until a graceful shutdown completes (SIGINT/SIGTERM or
+// shutdown()): the listener closes at once, idle keep-alive connections close, in-flight requests
+// finish (answered with Connection: close) until shutdown_timeout, then the rest are cut.
+// shutdown() and is_draining() are thread-safe; the router must outlive the server.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "core/result.h"
+#include "http/router.h"
+#include "http/server_options.h"
+
+namespace keyrelay::http {
+
+class Server {
+ public:
+  Server(ServerOptions options, const Router& router);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and listens. Returns the bound port (the chosen one when the configured port is 0).
+  // Errc::invalid_request for an unresolvable address, Errc::unavailable when it cannot be bound.
+  core::Result<std::uint16_t> listen();
+
+  // Serves on the I/O threads until shutdown completes. Call after listen(); blocks.
+  void run();
+
+  // Starts a graceful shutdown; safe from any thread, idempotent.
+  void shutdown();
+
+  // True once shutdown has started (readiness turns false).
+  bool is_draining() const noexcept;
+
+  // Open connections right now.
+  std::size_t connection_count() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace keyrelay::http

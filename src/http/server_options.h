@@ -1,0 +1,25 @@
+#pragma once
+// Limits and lifecycle settings of the HTTP server. Defaults match API.md; the composition root fills
+// them from config::Config.
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+namespace keyrelay::http {
+
+struct ServerOptions {
+  std::string listen = "127.0.0.1:8080";               // host:port; port 0 picks a free one
+  unsigned threads = 0;                                // I/O threads; 0 = one per core
+  std::size_t max_header_bytes = 16 * 1024;            // request head larger than this → 431
+  std::size_t max_body_bytes = 1024 * 1024;            // default per-route body limit → 413
+  std::chrono::milliseconds header_timeout{10'000};    // first byte → end of head; cuts slow-loris
+  std::chrono::milliseconds body_timeout{30'000};      // end of head → end of body
+  std::chrono::milliseconds idle_timeout{60'000};      // keep-alive wait between requests
+  std::chrono::milliseconds write_timeout{30'000};     // one response
+  std::size_t max_connections = 10'000;                // beyond: 503 and close
+  std::chrono::milliseconds shutdown_timeout{10'000};  // in-flight requests may finish this long
+  bool handle_signals = true;                          // SIGINT/SIGTERM start a graceful shutdown
+};
+
+}  // namespace keyrelay::http

@@ -1,0 +1,246 @@
+#include "http/session.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json/object.hpp>
+
+#include "core/error.h"
+#include "http/error_response.h"
+#include "http/request_id.h"
+#include "logging/log.h"
+
+namespace keyrelay::http {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+constexpr auto as_result = net::as_tuple(net::use_awaitable);
+
+using BeastResponse = bhttp::response<bhttp::string_body>;
+
+BeastResponse to_beast(Response&& res, std::string_view request_id, bool keep_alive) {
+  BeastResponse out{static_cast<bhttp::status>(res.status), 11};
+  for (auto& [name, value] : res.headers.fields()) out.insert(name, value);
+  out.set("X-Request-Id", request_id);
+  if (!res.headers.contains("Cache-Control")) out.set(bhttp::field::cache_control, "no-store");
+  if (!res.headers.contains("X-Content-Type-Options")) out.set("X-Content-Type-Options", "nosniff");
+  out.body() = std::move(res.body);
+  out.keep_alive(keep_alive);
+  out.prepare_payload();
+  return out;
+}
+
+// The error for a failure while reading a request head or body; nullopt: just close.
+std::optional<core::Error> read_error(const beast::error_code& ec) {
+  if (ec == bhttp::error::header_limit)
+    return core::Error::headers_too_large("request headers are larger than the server accepts");
+  if (ec == bhttp::error::body_limit)
+    return core::Error::payload_too_large("request body is larger than this route accepts");
+  if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted ||
+      ec == net::error::connection_reset || ec == net::error::eof || ec == bhttp::error::partial_message ||
+      ec == net::error::broken_pipe || ec == net::error::bad_descriptor)
+    return std::nullopt;
+  return core::Error::invalid_request("malformed HTTP request");
+}
+
+void log_request(std::string_view request_id, std::string_view method, std::string_view route, int status,
+                 std::chrono::steady_clock::time_point started, std::size_t bytes_in, std::size_t bytes_out,
+                 std::string_view remote_ip) {
+  if (!logging::enabled(logging::Level::info)) return;
+  // Whole microseconds: exact, and readable (Boost.JSON prints doubles as 9.29E-1).
+  const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+  boost::json::object fields{{"request_id", request_id},
+                             {"method", method},
+                             {"status", status},
+                             {"duration_us", elapsed.count()},
+                             {"bytes_in", bytes_in},
+                             {"bytes_out", bytes_out},
+                             {"remote_ip", remote_ip}};
+  if (route.empty()) fields["route"] = nullptr;
+  else fields["route"] = route;
+  logging::write(status >= 500 ? logging::Level::warn : logging::Level::info, "request", std::move(fields));
+}
+
+}  // namespace
+
+Session::Session(beast::tcp_stream stream, const SessionShared& shared, std::uint64_t id)
+    : stream_(std::move(stream)), shared_(shared), id_(id) {
+  beast::error_code ec;
+  const auto remote = stream_.socket().remote_endpoint(ec);
+  if (!ec) remote_ip_ = remote.address().to_string();
+}
+
+void Session::begin_shutdown() {
+  net::post(stream_.get_executor(), [self = shared_from_this()] {
+    self->closing_ = true;
+    if (self->idle_) self->stream_.cancel();
+  });
+}
+
+void Session::force_close() {
+  net::post(stream_.get_executor(), [self = shared_from_this()] {
+    beast::error_code ec;
+    self->stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+    self->stream_.close();
+  });
+}
+
+net::awaitable<void> Session::run() {
+  bool first = true;
+  while (!closing_ && !shared_.draining.load()) {
+    if (!co_await serve_one(first)) break;
+    first = false;
+  }
+  // Half-close politely; the peer may already be gone, so errors are expected and ignored.
+  beast::error_code ec;
+  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+  stream_.close();
+}
+
+net::awaitable<std::size_t> Session::write(Response&& res, std::string_view request_id, bool keep_alive) {
+  auto out = to_beast(std::move(res), request_id, keep_alive);
+  stream_.expires_after(shared_.options.write_timeout);
+  auto [ec, n] = co_await bhttp::async_write(stream_, out, as_result);
+  co_return ec ? 0 : n;
+}
+
+// Serves one request; false when the connection must close.
+net::awaitable<bool> Session::serve_one(bool first) {
+  const ServerOptions& opt = shared_.options;
+
+  // Wait for the first byte of the next request. A fresh connection gets the header timeout (it
+  // must start talking at once); a kept-alive one may idle. Shutdown cancels this wait.
+  idle_ = true;
+  if (buffer_.size() == 0) {
+    stream_.expires_after(first ? opt.header_timeout : opt.idle_timeout);
+    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), as_result);
+    if (ec) co_return false;  // peer left, timed out, or shutdown
+    buffer_.commit(n);
+  }
+  idle_ = false;
+  RequestContext ctx;
+  ctx.started_at = std::chrono::steady_clock::now();
+  ctx.remote_ip = remote_ip_;
+
+  // Read the head under the header limit and timeout; the body limit depends on the route.
+  bhttp::request_parser<bhttp::string_body> parser;
+  parser.header_limit(static_cast<std::uint32_t>(opt.max_header_bytes));
+  parser.body_limit(boost::none);
+  stream_.expires_after(opt.header_timeout);
+  auto [hec, head_bytes] = co_await bhttp::async_read_header(stream_, buffer_, parser, as_result);
+  std::size_t bytes_in = head_bytes;
+  if (hec) {
+    if (auto err = read_error(hec)) {
+      ctx.request_id = choose_request_id({});
+      const int status = http_status(err->code);
+      const std::size_t out = co_await write(error_response(*err, ctx.request_id), ctx.request_id, false);
+      log_request(ctx.request_id, "-", {}, status, ctx.started_at, bytes_in, out, remote_ip_);
+    }
+    co_return false;
+  }
+
+  auto& head = parser.get();
+  ctx.request_id = choose_request_id(head["X-Request-Id"]);
+  const std::string_view method_text = head.method_string();
+  const std::string_view target = head.target();
+  const auto method = parse_method(method_text);
+
+  // Route first: the matched route decides the body limit.
+  RouteMatch match;
+  std::optional<core::Error> refusal;
+  if (target.empty() || target.front() != '/') {
+    refusal = core::Error::invalid_request("request target must be an absolute path");
+  } else if (!method) {
+    refusal = core::Error::method_not_allowed("method " + std::string(method_text) + " is not supported");
+  } else {
+    match = shared_.router.match(*method, target.substr(0, target.find('?')));
+  }
+  const std::size_t body_limit =
+      match.route && match.route->options.max_body_bytes ? *match.route->options.max_body_bytes : opt.max_body_bytes;
+
+  const auto content_length = parser.content_length();
+  if (content_length && *content_length > body_limit) {
+    const auto err = core::Error::payload_too_large("request body is larger than " + std::to_string(body_limit) +
+                                                    " bytes");
+    const std::size_t out = co_await write(error_response(err, ctx.request_id), ctx.request_id, false);
+    log_request(ctx.request_id, method_text, {}, 413, ctx.started_at, bytes_in, out, remote_ip_);
+    co_return false;
+  }
+
+  // Read the body (also for 404/405 answers, so the connection stays usable for the next request).
+  if (!parser.is_done()) {
+    parser.body_limit(body_limit);
+    if (bhttp::token_list(head[bhttp::field::expect]).exists("100-continue")) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      stream_.expires_after(opt.write_timeout);
+      auto [cec, cn] = co_await net::async_write(stream_, net::buffer(kContinue), as_result);
+      if (cec) co_return false;
+    }
+    stream_.expires_after(opt.body_timeout);
+    auto [bec, body_bytes] = co_await bhttp::async_read(stream_, buffer_, parser, as_result);
+    bytes_in += body_bytes;
+    if (bec) {
+      if (auto err = read_error(bec)) {
+        const int status = http_status(err->code);
+        const std::size_t out = co_await write(error_response(*err, ctx.request_id), ctx.request_id, false);
+        log_request(ctx.request_id, method_text, {}, status, ctx.started_at, bytes_in, out, remote_ip_);
+      }
+      co_return false;
+    }
+  }
+
+  const bool keep_alive_requested = head.keep_alive();
+  Response response;
+  if (refusal) {
+    response = error_response(*refusal, ctx.request_id);
+  } else if (!match.route) {
+    if (match.allowed.empty()) {
+      response = error_response(core::Error::not_found("no route for " + std::string(method_text) + " " +
+                                                       std::string(target.substr(0, target.find('?')))),
+                                ctx.request_id);
+    } else {
+      response = error_response(core::Error::method_not_allowed("method " + std::string(method_text) +
+                                                                " is not allowed here"),
+                                ctx.request_id);
+      response.headers.set("Allow", allow_header(match.allowed));
+    }
+  } else {
+    ctx.route = match.route->pattern;
+    Request request;
+    request.method = *method;
+    request.target = std::string(target);
+    for (const auto& field : head) request.headers.add(std::string(field.name_string()), std::string(field.value()));
+    request.body = std::move(head.body());
+    request.params = std::move(match.params);
+    try {
+      response = co_await match.route->handler(request, ctx);
+    } catch (const std::exception& e) {
+      logging::error("handler failed", {{"request_id", ctx.request_id}, {"route", ctx.route}, {"error", e.what()}});
+      response = error_response(core::Error::internal("handler failed"), ctx.request_id);
+    }
+  }
+
+  const int status = response.status;
+  const bool keep_alive = keep_alive_requested && !closing_ && !shared_.draining.load();
+  const std::size_t out = co_await write(std::move(response), ctx.request_id, keep_alive);
+  log_request(ctx.request_id, method_text, ctx.route, status, ctx.started_at, bytes_in, out, remote_ip_);
+  co_return out > 0 && keep_alive;
+}
+
+net::awaitable<void> refuse_connection(beast::tcp_stream stream, const ServerOptions& options) {
+  const std::string request_id = choose_request_id({});
+  auto res = to_beast(error_response(core::Error::unavailable("too many open connections; try again later"), request_id),
+                      request_id, false);
+  stream.expires_after(options.write_timeout);
+  co_await bhttp::async_write(stream, res, as_result);
+  beast::error_code ec;
+  stream.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+  stream.close();
+}
+
+}  // namespace keyrelay::http

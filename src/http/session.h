@@ -1,0 +1,61 @@
+#pragma once
+// One client connection: reads requests one after another (HTTP/1.1 keep-alive), applies the
+// limits, dispatches to the router and writes responses. Internal to http/ (includes Beast).
+//
+// All of a session's work runs on its own strand; begin_shutdown() and force_close() may be called
+// from any thread and post themselves onto it.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include "http/response.h"
+#include "http/router.h"
+#include "http/server_options.h"
+
+namespace keyrelay::http {
+
+// What every session of one server shares. Outlives all sessions.
+struct SessionShared {
+  const ServerOptions& options;
+  const Router& router;
+  std::atomic<bool>& draining;
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(boost::beast::tcp_stream stream, const SessionShared& shared, std::uint64_t id);
+
+  // Serves requests until the peer leaves, a limit is hit, or the server drains.
+  boost::asio::awaitable<void> run();
+
+  // Graceful: an idle connection closes now, a busy one after its current response.
+  void begin_shutdown();
+  // Hard: closes the socket now, whatever is in flight.
+  void force_close();
+
+  std::uint64_t id() const noexcept { return id_; }
+
+ private:
+  boost::asio::awaitable<bool> serve_one(bool first);
+
+  // Writes `res` for `request_id`; returns bytes written, or 0 on a write failure.
+  boost::asio::awaitable<std::size_t> write(Response&& res, std::string_view request_id, bool keep_alive);
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;  // survives between requests: it may hold pipelined bytes
+  const SessionShared& shared_;
+  std::uint64_t id_;
+  std::string remote_ip_;
+  bool idle_ = true;            // waiting for the first byte of a request (strand-only)
+  bool closing_ = false;        // finish the current request, then close (strand-only)
+};
+
+// Writes a 503 and closes: the answer to a connection over max_connections.
+boost::asio::awaitable<void> refuse_connection(boost::beast::tcp_stream stream, const ServerOptions& options);
+
+}  // namespace keyrelay::http

@@ -1,0 +1,51 @@
+#include "http/error_response.h"
+
+#include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
+
+namespace keyrelay::http {
+namespace {
+
+using core::Errc;
+using core::Error;
+
+TEST(ErrorResponse, EveryCodeMapsToItsStatus) {
+  const std::pair<Errc, int> expected[] = {
+      {Errc::invalid_request, 400}, {Errc::unauthenticated, 401}, {Errc::forbidden, 403},
+      {Errc::not_found, 404}, {Errc::method_not_allowed, 405}, {Errc::conflict, 409},
+      {Errc::payload_too_large, 413}, {Errc::unsupported_media_type, 415}, {Errc::no_usable_key, 424},
+      {Errc::rate_limited, 429}, {Errc::headers_too_large, 431}, {Errc::internal, 500},
+      {Errc::upstream_error, 502}, {Errc::unavailable, 503}, {Errc::upstream_timeout, 504}};
+  for (const auto& [code, status] : expected) EXPECT_EQ(http_status(code), status) << core::errc_name(code);
+}
+
+TEST(ErrorResponse, BodyHasCodeMessageAndRequestId) {
+  auto r = error_response(Error::invalid_request("provider 'foo' is not supported"), "req-1");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.headers.get("Content-Type"), "application/json");
+  const auto body = boost::json::parse(r.body).as_object().at("error").as_object();
+  EXPECT_EQ(body.at("code").as_string(), "invalid_request");
+  EXPECT_EQ(body.at("message").as_string(), "provider 'foo' is not supported");
+  EXPECT_EQ(body.at("request_id").as_string(), "req-1");
+}
+
+TEST(ErrorResponse, InternalErrorsHideTheirDetails) {
+  auto r = error_response(Error::internal("sqlite: disk I/O error at /var/lib/x"), "req-2");
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(r.body.find("sqlite"), std::string::npos);
+  EXPECT_NE(r.body.find("internal error"), std::string::npos);
+}
+
+TEST(ErrorResponse, RateLimitedSetsRetryAfter) {
+  auto r = error_response(Error::rate_limited("too many", std::chrono::seconds(17)), "req-3");
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(r.headers.get("Retry-After"), "17");
+}
+
+TEST(ErrorResponse, UnauthenticatedAsksForABearerToken) {
+  auto r = error_response(Error::unauthenticated("missing token"), "req-4");
+  EXPECT_EQ(r.headers.get("WWW-Authenticate"), "Bearer");
+}
+
+}  // namespace
+}  // namespace keyrelay::http

@@ -1,0 +1,223 @@
+#include "http/server.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <thread>
+
+#include "http/error_response.h"
+
+// The server in-process, with handlers only a test has (slow, failing), talked to over real sockets.
+namespace keyrelay::http {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+using namespace std::chrono_literals;
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    router_.add(Method::get, "/fast", [](Request&, RequestContext&) -> net::awaitable<Response> {
+      co_return Response::json(200, R"({"ok":true})");
+    });
+    router_.add(Method::get, "/slow", [this](Request&, RequestContext&) -> net::awaitable<Response> {
+      slow_started_.set_value();
+      net::steady_timer t(co_await net::this_coro::executor, slow_for_);
+      co_await t.async_wait(net::use_awaitable);
+      co_return Response::json(200, R"({"slow":true})");
+    });
+    router_.add(Method::get, "/throws", [](Request&, RequestContext&) -> net::awaitable<Response> {
+      throw std::runtime_error("handler bug");
+      co_return Response::empty(200);
+    });
+    router_.add(Method::post, "/echo",
+                [](Request& req, RequestContext&) -> net::awaitable<Response> {
+                  co_return Response::json(200, "{\"bytes\":" + std::to_string(req.body.size()) + "}");
+                },
+                {.max_body_bytes = 100});
+  }
+
+  void start(ServerOptions options = {}) {
+    options.listen = "127.0.0.1:0";
+    options.threads = 2;
+    options.handle_signals = false;
+    server_ = std::make_unique<Server>(options, router_);
+    auto port = server_->listen();
+    ASSERT_TRUE(port) << port.error().message;
+    port_ = *port;
+    runner_ = std::async(std::launch::async, [this] { server_->run(); });
+  }
+
+  void TearDown() override {
+    if (server_) {
+      server_->shutdown();
+      EXPECT_EQ(runner_.wait_for(15s), std::future_status::ready) << "server did not stop";
+    }
+  }
+
+  tcp::socket connect() {
+    tcp::socket s(client_io_);
+    s.connect({net::ip::make_address("127.0.0.1"), port_});
+    return s;
+  }
+
+  static void send(tcp::socket& s, std::string_view raw) { net::write(s, net::buffer(raw)); }
+
+  static bhttp::response<bhttp::string_body> read_response(tcp::socket& s, beast::flat_buffer& buf) {
+    bhttp::response<bhttp::string_body> res;
+    bhttp::read(s, buf, res);
+    return res;
+  }
+
+  // True when the peer closed: a read returns EOF or reset.
+  static bool peer_closed(tcp::socket& s, beast::flat_buffer& buf) {
+    beast::error_code ec;
+    s.read_some(buf.prepare(1), ec);
+    return ec == net::error::eof || ec == net::error::connection_reset;
+  }
+
+  Router router_;
+  std::unique_ptr<Server> server_;
+  std::future<void> runner_;
+  std::uint16_t port_ = 0;
+  net::io_context client_io_;
+  std::promise<void> slow_started_;
+  std::chrono::milliseconds slow_for_{300};
+};
+
+TEST_F(ServerTest, ServesPipelinedRequestsInOrder) {
+  start();
+  auto s = connect();
+  send(s, "GET /fast HTTP/1.1\r\nHost: x\r\nX-Request-Id: one\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\nX-Request-Id: two\r\n\r\n");
+  beast::flat_buffer buf;
+  auto first = read_response(s, buf);
+  auto second = read_response(s, buf);
+  EXPECT_EQ(first.result_int(), 200);
+  EXPECT_EQ(first["X-Request-Id"], "one");
+  EXPECT_EQ(second.result_int(), 404);
+  EXPECT_EQ(second["X-Request-Id"], "two");
+}
+
+TEST_F(ServerTest, HandlerExceptionBecomesA500WithoutDetails) {
+  start();
+  auto s = connect();
+  send(s, "GET /throws HTTP/1.1\r\nHost: x\r\n\r\n");
+  beast::flat_buffer buf;
+  auto res = read_response(s, buf);
+  EXPECT_EQ(res.result_int(), 500);
+  EXPECT_EQ(res.body().find("handler bug"), std::string::npos);
+  // The connection is still usable.
+  send(s, "GET /fast HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(read_response(s, buf).result_int(), 200);
+}
+
+TEST_F(ServerTest, RouteBodyLimitAppliesToChunkedBodies) {
+  start();
+  auto s = connect();
+  const std::string chunk(150, 'a');
+  send(s, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n96\r\n" + chunk + "\r\n0\r\n\r\n");
+  beast::flat_buffer buf;
+  auto res = read_response(s, buf);
+  EXPECT_EQ(res.result_int(), 413);
+  EXPECT_FALSE(res.keep_alive());
+}
+
+TEST_F(ServerTest, BodyWithinTheRouteLimitReachesTheHandler) {
+  start();
+  auto s = connect();
+  send(s, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n" + std::string(100, 'b'));
+  beast::flat_buffer buf;
+  auto res = read_response(s, buf);
+  EXPECT_EQ(res.result_int(), 200);
+  EXPECT_EQ(res.body(), R"({"bytes":100})");
+}
+
+TEST_F(ServerTest, AnswersExpectContinueBeforeReadingTheBody) {
+  start();
+  auto s = connect();
+  send(s, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+  std::string interim(25, '\0');
+  net::read(s, net::buffer(interim));
+  EXPECT_EQ(interim, "HTTP/1.1 100 Continue\r\n\r\n");
+  send(s, "hello");
+  beast::flat_buffer buf;
+  EXPECT_EQ(read_response(s, buf).body(), R"({"bytes":5})");
+}
+
+TEST_F(ServerTest, RefusesConnectionsOverTheLimitWith503) {
+  ServerOptions options;
+  options.max_connections = 2;
+  start(options);
+  auto a = connect();
+  auto b = connect();
+  beast::flat_buffer buf_a, buf_b, buf_c;
+  send(a, "GET /fast HTTP/1.1\r\nHost: x\r\n\r\n");
+  send(b, "GET /fast HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_EQ(read_response(a, buf_a).result_int(), 200);
+  ASSERT_EQ(read_response(b, buf_b).result_int(), 200);
+  auto c = connect();
+  auto res = read_response(c, buf_c);
+  EXPECT_EQ(res.result_int(), 503);
+  EXPECT_NE(res.body().find("\"unavailable\""), std::string::npos);
+}
+
+TEST_F(ServerTest, ShutdownLetsAnInFlightRequestFinish) {
+  start();
+  auto s = connect();
+  send(s, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_EQ(slow_started_.get_future().wait_for(5s), std::future_status::ready);
+  server_->shutdown();
+  EXPECT_TRUE(server_->is_draining());
+  beast::flat_buffer buf;
+  auto res = read_response(s, buf);
+  EXPECT_EQ(res.result_int(), 200);
+  EXPECT_EQ(res.body(), R"({"slow":true})");
+  EXPECT_FALSE(res.keep_alive()) << "a draining server closes after the response";
+  EXPECT_EQ(runner_.wait_for(5s), std::future_status::ready);
+}
+
+TEST_F(ServerTest, ShutdownClosesIdleKeepAliveConnections) {
+  start();
+  auto s = connect();
+  send(s, "GET /fast HTTP/1.1\r\nHost: x\r\n\r\n");
+  beast::flat_buffer buf;
+  ASSERT_EQ(read_response(s, buf).result_int(), 200);
+  server_->shutdown();
+  EXPECT_TRUE(peer_closed(s, buf));
+  EXPECT_EQ(runner_.wait_for(5s), std::future_status::ready);
+}
+
+TEST_F(ServerTest, ShutdownDeadlineCutsRequestsThatDoNotFinish) {
+  slow_for_ = 60s;
+  ServerOptions options;
+  options.shutdown_timeout = 200ms;
+  start(options);
+  auto s = connect();
+  send(s, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_EQ(slow_started_.get_future().wait_for(5s), std::future_status::ready);
+  server_->shutdown();
+  EXPECT_EQ(runner_.wait_for(10s), std::future_status::ready) << "the deadline must end the drain";
+  beast::flat_buffer buf;
+  EXPECT_TRUE(peer_closed(s, buf));
+}
+
+TEST_F(ServerTest, ListenFailsClearlyWhenThePortIsTaken) {
+  start();
+  ServerOptions options;
+  options.listen = "127.0.0.1:" + std::to_string(port_);
+  Server second(options, router_);
+  auto r = second.listen();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, core::Errc::unavailable);
+  EXPECT_NE(r.error().message.find(std::to_string(port_)), std::string::npos);
+}
+
+}  // namespace
+}  // namespace keyrelay::http
