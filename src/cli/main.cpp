@@ -9,6 +9,9 @@ int main(int argc, char** argv) {
   using namespace keyrelay::cli;
   CLI::App app{"keyrelay: a bring-your-own-key vault and provider gateway", "keyrelay"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("keyrelay ") + KEYRELAY_VERSION);
+  // Global options may also follow the subcommand: `keyrelay serve --config f.toml`.
+  app.fallthrough();
   GlobalOptions global;
   std::string config_file;
   app.add_option("--config", config_file, "TOML configuration file (environment variables override it)")

@@ -1,0 +1,84 @@
+// Many concurrent keep-alive connections, and several requests on one connection.
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "support/fd_limit.h"
+#include "support/keyrelay_server.h"
+
+namespace keyrelay::test {
+namespace {
+
+TEST(Connections, ThousandKeepAliveConnectionsAreEachServedTwice) {
+  constexpr std::size_t kConnections = 1000;
+  // Raised before the server starts, so the server inherits the higher limit too.
+  const std::size_t wanted = kConnections + 256;
+  ASSERT_GE(raise_open_file_limit(wanted), wanted) << "RLIMIT_NOFILE hard limit too low";
+  KeyrelayServer server;
+
+  std::vector<HttpConnection> connections;
+  connections.reserve(kConnections);
+  for (std::size_t i = 0; i < kConnections; ++i) connections.push_back(server.connect());
+
+  // All requests go out before any response is read, so all 1,000 are open and busy at once.
+  // The responses are small enough to wait in the kernel's buffers until read in turn.
+  const std::string request = format_request("GET", "/healthz", {}, "");
+  for (int round = 1; round <= 2; ++round) {
+    for (std::size_t i = 0; i < kConnections; ++i) {
+      ASSERT_TRUE(connections[i].send(request)) << "round " << round << ", connection " << i;
+    }
+    std::size_t served = 0;
+    std::string first_failure;
+    for (std::size_t i = 0; i < kConnections; ++i) {
+      std::string failure;
+      try {
+        auto response = connections[i].read_response();
+        if (!response) {
+          failure = "closed without a response";
+        } else if (response->status != 200 || response->says_connection_close()) {
+          failure = describe(*response);
+        }
+      } catch (const HttpClientError& e) {
+        failure = e.what();
+      }
+      if (failure.empty()) {
+        ++served;
+      } else if (first_failure.empty()) {
+        first_failure = "connection " + std::to_string(i) + ": " + failure;
+      }
+    }
+    ASSERT_EQ(served, kConnections) << "round " << round << ", first failure: " << first_failure;
+  }
+}
+
+TEST(Connections, OneConnectionServesManyRequests) {
+  KeyrelayServer server;
+  auto connection = server.connect();
+  for (int i = 0; i < 50; ++i) {
+    auto response = connection.request("GET", i % 2 == 0 ? "/healthz" : "/nope");
+    ASSERT_EQ(response.status, i % 2 == 0 ? 200 : 404) << "request " << i << "\n"
+                                                       << describe(response);
+  }
+}
+
+TEST(Connections, PipelinedRequestsAreAnsweredInOrder) {
+  // HTTP/1.1 lets a client send the next request before the previous answer arrives.
+  KeyrelayServer server;
+  auto connection = server.connect();
+  std::string batch;
+  for (int i = 0; i < 5; ++i) {
+    batch += format_request("GET", "/healthz", {{"X-Request-Id", "pipe-" + std::to_string(i)}}, "");
+  }
+  ASSERT_TRUE(connection.send(batch));
+  for (int i = 0; i < 5; ++i) {
+    auto response = connection.read_response();
+    ASSERT_TRUE(response) << "closed before response " << i;
+    EXPECT_EQ(response->status, 200) << describe(*response);
+    EXPECT_EQ(response->header("X-Request-Id"), "pipe-" + std::to_string(i));
+  }
+}
+
+}  // namespace
+}  // namespace keyrelay::test
