@@ -32,7 +32,8 @@ std::string_view errc_name(Errc code) noexcept;
 
 struct Error {
   Errc code = Errc::internal;
-  // Safe to show a client: never a secret, never SQL, never a path of the server's.
+  // Safe to show whoever caused it: never a secret, never SQL. Request errors name no server paths;
+  // start-up errors (config, keyring) do name the file at fault, for the operator.
   std::string message;
   // Only for rate_limited: how long the client should wait.
   std::optional<std::chrono::seconds> retry_after;

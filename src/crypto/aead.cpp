@@ -1,0 +1,162 @@
+#include "crypto/aead.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <climits>
+#include <string>
+#include <string_view>
+
+#include "crypto/openssl_util.h"
+#include "crypto/random.h"
+
+namespace keyrelay::crypto {
+namespace {
+
+// EVP_*Update take int lengths; one call per buffer keeps the code simple, so cap the sizes.
+constexpr std::size_t kMaxUpdate = INT_MAX - 64;
+
+core::Result<void> check_parameters(core::ByteView key, core::ByteView iv, core::ByteView aad,
+                                    core::ByteView text) {
+  if (key.size() != kAeadKeySize)
+    return core::Error::invalid_request("AES-256-GCM needs a 32-byte key");
+  if (iv.empty() || iv.size() > kGcmMaxIvSize) {
+    return core::Error::invalid_request("AES-GCM needs an IV of 1 to 128 bytes");
+  }
+  if (aad.size() > kMaxUpdate || text.size() > kMaxUpdate) {
+    return core::Error::invalid_request("AES-GCM input is too large");
+  }
+  return core::ok();
+}
+
+// Creates a context for AES-256-GCM in the given direction with `key` and `iv` set.
+core::Result<detail::CipherCtx> make_context(bool encrypt, core::ByteView key, core::ByteView iv) {
+  const EVP_CIPHER* cipher = detail::aes_256_gcm();
+  if (cipher == nullptr) return core::Error::internal("AES-256-GCM is not available from OpenSSL");
+  detail::CipherCtx ctx(EVP_CIPHER_CTX_new());
+  if (!ctx) detail::fatal_openssl("EVP_CIPHER_CTX_new");
+  const int enc = encrypt ? 1 : 0;
+  // The IV length must be set between choosing the cipher and setting key and IV.
+  if (EVP_CipherInit_ex(ctx.get(), cipher, nullptr, nullptr, nullptr, enc) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(iv.size()),
+                          nullptr) != 1 ||
+      EVP_CipherInit_ex(ctx.get(), nullptr, nullptr, key.data(), iv.data(), enc) != 1) {
+    return core::Error::internal("AES-256-GCM initialisation failed");
+  }
+  return ctx;
+}
+
+// gcm_decrypt with the message to report on a tag mismatch, so seal()'s callers see a message
+// that names the vault format.
+core::Result<core::Secret> decrypt(core::ByteView key, core::ByteView iv, core::ByteView aad,
+                                   core::ByteView ciphertext, core::ByteView tag,
+                                   std::string_view auth_failure);
+
+}  // namespace
+
+core::Result<GcmOutput> gcm_encrypt(core::ByteView key, core::ByteView iv, core::ByteView aad,
+                                    core::ByteView plaintext) {
+  if (auto r = check_parameters(key, iv, aad, plaintext); !r) return std::move(r).error();
+  auto ctx = make_context(true, key, iv);
+  if (!ctx) return std::move(ctx).error();
+
+  GcmOutput out;
+  out.ciphertext.resize(plaintext.size());
+  int len = 0;
+  if (!aad.empty() &&
+      EVP_EncryptUpdate(ctx->get(), nullptr, &len, aad.data(), static_cast<int>(aad.size())) != 1) {
+    return core::Error::internal("AES-256-GCM encryption failed");
+  }
+  int written = 0;
+  if (!plaintext.empty()) {
+    if (EVP_EncryptUpdate(ctx->get(), out.ciphertext.data(), &len, plaintext.data(),
+                          static_cast<int>(plaintext.size())) != 1) {
+      return core::Error::internal("AES-256-GCM encryption failed");
+    }
+    written = len;
+  }
+  // GCM is a stream mode: Final writes nothing, but a scratch byte keeps the pointer valid for
+  // an empty plaintext.
+  std::uint8_t scratch[16];
+  if (EVP_EncryptFinal_ex(ctx->get(), scratch, &len) != 1 || len != 0 ||
+      static_cast<std::size_t>(written) != plaintext.size() ||
+      EVP_CIPHER_CTX_ctrl(ctx->get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kGcmTagSize),
+                          out.tag.data()) != 1) {
+    return core::Error::internal("AES-256-GCM encryption failed");
+  }
+  return out;
+}
+
+core::Result<core::Secret> gcm_decrypt(core::ByteView key, core::ByteView iv, core::ByteView aad,
+                                       core::ByteView ciphertext, core::ByteView tag) {
+  return decrypt(key, iv, aad, ciphertext, tag, "data failed authentication");
+}
+
+namespace {
+
+core::Result<core::Secret> decrypt(core::ByteView key, core::ByteView iv, core::ByteView aad,
+                                   core::ByteView ciphertext, core::ByteView tag,
+                                   std::string_view auth_failure) {
+  if (auto r = check_parameters(key, iv, aad, ciphertext); !r) return std::move(r).error();
+  if (tag.size() != kGcmTagSize) return core::Error::invalid_request("AES-GCM needs a 16-byte tag");
+  auto ctx = make_context(false, key, iv);
+  if (!ctx) return std::move(ctx).error();
+
+  const auto failed = [auth_failure] { return core::Error::internal(std::string(auth_failure)); };
+  core::Secret plain = core::Secret::zeroed(ciphertext.size());
+  int len = 0;
+  if (!aad.empty() &&
+      EVP_DecryptUpdate(ctx->get(), nullptr, &len, aad.data(), static_cast<int>(aad.size())) != 1) {
+    return failed();
+  }
+  if (!ciphertext.empty() &&
+      (EVP_DecryptUpdate(ctx->get(), plain.mutable_bytes().data(), &len, ciphertext.data(),
+                         static_cast<int>(ciphertext.size())) != 1 ||
+       static_cast<std::size_t>(len) != ciphertext.size())) {
+    return failed();  // `plain` wipes itself on the way out
+  }
+  // The ctrl takes a non-const pointer but only reads the tag when decrypting.
+  std::array<std::uint8_t, kGcmTagSize> expected{};
+  std::copy(tag.begin(), tag.end(), expected.begin());
+  std::uint8_t scratch[16];
+  if (EVP_CIPHER_CTX_ctrl(ctx->get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kGcmTagSize),
+                          expected.data()) != 1 ||
+      EVP_DecryptFinal_ex(ctx->get(), scratch, &len) != 1) {
+    plain.wipe();  // unauthenticated plaintext never leaves this function
+    return failed();
+  }
+  return plain;
+}
+
+}  // namespace
+
+core::Result<core::Bytes> seal(core::ByteView key, core::ByteView aad, core::ByteView plaintext) {
+  if (key.size() != kAeadKeySize)
+    return core::Error::invalid_request("AES-256-GCM needs a 32-byte key");
+  std::array<std::uint8_t, kGcmNonceSize> nonce{};
+  if (auto r = fill_random(nonce); !r) return std::move(r).error();
+  auto enc = gcm_encrypt(key, nonce, aad, plaintext);
+  if (!enc) return std::move(enc).error();
+
+  core::Bytes sealed;
+  sealed.reserve(kSealedOverhead + plaintext.size());
+  sealed.push_back(kSealedFormatV1);
+  sealed.insert(sealed.end(), nonce.begin(), nonce.end());
+  sealed.insert(sealed.end(), enc->ciphertext.begin(), enc->ciphertext.end());
+  sealed.insert(sealed.end(), enc->tag.begin(), enc->tag.end());
+  return sealed;
+}
+
+core::Result<core::Secret> open(core::ByteView key, core::ByteView aad, core::ByteView sealed) {
+  if (key.size() != kAeadKeySize)
+    return core::Error::invalid_request("AES-256-GCM needs a 32-byte key");
+  if (sealed.size() < kSealedOverhead) return core::Error::internal("sealed data is too short");
+  if (sealed[0] != kSealedFormatV1)
+    return core::Error::internal("sealed data has an unknown format");
+  const auto nonce = sealed.subspan(1, kGcmNonceSize);
+  const auto body = sealed.subspan(1 + kGcmNonceSize, sealed.size() - kSealedOverhead);
+  const auto tag = sealed.last(kGcmTagSize);
+  return decrypt(key, nonce, aad, body, tag, "sealed data failed authentication");
+}
+
+}  // namespace keyrelay::crypto
