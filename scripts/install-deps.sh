@@ -7,7 +7,8 @@ packages=(
   g++ cmake ninja-build ccache pkg-config make
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
-  libgtest-dev libgmock-dev
+  libsqlite3-dev libjwt-dev
+  libgtest-dev libgmock-dev python3-jwt python3-cryptography
 )
 
 missing=()

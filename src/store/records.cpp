@@ -1,0 +1,56 @@
+#include "store/records.h"
+
+#include <array>
+#include <utility>
+
+namespace keyrelay::store {
+namespace {
+
+template <class E, std::size_t N>
+std::string_view name_of(const std::array<std::pair<E, std::string_view>, N>& names, E value) noexcept {
+  for (const auto& [e, n] : names)
+    if (e == value) return n;
+  return {};
+}
+
+template <class E, std::size_t N>
+std::optional<E> parse_of(const std::array<std::pair<E, std::string_view>, N>& names, std::string_view text) noexcept {
+  for (const auto& [e, n] : names)
+    if (n == text) return e;
+  return std::nullopt;
+}
+
+constexpr std::array<std::pair<Role, std::string_view>, 3> kRoles{
+    {{Role::user, "user"}, {Role::admin, "admin"}, {Role::system, "system"}}};
+constexpr std::array<std::pair<ValidationState, std::string_view>, 4> kValidation{
+    {{ValidationState::unknown, "unknown"}, {ValidationState::valid, "valid"},
+     {ValidationState::invalid, "invalid"}, {ValidationState::error, "error"}}};
+constexpr std::array<std::pair<KeyStatus, std::string_view>, 4> kStatus{
+    {{KeyStatus::active, "active"}, {KeyStatus::disabled, "disabled"}, {KeyStatus::expired, "expired"},
+     {KeyStatus::invalid, "invalid"}}};
+constexpr std::array<std::pair<Outcome, std::string_view>, 3> kOutcomes{
+    {{Outcome::success, "success"}, {Outcome::failure, "failure"}, {Outcome::denied, "denied"}}};
+constexpr std::array<std::pair<ActorKind, std::string_view>, 4> kActorKinds{
+    {{ActorKind::token, "token"}, {ActorKind::jwt, "jwt"}, {ActorKind::cli, "cli"}, {ActorKind::system, "system"}}};
+
+}  // namespace
+
+std::string_view role_name(Role r) noexcept { return name_of(kRoles, r); }
+std::optional<Role> parse_role(std::string_view t) noexcept { return parse_of(kRoles, t); }
+std::string_view validation_state_name(ValidationState s) noexcept { return name_of(kValidation, s); }
+std::optional<ValidationState> parse_validation_state(std::string_view t) noexcept { return parse_of(kValidation, t); }
+std::string_view key_status_name(KeyStatus s) noexcept { return name_of(kStatus, s); }
+std::optional<KeyStatus> parse_key_status(std::string_view t) noexcept { return parse_of(kStatus, t); }
+std::string_view outcome_name(Outcome o) noexcept { return name_of(kOutcomes, o); }
+std::optional<Outcome> parse_outcome(std::string_view t) noexcept { return parse_of(kOutcomes, t); }
+std::string_view actor_kind_name(ActorKind k) noexcept { return name_of(kActorKinds, k); }
+std::optional<ActorKind> parse_actor_kind(std::string_view t) noexcept { return parse_of(kActorKinds, t); }
+
+KeyStatus key_status(const KeyRecord& key, TimePoint now) noexcept {
+  if (!key.enabled) return KeyStatus::disabled;
+  if (key.expires_at && *key.expires_at <= now) return KeyStatus::expired;
+  if (key.validation.state == ValidationState::invalid) return KeyStatus::invalid;
+  return KeyStatus::active;
+}
+
+}  // namespace keyrelay::store

@@ -1,0 +1,142 @@
+#pragma once
+// The persistent records of keyrelay, as the services see them. Engines map them to rows; nothing
+// SQL-shaped appears here. Secrets appear only sealed (crypto::Envelope output), never in plaintext.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/bytes.h"
+
+namespace keyrelay::store {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+// ---- users -------------------------------------------------------------------------------------
+
+// `system` is the operator's own user: it owns the default (fallback) keys and never logs in.
+enum class Role { user, admin, system };
+std::string_view role_name(Role role) noexcept;
+std::optional<Role> parse_role(std::string_view text) noexcept;
+
+struct UserRecord {
+  std::string id;                          // UUID
+  std::string name;                        // unique handle
+  Role role = Role::user;
+  std::optional<std::string> external_id;  // "iss sub" for users first seen in a JWT; unique
+  core::Bytes salt;                        // 16+ random bytes for the per-user KEK; never changes
+  TimePoint created_at{};
+};
+
+// ---- access tokens -----------------------------------------------------------------------------
+
+struct TokenRecord {
+  std::string id;                   // UUID
+  std::string user_id;
+  std::string name;                 // free text chosen at issue ("cli", "backend")
+  core::Bytes hash;                 // SHA-256 of the token text; the token itself is never stored
+  std::vector<std::string> scopes;  // "keys:read", ...
+  TimePoint created_at{};
+  std::optional<TimePoint> expires_at;
+  std::optional<TimePoint> last_used_at;
+  std::optional<TimePoint> revoked_at;
+};
+
+// ---- provider keys -----------------------------------------------------------------------------
+
+enum class ValidationState { unknown, valid, invalid, error };
+std::string_view validation_state_name(ValidationState state) noexcept;
+std::optional<ValidationState> parse_validation_state(std::string_view text) noexcept;
+
+struct Validation {
+  ValidationState state = ValidationState::unknown;
+  std::optional<TimePoint> checked_at;
+  std::optional<std::string> message;  // already redacted and cut to 256 characters
+};
+
+struct KeyUsage {
+  std::int64_t requests = 0;
+  std::int64_t input_tokens = 0;
+  std::int64_t output_tokens = 0;
+  std::int64_t errors = 0;
+};
+
+struct KeyRecord {
+  std::string id;        // UUID
+  std::string owner_id;  // a user's id; the system user's id for the operator's default keys
+  std::string provider;  // catalog id
+  std::string name;      // [a-z0-9_-]{1,64}, unique per (owner, provider)
+  std::string hint;      // "…x9Qa" or "…"
+  core::Bytes fingerprint;       // HMAC of the secret under the owner's fingerprint key; unique per (owner, provider)
+  core::Bytes wrapped_data_key;  // crypto::SealedSecret parts
+  core::Bytes sealed_secret;
+  std::uint32_t master_version = 0;
+  std::uint32_t version = 1;     // secret version: +1 on every rotation, bound into the sealed secret
+  bool enabled = true;
+  Validation validation;
+  std::int32_t priority = 0;     // lower is tried first
+  bool always_use = false;       // never fall back to default keys for this provider
+  std::optional<TimePoint> expires_at;
+  TimePoint created_at{};
+  TimePoint updated_at{};
+  std::optional<TimePoint> last_used_at;
+  KeyUsage usage;
+  std::string metadata_json = "{}";  // a JSON object, stored as given after validation
+};
+
+// Derived status, first match wins: disabled > expired > invalid > active (API.md).
+enum class KeyStatus { active, disabled, expired, invalid };
+std::string_view key_status_name(KeyStatus status) noexcept;
+std::optional<KeyStatus> parse_key_status(std::string_view text) noexcept;
+KeyStatus key_status(const KeyRecord& key, TimePoint now) noexcept;
+
+// ---- audit -------------------------------------------------------------------------------------
+
+enum class Outcome { success, failure, denied };
+enum class ActorKind { token, jwt, cli, system };
+std::string_view outcome_name(Outcome o) noexcept;
+std::optional<Outcome> parse_outcome(std::string_view text) noexcept;
+std::string_view actor_kind_name(ActorKind k) noexcept;
+std::optional<ActorKind> parse_actor_kind(std::string_view text) noexcept;
+
+struct AuditEvent {
+  std::string id;     // UUIDv7
+  std::string chain;  // "<writer id>/mgmt" or "<writer id>/use"
+  std::int64_t seq = 0;  // 1, 2, ... within the chain; set by the store at append
+  TimePoint time{};
+  std::string action;  // "key.created", ... (API.md)
+  Outcome outcome = Outcome::success;
+  std::optional<std::string> actor_user_id;
+  std::optional<std::string> actor_token_id;
+  ActorKind actor_kind = ActorKind::system;
+  std::optional<std::string> on_behalf_of;
+  std::optional<std::string> key_id;
+  std::optional<std::string> key_owner_id;  // so a user sees events about their keys
+  std::optional<std::string> provider;
+  std::optional<std::string> ip;
+  std::optional<std::string> user_agent;
+  std::optional<std::string> request_id;
+  std::string details_json = "{}";  // a JSON object; never a secret
+  // The chain link, set by the ChainSealer at append: the master version of the audit key and
+  // HMAC(audit key, prev hash ‖ seq ‖ canonical event).
+  std::uint32_t master_version = 0;
+  core::Bytes hash;
+};
+
+// ---- pagination --------------------------------------------------------------------------------
+
+struct PageRequest {
+  std::size_t limit = 50;             // 1..200, checked by the caller
+  std::optional<std::string> cursor;  // opaque, from a previous page; malformed → invalid_request
+};
+
+template <class T>
+struct Page {
+  std::vector<T> items;
+  std::optional<std::string> next_cursor;  // absent on the last page
+};
+
+}  // namespace keyrelay::store

@@ -1,0 +1,136 @@
+#pragma once
+// Store: everything the services persist, behind one interface with two engines (SQLite now,
+// PostgreSQL later) and one contract test suite that runs against both.
+//
+// Thread-safe: engines keep their own connections; every call may come from any worker thread.
+// Calls block (disk, network): never call them on an I/O thread, hand them to the worker pool.
+// Every call that changes data is one transaction: it commits whole or changes nothing, it bumps
+// the store generation (so other processes drop their caches), and management changes append their
+// audit event in that same transaction, so a change whose event cannot be written does not happen.
+// Reads of user data are scoped by owner: another owner's row is reported as not_found.
+//
+// Errors: not_found, conflict (with a message naming what collides), invalid_request (a malformed
+// cursor), unavailable (database busy/unreachable), internal (anything else; details only logged).
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "store/records.h"
+
+namespace keyrelay::store {
+
+// Links an audit event into its chain. Implemented by audit::ChainSealer (it holds the keyring);
+// the store calls it inside the append transaction, after setting event.seq.
+class ChainSealer {
+ public:
+  virtual ~ChainSealer() = default;
+  // Sets event.master_version and event.hash. `prev_hash` is empty for the first event of a chain.
+  virtual core::Result<void> seal(AuditEvent& event, core::ByteView prev_hash) const = 0;
+};
+
+struct KeyFilter {
+  std::string owner_id;                    // required: lists are always scoped to one owner
+  std::optional<std::string> provider;
+  std::optional<KeyStatus> status;         // derived status at `now`
+  std::optional<TimePoint> expires_before; // only keys with expires_at < this (expiring list)
+  TimePoint now{};
+};
+
+struct AuditFilter {
+  std::optional<std::string> visible_to;  // user id: events they acted in, were acted for, or whose key it was
+  std::optional<std::string> action;
+  std::optional<std::string> key_id;
+  std::optional<TimePoint> from;  // inclusive
+  std::optional<TimePoint> to;    // inclusive
+};
+
+// One key moved to another master version by a rotation batch.
+struct RewrappedKey {
+  std::string id;
+  std::uint32_t from_version = 0;  // the row is updated only if it is still on this version
+  std::uint32_t to_version = 0;
+  core::Bytes wrapped_data_key;
+  core::Bytes fingerprint;         // recomputed under the new version
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // ---- schema and health ----
+  // Applies pending migrations; returns how many were applied. Safe to run concurrently.
+  virtual core::Result<int> migrate() = 0;
+  virtual core::Result<int> schema_version() = 0;
+  virtual core::Result<void> ping() = 0;
+  // A number that changes whenever any process commits a change (cache invalidation).
+  virtual core::Result<std::uint64_t> generation() = 0;
+  // True when no user exists yet (a brand-new database).
+  virtual core::Result<bool> is_empty() = 0;
+
+  // ---- users ----
+  // conflict when the name or external id is taken.
+  virtual core::Result<void> create_user(const UserRecord& user, AuditEvent event) = 0;
+  virtual core::Result<UserRecord> find_user(std::string_view id) = 0;
+  virtual core::Result<UserRecord> find_user_by_name(std::string_view name) = 0;
+  virtual core::Result<UserRecord> find_user_by_external_id(std::string_view external_id) = 0;
+  // Ordered by creation.
+  virtual core::Result<Page<UserRecord>> list_users(const PageRequest& page) = 0;
+
+  // ---- access tokens ----
+  virtual core::Result<void> create_token(const TokenRecord& token, AuditEvent event) = 0;
+  virtual core::Result<TokenRecord> find_token(std::string_view id) = 0;
+  virtual core::Result<TokenRecord> find_token_by_hash(core::ByteView hash) = 0;
+  // All tokens, or those of `user_id`; ordered by creation.
+  virtual core::Result<Page<TokenRecord>> list_tokens(std::optional<std::string_view> user_id,
+                                                      const PageRequest& page) = 0;
+  // Sets revoked_at (idempotent: an already revoked token keeps its time). not_found when the
+  // token does not exist or, with `user_id`, belongs to someone else.
+  virtual core::Result<TokenRecord> revoke_token(std::string_view id, std::optional<std::string_view> user_id,
+                                                 TimePoint at, AuditEvent event) = 0;
+  // Records last use of many tokens at once (batched off the request path). Unknown ids are ignored.
+  virtual core::Result<void> touch_tokens(const std::vector<std::pair<std::string, TimePoint>>& uses) = 0;
+
+  // ---- provider keys ----
+  // conflict when (owner, provider, name) or (owner, provider, fingerprint) exists.
+  virtual core::Result<void> insert_key(const KeyRecord& key, AuditEvent event) = 0;
+  virtual core::Result<KeyRecord> get_key(std::string_view owner_id, std::string_view id) = 0;
+  // Ordered by (provider, priority, created_at, id).
+  virtual core::Result<Page<KeyRecord>> list_keys(const KeyFilter& filter, const PageRequest& page) = 0;
+  // Every key of `owner_id` (no paging): the gateway's cache fill.
+  virtual core::Result<std::vector<KeyRecord>> keys_of_owner(std::string_view owner_id) = 0;
+
+  // Read-modify-write in one transaction: loads the key of `owner_id`, lets `change` edit it and
+  // return the audit event to append, then writes the key and the event. If `change` fails,
+  // nothing is written and its error is returned. `change` must not call the store.
+  using KeyChange = std::function<core::Result<AuditEvent>(KeyRecord& key)>;
+  virtual core::Result<KeyRecord> update_key(std::string_view owner_id, std::string_view id,
+                                             const KeyChange& change) = 0;
+  // Deletes the key and its sealed secret (overwritten on disk, not just unlinked).
+  virtual core::Result<void> delete_key(std::string_view owner_id, std::string_view id, AuditEvent event) = 0;
+
+  // ---- master-key rotation ----
+  // Up to `limit` keys whose master_version differs from `version`, any owner.
+  virtual core::Result<std::vector<KeyRecord>> keys_not_on_version(std::uint32_t version, std::size_t limit) = 0;
+  // Applies a batch in one transaction; returns how many rows changed (rows that moved meanwhile are skipped).
+  virtual core::Result<std::size_t> rewrap_keys(const std::vector<RewrappedKey>& batch) = 0;
+  // Rows that still depend on each master version: keys and audit events.
+  virtual core::Result<std::map<std::uint32_t, std::int64_t>> rows_by_master_version() = 0;
+
+  // ---- audit ----
+  // Appends events that are not part of a change (key.read, auth.failed, key.used).
+  virtual core::Result<void> append_audit(std::vector<AuditEvent> events) = 0;
+  // Newest first.
+  virtual core::Result<Page<AuditEvent>> list_audit(const AuditFilter& filter, const PageRequest& page) = 0;
+  virtual core::Result<std::vector<std::string>> audit_chains() = 0;
+  // Events of `chain` with seq > after_seq, ascending, at most `limit`.
+  virtual core::Result<std::vector<AuditEvent>> audit_chain_events(std::string_view chain, std::int64_t after_seq,
+                                                                   std::size_t limit) = 0;
+};
+
+}  // namespace keyrelay::store
