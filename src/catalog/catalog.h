@@ -1,0 +1,71 @@
+#pragma once
+// The provider catalog: which providers exist, where their API lives, how a key is presented to
+// them, how to validate it cheaply, and which wire format their chat API speaks.
+//
+// Immutable once built; share it as std::shared_ptr<const Catalog>. Only the operator shapes it
+// (the built-in JSON, later an operator file and KEYRELAY_PROVIDER_<ID>_BASE_URL): users can never
+// choose a URL.
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace keyrelay::catalog {
+
+enum class Kind { llm, service };
+enum class Wire { openai, anthropic, gemini };
+enum class AuthPlacement { header, query };
+
+std::string_view kind_name(Kind k) noexcept;
+std::string_view wire_name(Wire w) noexcept;
+
+struct ProviderAuth {
+  AuthPlacement in = AuthPlacement::header;
+  std::string name;    // header or query parameter name ("Authorization", "key")
+  std::string format;  // contains "{key}" exactly once ("Bearer {key}")
+};
+
+struct ValidationCall {
+  std::string method;                  // "GET" or "POST"
+  std::string path;                    // appended to base_url, may carry a query
+  std::optional<std::string> body_json;
+};
+
+struct Provider {
+  std::string id;  // [a-z0-9-]{1,32}
+  std::string name;
+  Kind kind = Kind::llm;
+  std::vector<std::string> fields;  // secret fields; "api_key" for every current provider
+  std::string base_url;             // https://…, no trailing slash
+  ProviderAuth auth;
+  std::vector<std::pair<std::string, std::string>> extra_headers;
+  ValidationCall validate;
+  std::optional<std::string> key_prefix;
+  std::string signup_url;
+  std::string docs_url;
+  std::optional<Wire> wire;  // chat wire; none for service providers
+  std::vector<std::string> model_prefixes;
+};
+
+class Catalog {
+ public:
+  // Parses a catalog document (an array of provider objects). invalid_request naming the provider
+  // and field for anything malformed: duplicate id, unknown wire, auth format without {key}, ...
+  static core::Result<Catalog> parse(std::string_view json);
+  // The catalog compiled into the binary.
+  static core::Result<Catalog> builtin();
+
+  // nullptr when `id` is not in the catalog.
+  const Provider* find(std::string_view id) const noexcept;
+  const std::vector<Provider>& providers() const noexcept { return providers_; }
+
+ private:
+  std::vector<Provider> providers_;
+};
+
+}  // namespace keyrelay::catalog
