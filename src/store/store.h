@@ -119,7 +119,8 @@ class Store {
   virtual core::Result<std::vector<KeyRecord>> keys_not_on_version(std::uint32_t version, std::size_t limit) = 0;
   // Applies a batch in one transaction; returns how many rows changed (rows that moved meanwhile are skipped).
   virtual core::Result<std::size_t> rewrap_keys(const std::vector<RewrappedKey>& batch) = 0;
-  // Rows that still depend on each master version: keys and audit events.
+  // Keys whose sealed secret still depends on each master version. Audit events are not counted:
+  // they are never re-sealed, and a retired version keeps its audit key (docs/decisions.md).
   virtual core::Result<std::map<std::uint32_t, std::int64_t>> rows_by_master_version() = 0;
 
   // ---- audit ----

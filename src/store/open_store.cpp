@@ -1,0 +1,64 @@
+#include "store/open_store.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <system_error>
+
+#include "store/sqlite/sqlite_store.h"
+
+namespace keyrelay::store {
+namespace {
+
+constexpr std::string_view kSqlitePrefix = "sqlite://";
+
+// Creates `dir` (and missing parents) with mode 0700; an existing directory is left as it is.
+core::Result<void> ensure_private_dir(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(dir, ec)) return core::ok();
+  if (dir.has_parent_path() && dir.parent_path() != dir) {
+    if (auto parent = ensure_private_dir(dir.parent_path()); !parent) return parent;
+  }
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+    return core::Error::unavailable("cannot create the data directory " + dir.string() + ": " + std::strerror(errno));
+  return core::ok();
+}
+
+core::Result<std::unique_ptr<Store>> open_sqlite(std::filesystem::path file, const ChainSealer& sealer) {
+  SqliteOptions options;
+  options.file = std::move(file);
+  auto store = SqliteStore::open(std::move(options), sealer);
+  if (!store) return store.error();
+  return std::unique_ptr<Store>(std::move(*store));
+}
+
+}  // namespace
+
+core::Result<std::unique_ptr<Store>> open_store(std::string_view database_url, const std::filesystem::path& data_dir,
+                                                const ChainSealer& sealer) {
+  if (database_url.empty()) {
+    if (data_dir.empty()) return core::Error::invalid_request("the data directory is not set");
+    if (auto made = ensure_private_dir(data_dir); !made) return made.error();
+    return open_sqlite(data_dir / "keyrelay.db", sealer);
+  }
+  if (database_url.starts_with(kSqlitePrefix)) {
+    const std::string_view path = database_url.substr(kSqlitePrefix.size());
+    if (path.empty() || path == "/")
+      return core::Error::invalid_request("the database URL names no file; expected sqlite:///path/file.db");
+    if (path.find_first_of("?#") != std::string_view::npos)
+      return core::Error::invalid_request("sqlite:// database URLs take no query or fragment");
+    return open_sqlite(std::filesystem::path(path), sealer);
+  }
+  if (database_url.starts_with("postgresql://") || database_url.starts_with("postgres://"))
+    return core::Error::invalid_request(
+        "the PostgreSQL engine is not available yet; use sqlite:///path/file.db or leave the database URL unset");
+  const auto colon = database_url.find(':');
+  const std::string scheme(database_url.substr(0, colon == std::string_view::npos ? 0 : colon));
+  return core::Error::invalid_request(
+      (scheme.empty() ? std::string("the database URL has no scheme") : "unsupported database URL scheme '" + scheme + "'") +
+      "; expected sqlite:///path/file.db");
+}
+
+}  // namespace keyrelay::store

@@ -1,0 +1,24 @@
+#pragma once
+// Choosing and opening the store engine from the operator's database URL.
+
+#include <filesystem>
+#include <memory>
+#include <string_view>
+
+#include "core/result.h"
+#include "store/store.h"
+
+namespace keyrelay::store {
+
+// Opens the engine `database_url` names (KEYRELAY_DATABASE_URL). Does not migrate.
+//   ""                       SQLite at data_dir/keyrelay.db; data_dir is created (mode 0700) if missing
+//   "sqlite:///abs/path.db"  SQLite at /abs/path.db
+//   "sqlite://rel/path.db"   SQLite at rel/path.db, relative to the working directory
+//   "postgresql://…", "postgres://…"  invalid_request: the PostgreSQL engine is not available yet
+//   anything else            invalid_request
+// Errors name the URL's scheme or the file, never a password. Otherwise as SqliteStore::open.
+// `sealer` must outlive the store.
+core::Result<std::unique_ptr<Store>> open_store(std::string_view database_url, const std::filesystem::path& data_dir,
+                                                const ChainSealer& sealer);
+
+}  // namespace keyrelay::store

@@ -1,0 +1,19 @@
+#pragma once
+// Appending one audit event to its hash chain, inside the caller's write transaction.
+//
+// Reads the chain head (last seq and hash), sets event.seq to the next number (1 for a new chain),
+// lets the sealer link the event (master_version, hash) and inserts it. The caller's transaction
+// was begun IMMEDIATE, so no other writer can append to the chain between the read and the insert;
+// if anything fails the caller rolls back and the change the event describes is undone with it.
+
+#include "core/result.h"
+#include "store/records.h"
+#include "store/sqlite/connection.h"
+#include "store/store.h"
+
+namespace keyrelay::store::sqlite {
+
+// The sealer's error when it fails; conflict when the event id exists; otherwise as sqlite_error().
+core::Result<void> append_audit_event(Connection& conn, const ChainSealer& sealer, AuditEvent& event);
+
+}  // namespace keyrelay::store::sqlite

@@ -1,0 +1,88 @@
+#include "store/sqlite/connection.h"
+
+#include <sqlite3.h>
+
+#include <string>
+
+#include "store/sqlite/sqlite_error.h"
+
+namespace keyrelay::store::sqlite {
+namespace {
+
+// A PRAGMA that answers with one text row (journal_mode), or with none (the setters).
+core::Result<std::string> pragma(Connection& conn, std::string_view sql, std::string_view doing) {
+  sqlite3_stmt* raw = nullptr;
+  const int rc = sqlite3_prepare_v2(conn.handle(), sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
+  if (rc != SQLITE_OK) return sqlite_error(conn.handle(), rc, doing);
+  Statement stmt(conn.handle(), StatementHandle(raw));
+  auto row = stmt.step(doing);
+  if (!row) return row.error();
+  return *row ? stmt.text_at(0) : std::string();
+}
+
+}  // namespace
+
+core::Result<std::unique_ptr<Connection>> Connection::open(const std::filesystem::path& file,
+                                                           std::chrono::milliseconds busy_timeout) {
+  const std::string doing = "opening " + file.string();
+  sqlite3* raw = nullptr;
+  // NOMUTEX: the pool gives each connection to one thread at a time, so SQLite needs no lock of its own.
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  const int rc = sqlite3_open_v2(file.c_str(), &raw, flags, nullptr);
+  std::unique_ptr<Connection> conn(new Connection(raw));  // closes `raw` even when opening failed
+  if (rc != SQLITE_OK) {
+    if ((rc & 0xff) == SQLITE_CANTOPEN)
+      return core::Error::unavailable("cannot open the database file " + file.string());
+    return sqlite_error(raw, rc, doing);
+  }
+  sqlite3_extended_result_codes(raw, 1);
+  sqlite3_busy_timeout(raw, static_cast<int>(busy_timeout.count()));
+
+  auto mode = pragma(*conn, "PRAGMA journal_mode=WAL", doing);
+  if (!mode) return mode.error();
+  if (*mode != "wal")
+    return core::Error::unavailable("the database " + file.string() + " cannot use WAL journaling (got '" + *mode + "')");
+  for (std::string_view setting : {"PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON", "PRAGMA secure_delete=ON"}) {
+    auto done = pragma(*conn, setting, doing);
+    if (!done) return done.error();
+  }
+  return conn;
+}
+
+Connection::~Connection() {
+  cache_.clear();  // finalize every statement before closing the handle
+  sqlite3_close(db_);
+}
+
+core::Result<Statement> Connection::prepare(std::string_view sql) {
+  auto found = cache_.find(sql);
+  if (found != cache_.end() && !found->second.in_use) {
+    found->second.in_use = true;
+    return Statement(db_, found->second.stmt.get(), &found->second.in_use);
+  }
+  sqlite3_stmt* raw = nullptr;
+  const unsigned flags = found == cache_.end() ? SQLITE_PREPARE_PERSISTENT : 0;
+  const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), flags, &raw, nullptr);
+  if (rc != SQLITE_OK) {
+    sqlite3_finalize(raw);
+    return sqlite_error(db_, rc, "preparing a statement");
+  }
+  if (raw == nullptr) return core::Error::internal("sqlite: an empty statement was prepared");
+  StatementHandle handle(raw);
+  if (found != cache_.end()) return Statement(db_, std::move(handle));  // the cached one is busy
+  auto& cached = cache_.emplace(std::string(sql), Cached{}).first->second;
+  cached.stmt = std::move(handle);
+  cached.in_use = true;
+  return Statement(db_, cached.stmt.get(), &cached.in_use);
+}
+
+core::Result<void> Connection::exec(std::string_view script, std::string_view doing) {
+  const std::string text(script);  // sqlite3_exec wants a terminated string
+  const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return sqlite_error(db_, rc, doing);
+  return core::ok();
+}
+
+bool Connection::in_autocommit() const noexcept { return sqlite3_get_autocommit(db_) != 0; }
+
+}  // namespace keyrelay::store::sqlite

@@ -1,0 +1,118 @@
+// The SQL of every SQLite migration. Times are INTEGER Unix milliseconds (UTC), booleans 0/1,
+// bytes BLOB; see statement.h. Append new versions at the end; never edit a released one.
+
+#include <array>
+
+#include "store/sqlite/migrations.h"
+
+namespace keyrelay::store::sqlite {
+namespace {
+
+constexpr std::string_view kV1 = R"sql(
+CREATE TABLE users (
+  id          TEXT PRIMARY KEY,
+  name        TEXT NOT NULL UNIQUE,
+  role        TEXT NOT NULL CHECK (role IN ('user', 'admin', 'system')),
+  external_id TEXT UNIQUE,
+  salt        BLOB NOT NULL,
+  created_at  INTEGER NOT NULL
+);
+CREATE INDEX users_by_creation ON users (created_at, id);
+
+CREATE TABLE access_tokens (
+  id           TEXT PRIMARY KEY,
+  user_id      TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  name         TEXT NOT NULL,
+  token_hash   BLOB NOT NULL UNIQUE,
+  scopes       TEXT NOT NULL,  -- space-separated
+  created_at   INTEGER NOT NULL,
+  expires_at   INTEGER,
+  last_used_at INTEGER,
+  revoked_at   INTEGER
+);
+CREATE INDEX access_tokens_by_creation ON access_tokens (created_at, id);
+CREATE INDEX access_tokens_by_user ON access_tokens (user_id, created_at, id);
+
+CREATE TABLE api_keys (
+  id                    TEXT PRIMARY KEY,
+  owner_id              TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  provider              TEXT NOT NULL,
+  name                  TEXT NOT NULL,
+  hint                  TEXT NOT NULL,
+  fingerprint           BLOB NOT NULL,
+  wrapped_data_key      BLOB NOT NULL,
+  sealed_secret         BLOB NOT NULL,
+  master_version        INTEGER NOT NULL,
+  version               INTEGER NOT NULL,
+  enabled               INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+  validation_state      TEXT NOT NULL CHECK (validation_state IN ('unknown', 'valid', 'invalid', 'error')),
+  validation_checked_at INTEGER,
+  validation_message    TEXT,
+  priority              INTEGER NOT NULL,
+  always_use            INTEGER NOT NULL CHECK (always_use IN (0, 1)),
+  expires_at            INTEGER,
+  created_at            INTEGER NOT NULL,
+  updated_at            INTEGER NOT NULL,
+  last_used_at          INTEGER,
+  usage_requests        INTEGER NOT NULL DEFAULT 0,
+  usage_input_tokens    INTEGER NOT NULL DEFAULT 0,
+  usage_output_tokens   INTEGER NOT NULL DEFAULT 0,
+  usage_errors          INTEGER NOT NULL DEFAULT 0,
+  metadata_json         TEXT NOT NULL DEFAULT '{}',
+  UNIQUE (owner_id, provider, name),
+  UNIQUE (owner_id, provider, fingerprint)
+);
+CREATE INDEX api_keys_by_owner_order ON api_keys (owner_id, provider, priority, created_at, id);
+CREATE INDEX api_keys_by_master_version ON api_keys (master_version);
+
+-- No foreign keys: the trail outlives the users and keys it mentions.
+CREATE TABLE audit_log (
+  id             TEXT PRIMARY KEY,
+  chain          TEXT NOT NULL,
+  seq            INTEGER NOT NULL,
+  time           INTEGER NOT NULL,
+  action         TEXT NOT NULL,
+  outcome        TEXT NOT NULL CHECK (outcome IN ('success', 'failure', 'denied')),
+  actor_user_id  TEXT,
+  actor_token_id TEXT,
+  actor_kind     TEXT NOT NULL CHECK (actor_kind IN ('token', 'jwt', 'cli', 'system')),
+  on_behalf_of   TEXT,
+  key_id         TEXT,
+  key_owner_id   TEXT,
+  provider       TEXT,
+  ip             TEXT,
+  user_agent     TEXT,
+  request_id     TEXT,
+  details_json   TEXT NOT NULL DEFAULT '{}',
+  master_version INTEGER NOT NULL,
+  hash           BLOB NOT NULL,
+  UNIQUE (chain, seq)
+);
+-- Newest-first paging runs on (time, id); each list filter has an index ending in the same order.
+CREATE INDEX audit_log_by_time ON audit_log (time, seq, id);
+CREATE INDEX audit_log_by_actor ON audit_log (actor_user_id, time, seq, id);
+CREATE INDEX audit_log_by_on_behalf_of ON audit_log (on_behalf_of, time, seq, id);
+CREATE INDEX audit_log_by_key_owner ON audit_log (key_owner_id, time, seq, id);
+CREATE INDEX audit_log_by_key ON audit_log (key_id, time, seq, id);
+CREATE INDEX audit_log_by_action ON audit_log (action, time, seq, id);
+CREATE INDEX audit_log_by_master_version ON audit_log (master_version);
+
+-- One row; every change that cached state depends on adds one (cache invalidation across processes).
+CREATE TABLE store_generation (
+  id         INTEGER PRIMARY KEY CHECK (id = 1),
+  generation INTEGER NOT NULL
+);
+INSERT INTO store_generation (id, generation) VALUES (1, 0);
+)sql";
+
+constexpr std::array kMigrations{
+    Migration{1, "users, access tokens, provider keys, audit log, store generation", kV1},
+};
+
+}  // namespace
+
+std::span<const Migration> migrations() noexcept { return kMigrations; }
+
+int latest_schema_version() noexcept { return kMigrations.back().version; }
+
+}  // namespace keyrelay::store::sqlite

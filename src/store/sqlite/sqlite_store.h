@@ -1,0 +1,103 @@
+#pragma once
+// SqliteStore: the embedded engine of store::Store, one SQLite database file in WAL mode.
+//
+// Thread-safe: every call borrows one connection from a small pool (readers run concurrently,
+// writers queue on SQLite's write lock for up to busy_timeout, then fail with unavailable).
+// Several processes (the server and the CLI) may open the same file at once.
+// Owns its connections; borrows the ChainSealer, which must outlive the store.
+//
+// Engine decisions (the contract itself is in store.h):
+// - Every change runs in one BEGIN IMMEDIATE transaction, so reading the audit chain head, the
+//   uniqueness checks and the writes see no interleaved writer.
+// - The generation is bumped by every change to users, tokens and keys (create, revoke, insert,
+//   update, delete, rewrap). It is NOT bumped by append_audit() and touch_tokens(): they change
+//   nothing any cache holds, and they run on every gateway request, so bumping there would empty
+//   every node's key cache all the time.
+// - Times are stored as INTEGER Unix milliseconds (UTC); finer precision is dropped when stored.
+// - delete_key(), and update_key() when it replaces the sealed secret (rotation), overwrite the old
+//   row on disk (secure_delete) and then checkpoint and truncate the WAL, so no copy of the old
+//   sealed secret remains in the database file or its -wal file. The checkpoint waits (up to
+//   busy_timeout) for readers of older snapshots; if they outlast it, the next checkpoint finishes.
+// - The database file is created with mode 0600; SQLite gives -wal and -shm the same mode.
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+
+#include "store/store.h"
+
+namespace keyrelay::store {
+
+namespace sqlite {
+class ConnectionPool;
+}  // namespace sqlite
+
+struct SqliteOptions {
+  std::filesystem::path file;                    // created (mode 0600) if missing; its directory must exist
+  std::chrono::milliseconds busy_timeout{5000};  // how long a writer waits for the lock (and a caller
+                                                 // for a free connection) before `unavailable`
+  std::size_t connections = 4;                   // pool size; more only helps concurrent readers
+};
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating if missing) the database. Does not migrate: call migrate() before use.
+  // unavailable when the file cannot be opened or cannot use WAL, or when the schema is newer than
+  // this binary knows (the message names both versions); internal when SQLite fails otherwise. `sealer` must outlive the store.
+  static core::Result<std::unique_ptr<SqliteStore>> open(SqliteOptions options, const ChainSealer& sealer);
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  const SqliteOptions& options() const noexcept { return options_; }
+
+  // store::Store
+  core::Result<int> migrate() override;
+  core::Result<int> schema_version() override;
+  core::Result<void> ping() override;
+  core::Result<std::uint64_t> generation() override;
+  core::Result<bool> is_empty() override;
+
+  core::Result<void> create_user(const UserRecord& user, AuditEvent event) override;
+  core::Result<UserRecord> find_user(std::string_view id) override;
+  core::Result<UserRecord> find_user_by_name(std::string_view name) override;
+  core::Result<UserRecord> find_user_by_external_id(std::string_view external_id) override;
+  core::Result<Page<UserRecord>> list_users(const PageRequest& page) override;
+
+  core::Result<void> create_token(const TokenRecord& token, AuditEvent event) override;
+  core::Result<TokenRecord> find_token(std::string_view id) override;
+  core::Result<TokenRecord> find_token_by_hash(core::ByteView hash) override;
+  core::Result<Page<TokenRecord>> list_tokens(std::optional<std::string_view> user_id,
+                                              const PageRequest& page) override;
+  core::Result<TokenRecord> revoke_token(std::string_view id, std::optional<std::string_view> user_id, TimePoint at,
+                                         AuditEvent event) override;
+  core::Result<void> touch_tokens(const std::vector<std::pair<std::string, TimePoint>>& uses) override;
+
+  core::Result<void> insert_key(const KeyRecord& key, AuditEvent event) override;
+  core::Result<KeyRecord> get_key(std::string_view owner_id, std::string_view id) override;
+  core::Result<Page<KeyRecord>> list_keys(const KeyFilter& filter, const PageRequest& page) override;
+  core::Result<std::vector<KeyRecord>> keys_of_owner(std::string_view owner_id) override;
+  core::Result<KeyRecord> update_key(std::string_view owner_id, std::string_view id,
+                                     const KeyChange& change) override;
+  core::Result<void> delete_key(std::string_view owner_id, std::string_view id, AuditEvent event) override;
+
+  core::Result<std::vector<KeyRecord>> keys_not_on_version(std::uint32_t version, std::size_t limit) override;
+  core::Result<std::size_t> rewrap_keys(const std::vector<RewrappedKey>& batch) override;
+  core::Result<std::map<std::uint32_t, std::int64_t>> rows_by_master_version() override;
+
+  core::Result<void> append_audit(std::vector<AuditEvent> events) override;
+  core::Result<Page<AuditEvent>> list_audit(const AuditFilter& filter, const PageRequest& page) override;
+  core::Result<std::vector<std::string>> audit_chains() override;
+  core::Result<std::vector<AuditEvent>> audit_chain_events(std::string_view chain, std::int64_t after_seq,
+                                                           std::size_t limit) override;
+
+ private:
+  SqliteStore(SqliteOptions options, std::unique_ptr<sqlite::ConnectionPool> pool, const ChainSealer& sealer);
+
+  SqliteOptions options_;
+  std::unique_ptr<sqlite::ConnectionPool> pool_;
+  const ChainSealer& sealer_;
+};
+
+}  // namespace keyrelay::store

@@ -1,0 +1,140 @@
+// SqliteStore: the audit log (standalone appends and the readers of the trail).
+
+#include "store/sqlite/audit_append.h"
+#include "store/sqlite/connection_pool.h"
+#include "store/sqlite/cursor.h"
+#include "store/sqlite/paging.h"
+#include "store/sqlite/query_helpers.h"
+#include "store/sqlite/row_mapping.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/transaction.h"
+
+namespace keyrelay::store {
+
+using sqlite::Bump;
+using sqlite::Connection;
+
+namespace {
+
+constexpr char kAuditList = 'a';
+
+// Newest first: the page continues below the last row's (time, seq, id). Seq breaks ties between
+// events of one chain written in the same millisecond (ids are random within a millisecond).
+struct AuditPosition {
+  std::int64_t time_ms = 0;
+  std::int64_t seq = 0;
+  std::string id;
+};
+
+core::Result<std::optional<AuditPosition>> parse_audit_cursor(const PageRequest& page) {
+  if (!page.cursor) return std::optional<AuditPosition>();
+  auto reader = sqlite::CursorReader::open(*page.cursor, kAuditList);
+  if (!reader) return reader.error();
+  auto time = reader->next_int();
+  if (!time) return time.error();
+  auto seq = reader->next_int();
+  if (!seq) return seq.error();
+  auto id = reader->next_text();
+  if (!id) return id.error();
+  if (auto done = reader->finish(); !done) return done.error();
+  return std::optional<AuditPosition>(AuditPosition{*time, *seq, std::move(*id)});
+}
+
+std::string audit_cursor(const AuditEvent& last) {
+  return sqlite::CursorWriter(kAuditList).add(sqlite::to_unix_ms(last.time)).add(last.seq).add(last.id).finish();
+}
+
+// The WHERE clause for the filters that are set. Parameter numbers are fixed per filter, so the
+// text (and its cached statement) depends only on which filters are present: at most 64 variants.
+std::string audit_where(const AuditFilter& filter, bool has_cursor) {
+  std::string where;
+  auto add = [&where](std::string_view condition) {
+    where += where.empty() ? "WHERE " : " AND ";
+    where += condition;
+  };
+  if (filter.visible_to) add("(actor_user_id = ?1 OR on_behalf_of = ?1 OR key_owner_id = ?1)");
+  if (filter.action) add("action = ?2");
+  if (filter.key_id) add("key_id = ?3");
+  if (filter.from) add("time >= ?4");
+  if (filter.to) add("time <= ?5");
+  if (has_cursor) add("(time, seq, id) < (?6, ?9, ?7)");
+  return where;
+}
+
+}  // namespace
+
+core::Result<void> SqliteStore::append_audit(std::vector<AuditEvent> events) {
+  if (events.empty()) return core::ok();
+  auto conn = pool_->acquire();
+  if (!conn) return conn.error();
+  Connection& c = **conn;
+  // One transaction for the batch (group commit). No generation bump (see the class comment).
+  return sqlite::in_write_transaction(c, Bump::none, [&]() -> core::Result<void> {
+    for (auto& event : events) {
+      if (auto appended = sqlite::append_audit_event(c, sealer_, event); !appended) return appended;
+    }
+    return core::ok();
+  });
+}
+
+core::Result<Page<AuditEvent>> SqliteStore::list_audit(const AuditFilter& filter, const PageRequest& page) {
+  auto after = parse_audit_cursor(page);
+  if (!after) return after.error();
+  auto conn = pool_->acquire();
+  if (!conn) return conn.error();
+  const std::string sql = sqlite::select_sql(
+      sqlite::kAuditColumns,
+      "FROM audit_log " + audit_where(filter, after->has_value()) + " ORDER BY time DESC, seq DESC, id DESC LIMIT ?8");
+  auto stmt = (*conn)->prepare(sql);
+  if (!stmt) return stmt.error();
+  if (filter.visible_to) stmt->bind_text(1, *filter.visible_to);
+  if (filter.action) stmt->bind_text(2, *filter.action);
+  if (filter.key_id) stmt->bind_text(3, *filter.key_id);
+  if (filter.from) stmt->bind_time(4, *filter.from);
+  if (filter.to) stmt->bind_time(5, *filter.to);
+  if (*after) {
+    stmt->bind_int(6, (*after)->time_ms);
+    stmt->bind_text(7, (*after)->id);
+    stmt->bind_int(9, (*after)->seq);
+  }
+  stmt->bind_int(8, sqlite::fetch_limit(page.limit));
+  return sqlite::read_page<AuditEvent>(*stmt, page.limit, "list_audit", sqlite::read_audit, audit_cursor);
+}
+
+core::Result<std::vector<std::string>> SqliteStore::audit_chains() {
+  auto conn = pool_->acquire();
+  if (!conn) return conn.error();
+  auto stmt = (*conn)->prepare("SELECT DISTINCT chain FROM audit_log ORDER BY chain");
+  if (!stmt) return stmt.error();
+  std::vector<std::string> chains;
+  for (;;) {
+    auto row = stmt->step("audit_chains");
+    if (!row) return row.error();
+    if (!*row) return chains;
+    chains.push_back(stmt->text_at(0));
+  }
+}
+
+core::Result<std::vector<AuditEvent>> SqliteStore::audit_chain_events(std::string_view chain, std::int64_t after_seq,
+                                                                      std::size_t limit) {
+  auto conn = pool_->acquire();
+  if (!conn) return conn.error();
+  static const std::string kSql =
+      sqlite::select_sql(sqlite::kAuditColumns, "FROM audit_log WHERE chain = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
+  auto stmt = (*conn)->prepare(kSql);
+  if (!stmt) return stmt.error();
+  stmt->bind_text(1, chain);
+  stmt->bind_int(2, after_seq);
+  stmt->bind_int(3, sqlite::fetch_limit(limit) - 1);
+  std::vector<AuditEvent> events;
+  for (;;) {
+    auto row = stmt->step("audit_chain_events");
+    if (!row) return row.error();
+    if (!*row) return events;
+    auto event = sqlite::read_audit(*stmt);
+    if (!event) return event.error();
+    events.push_back(std::move(*event));
+  }
+}
+
+}  // namespace keyrelay::store

@@ -1,0 +1,64 @@
+#pragma once
+// Transaction: a scope guard over BEGIN … COMMIT on one connection.
+//
+// Writes begin IMMEDIATE: the write lock is taken at BEGIN, so everything read inside (the audit
+// chain head, a uniqueness check, the row being updated) stays true until COMMIT, and two writers
+// queue on busy_timeout instead of failing halfway with SQLITE_BUSY. Reads that need one snapshot
+// across several statements begin DEFERRED.
+// A transaction that is destroyed without a successful commit() is rolled back, so every early
+// `return error;` (and an exception) undoes the work. Not thread-safe; borrows the connection,
+// which must outlive it. Move-only.
+
+#include <string_view>
+#include <utility>
+
+#include "core/result.h"
+#include "store/sqlite/connection.h"
+
+namespace keyrelay::store::sqlite {
+
+class Transaction {
+ public:
+  // BEGIN IMMEDIATE. unavailable when another writer keeps the lock past busy_timeout.
+  static core::Result<Transaction> begin_write(Connection& conn);
+  // BEGIN (deferred): a consistent snapshot for several reads.
+  static core::Result<Transaction> begin_read(Connection& conn);
+
+  ~Transaction();
+  Transaction(Transaction&& other) noexcept : conn_(std::exchange(other.conn_, nullptr)) {}
+  Transaction& operator=(Transaction&&) = delete;
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  // COMMIT. On failure the transaction is rolled back and nothing it did is kept.
+  core::Result<void> commit();
+
+ private:
+  explicit Transaction(Connection& conn) noexcept : conn_(&conn) {}
+
+  Connection* conn_;  // null once committed, rolled back or moved from
+};
+
+// Adds one to store_generation (other processes drop their caches when it moves). Call it inside
+// the write transaction of every change that cached state depends on.
+core::Result<void> bump_generation(Connection& conn);
+
+// Whether a write transaction bumps the store generation.
+enum class Bump { generation, none };
+
+// Runs `body()` (returning core::Result<T>) inside a write transaction on `conn`: commits when it
+// succeeds (after bumping the generation when asked), rolls back and returns its error when not.
+template <class Body>
+auto in_write_transaction(Connection& conn, Bump bump, Body&& body) -> decltype(body()) {
+  auto tx = Transaction::begin_write(conn);
+  if (!tx) return tx.error();
+  auto result = body();
+  if (!result) return result;
+  if (bump == Bump::generation) {
+    if (auto bumped = bump_generation(conn); !bumped) return bumped.error();
+  }
+  if (auto committed = tx->commit(); !committed) return committed.error();
+  return result;
+}
+
+}  // namespace keyrelay::store::sqlite

@@ -1,0 +1,383 @@
+// Contract: provider keys (insert, get, update, delete, list filters) on every engine, with owner
+// scoping everywhere: another owner's key is not_found and never listed.
+
+#include "store/store.h"
+
+#include "store_contract.h"
+
+namespace keyrelay::store::test {
+namespace {
+
+class KeysContract : public StoreContract {
+ protected:
+  // update_key's change callback that edits nothing and returns a key.updated event.
+  Store::KeyChange touch_change(int* calls = nullptr) {
+    return [this, calls](KeyRecord&) -> core::Result<AuditEvent> {
+      if (calls != nullptr) ++*calls;
+      return make_event("key.updated");
+    };
+  }
+};
+KEYRELAY_STORE_CONTRACT(KeysContract);
+
+TEST_P(KeysContract, InsertedKeyRoundTripsEveryField) {
+  auto owner = add_user("alice");
+  auto key = make_key(owner, "openai", "work");
+  key.master_version = 7;
+  key.version = 3;
+  key.enabled = false;
+  key.validation = {ValidationState::error, at(50), "upstream said 503"};
+  key.priority = -2;
+  key.always_use = true;
+  key.expires_at = at(9000);
+  key.last_used_at = at(60);
+  key.usage = {11, 2200, 330, 4};
+  key.metadata_json = R"({"team":"ml"})";
+  ASSERT_TRUE(store_->insert_key(key, make_event("key.created")));
+
+  auto got = store_->get_key(owner.id, key.id);
+  ASSERT_TRUE(got) << got.error().message;
+  EXPECT_EQ(text(*got), text(key));
+}
+
+TEST_P(KeysContract, EveryValidationStateRoundTrips) {
+  auto owner = add_user("alice");
+  int n = 0;
+  for (auto state : {ValidationState::unknown, ValidationState::valid, ValidationState::invalid, ValidationState::error}) {
+    auto key = make_key(owner, "openai", "k" + std::to_string(n++));
+    key.validation.state = state;
+    ASSERT_TRUE(store_->insert_key(key, make_event("key.created")));
+    auto got = store_->get_key(owner.id, key.id);
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->validation.state, state);
+  }
+}
+
+TEST_P(KeysContract, AnotherOwnersKeyIsNotFoundForGetUpdateAndDelete) {
+  auto alice = add_user("alice");
+  auto bob = add_user("bob");
+  auto key = add_key(alice, "openai", "work");
+  const auto before = snapshot(*store_);
+
+  auto got = store_->get_key(bob.id, key.id);
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().code, core::Errc::not_found);
+
+  int calls = 0;
+  auto updated = store_->update_key(bob.id, key.id, touch_change(&calls));
+  ASSERT_FALSE(updated);
+  EXPECT_EQ(updated.error().code, core::Errc::not_found);
+  EXPECT_EQ(calls, 0) << "the change must not see another owner's key";
+
+  auto deleted = store_->delete_key(bob.id, key.id, make_event("key.deleted"));
+  ASSERT_FALSE(deleted);
+  EXPECT_EQ(deleted.error().code, core::Errc::not_found);
+  EXPECT_EQ(snapshot(*store_), before);
+}
+
+TEST_P(KeysContract, UnknownKeyIsNotFound) {
+  auto alice = add_user("alice");
+  for (auto result : {store_->get_key(alice.id, "no-such-key"),
+                      store_->update_key(alice.id, "no-such-key", touch_change())}) {
+    ASSERT_FALSE(result);
+    EXPECT_EQ(result.error().code, core::Errc::not_found);
+  }
+  auto deleted = store_->delete_key(alice.id, "no-such-key", make_event("key.deleted"));
+  ASSERT_FALSE(deleted);
+  EXPECT_EQ(deleted.error().code, core::Errc::not_found);
+}
+
+TEST_P(KeysContract, AnotherOwnersKeysAreNeverListed) {
+  auto alice = add_user("alice");
+  auto bob = add_user("bob");
+  auto mine = add_key(alice, "openai", "work");
+  add_key(bob, "openai", "work");
+  add_key(bob, "anthropic", "work");
+
+  KeyFilter filter;
+  filter.owner_id = alice.id;
+  filter.now = at(0);
+  auto listed = store_->list_keys(filter, PageRequest{});
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(ids(listed->items), std::vector<std::string>{mine.id});
+  auto owned = store_->keys_of_owner(alice.id);
+  ASSERT_TRUE(owned);
+  EXPECT_EQ(ids(*owned), std::vector<std::string>{mine.id});
+  auto nobody = store_->keys_of_owner("nobody");
+  ASSERT_TRUE(nobody);
+  EXPECT_TRUE(nobody->empty());
+}
+
+TEST_P(KeysContract, SameNameForTheSameProviderIsConflictNamingBoth) {
+  auto owner = add_user("alice");
+  add_key(owner, "openai", "x");
+  const auto before = snapshot(*store_);
+  auto again = store_->insert_key(make_key(owner, "openai", "x"), make_event("key.created"));
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, core::Errc::conflict);
+  EXPECT_EQ(again.error().message, "a key named 'x' already exists for provider 'openai'");
+  EXPECT_EQ(snapshot(*store_), before);
+}
+
+TEST_P(KeysContract, SameSecretForTheSameProviderIsConflict) {
+  auto owner = add_user("alice");
+  auto first = add_key(owner, "openai", "one");
+  auto second = make_key(owner, "openai", "two");
+  second.fingerprint = first.fingerprint;
+  auto again = store_->insert_key(second, make_event("key.created"));
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, core::Errc::conflict);
+  EXPECT_EQ(again.error().message, "this secret is already stored for provider 'openai'");
+}
+
+TEST_P(KeysContract, SameNameAndSecretAreFineForAnotherProviderOrOwner) {
+  auto alice = add_user("alice");
+  auto bob = add_user("bob");
+  auto first = add_key(alice, "gemini", "google");
+  auto other_provider = make_key(alice, "google-maps", "google");
+  other_provider.fingerprint = first.fingerprint;  // one Google key may serve both
+  auto ok1 = store_->insert_key(other_provider, make_event("key.created"));
+  EXPECT_TRUE(ok1) << ok1.error().message;
+  auto other_owner = make_key(bob, "gemini", "google");
+  other_owner.fingerprint = first.fingerprint;
+  auto ok2 = store_->insert_key(other_owner, make_event("key.created"));
+  EXPECT_TRUE(ok2) << ok2.error().message;
+}
+
+TEST_P(KeysContract, KeyOfUnknownOwnerIsRefused) {
+  auto ghost = make_user("ghost");
+  const auto before = snapshot(*store_);
+  auto inserted = store_->insert_key(make_key(ghost, "openai", "x"), make_event("key.created"));
+  ASSERT_FALSE(inserted);
+  EXPECT_EQ(inserted.error().code, core::Errc::not_found);
+  EXPECT_EQ(snapshot(*store_), before);
+}
+
+TEST_P(KeysContract, InsertKeyAppendsItsEvent) {
+  auto owner = add_user("alice");
+  auto key = make_key(owner, "openai", "x");
+  auto event = make_event("key.created");
+  event.key_id = key.id;
+  event.key_owner_id = owner.id;
+  event.provider = "openai";
+  ASSERT_TRUE(store_->insert_key(key, event));
+  auto events = chain_events();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].id, event.id);
+  EXPECT_EQ(events[1].seq, 2);
+  EXPECT_EQ(events[1].hash, TestSealer::chain_hash(events[0].hash, 2, event.id));
+}
+
+TEST_P(KeysContract, UpdateKeyWritesTheChangeAndItsEvent) {
+  auto owner = add_user("alice");
+  auto key = add_key(owner, "openai", "x");
+  auto updated = store_->update_key(owner.id, key.id, [&](KeyRecord& k) -> core::Result<AuditEvent> {
+    EXPECT_EQ(text(k), text(key)) << "the change sees the stored key";
+    k.name = "renamed";
+    k.enabled = false;
+    k.priority = 5;
+    k.sealed_secret = core::Bytes(90, 0x5a);
+    k.fingerprint = core::Bytes(32, 0x11);
+    k.version = 2;
+    k.validation = {ValidationState::unknown, std::nullopt, std::nullopt};
+    k.updated_at = at(1000);
+    return make_event("key.rotated");
+  });
+  ASSERT_TRUE(updated) << updated.error().message;
+  EXPECT_EQ(updated->name, "renamed");
+  auto got = store_->get_key(owner.id, key.id);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(text(*got), text(*updated));
+  EXPECT_EQ(got->sealed_secret, core::Bytes(90, 0x5a));
+  EXPECT_EQ(got->version, 2u);
+  EXPECT_EQ(got->updated_at, at(1000));
+  auto events = chain_events();
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().action, "key.rotated");
+}
+
+TEST_P(KeysContract, UpdateKeyWritesNothingWhenTheChangeFails) {
+  auto owner = add_user("alice");
+  auto key = add_key(owner, "openai", "x");
+  const auto before = snapshot(*store_);
+  auto updated = store_->update_key(owner.id, key.id, [](KeyRecord& k) -> core::Result<AuditEvent> {
+    k.name = "half-done";  // edited, then refused: the edit must not be written
+    return core::Error::invalid_request("expires_at is in the past");
+  });
+  ASSERT_FALSE(updated);
+  EXPECT_EQ(updated.error().code, core::Errc::invalid_request);
+  EXPECT_EQ(updated.error().message, "expires_at is in the past");
+  EXPECT_EQ(snapshot(*store_), before);
+}
+
+TEST_P(KeysContract, RenamingOntoAnotherKeysNameIsConflict) {
+  auto owner = add_user("alice");
+  add_key(owner, "openai", "taken");
+  auto key = add_key(owner, "openai", "mine");
+  const auto before = snapshot(*store_);
+  auto updated = store_->update_key(owner.id, key.id, [this](KeyRecord& k) -> core::Result<AuditEvent> {
+    k.name = "taken";
+    return make_event("key.updated");
+  });
+  ASSERT_FALSE(updated);
+  EXPECT_EQ(updated.error().code, core::Errc::conflict);
+  EXPECT_EQ(updated.error().message, "a key named 'taken' already exists for provider 'openai'");
+  EXPECT_EQ(snapshot(*store_), before);
+}
+
+TEST_P(KeysContract, RotatingOntoAnotherKeysSecretIsConflict) {
+  auto owner = add_user("alice");
+  auto other = add_key(owner, "openai", "other");
+  auto key = add_key(owner, "openai", "mine");
+  auto updated = store_->update_key(owner.id, key.id, [&](KeyRecord& k) -> core::Result<AuditEvent> {
+    k.fingerprint = other.fingerprint;
+    return make_event("key.rotated");
+  });
+  ASSERT_FALSE(updated);
+  EXPECT_EQ(updated.error().code, core::Errc::conflict);
+}
+
+TEST_P(KeysContract, UpdateKeepingItsOwnNameAndSecretIsNoConflict) {
+  auto owner = add_user("alice");
+  auto key = add_key(owner, "openai", "mine");
+  auto updated = store_->update_key(owner.id, key.id, touch_change());
+  EXPECT_TRUE(updated) << updated.error().message;
+}
+
+TEST_P(KeysContract, UpdateMayNotMoveTheKeyToAnotherOwner) {
+  auto alice = add_user("alice");
+  auto bob = add_user("bob");
+  auto key = add_key(alice, "openai", "mine");
+  const auto before = snapshot(*store_);
+  auto updated = store_->update_key(alice.id, key.id, [&](KeyRecord& k) -> core::Result<AuditEvent> {
+    k.owner_id = bob.id;
+    return make_event("key.updated");
+  });
+  ASSERT_FALSE(updated);
+  EXPECT_EQ(snapshot(*store_), before);
+}
+
+TEST_P(KeysContract, DeleteKeyRemovesItAndAppendsItsEvent) {
+  auto owner = add_user("alice");
+  auto key = add_key(owner, "openai", "x");
+  auto kept = add_key(owner, "openai", "y");
+  ASSERT_TRUE(store_->delete_key(owner.id, key.id, make_event("key.deleted")));
+  auto got = store_->get_key(owner.id, key.id);
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().code, core::Errc::not_found);
+  auto owned = store_->keys_of_owner(owner.id);
+  ASSERT_TRUE(owned);
+  EXPECT_EQ(ids(*owned), std::vector<std::string>{kept.id});
+  EXPECT_EQ(chain_events().back().action, "key.deleted");
+  // The name and the secret are free again.
+  auto again = make_key(owner, "openai", "x");
+  again.fingerprint = key.fingerprint;
+  auto reinserted = store_->insert_key(again, make_event("key.created"));
+  EXPECT_TRUE(reinserted) << reinserted.error().message;
+}
+
+TEST_P(KeysContract, ListIsOrderedByProviderPriorityCreationAndId) {
+  auto owner = add_user("alice");
+  auto b_late = make_key(owner, "openai", "b-late");  // created first, priority 1
+  b_late.priority = 1;
+  auto c = add_key(owner, "anthropic", "c");
+  auto a = make_key(owner, "openai", "a");
+  a.priority = 1;
+  auto first = make_key(owner, "openai", "first");
+  first.priority = -1;
+  ASSERT_TRUE(store_->insert_key(b_late, make_event("key.created")));
+  ASSERT_TRUE(store_->insert_key(a, make_event("key.created")));
+  ASSERT_TRUE(store_->insert_key(first, make_event("key.created")));
+
+  const std::vector<std::string> expected{c.id, first.id, b_late.id, a.id};
+  KeyFilter filter;
+  filter.owner_id = owner.id;
+  auto listed = store_->list_keys(filter, PageRequest{});
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(ids(listed->items), expected);
+  auto owned = store_->keys_of_owner(owner.id);
+  ASSERT_TRUE(owned);
+  EXPECT_EQ(ids(*owned), expected);
+}
+
+TEST_P(KeysContract, ListFiltersByProvider) {
+  auto owner = add_user("alice");
+  auto o1 = add_key(owner, "openai", "one");
+  add_key(owner, "anthropic", "one");
+  auto o2 = add_key(owner, "openai", "two");
+  KeyFilter filter;
+  filter.owner_id = owner.id;
+  filter.provider = "openai";
+  auto listed = store_->list_keys(filter, PageRequest{});
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(ids(listed->items), (std::vector<std::string>{o1.id, o2.id}));
+}
+
+TEST_P(KeysContract, ListFiltersByDerivedStatusAtNow) {
+  auto owner = add_user("alice");
+  const TimePoint now = at(5000);
+  struct Case {
+    std::string name;
+    bool enabled;
+    std::optional<TimePoint> expires_at;
+    ValidationState state;
+    KeyStatus expected;
+  };
+  const std::vector<Case> cases{
+      {"active", true, std::nullopt, ValidationState::valid, KeyStatus::active},
+      {"active-later", true, at(5001), ValidationState::unknown, KeyStatus::active},
+      {"active-error", true, std::nullopt, ValidationState::error, KeyStatus::active},
+      {"disabled", false, std::nullopt, ValidationState::valid, KeyStatus::disabled},
+      {"disabled-expired-invalid", false, at(10), ValidationState::invalid, KeyStatus::disabled},
+      {"expired", true, at(10), ValidationState::valid, KeyStatus::expired},
+      {"expired-exactly-now", true, now, ValidationState::unknown, KeyStatus::expired},
+      {"expired-invalid", true, at(10), ValidationState::invalid, KeyStatus::expired},
+      {"invalid", true, std::nullopt, ValidationState::invalid, KeyStatus::invalid},
+      {"invalid-later", true, at(9000), ValidationState::invalid, KeyStatus::invalid},
+  };
+  std::map<KeyStatus, std::vector<std::string>> expected;
+  for (const auto& c : cases) {
+    auto key = make_key(owner, "openai", c.name);
+    key.enabled = c.enabled;
+    key.expires_at = c.expires_at;
+    key.validation.state = c.state;
+    ASSERT_EQ(key_status(key, now), c.expected) << c.name << ": the case table disagrees with key_status()";
+    ASSERT_TRUE(store_->insert_key(key, make_event("key.created")));
+    expected[c.expected].push_back(key.id);
+  }
+  for (auto status : {KeyStatus::active, KeyStatus::disabled, KeyStatus::expired, KeyStatus::invalid}) {
+    KeyFilter filter;
+    filter.owner_id = owner.id;
+    filter.status = status;
+    filter.now = now;
+    auto listed = store_->list_keys(filter, PageRequest{});
+    ASSERT_TRUE(listed) << listed.error().message;
+    EXPECT_EQ(ids(listed->items), expected[status]) << key_status_name(status);
+  }
+}
+
+TEST_P(KeysContract, ListFiltersByExpiresBefore) {
+  auto owner = add_user("alice");
+  auto soon = make_key(owner, "openai", "soon");
+  soon.expires_at = at(100);
+  auto past = make_key(owner, "openai", "past");
+  past.expires_at = at(-100);
+  auto later = make_key(owner, "openai", "later");
+  later.expires_at = at(1000);
+  auto edge = make_key(owner, "openai", "edge");
+  edge.expires_at = at(500);
+  auto never = make_key(owner, "openai", "never");
+  for (const auto* key : {&soon, &past, &later, &edge, &never})
+    ASSERT_TRUE(store_->insert_key(*key, make_event("key.created")));
+
+  KeyFilter filter;
+  filter.owner_id = owner.id;
+  filter.now = at(0);
+  filter.expires_before = at(500);  // exclusive
+  auto listed = store_->list_keys(filter, PageRequest{});
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(ids(listed->items), (std::vector<std::string>{soon.id, past.id}));
+}
+
+}  // namespace
+}  // namespace keyrelay::store::test
