@@ -29,7 +29,7 @@ core::Result<Keyring> Keyring::build(std::vector<Entry> entries, std::uint32_t a
   if (entries.empty()) return core::Error::invalid_request("the keyring holds no keys");
   std::sort(entries.begin(), entries.end(),
             [](const Entry& a, const Entry& b) { return a.info.version < b.info.version; });
-  std::size_t active_count = 0;
+  bool active_found = false;
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const Entry& e = entries[i];
     const std::string v = std::to_string(e.info.version);
@@ -37,20 +37,25 @@ core::Result<Keyring> Keyring::build(std::vector<Entry> entries, std::uint32_t a
     if (i > 0 && entries[i - 1].info.version == e.info.version) {
       return core::Error::invalid_request("key version " + v + " appears more than once");
     }
-    if (e.key.size() != kMasterKeySize) {
+    const bool retired = e.info.state == KeyVersionInfo::State::retired;
+    if (!retired && e.key.size() != kMasterKeySize) {
       return core::Error::invalid_request("the key of version " + v + " is not 32 bytes");
     }
-    if (e.info.state == KeyVersionInfo::State::active) {
-      ++active_count;
-      if (e.info.version != active) {
-        return core::Error::invalid_request(
-            "version " + v + " has state \"active\" but active = " + std::to_string(active));
-      }
+    if (retired && e.audit_key.size() != kMasterKeySize) {
+      return core::Error::invalid_request("retired version " + v + " needs its 32-byte audit_key");
+    }
+    // Only the newest version may be pending: it is the one being introduced.
+    if (e.info.state == KeyVersionInfo::State::pending && i + 1 != entries.size()) {
+      return core::Error::invalid_request("version " + v + " is pending but is not the newest version");
+    }
+    if (e.info.version == active) {
+      if (e.info.state != KeyVersionInfo::State::active)
+        return core::Error::invalid_request("active = " + v + " names a version whose state is not \"active\"");
+      active_found = true;
     }
   }
-  if (active_count != 1) {
-    return core::Error::invalid_request("active = " + std::to_string(active) +
-                                        " must name the one version whose state is \"active\"");
+  if (!active_found) {
+    return core::Error::invalid_request("active = " + std::to_string(active) + " names no key version");
   }
   return Keyring(std::move(entries), active, rotatable);
 }
@@ -66,7 +71,7 @@ core::Result<Keyring> Keyring::from_master_key(std::string_view base64_key) {
                                         std::to_string(key.size()));
   }
   std::vector<Entry> entries;
-  entries.push_back(Entry{{1, "", KeyVersionInfo::State::active}, std::move(key)});
+  entries.push_back(Entry{{1, "", KeyVersionInfo::State::active}, std::move(key), {}});
   return build(std::move(entries), 1, false);
 }
 
@@ -75,7 +80,7 @@ core::Result<Keyring> Keyring::generate(std::chrono::system_clock::time_point no
   if (!key) return std::move(key).error();
   std::vector<Entry> entries;
   entries.push_back(
-      Entry{{1, core::format_rfc3339(now), KeyVersionInfo::State::active}, std::move(*key)});
+      Entry{{1, core::format_rfc3339(now), KeyVersionInfo::State::active}, std::move(*key), {}});
   return build(std::move(entries), 1, true);
 }
 
@@ -99,19 +104,61 @@ core::Result<Keyring> Keyring::with_new_pending_version(
   auto key = random_secret(kMasterKeySize);
   if (!key) return std::move(key).error();
 
+  std::vector<Entry> entries = cloned_entries();
+  entries.push_back(Entry{{newest + 1, core::format_rfc3339(now), KeyVersionInfo::State::pending},
+                          std::move(*key), {}});
+  return build(std::move(entries), active_, rotatable_);
+}
+
+std::vector<Keyring::Entry> Keyring::cloned_entries() const {
   std::vector<Entry> entries;
   entries.reserve(entries_.size() + 1);
-  for (const Entry& e : entries_) entries.push_back(Entry{e.info, e.key.clone()});
-  entries.push_back(Entry{{newest + 1, core::format_rfc3339(now), KeyVersionInfo::State::pending},
-                          std::move(*key)});
-  return build(std::move(entries), active_, rotatable_);
+  for (const Entry& e : entries_) entries.push_back(Entry{e.info, e.key.clone(), e.audit_key.clone()});
+  return entries;
+}
+
+core::Result<Keyring> Keyring::with_activated(std::uint32_t version) const {
+  std::vector<Entry> entries = cloned_entries();
+  for (Entry& e : entries) {
+    if (e.info.version != version) continue;
+    if (e.info.state != KeyVersionInfo::State::pending)
+      return core::Error::invalid_request("version " + std::to_string(version) + " is not pending");
+    e.info.state = KeyVersionInfo::State::active;
+    return build(std::move(entries), version, rotatable_);
+  }
+  return core::Error::invalid_request("version " + std::to_string(version) + " is not in the keyring");
+}
+
+core::Result<Keyring> Keyring::with_retired(std::uint32_t version, core::ByteView audit_key) const {
+  if (version == active_)
+    return core::Error::invalid_request("version " + std::to_string(version) + " seals new data; it cannot be retired");
+  if (audit_key.size() != kMasterKeySize) return core::Error::invalid_request("an audit key is 32 bytes");
+  std::vector<Entry> entries = cloned_entries();
+  for (Entry& e : entries) {
+    if (e.info.version != version) continue;
+    if (e.info.state != KeyVersionInfo::State::active)
+      return core::Error::invalid_request("version " + std::to_string(version) + " is " +
+                                          std::string(state_name(e.info.state)) + ", not active");
+    e.info.state = KeyVersionInfo::State::retired;
+    e.key.wipe();
+    e.audit_key = core::Secret(audit_key);
+    return build(std::move(entries), active_, rotatable_);
+  }
+  return core::Error::invalid_request("version " + std::to_string(version) + " is not in the keyring");
+}
+
+core::Result<core::ByteView> Keyring::retired_audit_key(std::uint32_t version) const {
+  for (const Entry& e : entries_)
+    if (e.info.version == version && e.info.state == KeyVersionInfo::State::retired) return e.audit_key.reveal();
+  return core::Error::not_found("master key version " + std::to_string(version) + " is not retired");
 }
 
 core::Result<core::ByteView> Keyring::key(std::uint32_t version) const {
   const auto it =
       std::lower_bound(entries_.begin(), entries_.end(), version,
                        [](const Entry& e, std::uint32_t v) { return e.info.version < v; });
-  if (it == entries_.end() || it->info.version != version) {
+  if (it == entries_.end() || it->info.version != version ||
+      it->info.state == KeyVersionInfo::State::retired) {
     return core::Error::not_found("master key version " + std::to_string(version) +
                                   " is not in the keyring");
   }

@@ -80,11 +80,29 @@ class Keyring {
   // file is needed); Errc::conflict if a version is already pending (activate it first).
   core::Result<Keyring> with_new_pending_version(std::chrono::system_clock::time_point now) const;
 
+  // A copy in which pending `version` becomes active and the one new data is sealed under. The
+  // previous active version stays (state "active": readable) until it is retired.
+  // Errc::invalid_request unless `version` is pending.
+  core::Result<Keyring> with_activated(std::uint32_t version) const;
+
+  // A copy in which `version` is retired: its master key is dropped and only `audit_key` (the audit
+  // key derived from it) is kept, so audit rows it sealed still verify while no secret sealed under
+  // it can ever be opened again. Errc::invalid_request for the sealing version, a pending or
+  // already retired version, or an audit key that is not 32 bytes.
+  core::Result<Keyring> with_retired(std::uint32_t version, core::ByteView audit_key) const;
+
+  // Replaces the keyring file `path` atomically (temporary file, fsync, rename, fsync of the
+  // directory); mode 0600. For rotation and retirement of an existing keyring file.
+  core::Result<void> save_replacing(const std::filesystem::path& path) const;
+
+  // The stored audit key of a retired version; Errc::not_found unless `version` is retired.
+  core::Result<core::ByteView> retired_audit_key(std::uint32_t version) const;
+
   // The version new data is sealed under.
   std::uint32_t active_version() const noexcept { return active_; }
 
   // The 32 key bytes of `version`, valid while this keyring lives. Errc::not_found naming only
-  // the version number if the keyring does not hold it.
+  // the version number if the keyring does not hold it or it is retired.
   core::Result<core::ByteView> key(std::uint32_t version) const;
 
   // Every version, ascending, without key bytes.
@@ -96,8 +114,12 @@ class Keyring {
  private:
   struct Entry {
     KeyVersionInfo info;
-    core::Secret key;
+    core::Secret key;        // empty for a retired version
+    core::Secret audit_key;  // only for a retired version
   };
+
+  core::Result<void> write_file(const std::filesystem::path& path, bool replace) const;
+  std::vector<Entry> cloned_entries() const;
 
   Keyring(std::vector<Entry> entries, std::uint32_t active, bool rotatable);
 

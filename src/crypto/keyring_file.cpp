@@ -106,12 +106,24 @@ std::optional<std::uint32_t> as_version(const toml::node& node) {
 struct ParsedEntry {
   KeyVersionInfo info;
   core::Secret key;
+  core::Secret audit_key;
 };
+
+// A base64 32-byte value of the file; the decoded copy is wiped either way.
+std::optional<core::Secret> decode_key_text(const toml::node& node) {
+  const auto* s = node.as_string();
+  auto decoded = s ? core::base64_decode(s->get()) : std::nullopt;
+  std::optional<core::Secret> out;
+  if (decoded && decoded->size() == kMasterKeySize) out.emplace(*decoded);
+  if (decoded) core::wipe_memory(decoded->data(), decoded->size());
+  return out;
+}
 
 // Parses one [[keys]] table; `where` ("keys[i]") prefixes the messages, which never quote a key.
 core::Result<ParsedEntry> parse_entry(const toml::table& table, const std::string& where) {
   std::optional<std::uint32_t> version;
   std::optional<core::Secret> key;
+  std::optional<core::Secret> audit_key;
   std::optional<std::string> created_at;
   std::optional<KeyVersionInfo::State> state;
   for (auto&& [name, node] : table) {
@@ -121,13 +133,11 @@ core::Result<ParsedEntry> parse_entry(const toml::table& table, const std::strin
         return core::Error::invalid_request(where +
                                             ".version must be an integer from 1 to 4294967295");
     } else if (name == "key") {
-      const auto* s = node.as_string();
-      auto decoded = s ? core::base64_decode(s->get()) : std::nullopt;
-      if (decoded && decoded->size() == kMasterKeySize) key.emplace(*decoded);
-      if (decoded) core::wipe_memory(decoded->data(), decoded->size());
-      if (!key) {
-        return core::Error::invalid_request(where + ".key must be base64 of 32 bytes");
-      }
+      key = decode_key_text(node);
+      if (!key) return core::Error::invalid_request(where + ".key must be base64 of 32 bytes");
+    } else if (name == "audit_key") {
+      audit_key = decode_key_text(node);
+      if (!audit_key) return core::Error::invalid_request(where + ".audit_key must be base64 of 32 bytes");
     } else if (name == "created_at") {
       const auto* s = node.as_string();
       if (s == nullptr || !core::parse_rfc3339(s->get())) {
@@ -154,11 +164,18 @@ core::Result<ParsedEntry> parse_entry(const toml::table& table, const std::strin
     }
   }
   for (const auto& [present, field] :
-       {std::pair{version.has_value(), "version"}, std::pair{key.has_value(), "key"},
-        std::pair{created_at.has_value(), "created_at"}, std::pair{state.has_value(), "state"}}) {
+       {std::pair{version.has_value(), "version"}, std::pair{created_at.has_value(), "created_at"},
+        std::pair{state.has_value(), "state"}}) {
     if (!present) return core::Error::invalid_request(where + " has no " + field);
   }
-  return ParsedEntry{{*version, std::move(*created_at), *state}, std::move(*key)};
+  // A retired version keeps only its audit key; every other version has its master key.
+  const bool retired = *state == KeyVersionInfo::State::retired;
+  if (retired && (key || !audit_key))
+    return core::Error::invalid_request(where + " is retired: it has an audit_key and no key");
+  if (!retired && (!key || audit_key))
+    return core::Error::invalid_request(where + " has no key (only retired versions drop it)");
+  return ParsedEntry{{*version, std::move(*created_at), *state}, key ? std::move(*key) : core::Secret(),
+                     audit_key ? std::move(*audit_key) : core::Secret()};
 }
 
 }  // namespace
@@ -186,8 +203,8 @@ core::Result<Keyring> Keyring::load_file(const std::filesystem::path& path) {
       if (auto* keys = root["keys"].as_array()) {
         for (auto& node : *keys) {
           if (auto* t = node.as_table()) {
-            if (auto* s = (*t)["key"].as_string())
-              core::wipe_memory(s->get().data(), s->get().size());
+            for (const char* field : {"key", "audit_key"})
+              if (auto* s = (*t)[field].as_string()) core::wipe_memory(s->get().data(), s->get().size());
           }
         }
       }
@@ -223,7 +240,7 @@ core::Result<Keyring> Keyring::load_file(const std::filesystem::path& path) {
       return core::Error::invalid_request(file + ": " + where + " must be a table");
     auto parsed = parse_entry(*table, where);
     if (!parsed) return core::Error::invalid_request(file + ": " + parsed.error().message);
-    entries.push_back(Entry{std::move(parsed->info), std::move(parsed->key)});
+    entries.push_back(Entry{std::move(parsed->info), std::move(parsed->key), std::move(parsed->audit_key)});
   }
   auto keyring = build(std::move(entries), *active, true);
   if (!keyring) return core::Error::invalid_request(file + ": " + keyring.error().message);
@@ -238,8 +255,9 @@ std::string Keyring::to_toml() const {
   text += "# keyrelay master keyring. Keep it secret (mode 0600) and away from the database.\n";
   text += "active = " + std::to_string(active_) + "\n";
   for (const Entry& e : entries_) {
-    std::string key = core::base64_encode(e.key.reveal());
-    text += "\n[[keys]]\nversion = " + std::to_string(e.info.version) + "\nkey = \"";
+    const bool retired = e.info.state == KeyVersionInfo::State::retired;
+    std::string key = core::base64_encode(retired ? e.audit_key.reveal() : e.key.reveal());
+    text += "\n[[keys]]\nversion = " + std::to_string(e.info.version) + (retired ? "\naudit_key = \"" : "\nkey = \"");
     text += key;
     text += "\"\ncreated_at = \"" + e.info.created_at + "\"\nstate = \"";
     text += state_name(e.info.state);
@@ -250,12 +268,20 @@ std::string Keyring::to_toml() const {
 }
 
 core::Result<void> Keyring::save_new(const std::filesystem::path& path) const {
+  return write_file(path, false);
+}
+
+core::Result<void> Keyring::save_replacing(const std::filesystem::path& path) const {
+  return write_file(path, true);
+}
+
+core::Result<void> Keyring::write_file(const std::filesystem::path& path, bool replace) const {
   if (!rotatable_) {
     return core::Error::invalid_request(
         "a keyring from KEYRELAY_MASTER_KEY is not written to a file");
   }
   struct stat existing {};
-  if (::lstat(path.c_str(), &existing) == 0) {
+  if (!replace && ::lstat(path.c_str(), &existing) == 0) {
     return core::Error::conflict("keyring file " + quoted(path) +
                                  " already exists; it is never overwritten");
   }
@@ -291,8 +317,15 @@ core::Result<void> Keyring::save_new(const std::filesystem::path& path) const {
   if (::fsync(fd.get()) != 0) return fail("fsync", errno);
   if (!fd.close()) return fail("close", errno);
 
-  // link() refuses an existing name, unlike rename(): a keyring is never replaced, even by a race.
-  if (::link(temp.c_str(), path.c_str()) != 0) {
+  if (replace) {
+    // rename() swaps the file atomically: a reader sees the old keyring or the new one, whole.
+    if (::rename(temp.c_str(), path.c_str()) != 0) {
+      const int err = errno;
+      ::unlink(temp.c_str());
+      return core::Error::internal("cannot replace keyring file " + quoted(path) + ": " + errno_text(err));
+    }
+  } else if (::link(temp.c_str(), path.c_str()) != 0) {
+    // link() refuses an existing name, unlike rename(): a new keyring never replaces one, even by a race.
     const int err = errno;
     ::unlink(temp.c_str());
     if (err == EEXIST) {
@@ -301,8 +334,9 @@ core::Result<void> Keyring::save_new(const std::filesystem::path& path) const {
     }
     return core::Error::internal("cannot create keyring file " + quoted(path) + ": " +
                                  errno_text(err));
+  } else {
+    ::unlink(temp.c_str());
   }
-  ::unlink(temp.c_str());
   // Make the new name durable.
   Fd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir_fd.get() < 0 || ::fsync(dir_fd.get()) != 0) {

@@ -23,7 +23,7 @@ std::shared_ptr<const Keyring> single_key(std::uint8_t byte) {
   return std::make_shared<const Keyring>(Keyring::from_master_key(key_text(byte)).value());
 }
 
-// A keyring where version 1 (key byte 1, as single_key(1)) is retired and version 2 is active.
+// A keyring where version 1 (key byte 1, as single_key(1)) is still readable and version 2 seals.
 std::shared_ptr<const Keyring> rotated_keyring() {
   test::TempDir dir;
   std::string text = "active = 2\n";
@@ -31,7 +31,7 @@ std::shared_ptr<const Keyring> rotated_keyring() {
     text += "[[keys]]\nversion = " + std::to_string(v) + "\nkey = \"" +
             key_text(static_cast<std::uint8_t>(v)) +
             "\"\ncreated_at = \"2026-11-23T00:00:00Z\"\nstate = \"" +
-            (v == 2 ? "active" : "retired") + "\"\n";
+            "active" + "\"\n";
   }
   const auto path = dir.write_file("keyring.toml", text);
   std::filesystem::permissions(path, std::filesystem::perms::owner_read,
@@ -169,7 +169,7 @@ TEST_F(EnvelopeTest, SealUsesTheActiveVersionAndOldEnvelopesStillOpen) {
   const auto fresh = seal_ok();
   EXPECT_EQ(fresh.master_version, 2u);
   expect_opens(fresh);
-  expect_opens(old);  // version 1 is retired but still held
+  expect_opens(old);  // version 1 no longer seals but is still held
 }
 
 TEST_F(EnvelopeTest, RewrapMovesOnlyTheDataKeyToTheNewVersion) {

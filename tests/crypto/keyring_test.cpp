@@ -99,7 +99,7 @@ TEST(Keyring, KeyOfAMissingVersionNamesOnlyTheVersion) {
 TEST(Keyring, LoadFileReadsEveryVersion) {
   test::TempDir dir;
   auto keyring = Keyring::load_file(write_keyring(
-      dir, "active = 2\n\n" + entry(1, key_text(1), "retired", "2025-01-02T03:04:05Z") + "\n" +
+      dir, "active = 2\n\n" + entry(1, key_text(1), "active", "2025-01-02T03:04:05Z") + "\n" +
                entry(3, key_text(3), "pending") + entry(2, key_text(2), "active")));
   ASSERT_TRUE(keyring) << keyring.error().message;
   EXPECT_EQ(keyring->active_version(), 2u);
@@ -107,7 +107,7 @@ TEST(Keyring, LoadFileReadsEveryVersion) {
   const auto versions = keyring->versions();
   ASSERT_EQ(versions.size(), 3u);
   EXPECT_EQ(versions[0].version, 1u);
-  EXPECT_EQ(versions[0].state, State::retired);
+  EXPECT_EQ(versions[0].state, State::active);
   EXPECT_EQ(versions[0].created_at, "2025-01-02T03:04:05Z");
   EXPECT_EQ(versions[1].state, State::active);
   EXPECT_EQ(versions[2].version, 3u);
@@ -159,7 +159,7 @@ TEST(Keyring, LoadFileNamesAnUnknownKey) {
 TEST(Keyring, LoadFileRejectsADuplicateVersion) {
   test::TempDir dir;
   auto error = load_error(
-      dir, "active = 1\n" + entry(1, key_text(1), "active") + entry(1, key_text(2), "retired"));
+      dir, "active = 1\n" + entry(1, key_text(1), "active") + entry(1, key_text(2), "active"));
   EXPECT_EQ(error.code, core::Errc::invalid_request);
   EXPECT_NE(error.message.find("more than once"), std::string::npos) << error.message;
 }
@@ -171,8 +171,8 @@ TEST(Keyring, LoadFileRejectsAnActiveThatIsNotTheActiveState) {
                                 entry(2, key_text(2), "pending"))
                 .code,
             core::Errc::invalid_request);
-  // Two versions claim to be active.
-  EXPECT_EQ(load_error(dir, "active = 1\n" + entry(1, key_text(1), "active") +
+  // A pending version that is not the newest one.
+  EXPECT_EQ(load_error(dir, "active = 2\n" + entry(1, key_text(1), "pending") +
                                 entry(2, key_text(2), "active"))
                 .code,
             core::Errc::invalid_request);
@@ -330,7 +330,7 @@ TEST(Keyring, WithNewPendingVersionRefusesASecondPendingVersion) {
 TEST(Keyring, WithNewPendingVersionFollowsTheHighestVersion) {
   test::TempDir dir;
   auto keyring = Keyring::load_file(write_keyring(
-      dir, "active = 4\n" + entry(1, key_text(1), "retired") + entry(4, key_text(4), "active")));
+      dir, "active = 4\n" + entry(1, key_text(1), "active") + entry(4, key_text(4), "active")));
   ASSERT_TRUE(keyring) << keyring.error().message;
   auto next = keyring->with_new_pending_version(std::chrono::system_clock::now());
   ASSERT_TRUE(next);
@@ -344,6 +344,67 @@ TEST(Keyring, ASingleMasterKeyCannotBeRotated) {
   ASSERT_FALSE(next);
   EXPECT_EQ(next.error().code, core::Errc::invalid_request);
   EXPECT_NE(next.error().message.find("keyring file"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace keyrelay::crypto
+
+namespace keyrelay::crypto {
+namespace {
+
+// Rotation: pending → active (the old version stays readable) → the old version retired.
+TEST(KeyringRotation, ActivatingAPendingVersionMakesItSealWhileOldOnesStayReadable) {
+  auto base = Keyring::generate(std::chrono::system_clock::now());
+  ASSERT_TRUE(base);
+  auto pending = base->with_new_pending_version(std::chrono::system_clock::now());
+  ASSERT_TRUE(pending);
+  EXPECT_EQ(pending->active_version(), 1u);
+  auto active = pending->with_activated(2);
+  ASSERT_TRUE(active) << active.error().message;
+  EXPECT_EQ(active->active_version(), 2u);
+  EXPECT_TRUE(active->key(1));
+  EXPECT_TRUE(active->key(2));
+  EXPECT_FALSE(active->with_activated(2)) << "only a pending version can be activated";
+}
+
+TEST(KeyringRotation, RetiringDropsTheMasterKeyAndKeepsTheAuditKey) {
+  auto base = Keyring::generate(std::chrono::system_clock::now());
+  ASSERT_TRUE(base);
+  auto rotated = base->with_new_pending_version(std::chrono::system_clock::now())->with_activated(2);
+  ASSERT_TRUE(rotated);
+  const core::Bytes audit_key(32, 0x5a);
+  EXPECT_FALSE(rotated->with_retired(2, audit_key)) << "the sealing version cannot be retired";
+  EXPECT_FALSE(rotated->with_retired(1, core::Bytes(31, 0))) << "an audit key is 32 bytes";
+  auto retired = rotated->with_retired(1, audit_key);
+  ASSERT_TRUE(retired) << retired.error().message;
+  EXPECT_FALSE(retired->key(1)) << "a retired master key is gone";
+  auto kept = retired->retired_audit_key(1);
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(core::Bytes(kept->begin(), kept->end()), audit_key);
+  EXPECT_EQ(retired->versions()[0].state, KeyVersionInfo::State::retired);
+  EXPECT_FALSE(retired->with_retired(1, audit_key)) << "already retired";
+}
+
+TEST(KeyringRotation, SaveReplacingRoundTripsARetiredKeyringWithMode0600) {
+  test::TempDir dir;
+  const auto path = dir.path() / "keyring.toml";
+  auto base = Keyring::generate(std::chrono::system_clock::now());
+  ASSERT_TRUE(base);
+  ASSERT_TRUE(base->save_new(path));
+  auto rotated = base->with_new_pending_version(std::chrono::system_clock::now())->with_activated(2);
+  ASSERT_TRUE(rotated);
+  auto retired = rotated->with_retired(1, core::Bytes(32, 0x11));
+  ASSERT_TRUE(retired);
+  EXPECT_FALSE(retired->save_new(path)) << "save_new never replaces";
+  ASSERT_TRUE(retired->save_replacing(path));
+  EXPECT_EQ(std::filesystem::status(path).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  auto loaded = Keyring::load_file(path);
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  EXPECT_EQ(loaded->active_version(), 2u);
+  EXPECT_FALSE(loaded->key(1));
+  EXPECT_TRUE(loaded->retired_audit_key(1));
+  EXPECT_TRUE(loaded->key(2));
 }
 
 }  // namespace
