@@ -1,0 +1,62 @@
+#include "audit/canonical.h"
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "crypto/associated_data.h"
+#include "crypto/hmac.h"
+
+namespace keyrelay::audit {
+namespace {
+
+// Presence flag, then the text when present: an absent field never encodes like an empty one.
+void add_optional(crypto::AssociatedData& out, const std::optional<std::string>& value) {
+  if (!value) {
+    out.add_u32(0);
+    return;
+  }
+  out.add_u32(1);
+  out.add(*value);
+}
+
+}  // namespace
+
+std::int64_t unix_millis(store::TimePoint time) {
+  return std::chrono::floor<std::chrono::milliseconds>(time.time_since_epoch()).count();
+}
+
+core::Bytes canonical_event(const store::AuditEvent& event) {
+  crypto::AssociatedData out;
+  out.add(kCanonicalFormat);
+  out.add(event.id);
+  out.add(event.chain);
+  out.add_u64(static_cast<std::uint64_t>(unix_millis(event.time)));
+  out.add(event.action);
+  out.add(store::outcome_name(event.outcome));
+  add_optional(out, event.actor_user_id);
+  add_optional(out, event.actor_token_id);
+  out.add(store::actor_kind_name(event.actor_kind));
+  add_optional(out, event.on_behalf_of);
+  add_optional(out, event.key_id);
+  add_optional(out, event.key_owner_id);
+  add_optional(out, event.provider);
+  add_optional(out, event.ip);
+  add_optional(out, event.user_agent);
+  add_optional(out, event.request_id);
+  out.add(event.details_json);
+  out.add_u32(event.master_version);
+  const auto view = out.view();
+  return core::Bytes(view.begin(), view.end());
+}
+
+crypto::Digest chain_link(core::ByteView audit_key, core::ByteView prev_hash, std::int64_t seq,
+                          core::ByteView canonical) {
+  crypto::AssociatedData input;
+  input.add_bytes(prev_hash);
+  input.add_u64(static_cast<std::uint64_t>(seq));
+  input.add_bytes(canonical);
+  return crypto::hmac_sha256(audit_key, input.view());
+}
+
+}  // namespace keyrelay::audit
