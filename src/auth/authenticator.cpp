@@ -1,0 +1,209 @@
+#include "auth/authenticator.h"
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "auth/access_token.h"
+#include "core/encoding.h"
+#include "core/ids.h"
+#include "crypto/digest.h"
+#include "crypto/random.h"
+
+namespace keyrelay::auth {
+
+using core::Error;
+using core::Result;
+
+namespace {
+
+Error bad_credentials() { return Error::unauthenticated("missing or invalid credentials"); }
+
+std::optional<std::string_view> bearer_token(std::string_view header) {
+  constexpr std::string_view kScheme = "Bearer ";
+  if (header.size() <= kScheme.size()) return std::nullopt;
+  for (std::size_t i = 0; i < kScheme.size(); ++i) {
+    const char a = static_cast<char>(std::tolower(static_cast<unsigned char>(header[i])));
+    const char b = static_cast<char>(std::tolower(static_cast<unsigned char>(kScheme[i])));
+    if (a != b) return std::nullopt;
+  }
+  std::string_view token = header.substr(kScheme.size());
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+  if (token.empty()) return std::nullopt;
+  return token;
+}
+
+bool looks_like_jwt(std::string_view t) {
+  return std::count(t.begin(), t.end(), '.') == 2 && t.size() < 16 * 1024;
+}
+
+}  // namespace
+
+Authenticator::Authenticator(store::Store& store, const JwtVerifier* jwt, const core::Clock& clock,
+                             AuthenticatorOptions options)
+    : store_(store), jwt_(jwt), clock_(clock), options_(std::move(options)) {}
+
+Result<Principal> Authenticator::authenticate(std::optional<std::string_view> authorization,
+                                              std::optional<std::string_view> on_behalf_of,
+                                              const RequestFacts& facts) {
+  const auto token = authorization ? bearer_token(*authorization) : std::nullopt;
+  if (!token) {
+    // A request without credentials is not an attack worth an audit row; a wrong one is.
+    if (authorization) audit_failure("malformed authorization header", facts, std::nullopt);
+    return bad_credentials();
+  }
+  Result<Principal> principal = bad_credentials();
+  if (looks_like_access_token(*token)) principal = from_access_token(*token);
+  else if (jwt_ != nullptr && looks_like_jwt(*token)) principal = from_jwt(*token, facts);
+  if (!principal) {
+    if (principal.error().code == core::Errc::unauthenticated)
+      audit_failure(principal.error().message, facts, std::nullopt);
+    return principal;
+  }
+  if (!on_behalf_of) return principal;
+  auto acting = act_for(std::move(*principal), *on_behalf_of);
+  if (!acting && acting.error().code == core::Errc::forbidden)
+    audit_failure("on-behalf-of refused", facts, std::nullopt);
+  return acting;
+}
+
+Result<Principal> Authenticator::from_access_token(std::string_view text) {
+  const core::Bytes hash = token_hash(text);
+  const std::string key = core::hex_encode(hash);
+  const auto now = clock_.now();
+  const auto steady = clock_.steady_now();
+
+  std::optional<CachedToken> entry;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = cache_.find(key); it != cache_.end()) {
+      if (steady - it->second.loaded_at < options_.cache_ttl) entry = it->second;
+      else cache_.erase(it);
+    }
+  }
+  if (!entry) {
+    auto token = store_.find_token_by_hash(hash);
+    if (!token) return token.error().code == core::Errc::not_found ? bad_credentials() : token.error();
+    auto user = store_.find_user(token->user_id);
+    if (!user) return user.error().code == core::Errc::not_found ? bad_credentials() : user.error();
+    auto scopes = ScopeSet::from_strings(token->scopes);
+    if (!scopes) return Error::internal("stored token has unknown scopes");
+    entry = CachedToken{std::move(*token), std::move(*user), *scopes, steady};
+    std::lock_guard lock(mutex_);
+    if (cache_.size() >= options_.cache_capacity) cache_.clear();
+    cache_[key] = *entry;
+  }
+  if (entry->token.revoked_at) return Error::unauthenticated("token has been revoked");
+  if (entry->token.expires_at && *entry->token.expires_at <= now) return Error::unauthenticated("token has expired");
+  if (entry->user.role == store::Role::system) return bad_credentials();
+  {
+    std::lock_guard lock(mutex_);
+    uses_[entry->token.id] = now;
+  }
+  Principal p;
+  p.user_id = p.actor_user_id = entry->user.id;
+  p.user_name = entry->user.name;
+  p.role = entry->user.role;
+  p.token_id = entry->token.id;
+  p.kind = store::ActorKind::token;
+  p.scopes = entry->scopes;
+  return p;
+}
+
+Result<Principal> Authenticator::from_jwt(std::string_view text, const RequestFacts& facts) {
+  auto claims = jwt_->verify(text);
+  if (!claims) return claims.error();
+  const std::string external_id = claims->issuer + " " + claims->subject;
+  auto user = store_.find_user_by_external_id(external_id);
+  if (!user && user.error().code == core::Errc::not_found) {
+    // First sight: create the user. The handle is derived from the identity, so two nodes racing
+    // here collide on the unique name and the loser simply reads the winner's row.
+    store::UserRecord created;
+    created.id = core::uuid_v7(clock_.now());
+    const auto digest = crypto::sha256(core::as_bytes(external_id));
+    created.name = "jwt-" + core::hex_encode(core::ByteView(digest.data(), 8));
+    created.role = store::Role::user;
+    created.external_id = external_id;
+    auto salt = crypto::random_bytes(16);
+    if (!salt) return salt.error();
+    created.salt = std::move(*salt);
+    created.created_at = clock_.now();
+    store::AuditEvent e;
+    e.id = core::uuid_v7(clock_.now());
+    e.chain = options_.audit_chain;
+    e.time = clock_.now();
+    e.action = "user.created";
+    e.actor_user_id = created.id;
+    e.actor_kind = store::ActorKind::jwt;
+    e.ip = facts.ip;
+    e.user_agent = facts.user_agent;
+    e.request_id = facts.request_id;
+    e.details_json = boost::json::serialize(boost::json::object{{"user_id", created.id}, {"source", "jwt"}});
+    auto r = store_.create_user(created, std::move(e));
+    if (r) user = std::move(created);
+    else if (r.error().code == core::Errc::conflict) user = store_.find_user_by_external_id(external_id);
+    else return r.error();
+  }
+  if (!user) return user.error();
+  if (user->role == store::Role::system) return bad_credentials();
+  Principal p;
+  p.user_id = p.actor_user_id = user->id;
+  p.user_name = user->name;
+  p.role = user->role;
+  p.kind = store::ActorKind::jwt;
+  p.scopes = default_user_scopes();
+  return p;
+}
+
+Result<Principal> Authenticator::act_for(Principal actor, std::string_view target_user_id) {
+  if (!actor.has(Scope::act_as)) return Error::forbidden("this credential may not act on behalf of users");
+  auto target = store_.find_user(target_user_id);
+  if (!target || target->role != store::Role::user)
+    return Error::forbidden("cannot act on behalf of that user");
+  Principal p = std::move(actor);
+  p.user_id = target->id;
+  p.user_name = target->name;
+  p.role = target->role;
+  // A service acting for a user gets at most what that user could do, and never manages users.
+  ScopeSet allowed = default_user_scopes();
+  p.scopes = p.scopes.intersection(allowed);
+  return p;
+}
+
+void Authenticator::audit_failure(std::string_view reason, const RequestFacts& facts,
+                                  const std::optional<std::string>& user_id) {
+  store::AuditEvent e;
+  e.id = core::uuid_v7(clock_.now());
+  e.chain = options_.audit_chain;
+  e.time = clock_.now();
+  e.action = "auth.failed";
+  e.outcome = store::Outcome::failure;
+  e.actor_user_id = user_id;
+  e.actor_kind = store::ActorKind::system;
+  e.ip = facts.ip;
+  e.user_agent = facts.user_agent;
+  e.request_id = facts.request_id;
+  e.details_json = boost::json::serialize(boost::json::object{{"reason", reason}});
+  std::vector<store::AuditEvent> events;
+  events.push_back(std::move(e));
+  (void)store_.append_audit(std::move(events));  // best effort: refusing stays refused either way
+}
+
+void Authenticator::forget_token(std::string_view token_id) {
+  std::lock_guard lock(mutex_);
+  std::erase_if(cache_, [&](const auto& kv) { return kv.second.token.id == token_id; });
+}
+
+void Authenticator::clear_cache() {
+  std::lock_guard lock(mutex_);
+  cache_.clear();
+}
+
+std::vector<std::pair<std::string, store::TimePoint>> Authenticator::take_token_uses() {
+  std::lock_guard lock(mutex_);
+  std::vector<std::pair<std::string, store::TimePoint>> out(uses_.begin(), uses_.end());
+  uses_.clear();
+  return out;
+}
+
+}  // namespace keyrelay::auth

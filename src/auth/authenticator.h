@@ -1,0 +1,82 @@
+#pragma once
+// Authenticator: turns an Authorization header (and X-Keyrelay-On-Behalf-Of) into a Principal.
+//
+// Access tokens ("kr_…") are looked up by their SHA-256 and compared in constant time by the hash
+// index; verified tokens are cached for a short time so the hot path does not touch the database.
+// Revocation through this process drops the entry at once; a change by another process is seen
+// through the store generation (the caller clears the cache when it moves), and every entry expires
+// after `cache_ttl` regardless. JWTs go to the JwtVerifier; a user is created on first sight.
+// Failures are audited (auth.failed) with the request facts.
+//
+// Thread-safe. authenticate() blocks on a cache miss: call it on a worker thread.
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "auth/jwt_verifier.h"
+#include "auth/principal.h"
+#include "core/clock.h"
+#include "core/result.h"
+#include "store/store.h"
+
+namespace keyrelay::auth {
+
+struct RequestFacts {
+  std::optional<std::string> ip;
+  std::optional<std::string> user_agent;
+  std::optional<std::string> request_id;
+};
+
+struct AuthenticatorOptions {
+  std::chrono::milliseconds cache_ttl{30'000};
+  std::size_t cache_capacity = 100'000;
+  std::string audit_chain;  // the writer's mgmt chain
+};
+
+class Authenticator {
+ public:
+  // `jwt` may be null (JWTs not configured). Everything borrowed must outlive the authenticator.
+  Authenticator(store::Store& store, const JwtVerifier* jwt, const core::Clock& clock, AuthenticatorOptions options);
+
+  // unauthenticated: missing, malformed, unknown, expired or revoked credentials.
+  // forbidden: on-behalf-of without act_as, or for a user who is not a plain user.
+  core::Result<Principal> authenticate(std::optional<std::string_view> authorization,
+                                       std::optional<std::string_view> on_behalf_of, const RequestFacts& facts);
+
+  // Drops cached credentials: of one token (revoked here) or all (another process changed data).
+  void forget_token(std::string_view token_id);
+  void clear_cache();
+
+  // The (token id, last use) pairs seen since the last call, for a batched store.touch_tokens().
+  std::vector<std::pair<std::string, store::TimePoint>> take_token_uses();
+
+ private:
+  struct CachedToken {
+    store::TokenRecord token;
+    store::UserRecord user;
+    ScopeSet scopes;
+    std::chrono::steady_clock::time_point loaded_at;
+  };
+
+  core::Result<Principal> from_access_token(std::string_view text);
+  core::Result<Principal> from_jwt(std::string_view text, const RequestFacts& facts);
+  core::Result<Principal> act_for(Principal actor, std::string_view target_user_id);
+  void audit_failure(std::string_view reason, const RequestFacts& facts, const std::optional<std::string>& user_id);
+
+  store::Store& store_;
+  const JwtVerifier* jwt_;
+  const core::Clock& clock_;
+  AuthenticatorOptions options_;
+
+  std::mutex mutex_;  // guards cache_ and uses_
+  std::unordered_map<std::string, CachedToken> cache_;  // by hex token hash
+  std::unordered_map<std::string, store::TimePoint> uses_;
+};
+
+}  // namespace keyrelay::auth
