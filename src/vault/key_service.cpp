@@ -1,0 +1,257 @@
+#include "vault/key_service.h"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "core/ids.h"
+#include "vault/key_cache.h"
+#include "vault/key_rules.h"
+
+namespace keyrelay::vault {
+
+using core::Error;
+using core::Result;
+using store::KeyRecord;
+
+namespace {
+
+crypto::SecretBinding binding_of(const KeyRecord& key) {
+  return {key.id, key.owner_id, key.provider, key.version};
+}
+
+crypto::SealedSecret sealed_of(const KeyRecord& key) {
+  return {key.wrapped_data_key, key.sealed_secret, key.master_version};
+}
+
+Result<void> check_expiry(const std::optional<store::TimePoint>& expires_at, store::TimePoint now) {
+  if (expires_at && *expires_at <= now) return Error::invalid_request("expires_at must be in the future");
+  return core::ok();
+}
+
+}  // namespace
+
+KeyService::KeyService(store::Store& store, const crypto::Envelope& envelope,
+                       std::shared_ptr<const catalog::Catalog> catalog, const core::Clock& clock,
+                       std::string audit_chain, KeyCache* cache)
+    : store_(store), envelope_(envelope), catalog_(std::move(catalog)), clock_(clock),
+      audit_chain_(std::move(audit_chain)), cache_(cache) {}
+
+store::AuditEvent KeyService::event(const Caller& caller, std::string_view action, store::Outcome outcome,
+                                    const KeyRecord* key) const {
+  store::AuditEvent e;
+  e.id = core::uuid_v7(clock_.now());
+  e.chain = audit_chain_;
+  e.time = clock_.now();
+  e.action = std::string(action);
+  e.outcome = outcome;
+  e.actor_user_id = caller.actor_user_id;
+  e.actor_token_id = caller.token_id;
+  e.actor_kind = caller.kind;
+  if (caller.on_behalf()) e.on_behalf_of = caller.user_id;
+  if (key != nullptr) {
+    e.key_id = key->id;
+    e.key_owner_id = key->owner_id;
+    e.provider = key->provider;
+  }
+  e.ip = caller.ip;
+  e.user_agent = caller.user_agent;
+  e.request_id = caller.request_id;
+  return e;
+}
+
+void KeyService::invalidate(std::string_view owner_id) {
+  if (cache_ != nullptr) cache_->invalidate(owner_id);
+}
+
+Result<core::Bytes> KeyService::owner_salt(std::string_view owner_id) {
+  {
+    std::lock_guard lock(salts_mutex_);
+    if (auto it = salts_.find(std::string(owner_id)); it != salts_.end()) return it->second;
+  }
+  auto user = store_.find_user(owner_id);
+  if (!user) return user.error();
+  std::lock_guard lock(salts_mutex_);
+  salts_.emplace(user->id, user->salt);
+  return user->salt;
+}
+
+Result<KeyRecord> KeyService::create(const Caller& caller, std::string_view owner_id, NewKey&& input) {
+  const catalog::Provider* provider = catalog_->find(input.provider);
+  if (provider == nullptr) return Error::invalid_request("provider '" + input.provider + "' is not supported");
+  const std::string name = input.name.value_or(std::string(kDefaultKeyName));
+  if (auto r = check_key_name(name); !r) return r.error();
+  if (auto r = check_secret(input.secret); !r) return r.error();
+  const auto now = clock_.now();
+  if (auto r = check_expiry(input.expires_at, now); !r) return r.error();
+  auto metadata = normalize_metadata(input.metadata_json);
+  if (!metadata) return metadata.error();
+  auto salt = owner_salt(owner_id);
+  if (!salt) return salt.error();
+
+  KeyRecord key;
+  key.id = core::uuid_v7(now);
+  key.owner_id = std::string(owner_id);
+  key.provider = provider->id;
+  key.name = name;
+  key.hint = secret_hint(input.secret);
+  key.version = 1;
+  auto sealed = envelope_.seal(input.secret, binding_of(key), *salt);
+  if (!sealed) return sealed.error();
+  auto fingerprint = envelope_.fingerprint(input.secret, *salt, sealed->master_version);
+  if (!fingerprint) return fingerprint.error();
+  key.fingerprint.assign(fingerprint->begin(), fingerprint->end());
+  key.wrapped_data_key = std::move(sealed->wrapped_data_key);
+  key.sealed_secret = std::move(sealed->sealed_secret);
+  key.master_version = sealed->master_version;
+  key.priority = input.priority;
+  key.always_use = input.always_use;
+  key.expires_at = input.expires_at;
+  key.created_at = key.updated_at = now;
+  key.metadata_json = std::move(*metadata);
+  input.secret.wipe();
+
+  if (auto r = store_.insert_key(key, event(caller, "key.created", store::Outcome::success, &key)); !r)
+    return r.error();
+  invalidate(owner_id);
+  return key;
+}
+
+Result<KeyRecord> KeyService::get(const Caller& caller, std::string_view owner_id, std::string_view id) {
+  auto key = store_.get_key(owner_id, id);
+  if (!key) return key.error();
+  std::vector<store::AuditEvent> events;
+  events.push_back(event(caller, "key.read", store::Outcome::success, &*key));
+  if (auto r = store_.append_audit(std::move(events)); !r) return r.error();
+  return key;
+}
+
+Result<store::Page<KeyRecord>> KeyService::list(std::string_view owner_id, const KeyQuery& query) {
+  store::KeyFilter filter;
+  filter.owner_id = std::string(owner_id);
+  filter.provider = query.provider;
+  filter.status = query.status;
+  filter.now = clock_.now();
+  return store_.list_keys(filter, query.page);
+}
+
+Result<std::vector<KeyRecord>> KeyService::expiring(std::string_view owner_id, std::chrono::hours within) {
+  store::KeyFilter filter;
+  filter.owner_id = std::string(owner_id);
+  filter.now = clock_.now();
+  filter.expires_before = filter.now + within;
+  std::vector<KeyRecord> out;
+  store::PageRequest page{.limit = 200, .cursor = std::nullopt};
+  for (;;) {
+    auto batch = store_.list_keys(filter, page);
+    if (!batch) return batch.error();
+    for (auto& k : batch->items) out.push_back(std::move(k));
+    if (!batch->next_cursor) break;
+    page.cursor = std::move(batch->next_cursor);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const KeyRecord& a, const KeyRecord& b) { return *a.expires_at < *b.expires_at; });
+  return out;
+}
+
+Result<KeyRecord> KeyService::update(const Caller& caller, std::string_view owner_id, std::string_view id,
+                                     const KeyPatch& patch) {
+  if (patch.empty()) return Error::invalid_request("nothing to update: give at least one field");
+  if (patch.name)
+    if (auto r = check_key_name(*patch.name); !r) return r.error();
+  const auto now = clock_.now();
+  if (patch.expires_at)
+    if (auto r = check_expiry(*patch.expires_at, now); !r) return r.error();
+  std::optional<std::string> metadata;
+  if (patch.metadata_json) {
+    auto m = normalize_metadata(*patch.metadata_json);
+    if (!m) return m.error();
+    metadata = std::move(*m);
+  }
+  auto updated = store_.update_key(owner_id, id, [&](KeyRecord& key) -> Result<store::AuditEvent> {
+    boost::json::array fields;
+    if (patch.name) { key.name = *patch.name; fields.emplace_back("name"); }
+    if (patch.expires_at) { key.expires_at = *patch.expires_at; fields.emplace_back("expires_at"); }
+    if (patch.priority) { key.priority = *patch.priority; fields.emplace_back("priority"); }
+    if (patch.always_use) { key.always_use = *patch.always_use; fields.emplace_back("always_use"); }
+    if (patch.enabled) { key.enabled = *patch.enabled; fields.emplace_back("enabled"); }
+    if (metadata) { key.metadata_json = *metadata; fields.emplace_back("metadata"); }
+    key.updated_at = now;
+    auto e = event(caller, "key.updated", store::Outcome::success, &key);
+    e.details_json = boost::json::serialize(boost::json::object{{"fields", std::move(fields)}});
+    return e;
+  });
+  if (updated) invalidate(owner_id);
+  return updated;
+}
+
+Result<KeyRecord> KeyService::rotate(const Caller& caller, std::string_view owner_id, std::string_view id,
+                                     core::Secret&& secret) {
+  if (auto r = check_secret(secret); !r) return r.error();
+  auto salt = owner_salt(owner_id);
+  if (!salt) return salt.error();
+  const auto now = clock_.now();
+  auto rotated = store_.update_key(owner_id, id, [&](KeyRecord& key) -> Result<store::AuditEvent> {
+    const std::uint32_t previous = key.version;
+    key.version = previous + 1;
+    auto sealed = envelope_.seal(secret, binding_of(key), *salt);
+    if (!sealed) return sealed.error();
+    auto fingerprint = envelope_.fingerprint(secret, *salt, sealed->master_version);
+    if (!fingerprint) return fingerprint.error();
+    key.fingerprint.assign(fingerprint->begin(), fingerprint->end());
+    key.wrapped_data_key = std::move(sealed->wrapped_data_key);
+    key.sealed_secret = std::move(sealed->sealed_secret);
+    key.master_version = sealed->master_version;
+    key.hint = secret_hint(secret);
+    key.validation = store::Validation{};
+    key.updated_at = now;
+    auto e = event(caller, "key.rotated", store::Outcome::success, &key);
+    e.details_json = boost::json::serialize(
+        boost::json::object{{"from_version", previous}, {"to_version", key.version}});
+    return e;
+  });
+  secret.wipe();
+  if (rotated) invalidate(owner_id);
+  return rotated;
+}
+
+Result<void> KeyService::remove(const Caller& caller, std::string_view owner_id, std::string_view id) {
+  auto key = store_.get_key(owner_id, id);
+  if (!key) return key.error();
+  if (auto r = store_.delete_key(owner_id, id, event(caller, "key.deleted", store::Outcome::success, &*key)); !r)
+    return r.error();
+  invalidate(owner_id);
+  return core::ok();
+}
+
+Result<core::Secret> KeyService::open_secret(const Caller& caller, const KeyRecord& key) {
+  auto salt = owner_salt(key.owner_id);
+  if (!salt) return salt.error();
+  auto secret = envelope_.open(sealed_of(key), binding_of(key), *salt);
+  if (!secret && secret.error().code == core::Errc::unavailable && refresh_keyring_ && refresh_keyring_())
+    secret = envelope_.open(sealed_of(key), binding_of(key), *salt);
+  if (secret || secret.error().code != core::Errc::internal) return secret;
+
+  // Authentication failed: the stored bytes were changed or moved. Record it, take the key out of
+  // service, and report it without details (the log line carries the key id, never bytes).
+  const auto now = clock_.now();
+  auto marked = store_.update_key(key.owner_id, key.id, [&](KeyRecord& k) -> Result<store::AuditEvent> {
+    k.validation.state = store::ValidationState::invalid;
+    k.validation.checked_at = now;
+    k.validation.message = "the stored secret failed its integrity check; rotate this key";
+    k.updated_at = now;
+    return event(caller, "key.decrypt_failed", store::Outcome::failure, &k);
+  });
+  if (!marked) {
+    std::vector<store::AuditEvent> events;
+    events.push_back(event(caller, "key.decrypt_failed", store::Outcome::failure, &key));
+    (void)store_.append_audit(std::move(events));
+  }
+  invalidate(key.owner_id);
+  return Error::internal("stored secret of key " + key.id + " failed to decrypt");
+}
+
+bool KeyService::is_usable(const KeyRecord& key) const {
+  return store::key_status(key, clock_.now()) == store::KeyStatus::active;
+}
+
+}  // namespace keyrelay::vault

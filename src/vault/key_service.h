@@ -1,0 +1,111 @@
+#pragma once
+// KeyService: the lifecycle rules of provider keys — create, read, list, update, rotate, delete,
+// expiring, open — for a user's own keys and for the operator's default keys (owned by the system
+// user). Every change is one store transaction together with its audit event; reads of a single key
+// are audited too, and fail closed when their event cannot be written.
+//
+// Thread-safe. Blocking (store calls): run it on a worker thread, never on an I/O thread.
+// `store`, `envelope`, `clock` and `cache` (may be null) must outlive the service.
+//
+// Errors: invalid_request (bad input, unknown provider), not_found (no such key of this owner),
+// conflict (name or secret already stored), unavailable / internal from the store or keyring.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "catalog/catalog.h"
+#include "core/clock.h"
+#include "core/result.h"
+#include "core/secret.h"
+#include "crypto/envelope.h"
+#include "store/store.h"
+#include "vault/caller.h"
+
+namespace keyrelay::vault {
+
+class KeyCache;
+
+struct NewKey {
+  std::string provider;
+  std::optional<std::string> name;  // "default" when absent
+  core::Secret secret;
+  std::optional<store::TimePoint> expires_at;
+  std::int32_t priority = 0;
+  bool always_use = false;
+  std::string metadata_json = "{}";
+};
+
+struct KeyPatch {
+  std::optional<std::string> name;
+  std::optional<std::optional<store::TimePoint>> expires_at;  // engaged-with-nullopt clears it
+  std::optional<std::int32_t> priority;
+  std::optional<bool> always_use;
+  std::optional<bool> enabled;
+  std::optional<std::string> metadata_json;
+  bool empty() const noexcept {
+    return !name && !expires_at && !priority && !always_use && !enabled && !metadata_json;
+  }
+};
+
+struct KeyQuery {
+  std::optional<std::string> provider;
+  std::optional<store::KeyStatus> status;
+  store::PageRequest page;
+};
+
+class KeyService {
+ public:
+  KeyService(store::Store& store, const crypto::Envelope& envelope, std::shared_ptr<const catalog::Catalog> catalog,
+             const core::Clock& clock, std::string audit_chain, KeyCache* cache = nullptr);
+
+  core::Result<store::KeyRecord> create(const Caller& caller, std::string_view owner_id, NewKey&& input);
+  // Appends key.read; fails (and returns nothing) when that event cannot be written.
+  core::Result<store::KeyRecord> get(const Caller& caller, std::string_view owner_id, std::string_view id);
+  core::Result<store::Page<store::KeyRecord>> list(std::string_view owner_id, const KeyQuery& query);
+  // Keys expiring within `within` from now, and those already expired; soonest first.
+  core::Result<std::vector<store::KeyRecord>> expiring(std::string_view owner_id, std::chrono::hours within);
+  core::Result<store::KeyRecord> update(const Caller& caller, std::string_view owner_id, std::string_view id,
+                                        const KeyPatch& patch);
+  // New secret, new data key, version + 1, validation reset; the old sealed secret is overwritten
+  // in the same transaction.
+  core::Result<store::KeyRecord> rotate(const Caller& caller, std::string_view owner_id, std::string_view id,
+                                        core::Secret&& secret);
+  // Deletes the key; its sealed secret is destroyed.
+  core::Result<void> remove(const Caller& caller, std::string_view owner_id, std::string_view id);
+
+  // Decrypts the secret for one provider call. A record that fails to open (tampered or moved) is
+  // audited as key.decrypt_failed and marked invalid, so it is never tried again until rotated.
+  core::Result<core::Secret> open_secret(const Caller& caller, const store::KeyRecord& key);
+
+  // enabled, not expired, not invalid.
+  bool is_usable(const store::KeyRecord& key) const;
+
+  // Called when a key is sealed under a master version the keyring lacks (another node rotated):
+  // it should reload the keyring and say whether it did; open_secret then tries once more.
+  // Set once at start, before concurrent use.
+  void set_keyring_refresh(std::function<bool()> refresh) { refresh_keyring_ = std::move(refresh); }
+
+ private:
+  core::Result<core::Bytes> owner_salt(std::string_view owner_id);
+  store::AuditEvent event(const Caller& caller, std::string_view action, store::Outcome outcome,
+                          const store::KeyRecord* key) const;
+  void invalidate(std::string_view owner_id);
+
+  store::Store& store_;
+  const crypto::Envelope& envelope_;
+  std::shared_ptr<const catalog::Catalog> catalog_;
+  const core::Clock& clock_;
+  std::string audit_chain_;
+  KeyCache* cache_;
+  std::function<bool()> refresh_keyring_;
+
+  std::mutex salts_mutex_;  // guards salts_: salts never change, so a cached one is always right
+  std::unordered_map<std::string, core::Bytes> salts_;
+};
+
+}  // namespace keyrelay::vault

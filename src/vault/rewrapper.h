@@ -1,0 +1,42 @@
+#pragma once
+// Rewrapper: moves every provider key onto the sealing master-key version, in batches, while
+// servers keep serving. Each key is opened in full (so a tampered row is found, audited and taken
+// out of service instead of being carried forward), its data key is re-wrapped under the new
+// version and its fingerprint recomputed under the new fingerprint key. A batch is one store
+// transaction; a row changed meanwhile (rotated, deleted) is skipped and picked up again.
+//
+// Not thread-safe (one run at a time); blocking.
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "crypto/envelope.h"
+#include "store/store.h"
+#include "vault/key_service.h"
+
+namespace keyrelay::vault {
+
+struct RewrapReport {
+  std::size_t rewrapped = 0;
+  std::vector<std::string> failed_key_ids;  // keys whose secret no longer opens (now marked invalid)
+};
+
+class Rewrapper {
+ public:
+  Rewrapper(store::Store& store, const crypto::Envelope& envelope, KeyService& keys, std::size_t batch_size = 100)
+      : store_(store), envelope_(envelope), keys_(keys), batch_size_(batch_size) {}
+
+  // Re-wraps until no key (other than failed ones) is on another version than `to_version`, which
+  // must be the envelope keyring's sealing version.
+  core::Result<RewrapReport> run(const Caller& caller, std::uint32_t to_version);
+
+ private:
+  store::Store& store_;
+  const crypto::Envelope& envelope_;
+  KeyService& keys_;
+  std::size_t batch_size_;
+};
+
+}  // namespace keyrelay::vault
