@@ -19,9 +19,11 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
-# Starts the server on the embedded SQLite default (127.0.0.1:8080, data in ./data).
+# Starts the server on the embedded SQLite default (127.0.0.1:8080, data in ./data). On the first
+# start `init` creates the keyring, the schema and an admin user and prints its token once.
 run: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS) --target keyrelay
+	$(BUILD)/keyrelay init --if-needed
 	$(BUILD)/keyrelay serve
 
 # Every test. The crypto vector counts are printed first; ctest's summary is the last line.

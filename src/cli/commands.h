@@ -5,6 +5,10 @@
 #include <filesystem>
 #include <optional>
 
+namespace CLI {
+class App;
+}
+
 namespace keyrelay::cli {
 
 struct GlobalOptions {
@@ -15,5 +19,9 @@ struct GlobalOptions {
 int run_serve(const GlobalOptions& global);
 int run_version(const GlobalOptions& global);
 int run_keygen(const GlobalOptions& global);
+
+// Registers init, user, token, migrate, audit and master-key; their callbacks store the exit code.
+void add_admin_commands(CLI::App& app, GlobalOptions& global, int& exit_code);
+void add_master_key_commands(CLI::App& app, GlobalOptions& global, int& exit_code);
 
 }  // namespace keyrelay::cli

@@ -1,5 +1,5 @@
 // keyrelay: the command line. Parses arguments with CLI11 and hands off to one subcommand.
-// Exit codes: 0 success (and --help), 1 failure, 2 usage error.
+// Exit codes: 0 success (and --help/--version), 1 failure, 2 usage error.
 
 #include <CLI/CLI.hpp>
 
@@ -13,14 +13,19 @@ int main(int argc, char** argv) {
   // Global options may also follow the subcommand: `keyrelay serve --config f.toml`.
   app.fallthrough();
   GlobalOptions global;
-  std::string config_file;
-  app.add_option("--config", config_file, "TOML configuration file (environment variables override it)")
+  app.add_option_function<std::string>(
+         "--config", [&global](const std::string& path) { global.config_file = path; },
+         "TOML configuration file (environment variables override it)")
       ->check(CLI::ExistingFile);
   app.add_flag("--json", global.json, "machine-readable output");
 
-  auto* serve = app.add_subcommand("serve", "run the server");
-  auto* version = app.add_subcommand("version", "print the version");
-  auto* keygen = app.add_subcommand("keygen", "print a new random base64 master key (for KEYRELAY_MASTER_KEY)");
+  int code = 0;
+  app.add_subcommand("serve", "run the server")->callback([&] { code = run_serve(global); });
+  app.add_subcommand("version", "print the version")->callback([&] { code = run_version(global); });
+  app.add_subcommand("keygen", "print a new random base64 master key (for KEYRELAY_MASTER_KEY)")
+      ->callback([&] { code = run_keygen(global); });
+  add_admin_commands(app, global, code);
+  add_master_key_commands(app, global, code);
 
   try {
     app.parse(argc, argv);
@@ -28,10 +33,5 @@ int main(int argc, char** argv) {
     const int rc = app.exit(e);  // prints the help text or the usage error
     return rc == 0 ? 0 : 2;
   }
-  if (!config_file.empty()) global.config_file = config_file;
-
-  if (serve->parsed()) return run_serve(global);
-  if (version->parsed()) return run_version(global);
-  if (keygen->parsed()) return run_keygen(global);
-  return 2;
+  return code;
 }

@@ -1,22 +1,37 @@
 // `keyrelay serve`: the composition root. The only place that knows the concrete types: it reads
-// the configuration, prepares the process and the keyring, builds the router and runs the server.
+// the configuration, prepares the process, the keyring and the store, wires the services to the
+// routes and runs the server.
 
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "accounts/account_service.h"
+#include "api/account_routes.h"
+#include "api/audit_routes.h"
 #include "api/health_routes.h"
+#include "api/key_routes.h"
+#include "api/services.h"
+#include "auth/authenticator.h"
+#include "auth/jwt_verifier.h"
+#include "catalog/catalog.h"
+#include "cli/app_context.h"
 #include "cli/commands.h"
-#include "cli/keyring_setup.h"
+#include "cli/keyring_reloader.h"
+#include "cli/maintenance.h"
 #include "cli/process_hardening.h"
 #include "config/config.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "logging/log.h"
+#include "vault/key_cache.h"
+#include "vault/key_service.h"
 
 namespace keyrelay::cli {
 namespace {
@@ -67,46 +82,90 @@ int fail(const std::string& message) {
   return 1;
 }
 
+core::Result<std::unique_ptr<auth::JwtVerifier>> make_jwt_verifier(const config::Config& c, const core::Clock& clock) {
+  if (!c.jwt_secret && !c.jwt_jwks_file) return std::unique_ptr<auth::JwtVerifier>();
+  auth::JwtOptions options;
+  if (c.jwt_secret) options.hs256_secret = c.jwt_secret->clone();
+  options.jwks_file = c.jwt_jwks_file;
+  options.issuer = c.jwt_issuer;
+  options.audience = c.jwt_audience;
+  auto verifier = auth::JwtVerifier::create(std::move(options), clock);
+  if (!verifier) return verifier.error();
+  return std::make_unique<auth::JwtVerifier>(std::move(*verifier));
+}
+
 }  // namespace
 
 int run_serve(const GlobalOptions& global) {
-  auto loaded = config::load_config(global.config_file, config::process_environment());
-  if (!loaded) return fail(loaded.error().message);
-  const config::Config& config = *loaded;
-  if (!config.allow_core_dumps) disable_core_dumps();
+  // Logging and process hardening come first, before anything touches key material.
+  {
+    auto early = config::load_config(global.config_file, config::process_environment());
+    if (!early) return fail(early.error().message);
+    if (!early->allow_core_dumps) disable_core_dumps();
+    logging::init(to_log_level(early->log_level),
+                  early->log_format == config::LogFormat::json ? logging::Format::json : logging::Format::text);
+  }
   raise_open_file_limit();
-  logging::init(to_log_level(config.log_level), config.log_format == config::LogFormat::json
-                                                    ? logging::Format::json
-                                                    : logging::Format::text);
 
-  // Engines that do not exist yet are refused loudly rather than silently replaced by SQLite.
-  if (config.database_url.starts_with("postgres"))
-    return fail("KEYRELAY_DATABASE_URL: the PostgreSQL engine is not available in this version; use sqlite:// or leave it unset");
-  if (!config.redis_url.empty())
-    return fail("KEYRELAY_REDIS_URL: the Redis engine is not available in this version; unset it to use local counters");
+  auto app = open_app(global, "node", KeyringPolicy::create_if_new);
+  if (!app) return fail(app.error().message);
+  AppContext& ctx = **app;
+  auto system_user = ctx.accounts->ensure_system_user();
+  if (!system_user) return fail(system_user.error().message);
+  auto catalog_result = catalog::Catalog::builtin();
+  if (!catalog_result) return fail(catalog_result.error().message);
+  auto catalog = std::make_shared<const catalog::Catalog>(std::move(*catalog_result));
+  auto jwt = make_jwt_verifier(ctx.config, ctx.clock);
+  if (!jwt) return fail(jwt.error().message);
 
-  auto keyring = prepare_keyring(config);
-  if (!keyring) return fail(keyring.error().message);
+  auth::Authenticator authenticator(*ctx.store, jwt->get(), ctx.clock, {.audit_chain = ctx.mgmt_chain});
+  vault::KeyCache key_cache(*ctx.store);
+  vault::KeyService keys(*ctx.store, *ctx.envelope, catalog, ctx.clock, ctx.mgmt_chain, &key_cache);
+  boost::asio::thread_pool blocking(4);
+  api::Services services{blocking, *ctx.store, authenticator, keys, catalog, ctx.clock, ctx.mgmt_chain, system_user->id};
+  KeyringReloader reloader(keyring_file_of(ctx.config), *ctx.envelope, *ctx.sealer, *ctx.store);
+  auto reload = [&reloader](bool force) {
+    auto r = reloader.reload_if_changed(force);
+    if (!r) logging::error("keyring not reloaded", {{"error", r.error().message}});
+    return r && *r;
+  };
+  keys.set_keyring_refresh([reload] { return reload(true); });
+  Maintenance maintenance(*ctx.store, authenticator, key_cache, [reload] { reload(false); });
 
   http::Router router;
   http::Server* server_ptr = nullptr;
-  api::add_health_routes(router, {{"server", [&server_ptr]() -> core::Result<void> {
+  api::add_health_routes(router, {{"server",
+                                   [&server_ptr]() -> core::Result<void> {
                                      if (server_ptr != nullptr && server_ptr->is_draining())
                                        return core::Error::unavailable("shutting down");
                                      return core::ok();
+                                   }},
+                                  {"store", [&maintenance]() -> core::Result<void> {
+                                     if (!maintenance.store_ok()) return core::Error::unavailable("unreachable");
+                                     return core::ok();
                                    }}});
+  api::add_key_routes(router, services);
+  api::add_account_routes(router, services, *ctx.accounts);
+  api::add_audit_routes(router, services);
 
-  http::Server server(server_options(config), router);
+  http::ServerOptions options = server_options(ctx.config);
+  options.on_sighup = [&blocking, reload] { boost::asio::post(blocking, [reload] { reload(true); }); };
+  http::Server server(std::move(options), router);
   server_ptr = &server;
   auto port = server.listen();
   if (!port) return fail(port.error().message);
-  if (config.port_file && !write_port_file(*config.port_file, *port))
-    return fail("cannot write the port file " + config.port_file->string());
-  const auto colon = config.listen.rfind(':');
-  logging::info("listening", {{"address", config.listen.substr(0, colon) + ":" + std::to_string(*port)},
-                              {"version", KEYRELAY_VERSION}});
+  if (ctx.config.port_file && !write_port_file(*ctx.config.port_file, *port))
+    return fail("cannot write the port file " + ctx.config.port_file->string());
+  const auto colon = ctx.config.listen.rfind(':');
+  logging::info("listening", {{"address", ctx.config.listen.substr(0, colon) + ":" + std::to_string(*port)},
+                              {"version", KEYRELAY_VERSION},
+                              {"writer", ctx.writer_id}});
 
+  maintenance.start();
   server.run();
+  // Drain order: no new requests, then finish blocking work, then flush what is batched.
+  blocking.join();
+  maintenance.stop();
   logging::info("stopped");
   logging::shutdown();
   return 0;

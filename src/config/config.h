@@ -45,6 +45,11 @@ struct Config {
   LogFormat log_format = LogFormat::json;
   HttpLimits http;
   bool allow_core_dumps = false;                 // debugging only: keeps dumps and ptrace on
+  // External JWT verification (off unless a secret or a JWKS file is given).
+  std::optional<core::Secret> jwt_secret;        // HS256
+  std::optional<std::filesystem::path> jwt_jwks_file;  // RS256 / ES256
+  std::string jwt_issuer;
+  std::string jwt_audience;
 
   Config() = default;
   Config(Config&&) = default;

@@ -96,7 +96,7 @@ Result<void> set_database_url(Config& c, std::string_view t) {
 
 constexpr std::size_t kMaxBytes = std::size_t{1} << 30;
 
-const std::array<Setting, 19> kSettings{{
+const std::array<Setting, 23> kSettings{{
     {"listen", "address:port to serve (port 0 = ephemeral)", set_listen},
     {"port_file", "file that receives the bound port once listening",
      [](Config& c, std::string_view t) -> Result<void> {
@@ -159,6 +159,28 @@ const std::array<Setting, 19> kSettings{{
        auto v = parse_bool(t);
        if (!v) return v.error();
        c.allow_core_dumps = *v;
+       return core::ok();
+     }},
+    {"jwt.secret", "HS256 secret for JWTs from an external identity provider",
+     [](Config& c, std::string_view t) -> Result<void> {
+       if (t.size() < 32) return Error::invalid_request("must be at least 32 characters");
+       c.jwt_secret.emplace(t);
+       return core::ok();
+     }},
+    {"jwt.jwks_file", "JWKS file with the identity provider's RS256/ES256 public keys",
+     [](Config& c, std::string_view t) -> Result<void> {
+       if (auto r = require_nonempty(t); !r) return r;
+       c.jwt_jwks_file = std::filesystem::path(t);
+       return core::ok();
+     }},
+    {"jwt.issuer", "required iss of JWTs",
+     [](Config& c, std::string_view t) -> Result<void> {
+       c.jwt_issuer = std::string(t);
+       return core::ok();
+     }},
+    {"jwt.audience", "required aud of JWTs",
+     [](Config& c, std::string_view t) -> Result<void> {
+       c.jwt_audience = std::string(t);
        return core::ok();
      }},
 }};

@@ -52,6 +52,7 @@ struct Server::Impl {
   void end_session(std::uint64_t id);
   void begin_shutdown();
   void stop_when_drained();
+  void wait_for_signal();
   std::vector<std::shared_ptr<Session>> live_sessions();
 };
 
@@ -143,6 +144,21 @@ void Server::Impl::begin_shutdown() {
   });
 }
 
+// SIGHUP runs the reload hook and waits again; SIGINT/SIGTERM start the drain.
+void Server::Impl::wait_for_signal() {
+  signals.async_wait([this](const beast::error_code& ec, int signo) {
+    if (ec) return;
+    if (signo == SIGHUP) {
+      logging::info("signal received", {{"signal", "SIGHUP"}});
+      options.on_sighup();
+      wait_for_signal();
+      return;
+    }
+    logging::info("signal received", {{"signal", signo == SIGINT ? "SIGINT" : "SIGTERM"}});
+    begin_shutdown();
+  });
+}
+
 void Server::Impl::stop_when_drained() {
   net::post(ioc, [self = this] {
     self->drain_deadline.cancel();
@@ -194,11 +210,8 @@ void Server::run() {
   if (impl->options.handle_signals) {
     impl->signals.add(SIGINT);
     impl->signals.add(SIGTERM);
-    impl->signals.async_wait([impl](const beast::error_code& ec, int signo) {
-      if (ec) return;
-      logging::info("signal received", {{"signal", signo == SIGINT ? "SIGINT" : "SIGTERM"}});
-      impl->begin_shutdown();
-    });
+    if (impl->options.on_sighup) impl->signals.add(SIGHUP);
+    impl->wait_for_signal();
   }
 
   unsigned threads = impl->options.threads;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
 
 namespace keyrelay::http {
@@ -20,6 +21,7 @@ struct ServerOptions {
   std::size_t max_connections = 10'000;                // beyond: 503 and close
   std::chrono::milliseconds shutdown_timeout{10'000};  // in-flight requests may finish this long
   bool handle_signals = true;                          // SIGINT/SIGTERM start a graceful shutdown
+  std::function<void()> on_sighup;                     // with handle_signals: called on every SIGHUP
 };
 
 }  // namespace keyrelay::http

@@ -1,0 +1,29 @@
+#pragma once
+// Authentication and authorization in front of a handler: resolves the Principal (on the worker
+// pool), checks the scope the route needs, and hands both to the handler. 401 for missing or bad
+// credentials (with WWW-Authenticate), 403 for a valid credential without the scope.
+
+#include <functional>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "api/services.h"
+#include "auth/principal.h"
+#include "http/handler.h"
+#include "vault/caller.h"
+
+namespace keyrelay::api {
+
+using AuthedHandler = std::function<boost::asio::awaitable<http::Response>(
+    http::Request&, http::RequestContext&, const auth::Principal&)>;
+
+enum class Needs { scope, admin };
+
+// The route requires `scope`; with Needs::admin it also requires the admin role and scope.
+http::Handler guarded(Services& services, auth::Scope scope, AuthedHandler handler, Needs needs = Needs::scope);
+
+// The service-layer view of the caller, with the request facts for audit events.
+vault::Caller caller_of(const auth::Principal& principal, const http::Request& request,
+                        const http::RequestContext& ctx);
+
+}  // namespace keyrelay::api

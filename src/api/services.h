@@ -1,0 +1,29 @@
+#pragma once
+// What the route handlers use, borrowed from the composition root (cli/serve.cpp), which owns them
+// and keeps them alive longer than the server.
+
+#include <memory>
+#include <string>
+
+#include <boost/asio/thread_pool.hpp>
+
+#include "auth/authenticator.h"
+#include "catalog/catalog.h"
+#include "core/clock.h"
+#include "store/store.h"
+#include "vault/key_service.h"
+
+namespace keyrelay::api {
+
+struct Services {
+  boost::asio::thread_pool& blocking;  // store and service calls run here
+  store::Store& store;
+  auth::Authenticator& authenticator;
+  vault::KeyService& keys;
+  std::shared_ptr<const catalog::Catalog> catalog;
+  const core::Clock& clock;
+  std::string audit_chain;     // this writer's mgmt chain
+  std::string system_user_id;  // owner of the operator's default keys
+};
+
+}  // namespace keyrelay::api

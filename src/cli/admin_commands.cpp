@@ -1,0 +1,209 @@
+// The operator's commands: init, user, token, migrate, audit verify, master-key status. They work
+// on the same database as a running server (SQLite WAL allows it); a server sees their changes
+// through the store generation within a second.
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "accounts/account_service.h"
+#include "audit/verifier.h"
+#include "audit/verify_output.h"
+#include "cli/app_context.h"
+#include "cli/commands.h"
+#include "core/duration.h"
+#include "logging/log.h"
+
+namespace keyrelay::cli {
+namespace {
+
+vault::Caller cli_caller() {
+  vault::Caller c;
+  c.kind = store::ActorKind::cli;
+  return c;
+}
+
+// Runs `body` with an opened app; turns errors into exit code 1 with a message.
+template <class F>
+int with_app(const GlobalOptions& global, std::string_view command, KeyringPolicy policy, F body) {
+  logging::init(logging::Level::warn, logging::Format::text);
+  auto app = open_app(global, "cli", policy);
+  if (!app) {
+    const int rc = report_failure(global, command, app.error());
+    logging::shutdown();
+    return rc;
+  }
+  auto result = body(**app);
+  const int rc = result ? 0 : report_failure(global, command, result.error());
+  logging::shutdown();
+  return rc;
+}
+
+struct InitOptions {
+  std::string admin = "admin";
+  bool if_needed = false;
+};
+
+core::Result<void> init(AppContext& app, const GlobalOptions& global, const InitOptions& options) {
+  auto empty = app.store->is_empty();
+  if (!empty) return empty.error();
+  if (!*empty) {
+    if (options.if_needed) return core::ok();
+    return core::Error::conflict("already initialized: the database has users");
+  }
+  if (auto r = app.accounts->ensure_system_user(); !r) return r.error();
+  auto admin = app.accounts->create_user(cli_caller(), {options.admin, store::Role::admin});
+  if (!admin) return admin.error();
+  accounts::NewToken token_input;
+  token_input.user_id = admin->id;
+  token_input.name = "init";
+  token_input.scopes = auth::all_scopes();
+  auto token = app.accounts->issue_token(cli_caller(), token_input);
+  if (!token) return token.error();
+  if (global.json) {
+    std::cout << boost::json::serialize(boost::json::object{
+                     {"user", boost::json::parse(accounts::user_json(*admin))},
+                     {"token", boost::json::parse(accounts::token_json(token->record, &token->text))}})
+              << "\n";
+  } else {
+    std::cout << "keyrelay is initialized.\n"
+              << "  server:       http://" << app.config.listen << "\n"
+              << "  admin user:   " << admin->name << "\n"
+              << "  access token: " << token->text.reveal_text() << "\n"
+              << "The token is shown only this once; keep it somewhere safe.\n";
+  }
+  return core::ok();
+}
+
+}  // namespace
+
+void add_admin_commands(CLI::App& app, GlobalOptions& global, int& code) {
+  // ---- init ----
+  auto init_options = std::make_shared<InitOptions>();
+  auto* init_cmd = app.add_subcommand("init", "create the data dir, keyring, schema and an admin user; prints its token once");
+  init_cmd->add_option("--admin", init_options->admin, "name of the admin user")->capture_default_str();
+  init_cmd->add_flag("--if-needed", init_options->if_needed, "do nothing (exit 0) when already initialized");
+  init_cmd->callback([&global, &code, init_options] {
+    code = with_app(global, "init", KeyringPolicy::create_if_new,
+                    [&](AppContext& a) { return init(a, global, *init_options); });
+  });
+
+  // ---- migrate ----
+  app.add_subcommand("migrate", "apply schema migrations")->callback([&global, &code] {
+    code = with_app(global, "migrate", KeyringPolicy::existing_only, [&](AppContext& a) -> core::Result<void> {
+      auto version = a.store->schema_version();
+      if (!version) return version.error();
+      if (global.json) std::cout << boost::json::serialize(boost::json::object{{"schema_version", *version}}) << "\n";
+      else std::cout << "schema is at version " << *version << "\n";
+      return core::ok();
+    });
+  });
+
+  // ---- user add | list ----
+  auto* user = app.add_subcommand("user", "manage users")->require_subcommand(1);
+  auto user_name = std::make_shared<std::string>();
+  auto user_admin = std::make_shared<bool>(false);
+  auto* user_add = user->add_subcommand("add", "create a user");
+  user_add->add_option("NAME", *user_name, "unique user name")->required();
+  user_add->add_flag("--admin", *user_admin, "make the user an administrator");
+  user_add->callback([&global, &code, user_name, user_admin] {
+    code = with_app(global, "user add", KeyringPolicy::existing_only, [&](AppContext& a) -> core::Result<void> {
+      auto created = a.accounts->create_user(cli_caller(), {*user_name, *user_admin ? store::Role::admin : store::Role::user});
+      if (!created) return created.error();
+      if (global.json) std::cout << accounts::user_json(*created) << "\n";
+      else std::cout << "created user " << created->name << " (" << created->id << ")\n";
+      return core::ok();
+    });
+  });
+  user->add_subcommand("list", "list users")->callback([&global, &code] {
+    code = with_app(global, "user list", KeyringPolicy::existing_only, [&](AppContext& a) -> core::Result<void> {
+      boost::json::array all;
+      store::PageRequest page{.limit = 200, .cursor = std::nullopt};
+      for (;;) {
+        auto users = a.accounts->list_users(page);
+        if (!users) return users.error();
+        for (const auto& u : users->items) {
+          if (u.role == store::Role::system) continue;
+          if (global.json) all.push_back(boost::json::parse(accounts::user_json(u)));
+          else std::cout << u.id << "  " << store::role_name(u.role) << "  " << u.name << "\n";
+        }
+        if (!users->next_cursor) break;
+        page.cursor = users->next_cursor;
+      }
+      if (global.json) std::cout << boost::json::serialize(boost::json::object{{"data", all}, {"next_cursor", nullptr}}) << "\n";
+      return core::ok();
+    });
+  });
+
+  // ---- token issue | revoke ----
+  struct TokenArgs {
+    std::string user;
+    std::string scopes;
+    std::string ttl;
+    std::string name = "cli";
+    std::string id;
+  };
+  auto token_args = std::make_shared<TokenArgs>();
+  auto* token = app.add_subcommand("token", "manage access tokens")->require_subcommand(1);
+  auto* issue = token->add_subcommand("issue", "issue a token (printed once)");
+  issue->add_option("--user", token_args->user, "user name or id")->required();
+  issue->add_option("--scopes", token_args->scopes, "comma list (default keys:read,keys:write,gateway,audit:read)");
+  issue->add_option("--ttl", token_args->ttl, "lifetime such as 30d or 12h (default: no expiry)");
+  issue->add_option("--name", token_args->name, "a label for the token")->capture_default_str();
+  issue->callback([&global, &code, token_args] {
+    code = with_app(global, "token issue", KeyringPolicy::existing_only, [&](AppContext& a) -> core::Result<void> {
+      auto owner = a.accounts->find_user(token_args->user);
+      if (!owner) return owner.error().code == core::Errc::not_found
+                            ? core::Error::not_found("no user named '" + token_args->user + "'")
+                            : owner.error();
+      accounts::NewToken input;
+      input.user_id = owner->id;
+      input.name = token_args->name;
+      if (!token_args->scopes.empty()) {
+        auto scopes = auth::ScopeSet::parse(token_args->scopes);
+        if (!scopes) return scopes.error();
+        input.scopes = *scopes;
+      }
+      if (!token_args->ttl.empty()) {
+        auto ttl = core::parse_duration(token_args->ttl);
+        if (!ttl || ttl->count() <= 0) return core::Error::invalid_request("--ttl must be a duration such as 30d or 12h");
+        input.expires_at = a.clock.now() + *ttl;
+      }
+      auto issued = a.accounts->issue_token(cli_caller(), input);
+      if (!issued) return issued.error();
+      if (global.json) std::cout << accounts::token_json(issued->record, &issued->text) << "\n";
+      else std::cout << issued->text.reveal_text() << "\n";
+      return core::ok();
+    });
+  });
+  auto* revoke = token->add_subcommand("revoke", "revoke a token");
+  revoke->add_option("ID", token_args->id, "token id")->required();
+  revoke->callback([&global, &code, token_args] {
+    code = with_app(global, "token revoke", KeyringPolicy::existing_only, [&](AppContext& a) -> core::Result<void> {
+      auto revoked = a.accounts->revoke_token(cli_caller(), token_args->id, std::nullopt);
+      if (!revoked) return revoked.error();
+      if (global.json) std::cout << accounts::token_json(*revoked) << "\n";
+      else std::cout << "revoked token " << revoked->id << "\n";
+      return core::ok();
+    });
+  });
+
+  // ---- audit verify ----
+  auto* audit_cmd = app.add_subcommand("audit", "audit log tools")->require_subcommand(1);
+  audit_cmd->add_subcommand("verify", "check every audit chain; exit 1 naming the first bad event")
+      ->callback([&global, &code] {
+        code = with_app(global, "audit verify", KeyringPolicy::existing_only, [&](AppContext& a) -> core::Result<void> {
+          auto report = audit::verify_audit(*a.store, *a.keyring);
+          if (!report) return report.error();
+          if (global.json) std::cout << boost::json::serialize(audit::render_verify_json(*report)) << "\n";
+          else std::cout << audit::render_verify_text(*report);
+          if (!report->ok) return core::Error::conflict("the audit log does not verify");
+          return core::ok();
+        });
+      });
+}
+
+}  // namespace keyrelay::cli

@@ -1,0 +1,54 @@
+#pragma once
+// Background upkeep of a running server, on its own thread so no I/O thread ever blocks on it:
+// - every `poll_interval`: read the store generation; when another process changed data, drop the
+//   token and key caches (revocations by `keyrelay token revoke` take effect within ~1 s);
+// - every `flush_interval`: write batched token last-use times and ping the store (readiness);
+// - every `keyring_interval`: run `keyring_check` (re-reads the keyring file when it changed).
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "auth/authenticator.h"
+#include "store/store.h"
+#include "vault/key_cache.h"
+
+namespace keyrelay::cli {
+
+class Maintenance {
+ public:
+  Maintenance(store::Store& store, auth::Authenticator& authenticator, vault::KeyCache& cache,
+              std::function<void()> keyring_check = {},
+              std::chrono::milliseconds poll_interval = std::chrono::milliseconds(250),
+              std::chrono::milliseconds flush_interval = std::chrono::seconds(5),
+              std::chrono::milliseconds keyring_interval = std::chrono::seconds(2));
+  ~Maintenance();  // stops the thread and flushes once more
+
+  void start();
+  void stop();
+  // False after the store failed a ping (readyz answers 503 then).
+  bool store_ok() const noexcept { return store_ok_.load(); }
+
+ private:
+  void run(std::optional<std::uint64_t> seen);
+  void flush();
+
+  store::Store& store_;
+  auth::Authenticator& authenticator_;
+  vault::KeyCache& cache_;
+  std::chrono::milliseconds poll_interval_;
+  std::chrono::milliseconds flush_interval_;
+  std::function<void()> keyring_check_;
+  std::chrono::milliseconds keyring_interval_;
+  std::atomic<bool> store_ok_{true};
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;  // guarded by mutex_
+  std::thread thread_;
+};
+
+}  // namespace keyrelay::cli
