@@ -21,7 +21,7 @@ vault::Caller caller_of(const auth::Principal& p, const http::Request& request, 
   c.token_id = p.token_id;
   c.kind = p.kind;
   c.is_admin = p.is_admin();
-  if (!ctx.remote_ip.empty()) c.ip = ctx.remote_ip;
+  if (!ctx.client_ip.empty()) c.ip = ctx.client_ip;
   if (auto ua = request.headers.get("User-Agent")) c.user_agent = std::string(ua->substr(0, 256));
   c.request_id = ctx.request_id;
   return c;
@@ -31,7 +31,7 @@ http::Handler guarded(Services& services, auth::Scope scope, AuthedHandler handl
   return [&services, scope, handler = std::move(handler), needs](
              http::Request& request, http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
     auth::RequestFacts facts;
-    if (!ctx.remote_ip.empty()) facts.ip = ctx.remote_ip;
+    if (!ctx.client_ip.empty()) facts.ip = ctx.client_ip;
     if (auto ua = request.headers.get("User-Agent")) facts.user_agent = std::string(ua->substr(0, 256));
     facts.request_id = ctx.request_id;
     auto authorization = header_copy(request, "Authorization");

@@ -149,6 +149,9 @@ int run_serve(const GlobalOptions& global) {
   api::add_audit_routes(router, services);
 
   http::ServerOptions options = server_options(ctx.config);
+  auto proxies = http::TrustedProxies::parse(ctx.config.trusted_proxies);
+  if (!proxies) return fail("KEYRELAY_TRUSTED_PROXIES: " + proxies.error().message);
+  options.trusted_proxies = std::move(*proxies);
   options.on_sighup = [&blocking, reload] { boost::asio::post(blocking, [reload] { reload(true); }); };
   http::Server server(std::move(options), router);
   server_ptr = &server;

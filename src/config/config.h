@@ -50,6 +50,7 @@ struct Config {
   std::optional<std::filesystem::path> jwt_jwks_file;  // RS256 / ES256
   std::string jwt_issuer;
   std::string jwt_audience;
+  std::string trusted_proxies;                   // CIDRs whose X-Forwarded-For is believed
 
   Config() = default;
   Config(Config&&) = default;

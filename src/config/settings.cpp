@@ -96,7 +96,7 @@ Result<void> set_database_url(Config& c, std::string_view t) {
 
 constexpr std::size_t kMaxBytes = std::size_t{1} << 30;
 
-const std::array<Setting, 23> kSettings{{
+const std::array<Setting, 24> kSettings{{
     {"listen", "address:port to serve (port 0 = ephemeral)", set_listen},
     {"port_file", "file that receives the bound port once listening",
      [](Config& c, std::string_view t) -> Result<void> {
@@ -159,6 +159,11 @@ const std::array<Setting, 23> kSettings{{
        auto v = parse_bool(t);
        if (!v) return v.error();
        c.allow_core_dumps = *v;
+       return core::ok();
+     }},
+    {"trusted_proxies", "comma list of CIDRs whose X-Forwarded-For header is believed",
+     [](Config& c, std::string_view t) -> Result<void> {
+       c.trusted_proxies = std::string(t);
        return core::ok();
      }},
     {"jwt.secret", "HS256 secret for JWTs from an external identity provider",

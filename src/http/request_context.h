@@ -12,6 +12,7 @@ struct RequestContext {
   std::string request_id;   // taken from a well-formed X-Request-Id, or generated
   std::string_view route;   // the matched pattern ("/api/v1/keys/{id}"); empty when none matched
   std::string remote_ip;    // socket peer address
+  std::string client_ip;    // the client: X-Forwarded-For from a trusted proxy, else the peer
   std::chrono::steady_clock::time_point started_at;
 };
 

@@ -7,6 +7,8 @@
 #include <functional>
 #include <string>
 
+#include "http/trusted_proxies.h"
+
 namespace keyrelay::http {
 
 struct ServerOptions {
@@ -22,6 +24,7 @@ struct ServerOptions {
   std::chrono::milliseconds shutdown_timeout{10'000};  // in-flight requests may finish this long
   bool handle_signals = true;                          // SIGINT/SIGTERM start a graceful shutdown
   std::function<void()> on_sighup;                     // with handle_signals: called on every SIGHUP
+  TrustedProxies trusted_proxies;                      // whose X-Forwarded-For is believed
 };
 
 }  // namespace keyrelay::http

@@ -8,6 +8,7 @@
 #include <boost/json/object.hpp>
 
 #include "core/error.h"
+#include "core/secret.h"
 #include "http/error_response.h"
 #include "http/request_id.h"
 #include "logging/log.h"
@@ -146,6 +147,7 @@ net::awaitable<bool> Session::serve_one(bool first) {
 
   auto& head = parser.get();
   ctx.request_id = choose_request_id(head["X-Request-Id"]);
+  ctx.client_ip = opt.trusted_proxies.client_ip(remote_ip_, head["X-Forwarded-For"]);
   const std::string_view method_text = head.method_string();
   const std::string_view target = head.target();
   const auto method = parse_method(method_text);
@@ -223,6 +225,14 @@ net::awaitable<bool> Session::serve_one(bool first) {
       logging::error("handler failed", {{"request_id", ctx.request_id}, {"route", ctx.route}, {"error", e.what()}});
       response = error_response(core::Error::internal("handler failed"), ctx.request_id);
     }
+  }
+
+  // The raw request (which may have carried a secret) must not linger in the read buffer. When no
+  // pipelined bytes follow it, wipe the whole buffer; it is small and reused, so this is cheap.
+  if (buffer_.size() == 0) {
+    buffer_.clear();
+    const auto space = buffer_.prepare(buffer_.capacity());
+    core::wipe_memory(space.data(), space.size());
   }
 
   const int status = response.status;
