@@ -1,6 +1,8 @@
 #include "store/records.h"
 
 #include <array>
+#include <chrono>
+#include <cstdio>
 #include <utility>
 
 namespace keyrelay::store {
@@ -32,6 +34,10 @@ constexpr std::array<std::pair<Outcome, std::string_view>, 3> kOutcomes{
     {{Outcome::success, "success"}, {Outcome::failure, "failure"}, {Outcome::denied, "denied"}}};
 constexpr std::array<std::pair<ActorKind, std::string_view>, 4> kActorKinds{
     {{ActorKind::token, "token"}, {ActorKind::jwt, "jwt"}, {ActorKind::cli, "cli"}, {ActorKind::system, "system"}}};
+constexpr std::array<std::pair<AlertSeverity, std::string_view>, 3> kSeverities{
+    {{AlertSeverity::info, "info"}, {AlertSeverity::warning, "warning"}, {AlertSeverity::critical, "critical"}}};
+constexpr std::array<std::pair<AlertStatus, std::string_view>, 2> kAlertStatuses{
+    {{AlertStatus::open, "open"}, {AlertStatus::resolved, "resolved"}}};
 
 }  // namespace
 
@@ -45,12 +51,25 @@ std::string_view outcome_name(Outcome o) noexcept { return name_of(kOutcomes, o)
 std::optional<Outcome> parse_outcome(std::string_view t) noexcept { return parse_of(kOutcomes, t); }
 std::string_view actor_kind_name(ActorKind k) noexcept { return name_of(kActorKinds, k); }
 std::optional<ActorKind> parse_actor_kind(std::string_view t) noexcept { return parse_of(kActorKinds, t); }
+std::string_view alert_severity_name(AlertSeverity s) noexcept { return name_of(kSeverities, s); }
+std::optional<AlertSeverity> parse_alert_severity(std::string_view t) noexcept { return parse_of(kSeverities, t); }
+std::string_view alert_status_name(AlertStatus s) noexcept { return name_of(kAlertStatuses, s); }
+std::optional<AlertStatus> parse_alert_status(std::string_view t) noexcept { return parse_of(kAlertStatuses, t); }
 
 KeyStatus key_status(const KeyRecord& key, TimePoint now) noexcept {
   if (!key.enabled) return KeyStatus::disabled;
   if (key.expires_at && *key.expires_at <= now) return KeyStatus::expired;
   if (key.validation.state == ValidationState::invalid) return KeyStatus::invalid;
   return KeyStatus::active;
+}
+
+std::string usage_day(TimePoint at) {
+  using namespace std::chrono;
+  const year_month_day day{floor<days>(at)};  // floor: times before 1970 stay on their own day
+  char text[32];
+  std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(day.year()), static_cast<unsigned>(day.month()),
+                static_cast<unsigned>(day.day()));
+  return text;
 }
 
 }  // namespace keyrelay::store

@@ -126,6 +126,64 @@ struct AuditEvent {
   core::Bytes hash;
 };
 
+// ---- usage -------------------------------------------------------------------------------------
+
+// What the gateway counted for one key since its last flush, booked on the UTC day of `at`.
+struct UsageDelta {
+  std::string key_id;
+  std::string owner_id;  // the key's owner: a delta whose key is not this owner's is skipped
+  std::string provider;
+  TimePoint at{};        // when the counted requests ran; sets the day and the key's last_used_at
+  std::int64_t requests = 0, input_tokens = 0, output_tokens = 0, errors = 0;  // each >= 0
+};
+
+// Sums over one group of a usage query; a dimension that is not grouped by is absent.
+struct UsageRow {
+  std::optional<std::string> day;  // YYYY-MM-DD, UTC
+  std::optional<std::string> provider;
+  std::optional<std::string> key_id;
+  std::int64_t requests = 0, input_tokens = 0, output_tokens = 0, errors = 0;
+};
+
+struct UsageQuery {
+  std::string owner_id;  // required: usage is always scoped to one owner
+  std::string from_day;  // YYYY-MM-DD, UTC, inclusive
+  std::string to_day;    // YYYY-MM-DD, UTC, inclusive
+  bool by_day = true, by_provider = false, by_key = false;
+};
+
+// The UTC day of `at` as YYYY-MM-DD: the day add_usage books a delta on.
+std::string usage_day(TimePoint at);
+
+// ---- alerts ------------------------------------------------------------------------------------
+
+// Ordered: a coalesced alert keeps the highest severity it was raised with.
+enum class AlertSeverity { info, warning, critical };
+enum class AlertStatus { open, resolved };
+std::string_view alert_severity_name(AlertSeverity severity) noexcept;
+std::optional<AlertSeverity> parse_alert_severity(std::string_view text) noexcept;
+std::string_view alert_status_name(AlertStatus status) noexcept;
+std::optional<AlertStatus> parse_alert_status(std::string_view text) noexcept;
+
+struct AlertRecord {
+  std::string id;    // UUID
+  std::string rule;  // what fired ("key.invalid", "key.expiring", ...)
+  AlertSeverity severity = AlertSeverity::warning;
+  AlertStatus status = AlertStatus::open;
+  std::string user_id;  // whose alert it is (the system user's for default keys)
+  std::optional<std::string> key_id;
+  std::optional<std::string> provider;
+  std::string message;  // never a secret
+  TimePoint first_seen{}, last_seen{};
+  std::int64_t count = 1;  // raises coalesced into this alert while it was open
+  std::optional<TimePoint> resolved_at;
+};
+
+struct AlertFilter {
+  std::optional<std::string> user_id;  // absent: everyone's (admin)
+  std::optional<AlertStatus> status;
+};
+
 // ---- pagination --------------------------------------------------------------------------------
 
 struct PageRequest {

@@ -5,8 +5,9 @@
 // Thread-safe: engines keep their own connections; every call may come from any worker thread.
 // Calls block (disk, network): never call them on an I/O thread, hand them to the worker pool.
 // Every call that changes data is one transaction: it commits whole or changes nothing, it bumps
-// the store generation (so other processes drop their caches), and management changes append their
-// audit event in that same transaction, so a change whose event cannot be written does not happen.
+// the store generation (so other processes drop their caches; not the hot-path bookkeeping of
+// append_audit, touch_tokens and add_usage), and management changes append their audit event in
+// that same transaction, so a change whose event cannot be written does not happen.
 // Reads of user data are scoped by owner: another owner's row is reported as not_found.
 //
 // Errors: not_found, conflict (with a message naming what collides), invalid_request (a malformed
@@ -132,6 +133,38 @@ class Store {
   // Events of `chain` with seq > after_seq, ascending, at most `limit`.
   virtual core::Result<std::vector<AuditEvent>> audit_chain_events(std::string_view chain, std::int64_t after_seq,
                                                                    std::size_t limit) = 0;
+
+  // ---- usage ----
+  // Books the gateway's counts (batched off the request path), all deltas in one transaction: adds
+  // each delta to its key's row of the day of `at` (UTC) and to the key's usage totals, and moves the
+  // key's last_used_at to `at` unless it is already later (batches may arrive out of order). A delta
+  // whose key no longer exists (or is not `owner_id`'s) is skipped silently: the key is gone.
+  // invalid_request, writing nothing, when a count is negative. No audit event and no generation
+  // bump, like append_audit(): it runs for every gateway request, and cached keys need not carry
+  // fresh counters (reads of usage and of a key go to the store).
+  virtual core::Result<void> add_usage(const std::vector<UsageDelta>& deltas) = 0;
+  // The owner's usage on the days from_day..to_day (inclusive), summed per group of the chosen
+  // dimensions and ordered by day, provider, key_id; a dimension not grouped by is absent in the rows.
+  // Only groups with usage appear, except that a query grouped by nothing returns exactly one row
+  // (the totals, zero when there was no usage). Usage of keys deleted since still counts.
+  // invalid_request when a day is not YYYY-MM-DD; from_day > to_day gives no usage.
+  virtual core::Result<std::vector<UsageRow>> usage(const UsageQuery& query) = 0;
+
+  // ---- alerts ----
+  // Raises `alert`. When an open alert with the same (rule, user_id, key_id, provider) exists (absent
+  // equals absent) the raise coalesces into it: count + 1, last_seen moves forward to alert.last_seen,
+  // severity becomes the higher of the two, message becomes alert.message; its id and first_seen
+  // stay. Otherwise `alert` is stored as a new open alert (its status and resolved_at are ignored).
+  // Returns the alert as stored. Appends `event` (alert.raised) in the same transaction.
+  virtual core::Result<AlertRecord> raise_alert(const AlertRecord& alert, AuditEvent event) = 0;
+  // Newest first: by last_seen, then id (both descending).
+  virtual core::Result<Page<AlertRecord>> list_alerts(const AlertFilter& filter, const PageRequest& page) = 0;
+  // Sets status resolved and resolved_at = `at`, and appends `event` (alert.resolved). Idempotent
+  // like revoke_token(): an already resolved alert keeps its resolved_at and is returned as it is,
+  // and the event is still appended (the attempt is part of the trail). not_found when the alert
+  // does not exist or, with `user_id`, is someone else's.
+  virtual core::Result<AlertRecord> resolve_alert(std::string_view id, std::optional<std::string_view> user_id,
+                                                  TimePoint at, AuditEvent event) = 0;
 };
 
 }  // namespace keyrelay::store

@@ -80,6 +80,16 @@ class FakeAuditStore final : public store::Store {
   }
   core::Result<std::size_t> rewrap_keys(const std::vector<store::RewrappedKey>&) override { return no(); }
   core::Result<std::map<std::uint32_t, std::int64_t>> rows_by_master_version() override { return no(); }
+  core::Result<void> add_usage(const std::vector<store::UsageDelta>&) override { return no(); }
+  core::Result<std::vector<store::UsageRow>> usage(const store::UsageQuery&) override { return no(); }
+  core::Result<store::AlertRecord> raise_alert(const store::AlertRecord&, store::AuditEvent) override { return no(); }
+  core::Result<store::Page<store::AlertRecord>> list_alerts(const store::AlertFilter&, const store::PageRequest&) override {
+    return no();
+  }
+  core::Result<store::AlertRecord> resolve_alert(std::string_view, std::optional<std::string_view>, store::TimePoint,
+                                                 store::AuditEvent) override {
+    return no();
+  }
   core::Result<void> append_audit(std::vector<store::AuditEvent>) override { return no(); }
   core::Result<store::Page<store::AuditEvent>> list_audit(const store::AuditFilter&,
                                                           const store::PageRequest&) override {

@@ -98,6 +98,39 @@ TEST_P(AtomicityContract, DeleteKey) {
   EXPECT_FALSE(store_->get_key(alice_.id, key_.id));
 }
 
+TEST_P(AtomicityContract, RaiseNewAlert) {
+  auto alert = make_alert(alice_, "key.invalid", &key_);
+  EXPECT_EQ(fail_at_every_step([&] { return store_->raise_alert(alert, make_event("alert.raised")); }), 1);
+  auto listed = store_->list_alerts({}, PageRequest{});
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->items.size(), 1u);
+  EXPECT_EQ(listed->items[0].count, 1);
+}
+
+TEST_P(AtomicityContract, RaiseCoalescedAlert) {
+  ASSERT_TRUE(store_->raise_alert(make_alert(alice_, "key.invalid", &key_), make_event("alert.raised")));
+  auto repeat = make_alert(alice_, "key.invalid", &key_);
+  repeat.severity = AlertSeverity::critical;
+  EXPECT_EQ(fail_at_every_step([&] { return store_->raise_alert(repeat, make_event("alert.raised")); }), 1);
+  auto listed = store_->list_alerts({}, PageRequest{});
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->items.size(), 1u);
+  EXPECT_EQ(listed->items[0].count, 2);
+  EXPECT_EQ(listed->items[0].severity, AlertSeverity::critical);
+}
+
+TEST_P(AtomicityContract, ResolveAlert) {
+  auto alert = make_alert(alice_, "key.invalid");
+  ASSERT_TRUE(store_->raise_alert(alert, make_event("alert.raised")));
+  EXPECT_EQ(fail_at_every_step([&] {
+              return store_->resolve_alert(alert.id, alice_.id, at(1000), make_event("alert.resolved"));
+            }),
+            1);
+  auto listed = store_->list_alerts({std::nullopt, AlertStatus::resolved}, PageRequest{});
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(listed->items.size(), 1u);
+}
+
 TEST_P(AtomicityContract, AppendAuditBatch) {
   std::vector<AuditEvent> batch{make_event("key.used", "n/use"), make_event("key.read"), make_event("key.used", "n/use")};
   EXPECT_EQ(fail_at_every_step([&] { return store_->append_audit(batch); }), 3);

@@ -1,5 +1,5 @@
 // Contract: the store generation moves on every change other processes must see (users, tokens,
-// keys, rewraps), never on reads, and never for a change that failed.
+// keys, rewraps, alerts), never on reads or usage bookkeeping, and never for a change that failed.
 
 #include "store/store.h"
 
@@ -40,6 +40,12 @@ TEST_P(GenerationContract, EveryChangeMovesIt) {
     return store_->rewrap_keys({{key.id, 1, 2, core::Bytes(60, 1), core::Bytes(32, 2)}});
   });
   expect_moves("delete_key", [&] { return store_->delete_key(alice.id, key.id, make_event("key.deleted")); });
+  auto alert = make_alert(alice, "key.invalid");
+  expect_moves("raise_alert (new)", [&] { return store_->raise_alert(alert, make_event("alert.raised")); });
+  expect_moves("raise_alert (coalesced)",
+               [&] { return store_->raise_alert(make_alert(alice, "key.invalid"), make_event("alert.raised")); });
+  expect_moves("resolve_alert",
+               [&] { return store_->resolve_alert(alert.id, alice.id, at(20), make_event("alert.resolved")); });
 }
 
 TEST_P(GenerationContract, ReadsDoNotMoveIt) {
@@ -67,17 +73,21 @@ TEST_P(GenerationContract, ReadsDoNotMoveIt) {
   EXPECT_TRUE(store_->list_audit({}, PageRequest{}));
   EXPECT_TRUE(store_->audit_chains());
   EXPECT_TRUE(store_->audit_chain_events("node-1/mgmt", 0, 10));
+  EXPECT_TRUE(store_->usage({alice.id, "2026-01-01", "2026-01-31", true, true, true}));
+  EXPECT_TRUE(store_->list_alerts({}, PageRequest{}));
   EXPECT_EQ(generation(), before);
 }
 
-// The hot path appends key.used events and records token use all the time; neither changes what
-// the key and token caches hold, so neither may empty every node's caches.
-TEST_P(GenerationContract, AuditAppendsAndTokenTouchesDoNotMoveIt) {
+// The hot path appends key.used events, records token use and books usage all the time; none of it
+// changes what the key and token caches rely on, so none of it may empty every node's caches.
+TEST_P(GenerationContract, AuditAppendsTokenTouchesAndUsageDoNotMoveIt) {
   auto alice = add_user("alice");
   auto token = add_token(alice);
+  auto key = add_key(alice, "openai", "x");
   const auto before = generation();
   ASSERT_TRUE(store_->append_audit({make_event("key.used", "node-1/use")}));
   ASSERT_TRUE(store_->touch_tokens({{token.id, at(99)}}));
+  ASSERT_TRUE(store_->add_usage({make_usage(key, at(99), 3)}));
   EXPECT_EQ(generation(), before);
 }
 
@@ -91,6 +101,7 @@ TEST_P(GenerationContract, FailedChangesDoNotMoveIt) {
   EXPECT_FALSE(store_->update_key(alice.id, key.id, [](KeyRecord&) -> core::Result<AuditEvent> {
     return core::Error::invalid_request("no");
   }));
+  EXPECT_FALSE(store_->resolve_alert("no-such-alert", std::nullopt, at(5), make_event("alert.resolved")));
   auto moved = store_->rewrap_keys({{key.id, 5, 6, core::Bytes(60, 1), core::Bytes(32, 2)}});
   ASSERT_TRUE(moved);
   EXPECT_EQ(*moved, 0u);

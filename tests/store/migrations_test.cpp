@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "raw_sqlite.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store_contract.h"
 #include "support/temp_dir.h"
+#include "test_sealer.h"
 
 namespace keyrelay::store::sqlite {
 namespace {
@@ -35,7 +38,7 @@ TEST(SqliteMigrations, CreateTheTablesOfTheArchitectureAndNothingMore) {
   store::test::RawSqlite raw(dir / "m.db");
   EXPECT_EQ(raw.text("SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master "
                      "WHERE type = 'table' ORDER BY name)"),
-            "access_tokens api_keys audit_log schema_migrations store_generation users");
+            "access_tokens alerts api_keys audit_log schema_migrations store_generation usage_daily users");
   EXPECT_EQ(raw.integer("SELECT count(*) FROM store_generation"), 1);
 }
 
@@ -48,6 +51,11 @@ TEST(SqliteMigrations, SchemaEnforcesTheRecordRules) {
            "INSERT INTO users VALUES ('u2', 'n', 'root', NULL, x'00', 0)",                // unknown role
            "INSERT INTO access_tokens VALUES ('t', 'nobody', 'n', x'01', '', 0, NULL, NULL, NULL)",  // no user
            "INSERT INTO store_generation VALUES (2, 0)",                                   // one row only
+           "INSERT INTO alerts VALUES ('a', 'r', 'fatal', 'open', 'u', NULL, NULL, 'm', 0, 0, 1, NULL)",  // severity
+           "INSERT INTO alerts VALUES ('a', 'r', 'info', 'resolved', 'u', NULL, NULL, 'm', 0, 0, 1, NULL)",  // no time
+           "INSERT INTO alerts VALUES ('a', 'r', 'info', 'open', 'u', NULL, NULL, 'm', 0, 0, 0, NULL)",  // count 0
+           "INSERT INTO usage_daily VALUES ('k', '2026-1-1', 'u', 'p', 1, 0, 0, 0)",           // not a day
+           "INSERT INTO usage_daily VALUES ('k', '2026-01-01', 'u', 'p', -1, 0, 0, 0)",        // negative
        }) {
     EXPECT_FALSE((*conn)->exec(bad, "test")) << bad;
   }
@@ -55,6 +63,68 @@ TEST(SqliteMigrations, SchemaEnforcesTheRecordRules) {
   auto duplicate = (*conn)->exec("INSERT INTO users VALUES ('u3', 'n', 'user', NULL, x'00', 0)", "test");
   ASSERT_FALSE(duplicate);
   EXPECT_EQ(duplicate.error().code, core::Errc::conflict);
+}
+
+// A database written by a keyrelay that knew only version 1 (with a user and a key in it) is
+// brought to the latest version by migrate(), keeps its rows, and serves usage and alerts.
+TEST(SqliteMigrations, UpgradesAVersionOneDatabase) {
+  keyrelay::test::TempDir dir;
+  const auto file = dir / "v1.db";
+  {
+    auto conn = Connection::open(file, std::chrono::milliseconds{1000});
+    ASSERT_TRUE(conn) << conn.error().message;
+    ASSERT_TRUE((*conn)->exec(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)", "test"));
+    ASSERT_TRUE((*conn)->exec(migrations()[0].script, "test"));
+    ASSERT_TRUE((*conn)->exec(
+        "INSERT INTO schema_migrations VALUES (1, 0);"
+        "INSERT INTO users VALUES ('u1', 'alice', 'user', NULL, x'00', 0);"
+        "INSERT INTO api_keys (id, owner_id, provider, name, hint, fingerprint, wrapped_data_key, sealed_secret, "
+        "master_version, version, enabled, validation_state, priority, always_use, created_at, updated_at, "
+        "usage_requests) VALUES ('k1', 'u1', 'openai', 'work', '...', x'01', x'02', x'03', 1, 1, 1, 'unknown', 0, 0, "
+        "0, 0, 7);",
+        "test"));
+  }
+  store::test::TestSealer sealer;
+  SqliteOptions options;
+  options.file = file;
+  auto opened = SqliteStore::open(options, sealer);
+  ASSERT_TRUE(opened) << opened.error().message;
+  auto& store = **opened;
+  auto before = store.schema_version();
+  ASSERT_TRUE(before);
+  EXPECT_EQ(*before, 1);
+  auto applied = store.migrate();
+  ASSERT_TRUE(applied) << applied.error().message;
+  EXPECT_EQ(*applied, 1);
+  auto after = store.schema_version();
+  ASSERT_TRUE(after);
+  EXPECT_EQ(*after, 2);
+  EXPECT_EQ(latest_schema_version(), 2);
+
+  UsageDelta delta{"k1", "u1", "openai", store::test::at(10), 2, 20, 40, 0};
+  ASSERT_TRUE(store.add_usage({delta}));
+  auto key = store.get_key("u1", "k1");
+  ASSERT_TRUE(key) << key.error().message;
+  EXPECT_EQ(key->usage.requests, 9);
+  auto rows = store.usage({"u1", "2026-01-01", "2026-01-01", true, true, true});
+  ASSERT_TRUE(rows) << rows.error().message;
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].requests, 2);
+
+  AlertRecord alert;
+  alert.id = "a1";
+  alert.rule = "key.invalid";
+  alert.user_id = "u1";
+  alert.message = "m";
+  AuditEvent event;
+  event.id = "e1";
+  event.chain = "node/mgmt";
+  event.action = "alert.raised";
+  ASSERT_TRUE(store.raise_alert(alert, event));
+  auto alerts = store.list_alerts({}, PageRequest{});
+  ASSERT_TRUE(alerts);
+  EXPECT_EQ(alerts->items.size(), 1u);
 }
 
 }  // namespace

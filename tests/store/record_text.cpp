@@ -56,4 +56,20 @@ std::string text(const AuditEvent& e) {
   return out.str();
 }
 
+std::string text(const AlertRecord& a) {
+  std::ostringstream out;
+  out << "alert id=" << a.id << " rule=" << a.rule << " severity=" << alert_severity_name(a.severity)
+      << " status=" << alert_status_name(a.status) << " user=" << a.user_id << " key=" << s(a.key_id)
+      << " provider=" << s(a.provider) << " message=" << a.message << " first=" << t(a.first_seen)
+      << " last=" << t(a.last_seen) << " count=" << a.count << " resolved=" << t(a.resolved_at);
+  return out.str();
+}
+
+std::string text(const UsageRow& r) {
+  std::ostringstream out;
+  out << "usage day=" << s(r.day) << " provider=" << s(r.provider) << " key=" << s(r.key_id) << " " << r.requests
+      << "/" << r.input_tokens << "/" << r.output_tokens << "/" << r.errors;
+  return out.str();
+}
+
 }  // namespace keyrelay::store::test

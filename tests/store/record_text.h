@@ -13,6 +13,8 @@ std::string text(const UserRecord& user);
 std::string text(const TokenRecord& token);
 std::string text(const KeyRecord& key);
 std::string text(const AuditEvent& event);
+std::string text(const AlertRecord& alert);
+std::string text(const UsageRow& row);
 
 template <class T>
 std::vector<std::string> texts(const std::vector<T>& records) {

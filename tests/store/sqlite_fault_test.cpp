@@ -24,7 +24,8 @@ class SqliteFaults : public StoreContract {
     token_ = add_token(alice_);
     raw_ = std::make_unique<RawSqlite>(sqlite_database_file(dir_.path()));
     raw_->exec("CREATE TABLE fault (remaining INTEGER NOT NULL); INSERT INTO fault VALUES (0);");
-    for (std::string table : {"users", "access_tokens", "api_keys", "audit_log", "store_generation"}) {
+    for (std::string table :
+         {"users", "access_tokens", "api_keys", "audit_log", "store_generation", "usage_daily", "alerts"}) {
       for (std::string op : {"INSERT", "UPDATE", "DELETE"}) {
         raw_->exec("CREATE TRIGGER fault_" + table + "_" + op + " BEFORE " + op + " ON " + table +
                    " BEGIN UPDATE fault SET remaining = remaining - 1; "
@@ -112,6 +113,42 @@ TEST_P(SqliteFaults, AppendAudit) {
 TEST_P(SqliteFaults, TouchTokens) {
   auto second = add_token(bob_);
   EXPECT_EQ(fail_at_every_write([&] { return store_->touch_tokens({{token_.id, at(50)}, {second.id, at(60)}}); }), 2);
+}
+
+// Per delta: the key's totals and its day row (first booking of the day: an insert).
+TEST_P(SqliteFaults, AddUsage) {
+  auto gone = add_key(bob_, "openai", "gone");
+  ASSERT_TRUE(store_->delete_key(bob_.id, gone.id, make_event("key.deleted")));
+  EXPECT_EQ(fail_at_every_write([&] {
+              return store_->add_usage({make_usage(key_, at(50), 1), make_usage(gone, at(50), 1),
+                                        make_usage(other_key_, at(86400 + 50), 2)});
+            }),
+            4);
+}
+
+// A second booking on the same (key, day) goes through the upsert's update: the insert attempt and
+// the update are both row writes.
+TEST_P(SqliteFaults, AddUsageToAnExistingDay) {
+  ASSERT_TRUE(store_->add_usage({make_usage(key_, at(50), 1)}));
+  EXPECT_EQ(fail_at_every_write([&] { return store_->add_usage({make_usage(key_, at(60), 1)}); }), 3);
+}
+
+TEST_P(SqliteFaults, RaiseAlert) {
+  EXPECT_EQ(fail_at_every_write(
+                [&] { return store_->raise_alert(make_alert(alice_, "key.invalid"), make_event("alert.raised")); }),
+            3);
+  EXPECT_EQ(fail_at_every_write(
+                [&] { return store_->raise_alert(make_alert(alice_, "key.invalid"), make_event("alert.raised")); }),
+            3)
+      << "coalesced";
+}
+
+TEST_P(SqliteFaults, ResolveAlert) {
+  auto alert = make_alert(alice_, "key.invalid");
+  ASSERT_TRUE(store_->raise_alert(alert, make_event("alert.raised")));
+  EXPECT_EQ(fail_at_every_write(
+                [&] { return store_->resolve_alert(alert.id, std::nullopt, at(900), make_event("alert.resolved")); }),
+            3);
 }
 
 }  // namespace

@@ -86,6 +86,34 @@ AuditEvent StoreContract::make_event(std::string_view action, std::string_view c
   return event;
 }
 
+AlertRecord StoreContract::make_alert(const UserRecord& user, std::string_view rule, const KeyRecord* key) {
+  AlertRecord alert;
+  alert.id = core::uuid_v7();
+  alert.rule = std::string(rule);
+  alert.severity = AlertSeverity::warning;
+  alert.status = AlertStatus::open;
+  alert.user_id = user.id;
+  if (key != nullptr) {
+    alert.key_id = key->id;
+    alert.provider = key->provider;
+  }
+  alert.message = "something needs attention";
+  alert.first_seen = alert.last_seen = at(++clock_);
+  return alert;
+}
+
+UsageDelta StoreContract::make_usage(const KeyRecord& key, TimePoint when, std::int64_t requests) {
+  UsageDelta delta;
+  delta.key_id = key.id;
+  delta.owner_id = key.owner_id;
+  delta.provider = key.provider;
+  delta.at = when;
+  delta.requests = requests;
+  delta.input_tokens = 10 * requests;
+  delta.output_tokens = 20 * requests;
+  return delta;
+}
+
 UserRecord StoreContract::add_user(std::string_view name, Role role) {
   auto user = make_user(name, role);
   auto created = store_->create_user(user, make_event("user.created"));
@@ -132,6 +160,15 @@ std::string snapshot(Store& store) {
     if (keys)
       for (const auto& key : *keys) out << "  " << text(key) << "\n";
   }
+  for (const auto& user : users) {
+    UsageQuery all_usage{user.id, "0000-01-01", "9999-12-31", true, true, true};
+    auto rows = store.usage(all_usage);
+    EXPECT_TRUE(rows);
+    if (rows)
+      for (const auto& row : *rows) out << text(row) << "\n";
+  }
+  auto alerts = collect_pages<AlertRecord>(200, [&](const PageRequest& p) { return store.list_alerts({}, p); });
+  for (const auto& alert : alerts) out << text(alert) << "\n";
   auto tokens = collect_pages<TokenRecord>(
       200, [&](const PageRequest& p) { return store.list_tokens(std::nullopt, p); });
   for (const auto& token : tokens) out << text(token) << "\n";

@@ -34,6 +34,10 @@ class StoreContract : public ::testing::TestWithParam<StoreEngine> {
   KeyRecord make_key(const UserRecord& owner, std::string_view provider, std::string_view name);
   // An event on the management chain "node-1/mgmt" (or `chain`).
   AuditEvent make_event(std::string_view action, std::string_view chain = "node-1/mgmt");
+  // A warning alert of `rule` for `user` (about `key` when given), first and last seen now.
+  AlertRecord make_alert(const UserRecord& user, std::string_view rule, const KeyRecord* key = nullptr);
+  // A delta for `key` at `when`: `requests` requests, 10 input and 20 output tokens per request, no errors.
+  UsageDelta make_usage(const KeyRecord& key, TimePoint when, std::int64_t requests = 1);
 
   // ---- helpers that assert success ----
   UserRecord add_user(std::string_view name, Role role = Role::user);
@@ -48,8 +52,9 @@ class StoreContract : public ::testing::TestWithParam<StoreEngine> {
   std::int64_t clock_ = 0;  // seconds handed out by the builders, so creation order is fixed
 };
 
-// Everything a Store shows through its interface (users, tokens, keys, audit chains, generation) as
-// text: equal snapshots before and after a failed call prove that it changed nothing.
+// Everything a Store shows through its interface (users, tokens, keys, every user's usage, alerts,
+// audit chains, generation) as text: equal snapshots before and after a failed call prove that it
+// changed nothing.
 std::string snapshot(Store& store);
 
 // Pages through a list with `limit`; fails the test on an error or a page larger than `limit`.

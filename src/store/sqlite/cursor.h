@@ -1,10 +1,10 @@
 #pragma once
 // Page cursors: the sort key and id of the last row of a page, packed into an opaque string.
 //
-// Layout before encoding: one byte naming the list ('u' users, 't' tokens, 'k' keys, 'a' audit),
-// a format version byte, the fields (each a type byte, then 8 bytes big-endian for an integer or a
-// 2-byte length and the bytes for a text), and a 4-byte FNV-1a checksum of all that, the whole as
-// unpadded base64url. A cursor that does not decode, fails the checksum, belongs to another list or
+// Layout before encoding: one byte naming the list ('u' users, 't' tokens, 'k' keys, 'a' audit,
+// 'l' alerts), a format version byte, the fields (each a type byte, then 8 bytes big-endian for an
+// integer or a 2-byte length and the bytes for a text), and a 4-byte FNV-1a checksum of all that,
+// the whole as unpadded base64url. A cursor that does not decode, fails the checksum, belongs to another list or
 // has the wrong fields is malformed: invalid_request("malformed cursor"). The checksum catches
 // edited or truncated cursors; it is not a MAC and need not be: a forged cursor only moves the
 // caller's position within rows the query's owner scoping already allows.

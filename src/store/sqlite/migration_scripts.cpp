@@ -105,8 +105,50 @@ CREATE TABLE store_generation (
 INSERT INTO store_generation (id, generation) VALUES (1, 0);
 )sql";
 
+constexpr std::string_view kV2 = R"sql(
+-- Daily usage per key. No foreign keys: usage of a deleted key still counts in its owner's totals,
+-- so each row keeps the owner and provider it was booked for.
+CREATE TABLE usage_daily (
+  key_id        TEXT NOT NULL,
+  day           TEXT NOT NULL CHECK (length(day) = 10),  -- YYYY-MM-DD, UTC
+  owner_id      TEXT NOT NULL,
+  provider      TEXT NOT NULL,
+  requests      INTEGER NOT NULL DEFAULT 0 CHECK (requests >= 0),
+  input_tokens  INTEGER NOT NULL DEFAULT 0 CHECK (input_tokens >= 0),
+  output_tokens INTEGER NOT NULL DEFAULT 0 CHECK (output_tokens >= 0),
+  errors        INTEGER NOT NULL DEFAULT 0 CHECK (errors >= 0),
+  PRIMARY KEY (key_id, day)
+) WITHOUT ROWID;
+-- Every usage query names the owner and a day range.
+CREATE INDEX usage_daily_by_owner_day ON usage_daily (owner_id, day);
+
+-- No foreign keys: like the audit trail, an alert outlives the key it is about.
+CREATE TABLE alerts (
+  id          TEXT PRIMARY KEY,
+  rule        TEXT NOT NULL,
+  severity    TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'critical')),
+  status      TEXT NOT NULL CHECK (status IN ('open', 'resolved')),
+  user_id     TEXT NOT NULL,
+  key_id      TEXT,
+  provider    TEXT,
+  message     TEXT NOT NULL,
+  first_seen  INTEGER NOT NULL,
+  last_seen   INTEGER NOT NULL,
+  count       INTEGER NOT NULL CHECK (count >= 1),
+  resolved_at INTEGER,
+  CHECK ((status = 'resolved') = (resolved_at IS NOT NULL))
+);
+-- Newest-first paging runs on (last_seen, id); each list filter has an index ending in the same order.
+CREATE INDEX alerts_by_last_seen ON alerts (last_seen, id);
+CREATE INDEX alerts_by_user ON alerts (user_id, last_seen, id);
+CREATE INDEX alerts_by_status ON alerts (status, last_seen, id);
+-- Finds the open alert a raise coalesces into.
+CREATE INDEX alerts_open_by_tuple ON alerts (rule, user_id, key_id, provider) WHERE status = 'open';
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "users, access tokens, provider keys, audit log, store generation", kV1},
+    Migration{2, "daily usage per key, alerts", kV2},
 };
 
 }  // namespace

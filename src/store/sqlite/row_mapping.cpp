@@ -182,6 +182,44 @@ core::Result<AuditEvent> read_audit(const Statement& stmt) {
   return event;
 }
 
+// ---- alerts ----
+
+void bind_alert(Statement& stmt, const AlertRecord& alert) {
+  stmt.bind_text(1, alert.id);
+  stmt.bind_text(2, alert.rule);
+  stmt.bind_text(3, alert_severity_name(alert.severity));
+  stmt.bind_text(4, alert_status_name(alert.status));
+  stmt.bind_text(5, alert.user_id);
+  stmt.bind_text(6, alert.key_id);
+  stmt.bind_text(7, alert.provider);
+  stmt.bind_text(8, alert.message);
+  stmt.bind_time(9, alert.first_seen);
+  stmt.bind_time(10, alert.last_seen);
+  stmt.bind_int(11, alert.count);
+  stmt.bind_time(12, alert.resolved_at);
+}
+
+core::Result<AlertRecord> read_alert(const Statement& stmt) {
+  auto severity = parse_column(parse_alert_severity(stmt.text_at(2)), "alerts", "severity");
+  if (!severity) return severity.error();
+  auto status = parse_column(parse_alert_status(stmt.text_at(3)), "alerts", "status");
+  if (!status) return status.error();
+  AlertRecord alert;
+  alert.id = stmt.text_at(0);
+  alert.rule = stmt.text_at(1);
+  alert.severity = *severity;
+  alert.status = *status;
+  alert.user_id = stmt.text_at(4);
+  alert.key_id = stmt.optional_text_at(5);
+  alert.provider = stmt.optional_text_at(6);
+  alert.message = stmt.text_at(7);
+  alert.first_seen = stmt.time_at(8);
+  alert.last_seen = stmt.time_at(9);
+  alert.count = stmt.int_at(10);
+  alert.resolved_at = stmt.optional_time_at(11);
+  return alert;
+}
+
 // ---- scopes ----
 
 core::Result<std::string> join_scopes(const std::vector<std::string>& scopes) {

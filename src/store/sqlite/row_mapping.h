@@ -66,6 +66,15 @@ inline constexpr std::string_view kInsertAudit =
 void bind_audit(Statement& stmt, const AuditEvent& event);
 core::Result<AuditEvent> read_audit(const Statement& stmt);
 
+// ---- alerts ----
+inline constexpr std::string_view kAlertColumns =
+    "id, rule, severity, status, user_id, key_id, provider, message, first_seen, last_seen, count, resolved_at";
+inline constexpr std::string_view kInsertAlert =
+    "INSERT INTO alerts (id, rule, severity, status, user_id, key_id, provider, message, first_seen, last_seen, "
+    "count, resolved_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+void bind_alert(Statement& stmt, const AlertRecord& alert);
+core::Result<AlertRecord> read_alert(const Statement& stmt);
+
 // ---- scopes ----
 // "keys:read keys:write"; invalid_request for an empty scope or one containing whitespace.
 core::Result<std::string> join_scopes(const std::vector<std::string>& scopes);

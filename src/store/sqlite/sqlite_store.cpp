@@ -1,6 +1,6 @@
 // SqliteStore: opening, schema and health. The data methods live beside this file, one per
 // concept: sqlite_store_users.cpp, sqlite_store_keys.cpp, sqlite_store_audit.cpp,
-// sqlite_store_rotation.cpp.
+// sqlite_store_rotation.cpp, sqlite_store_usage.cpp, sqlite_store_alerts.cpp.
 
 #include "store/sqlite/sqlite_store.h"
 

@@ -9,10 +9,13 @@
 // Engine decisions (the contract itself is in store.h):
 // - Every change runs in one BEGIN IMMEDIATE transaction, so reading the audit chain head, the
 //   uniqueness checks and the writes see no interleaved writer.
-// - The generation is bumped by every change to users, tokens and keys (create, revoke, insert,
-//   update, delete, rewrap). It is NOT bumped by append_audit() and touch_tokens(): they change
-//   nothing any cache holds, and they run on every gateway request, so bumping there would empty
-//   every node's key cache all the time.
+// - The generation is bumped by every change to users, tokens, keys and alerts (create, revoke,
+//   insert, update, delete, rewrap, raise, resolve). It is NOT bumped by append_audit(),
+//   touch_tokens() and add_usage(): they change nothing any cache relies on (add_usage() moves only
+//   a key's counters and last_used_at), and they run on every gateway request, so bumping there
+//   would empty every node's key cache all the time.
+// - Usage is kept per (key, UTC day) in usage_daily, which has no foreign key: deleting a key keeps
+//   its usage rows (with their owner and provider), so past usage still adds up.
 // - Times are stored as INTEGER Unix milliseconds (UTC); finer precision is dropped when stored.
 // - delete_key(), and update_key() when it replaces the sealed secret (rotation), overwrite the old
 //   row on disk (secure_delete) and then checkpoint and truncate the WAL, so no copy of the old
@@ -91,6 +94,14 @@ class SqliteStore final : public Store {
   core::Result<std::vector<std::string>> audit_chains() override;
   core::Result<std::vector<AuditEvent>> audit_chain_events(std::string_view chain, std::int64_t after_seq,
                                                            std::size_t limit) override;
+
+  core::Result<void> add_usage(const std::vector<UsageDelta>& deltas) override;
+  core::Result<std::vector<UsageRow>> usage(const UsageQuery& query) override;
+
+  core::Result<AlertRecord> raise_alert(const AlertRecord& alert, AuditEvent event) override;
+  core::Result<Page<AlertRecord>> list_alerts(const AlertFilter& filter, const PageRequest& page) override;
+  core::Result<AlertRecord> resolve_alert(std::string_view id, std::optional<std::string_view> user_id, TimePoint at,
+                                          AuditEvent event) override;
 
  private:
   SqliteStore(SqliteOptions options, std::unique_ptr<sqlite::ConnectionPool> pool, const ChainSealer& sealer);

@@ -1,0 +1,134 @@
+// SqliteStore: usage (the gateway's counts per key and UTC day, and the owner's sums over them).
+
+#include "store/sqlite/connection_pool.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/transaction.h"
+
+namespace keyrelay::store {
+
+using sqlite::Bump;
+using sqlite::Connection;
+
+namespace {
+
+// YYYY-MM-DD (digits, not a calendar check): days compare as text, so only the shape matters.
+bool is_day(std::string_view text) noexcept {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (i == 4 || i == 7) continue;
+    if (text[i] < '0' || text[i] > '9') return false;
+  }
+  return true;
+}
+
+bool has_negative_count(const UsageDelta& d) noexcept {
+  return d.requests < 0 || d.input_tokens < 0 || d.output_tokens < 0 || d.errors < 0;
+}
+
+// Adds one delta to its key's totals and to its (key, day) row. The key's row is updated first and
+// names the owner: when no row changed, the key is gone (or not the owner's) and the delta is skipped.
+core::Result<void> add_one(Connection& conn, const UsageDelta& delta) {
+  constexpr std::string_view kDoing = "add_usage";
+  auto totals = conn.prepare(
+      "UPDATE api_keys SET usage_requests = usage_requests + ?3, usage_input_tokens = usage_input_tokens + ?4, "
+      "usage_output_tokens = usage_output_tokens + ?5, usage_errors = usage_errors + ?6, "
+      "last_used_at = CASE WHEN last_used_at IS NULL OR last_used_at < ?7 THEN ?7 ELSE last_used_at END "
+      "WHERE id = ?1 AND owner_id = ?2");
+  if (!totals) return totals.error();
+  totals->bind_text(1, delta.key_id);
+  totals->bind_text(2, delta.owner_id);
+  totals->bind_int(3, delta.requests);
+  totals->bind_int(4, delta.input_tokens);
+  totals->bind_int(5, delta.output_tokens);
+  totals->bind_int(6, delta.errors);
+  totals->bind_time(7, delta.at);
+  if (auto updated = totals->run(kDoing); !updated) return updated;
+  if (totals->changes() == 0) return core::ok();
+
+  auto daily = conn.prepare(
+      "INSERT INTO usage_daily (key_id, day, owner_id, provider, requests, input_tokens, output_tokens, errors) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (key_id, day) DO UPDATE SET "
+      "requests = requests + excluded.requests, input_tokens = input_tokens + excluded.input_tokens, "
+      "output_tokens = output_tokens + excluded.output_tokens, errors = errors + excluded.errors");
+  if (!daily) return daily.error();
+  daily->bind_text(1, delta.key_id);
+  daily->bind_text(2, usage_day(delta.at));
+  daily->bind_text(3, delta.owner_id);
+  daily->bind_text(4, delta.provider);
+  daily->bind_int(5, delta.requests);
+  daily->bind_int(6, delta.input_tokens);
+  daily->bind_int(7, delta.output_tokens);
+  daily->bind_int(8, delta.errors);
+  return daily->run(kDoing);
+}
+
+// The query for the chosen dimensions: at most 8 variants, each cached as its own statement.
+// Ungrouped dimensions are selected as NULL; without any grouping the aggregate yields one row.
+std::string usage_sql(const UsageQuery& query) {
+  std::string dims;
+  auto add = [&dims](bool chosen, std::string_view column) {
+    if (!chosen) return;
+    if (!dims.empty()) dims += ", ";
+    dims += column;
+  };
+  add(query.by_day, "day");
+  add(query.by_provider, "provider");
+  add(query.by_key, "key_id");
+  std::string sql = "SELECT ";
+  sql += query.by_day ? "day" : "NULL";
+  sql += query.by_provider ? ", provider" : ", NULL";
+  sql += query.by_key ? ", key_id" : ", NULL";
+  sql +=
+      ", coalesce(sum(requests), 0), coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0), "
+      "coalesce(sum(errors), 0) FROM usage_daily WHERE owner_id = ?1 AND day >= ?2 AND day <= ?3";
+  if (!dims.empty()) sql += " GROUP BY " + dims + " ORDER BY " + dims;
+  return sql;
+}
+
+}  // namespace
+
+core::Result<void> SqliteStore::add_usage(const std::vector<UsageDelta>& deltas) {
+  if (deltas.empty()) return core::ok();
+  for (const auto& delta : deltas) {
+    if (has_negative_count(delta)) return core::Error::invalid_request("usage counts must not be negative");
+  }
+  auto conn = pool_->acquire();
+  if (!conn) return conn.error();
+  Connection& c = **conn;
+  // One transaction for the batch. No generation bump (see the class comment).
+  return sqlite::in_write_transaction(c, Bump::none, [&]() -> core::Result<void> {
+    for (const auto& delta : deltas) {
+      if (auto added = add_one(c, delta); !added) return added;
+    }
+    return core::ok();
+  });
+}
+
+core::Result<std::vector<UsageRow>> SqliteStore::usage(const UsageQuery& query) {
+  if (!is_day(query.from_day) || !is_day(query.to_day))
+    return core::Error::invalid_request("a usage day must be YYYY-MM-DD");
+  auto conn = pool_->acquire();
+  if (!conn) return conn.error();
+  auto stmt = (*conn)->prepare(usage_sql(query));
+  if (!stmt) return stmt.error();
+  stmt->bind_text(1, query.owner_id);
+  stmt->bind_text(2, query.from_day);
+  stmt->bind_text(3, query.to_day);
+  std::vector<UsageRow> rows;
+  for (;;) {
+    auto row = stmt->step("usage");
+    if (!row) return row.error();
+    if (!*row) return rows;
+    UsageRow out;
+    out.day = stmt->optional_text_at(0);
+    out.provider = stmt->optional_text_at(1);
+    out.key_id = stmt->optional_text_at(2);
+    out.requests = stmt->int_at(3);
+    out.input_tokens = stmt->int_at(4);
+    out.output_tokens = stmt->int_at(5);
+    out.errors = stmt->int_at(6);
+    rows.push_back(std::move(out));
+  }
+}
+
+}  // namespace keyrelay::store

@@ -1,0 +1,241 @@
+// Contract: usage — add_usage books deltas per key and UTC day and onto the key's totals; usage()
+// sums the owner's rows over an inclusive day range, grouped by any set of dimensions.
+
+#include "store/store.h"
+
+#include <map>
+#include <tuple>
+
+#include "store_contract.h"
+
+namespace keyrelay::store::test {
+namespace {
+
+constexpr std::int64_t kDay = 86400;
+
+UsageQuery query(const UserRecord& owner, std::string from, std::string to, bool by_day, bool by_provider,
+                 bool by_key) {
+  return UsageQuery{owner.id, std::move(from), std::move(to), by_day, by_provider, by_key};
+}
+
+class UsageContract : public StoreContract {
+ protected:
+  std::vector<std::string> usage_texts(const UsageQuery& q) {
+    auto rows = store_->usage(q);
+    EXPECT_TRUE(rows) << rows.error().message;
+    return rows ? texts(*rows) : std::vector<std::string>{};
+  }
+
+  KeyRecord key_of(const KeyRecord& key) {
+    auto got = store_->get_key(key.owner_id, key.id);
+    EXPECT_TRUE(got) << got.error().message;
+    return got ? *got : KeyRecord{};
+  }
+};
+KEYRELAY_STORE_CONTRACT(UsageContract);
+
+UsageRow row(std::optional<std::string> day, std::optional<std::string> provider, std::optional<std::string> key,
+             std::int64_t requests, std::int64_t input, std::int64_t output, std::int64_t errors) {
+  return UsageRow{std::move(day), std::move(provider), std::move(key), requests, input, output, errors};
+}
+
+TEST_P(UsageContract, AccumulatesAcrossCallsAndSplitsAtTheUtcDayBoundary) {
+  auto alice = add_user("alice");
+  auto key = add_key(alice, "openai", "work");
+  auto last_ms_of_day = make_usage(key, at(kDay - 1) + std::chrono::milliseconds{999}, 2);
+  last_ms_of_day.errors = 1;
+  ASSERT_TRUE(store_->add_usage({make_usage(key, at(10), 1), last_ms_of_day}));
+  ASSERT_TRUE(store_->add_usage({make_usage(key, at(kDay), 4)}));  // 2026-01-02T00:00:00.000Z
+  ASSERT_TRUE(store_->add_usage({make_usage(key, at(kDay + 5), 8), make_usage(key, at(20), 16)}));
+
+  EXPECT_EQ(usage_texts(query(alice, "2026-01-01", "2026-01-02", true, false, false)),
+            texts(std::vector<UsageRow>{row("2026-01-01", {}, {}, 19, 190, 380, 1),
+                                        row("2026-01-02", {}, {}, 12, 120, 240, 0)}));
+  EXPECT_EQ(usage_day(at(kDay - 1) + std::chrono::milliseconds{999}), "2026-01-01");
+  EXPECT_EQ(usage_day(at(kDay)), "2026-01-02");
+  EXPECT_EQ(usage_day(at(-1)), "2025-12-31");
+}
+
+TEST_P(UsageContract, UpdatesTheKeysTotalsAndNeverMovesLastUsedBack) {
+  auto alice = add_user("alice");
+  auto key = add_key(alice, "openai", "work");
+  auto other = add_key(alice, "openai", "spare");
+  EXPECT_FALSE(key_of(key).last_used_at);
+
+  auto failing = make_usage(key, at(500), 3);
+  failing.errors = 2;
+  ASSERT_TRUE(store_->add_usage({failing}));
+  ASSERT_TRUE(store_->add_usage({make_usage(key, at(300), 1)}));  // an older batch, flushed late
+  auto got = key_of(key);
+  EXPECT_EQ(got.last_used_at, at(500));
+  EXPECT_EQ(got.usage.requests, 4);
+  EXPECT_EQ(got.usage.input_tokens, 40);
+  EXPECT_EQ(got.usage.output_tokens, 80);
+  EXPECT_EQ(got.usage.errors, 2);
+
+  ASSERT_TRUE(store_->add_usage({make_usage(key, at(700), 1)}));
+  EXPECT_EQ(key_of(key).last_used_at, at(700));
+  EXPECT_EQ(key_of(key).usage.requests, 5);
+
+  auto untouched = key_of(other);
+  EXPECT_FALSE(untouched.last_used_at);
+  EXPECT_EQ(untouched.usage.requests, 0);
+  EXPECT_EQ(text(untouched), text(other)) << "only the key a delta names changes";
+}
+
+TEST_P(UsageContract, KeysStartedWithUsageKeepIt) {
+  auto alice = add_user("alice");
+  auto key = make_key(alice, "openai", "imported");
+  key.usage = {100, 1000, 2000, 5};
+  key.last_used_at = at(900);
+  ASSERT_TRUE(store_->insert_key(key, make_event("key.created")));
+  ASSERT_TRUE(store_->add_usage({make_usage(key, at(800), 1)}));
+  auto got = key_of(key);
+  EXPECT_EQ(got.usage.requests, 101);
+  EXPECT_EQ(got.usage.input_tokens, 1010);
+  EXPECT_EQ(got.usage.output_tokens, 2020);
+  EXPECT_EQ(got.usage.errors, 5);
+  EXPECT_EQ(got.last_used_at, at(900));
+}
+
+TEST_P(UsageContract, DeltasForDeletedOrForeignKeysAreSkipped) {
+  auto alice = add_user("alice");
+  auto bob = add_user("bob");
+  auto gone = add_key(alice, "openai", "gone");
+  auto live = add_key(alice, "openai", "live");
+  auto bobs = add_key(bob, "openai", "work");
+  ASSERT_TRUE(store_->delete_key(alice.id, gone.id, make_event("key.deleted")));
+
+  auto foreign = make_usage(bobs, at(50), 7);
+  foreign.owner_id = alice.id;  // not alice's key: never booked for anyone
+  auto unknown = make_usage(live, at(50), 9);
+  unknown.key_id = "no-such-key";
+  auto added = store_->add_usage({make_usage(gone, at(50), 5), make_usage(live, at(50), 1), foreign, unknown});
+  ASSERT_TRUE(added) << added.error().message;
+
+  EXPECT_EQ(usage_texts(query(alice, "2026-01-01", "2026-01-01", false, false, true)),
+            texts(std::vector<UsageRow>{row({}, {}, live.id, 1, 10, 20, 0)}));
+  EXPECT_EQ(usage_texts(query(bob, "2026-01-01", "2026-01-01", false, false, true)), std::vector<std::string>{});
+  EXPECT_EQ(key_of(bobs).usage.requests, 0);
+  EXPECT_FALSE(key_of(bobs).last_used_at);
+}
+
+TEST_P(UsageContract, UsageOfDeletedKeysStillCounts) {
+  auto alice = add_user("alice");
+  auto key = add_key(alice, "anthropic", "old");
+  ASSERT_TRUE(store_->add_usage({make_usage(key, at(50), 3)}));
+  ASSERT_TRUE(store_->delete_key(alice.id, key.id, make_event("key.deleted")));
+  EXPECT_EQ(usage_texts(query(alice, "2026-01-01", "2026-01-01", true, true, true)),
+            texts(std::vector<UsageRow>{row("2026-01-01", "anthropic", key.id, 3, 30, 60, 0)}));
+}
+
+// Every combination of dimensions against sums computed here, on a range that cuts off a day on
+// each side (and includes both of its ends).
+TEST_P(UsageContract, GroupsByEveryCombinationOfDimensionsOverAnInclusiveRange) {
+  auto alice = add_user("alice");
+  std::vector<KeyRecord> keys{add_key(alice, "openai", "a"), add_key(alice, "openai", "b"),
+                              add_key(alice, "anthropic", "c")};
+  std::vector<UsageDelta> deltas;
+  for (int day = 0; day < 4; ++day) {            // 2026-01-01 .. 2026-01-04
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+      if ((day + static_cast<int>(k)) % 3 == 2) continue;  // not every key is used every day
+      auto delta = make_usage(keys[k], at(day * kDay + 3600 * static_cast<std::int64_t>(k)),
+                              1 + day * 3 + static_cast<std::int64_t>(k));
+      delta.errors = static_cast<std::int64_t>(k);
+      deltas.push_back(delta);
+    }
+  }
+  ASSERT_TRUE(store_->add_usage(deltas));
+
+  for (int mask = 0; mask < 8; ++mask) {
+    const bool by_day = (mask & 1) != 0, by_provider = (mask & 2) != 0, by_key = (mask & 4) != 0;
+    std::map<std::tuple<std::string, std::string, std::string>, UsageRow> expected;
+    for (const auto& d : deltas) {
+      const auto day = usage_day(d.at);
+      if (day < "2026-01-02" || day > "2026-01-03") continue;
+      auto& r = expected[{by_day ? day : "", by_provider ? d.provider : "", by_key ? d.key_id : ""}];
+      if (by_day) r.day = day;
+      if (by_provider) r.provider = d.provider;
+      if (by_key) r.key_id = d.key_id;
+      r.requests += d.requests;
+      r.input_tokens += d.input_tokens;
+      r.output_tokens += d.output_tokens;
+      r.errors += d.errors;
+    }
+    std::vector<UsageRow> rows;
+    for (auto& [group, r] : expected) rows.push_back(r);
+    ASSERT_GE(rows.size(), 1u);
+    EXPECT_EQ(usage_texts(query(alice, "2026-01-02", "2026-01-03", by_day, by_provider, by_key)), texts(rows))
+        << "day " << by_day << " provider " << by_provider << " key " << by_key;
+  }
+}
+
+TEST_P(UsageContract, AnotherOwnersUsageNeverAppears) {
+  auto alice = add_user("alice");
+  auto bob = add_user("bob");
+  auto mine = add_key(alice, "openai", "work");
+  auto bobs = add_key(bob, "openai", "work");
+  ASSERT_TRUE(store_->add_usage({make_usage(mine, at(10), 1), make_usage(bobs, at(10), 50)}));
+  EXPECT_EQ(usage_texts(query(alice, "2026-01-01", "2026-01-31", true, true, true)),
+            texts(std::vector<UsageRow>{row("2026-01-01", "openai", mine.id, 1, 10, 20, 0)}));
+  EXPECT_EQ(usage_texts(query(alice, "2026-01-01", "2026-01-31", false, false, false)),
+            texts(std::vector<UsageRow>{row({}, {}, {}, 1, 10, 20, 0)}));
+  EXPECT_EQ(usage_texts(query(bob, "2026-01-01", "2026-01-31", false, true, false)),
+            texts(std::vector<UsageRow>{row({}, "openai", {}, 50, 500, 1000, 0)}));
+}
+
+TEST_P(UsageContract, WithoutUsageGroupsAreEmptyAndTheTotalsAreZero) {
+  auto alice = add_user("alice");
+  EXPECT_EQ(usage_texts(query(alice, "2026-01-01", "2026-12-31", true, true, true)), std::vector<std::string>{});
+  EXPECT_EQ(usage_texts(query(alice, "2026-01-01", "2026-12-31", false, false, false)),
+            texts(std::vector<UsageRow>{row({}, {}, {}, 0, 0, 0, 0)}));
+  auto key = add_key(alice, "openai", "work");
+  ASSERT_TRUE(store_->add_usage({make_usage(key, at(10), 1)}));
+  EXPECT_EQ(usage_texts(query(alice, "2026-01-02", "2026-01-01", true, false, false)), std::vector<std::string>{})
+      << "from after to";
+}
+
+TEST_P(UsageContract, MalformedDaysAreInvalidRequest) {
+  auto alice = add_user("alice");
+  for (auto [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"2026-1-01", "2026-01-02"},
+           {"2026-01-01", ""},
+           {"2026-01-01T00", "2026-01-02"},
+           {"2026/01/01", "2026-01-02"}}) {
+    auto rows = store_->usage(query(alice, from, to, true, false, false));
+    ASSERT_FALSE(rows) << from << " " << to;
+    EXPECT_EQ(rows.error().code, core::Errc::invalid_request);
+  }
+}
+
+TEST_P(UsageContract, NegativeCountsAreRefusedAndNothingIsWritten) {
+  auto alice = add_user("alice");
+  auto key = add_key(alice, "openai", "work");
+  const auto before = snapshot(*store_);
+  auto bad = make_usage(key, at(10), 1);
+  bad.output_tokens = -1;
+  auto added = store_->add_usage({make_usage(key, at(10), 1), bad});
+  ASSERT_FALSE(added);
+  EXPECT_EQ(added.error().code, core::Errc::invalid_request);
+  EXPECT_EQ(snapshot(*store_), before);
+}
+
+TEST_P(UsageContract, AnEmptyBatchChangesNothing) {
+  add_user("alice");
+  const auto before = snapshot(*store_);
+  EXPECT_TRUE(store_->add_usage({}));
+  EXPECT_EQ(snapshot(*store_), before);
+}
+
+TEST_P(UsageContract, IsVisibleToAnotherInstanceOnTheSameDatabase) {
+  auto alice = add_user("alice");
+  auto key = add_key(alice, "openai", "work");
+  auto other = open_again();
+  ASSERT_TRUE(other);
+  ASSERT_TRUE(other->add_usage({make_usage(key, at(10), 2)}));
+  EXPECT_EQ(usage_texts(query(alice, "2026-01-01", "2026-01-01", true, true, true)),
+            texts(std::vector<UsageRow>{row("2026-01-01", "openai", key.id, 2, 20, 40, 0)}));
+}
+
+}  // namespace
+}  // namespace keyrelay::store::test
