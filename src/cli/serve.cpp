@@ -16,6 +16,7 @@
 #include "api/account_routes.h"
 #include "api/audit_routes.h"
 #include "api/health_routes.h"
+#include "api/insight_routes.h"
 #include "api/key_routes.h"
 #include "api/services.h"
 #include "auth/authenticator.h"
@@ -147,6 +148,7 @@ int run_serve(const GlobalOptions& global) {
   api::add_key_routes(router, services);
   api::add_account_routes(router, services, *ctx.accounts);
   api::add_audit_routes(router, services);
+  api::add_insight_routes(router, services);
 
   http::ServerOptions options = server_options(ctx.config);
   auto proxies = http::TrustedProxies::parse(ctx.config.trusted_proxies);

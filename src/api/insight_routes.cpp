@@ -1,0 +1,222 @@
+#include "api/insight_routes.h"
+
+#include <chrono>
+#include <map>
+
+#include "api/guard.h"
+#include "api/json_input.h"
+#include "api/key_json.h"
+#include "api/offload.h"
+#include "api/responses.h"
+#include "core/ids.h"
+#include "core/time_format.h"
+#include "http/error_response.h"
+
+namespace keyrelay::api {
+namespace {
+
+namespace net = boost::asio;
+namespace json = boost::json;
+using auth::Principal;
+using core::Error;
+using core::Result;
+using http::Request;
+using http::RequestContext;
+using http::Response;
+
+constexpr int kMaxUsageDays = 400;
+
+std::string day_of(store::TimePoint t) { return core::format_rfc3339(t).substr(0, 10); }
+
+Result<store::TimePoint> parse_day(std::string_view name, const std::string& text) {
+  auto t = text.size() == 10 ? core::parse_rfc3339(text + "T00:00:00Z") : std::nullopt;
+  if (!t) return Error::invalid_request(std::string(name) + " must be a date YYYY-MM-DD");
+  return *t;
+}
+
+json::object usage_json(const store::UsageRow& r) {
+  json::object o;
+  if (r.day) o["day"] = *r.day;
+  if (r.provider) o["provider"] = *r.provider;
+  if (r.key_id) o["key_id"] = *r.key_id;
+  o["requests"] = r.requests;
+  o["input_tokens"] = r.input_tokens;
+  o["output_tokens"] = r.output_tokens;
+  o["errors"] = r.errors;
+  return o;
+}
+
+json::object alert_json(const store::AlertRecord& a) {
+  auto opt = [](const std::optional<std::string>& s) { return s ? json::value(*s) : json::value(nullptr); };
+  return json::object{{"id", a.id},
+                      {"rule", a.rule},
+                      {"severity", store::alert_severity_name(a.severity)},
+                      {"status", store::alert_status_name(a.status)},
+                      {"user_id", a.user_id},
+                      {"key_id", opt(a.key_id)},
+                      {"provider", opt(a.provider)},
+                      {"message", a.message},
+                      {"first_seen", core::format_rfc3339(a.first_seen)},
+                      {"last_seen", core::format_rfc3339(a.last_seen)},
+                      {"count", a.count},
+                      {"resolved_at", time_or_null(a.resolved_at)}};
+}
+
+net::awaitable<Response> usage(Services& s, Request& req, RequestContext& ctx, const Principal& p) {
+  auto query = Query::parse(req.query());
+  if (!query) co_return http::error_response(query.error(), ctx.request_id);
+  if (auto r = query->only({"from", "to", "group_by"}); !r) co_return http::error_response(r.error(), ctx.request_id);
+  const auto today = s.clock.now();
+  store::UsageQuery q;
+  q.owner_id = p.user_id;
+  q.to_day = query->get("to").value_or(day_of(today));
+  q.from_day = query->get("from").value_or(day_of(today - std::chrono::hours(24 * 29)));
+  auto from = parse_day("from", q.from_day);
+  auto to = parse_day("to", q.to_day);
+  if (!from) co_return http::error_response(from.error(), ctx.request_id);
+  if (!to) co_return http::error_response(to.error(), ctx.request_id);
+  if (*from > *to) co_return http::error_response(Error::invalid_request("from must not be after to"), ctx.request_id);
+  if (*to - *from > std::chrono::hours(24 * kMaxUsageDays))
+    co_return http::error_response(Error::invalid_request("at most 400 days per request"), ctx.request_id);
+  if (auto group = query->get("group_by")) {
+    q.by_day = q.by_provider = q.by_key = false;
+    std::string_view rest = *group;
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      const std::string_view dim = rest.substr(0, comma);
+      if (dim == "day") q.by_day = true;
+      else if (dim == "provider") q.by_provider = true;
+      else if (dim == "key") q.by_key = true;
+      else co_return http::error_response(Error::invalid_request("group_by takes a comma list of day, provider, key"), ctx.request_id);
+      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    }
+  }
+  auto rows = co_await offload(s.blocking, [&] { return s.store.usage(q); });
+  if (!rows) co_return http::error_response(rows.error(), ctx.request_id);
+  json::array data;
+  store::UsageRow totals;
+  for (const auto& r : *rows) {
+    data.push_back(usage_json(r));
+    totals.requests += r.requests;
+    totals.input_tokens += r.input_tokens;
+    totals.output_tokens += r.output_tokens;
+    totals.errors += r.errors;
+  }
+  co_return json_response(200, json::object{{"data", std::move(data)}, {"totals", usage_json(totals)}});
+}
+
+net::awaitable<Response> list_alerts(Services& s, Request& req, RequestContext& ctx, const Principal& p) {
+  auto query = Query::parse(req.query());
+  if (!query) co_return http::error_response(query.error(), ctx.request_id);
+  if (auto r = query->only({"status", "limit", "cursor", "user_id"}); !r) co_return http::error_response(r.error(), ctx.request_id);
+  auto page = page_request(*query);
+  if (!page) co_return http::error_response(page.error(), ctx.request_id);
+  store::AlertFilter filter;
+  if (auto status = query->get("status")) {
+    auto parsed = store::parse_alert_status(*status);
+    if (!parsed) co_return http::error_response(Error::invalid_request("status must be open or resolved"), ctx.request_id);
+    filter.status = *parsed;
+  }
+  if (p.is_admin()) filter.user_id = query->get("user_id");
+  else if (auto other = query->get("user_id"); other && *other != p.user_id)
+    co_return http::error_response(Error::forbidden("only administrators may read other users' alerts"), ctx.request_id);
+  else filter.user_id = p.user_id;
+  auto alerts = co_await offload(s.blocking, [&] { return s.store.list_alerts(filter, *page); });
+  if (!alerts) co_return http::error_response(alerts.error(), ctx.request_id);
+  json::array data;
+  for (const auto& a : alerts->items) data.push_back(alert_json(a));
+  co_return collection(std::move(data), alerts->next_cursor);
+}
+
+net::awaitable<Response> resolve_alert(Services& s, Request& req, RequestContext& ctx, const Principal& p) {
+  const std::string id(*req.param("id"));
+  const vault::Caller caller = caller_of(p, req, ctx);
+  store::AuditEvent e;
+  e.id = core::uuid_v7(s.clock.now());
+  e.chain = s.audit_chain;
+  e.time = s.clock.now();
+  e.action = "alert.resolved";
+  e.actor_user_id = caller.actor_user_id;
+  e.actor_token_id = caller.token_id;
+  e.actor_kind = caller.kind;
+  if (caller.on_behalf()) e.on_behalf_of = caller.user_id;
+  e.ip = caller.ip;
+  e.user_agent = caller.user_agent;
+  e.request_id = caller.request_id;
+  e.details_json = json::serialize(json::object{{"alert_id", id}});
+  std::optional<std::string> owner;
+  if (!p.is_admin()) owner = p.user_id;
+  auto alert = co_await offload(s.blocking, [&] {
+    return s.store.resolve_alert(id, owner ? std::optional<std::string_view>(*owner) : std::nullopt, s.clock.now(),
+                                 std::move(e));
+  });
+  if (!alert) co_return http::error_response(alert.error(), ctx.request_id);
+  co_return json_response(200, alert_json(*alert));
+}
+
+// Key health: counts by status and provider, how validations went, and the latest problems.
+net::awaitable<Response> metrics(Services& s, Request&, RequestContext& ctx, const Principal& p) {
+  const std::string owner = p.user_id;
+  auto keys = co_await offload(s.blocking, [&] { return s.store.keys_of_owner(owner); });
+  if (!keys) co_return http::error_response(keys.error(), ctx.request_id);
+  const auto now = s.clock.now();
+  std::map<std::string, std::int64_t> by_status{{"active", 0}, {"disabled", 0}, {"expired", 0}, {"invalid", 0}};
+  std::map<std::string, std::int64_t> by_provider;
+  std::int64_t checked = 0, valid = 0;
+  std::vector<const store::KeyRecord*> problems;
+  for (const auto& k : *keys) {
+    ++by_status[std::string(store::key_status_name(store::key_status(k, now)))];
+    ++by_provider[k.provider];
+    if (k.validation.state != store::ValidationState::unknown) ++checked;
+    if (k.validation.state == store::ValidationState::valid) ++valid;
+    if ((k.validation.state == store::ValidationState::invalid || k.validation.state == store::ValidationState::error) &&
+        k.validation.checked_at)
+      problems.push_back(&k);
+  }
+  std::sort(problems.begin(), problems.end(),
+            [](const auto* a, const auto* b) { return *a->validation.checked_at > *b->validation.checked_at; });
+  if (problems.size() > 10) problems.resize(10);
+  json::object status_counts, provider_counts;
+  for (const auto& [k, v] : by_status) status_counts[k] = v;
+  for (const auto& [k, v] : by_provider) provider_counts[k] = v;
+  json::array recent;
+  for (const auto* k : problems)
+    recent.push_back(json::object{{"key_id", k->id},
+                                  {"provider", k->provider},
+                                  {"state", store::validation_state_name(k->validation.state)},
+                                  {"message", k->validation.message ? json::value(*k->validation.message) : json::value(nullptr)},
+                                  {"at", time_or_null(k->validation.checked_at)}});
+  co_return json_response(
+      200, json::object{{"keys", json::object{{"total", static_cast<std::int64_t>(keys->size())},
+                                              {"by_status", std::move(status_counts)},
+                                              {"by_provider", std::move(provider_counts)}}},
+                        {"validation", json::object{{"checked", checked},
+                                                    {"valid", valid},
+                                                    {"success_rate", checked == 0 ? json::value(nullptr)
+                                                                                  : json::value(static_cast<double>(valid) / checked)}}},
+                        {"recent_errors", std::move(recent)}});
+}
+
+template <auto Fn>
+http::Handler bind(Services& s, auth::Scope scope) {
+  return guarded(s, scope, [&s](Request& req, RequestContext& ctx, const Principal& p) -> net::awaitable<Response> {
+    co_return co_await Fn(s, req, ctx, p);
+  });
+}
+
+}  // namespace
+
+void add_insight_routes(http::Router& router, Services& s) {
+  using http::Method;
+  auto usage_handler = bind<usage>(s, auth::Scope::keys_read);
+  auto alerts_handler = bind<list_alerts>(s, auth::Scope::keys_read);
+  auto metrics_handler = bind<metrics>(s, auth::Scope::keys_read);
+  router.add(Method::get, "/api/v1/usage", usage_handler);
+  router.add(Method::get, "/api/v1/alerts", alerts_handler);
+  router.add(Method::post, "/api/v1/alerts/{id}/resolve", bind<resolve_alert>(s, auth::Scope::keys_write));
+  router.add(Method::get, "/api/v1/metrics", metrics_handler);
+  router.add(Method::get, "/api/keys/metrics", metrics_handler);
+  router.add(Method::get, "/api/keys/alerts", alerts_handler);
+}
+
+}  // namespace keyrelay::api
