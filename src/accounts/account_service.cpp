@@ -44,19 +44,7 @@ AccountService::AccountService(store::Store& store, const core::Clock& clock, st
     : store_(store), clock_(clock), audit_chain_(std::move(audit_chain)) {}
 
 store::AuditEvent AccountService::event(const vault::Caller& caller, std::string_view action) const {
-  store::AuditEvent e;
-  e.id = core::uuid_v7(clock_.now());
-  e.chain = audit_chain_;
-  e.time = clock_.now();
-  e.action = std::string(action);
-  if (!caller.actor_user_id.empty()) e.actor_user_id = caller.actor_user_id;
-  e.actor_token_id = caller.token_id;
-  e.actor_kind = caller.kind;
-  if (caller.on_behalf()) e.on_behalf_of = caller.user_id;
-  e.ip = caller.ip;
-  e.user_agent = caller.user_agent;
-  e.request_id = caller.request_id;
-  return e;
+  return vault::audit_event(caller, clock_, audit_chain_, action);
 }
 
 Result<store::UserRecord> AccountService::create_user(const vault::Caller& caller, const NewUser& input) {

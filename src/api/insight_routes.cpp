@@ -8,7 +8,6 @@
 #include "api/key_json.h"
 #include "api/offload.h"
 #include "api/responses.h"
-#include "core/ids.h"
 #include "core/time_format.h"
 #include "http/error_response.h"
 
@@ -131,18 +130,7 @@ net::awaitable<Response> list_alerts(Services& s, Request& req, RequestContext& 
 net::awaitable<Response> resolve_alert(Services& s, Request& req, RequestContext& ctx, const Principal& p) {
   const std::string id(*req.param("id"));
   const vault::Caller caller = caller_of(p, req, ctx);
-  store::AuditEvent e;
-  e.id = core::uuid_v7(s.clock.now());
-  e.chain = s.audit_chain;
-  e.time = s.clock.now();
-  e.action = "alert.resolved";
-  e.actor_user_id = caller.actor_user_id;
-  e.actor_token_id = caller.token_id;
-  e.actor_kind = caller.kind;
-  if (caller.on_behalf()) e.on_behalf_of = caller.user_id;
-  e.ip = caller.ip;
-  e.user_agent = caller.user_agent;
-  e.request_id = caller.request_id;
+  store::AuditEvent e = vault::audit_event(caller, s.clock, s.audit_chain, "alert.resolved");
   e.details_json = json::serialize(json::object{{"alert_id", id}});
   std::optional<std::string> owner;
   if (!p.is_admin()) owner = p.user_id;

@@ -23,7 +23,6 @@
 #include "cli/commands.h"
 #include "cli/keyring_reloader.h"
 #include "core/duration.h"
-#include "core/ids.h"
 #include "logging/log.h"
 #include "vault/key_service.h"
 #include "vault/rewrapper.h"
@@ -50,12 +49,9 @@ core::Result<std::filesystem::path> rotatable_file(const AppContext& app) {
 core::Result<std::map<std::uint32_t, std::int64_t>> key_rows(AppContext& app) { return app.store->rows_by_master_version(); }
 
 void audit_rotation(AppContext& app, std::string_view action, boost::json::object details) {
-  store::AuditEvent e;
-  e.id = core::uuid_v7(app.clock.now());
-  e.chain = app.mgmt_chain;
-  e.time = app.clock.now();
-  e.action = std::string(action);
-  e.actor_kind = store::ActorKind::cli;
+  vault::Caller cli;
+  cli.kind = store::ActorKind::cli;
+  store::AuditEvent e = vault::audit_event(cli, app.clock, app.mgmt_chain, action);
   e.details_json = boost::json::serialize(details);
   std::vector<store::AuditEvent> events;
   events.push_back(std::move(e));

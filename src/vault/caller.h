@@ -5,7 +5,9 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
+#include "core/clock.h"
 #include "store/records.h"
 
 namespace keyrelay::vault {
@@ -22,5 +24,10 @@ struct Caller {
 
   bool on_behalf() const noexcept { return user_id != actor_user_id; }
 };
+
+// An audit event done by `caller`: a fresh id and time, who acted and for whom, and the request
+// facts. The caller of this fills in the key, provider and details.
+store::AuditEvent audit_event(const Caller& caller, const core::Clock& clock, std::string_view chain,
+                              std::string_view action, store::Outcome outcome = store::Outcome::success);
 
 }  // namespace keyrelay::vault

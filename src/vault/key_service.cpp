@@ -39,24 +39,12 @@ KeyService::KeyService(store::Store& store, const crypto::Envelope& envelope,
 
 store::AuditEvent KeyService::event(const Caller& caller, std::string_view action, store::Outcome outcome,
                                     const KeyRecord* key) const {
-  store::AuditEvent e;
-  e.id = core::uuid_v7(clock_.now());
-  e.chain = audit_chain_;
-  e.time = clock_.now();
-  e.action = std::string(action);
-  e.outcome = outcome;
-  e.actor_user_id = caller.actor_user_id;
-  e.actor_token_id = caller.token_id;
-  e.actor_kind = caller.kind;
-  if (caller.on_behalf()) e.on_behalf_of = caller.user_id;
+  store::AuditEvent e = audit_event(caller, clock_, audit_chain_, action, outcome);
   if (key != nullptr) {
     e.key_id = key->id;
     e.key_owner_id = key->owner_id;
     e.provider = key->provider;
   }
-  e.ip = caller.ip;
-  e.user_agent = caller.user_agent;
-  e.request_id = caller.request_id;
   return e;
 }
 
