@@ -55,6 +55,7 @@ struct AuditFilter {
 struct RewrappedKey {
   std::string id;
   std::uint32_t from_version = 0;  // the row is updated only if it is still on this version
+  std::uint32_t secret_version = 0;  // ... and still holds this secret (a rotation meanwhile wins)
   std::uint32_t to_version = 0;
   core::Bytes wrapped_data_key;
   core::Bytes fingerprint;         // recomputed under the new version

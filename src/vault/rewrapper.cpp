@@ -32,7 +32,7 @@ core::Result<RewrapReport> Rewrapper::run(const Caller& caller, std::uint32_t to
       if (!moved) return moved.error();
       auto fingerprint = envelope_.fingerprint(*secret, salt->salt, to_version);
       if (!fingerprint) return fingerprint.error();
-      moves.push_back({key.id, key.master_version, to_version, std::move(moved->wrapped_data_key),
+      moves.push_back({key.id, key.master_version, key.version, to_version, std::move(moved->wrapped_data_key),
                        core::Bytes(fingerprint->begin(), fingerprint->end())});
     }
     if (moves.empty()) break;

@@ -37,7 +37,7 @@ TEST_P(GenerationContract, EveryChangeMovesIt) {
     });
   });
   expect_moves("rewrap_keys", [&] {
-    return store_->rewrap_keys({{key.id, 1, 2, core::Bytes(60, 1), core::Bytes(32, 2)}});
+    return store_->rewrap_keys({{key.id, 1, key.version, 2, core::Bytes(60, 1), core::Bytes(32, 2)}});
   });
   expect_moves("delete_key", [&] { return store_->delete_key(alice.id, key.id, make_event("key.deleted")); });
   auto alert = make_alert(alice, "key.invalid");
@@ -102,7 +102,7 @@ TEST_P(GenerationContract, FailedChangesDoNotMoveIt) {
     return core::Error::invalid_request("no");
   }));
   EXPECT_FALSE(store_->resolve_alert("no-such-alert", std::nullopt, at(5), make_event("alert.resolved")));
-  auto moved = store_->rewrap_keys({{key.id, 5, 6, core::Bytes(60, 1), core::Bytes(32, 2)}});
+  auto moved = store_->rewrap_keys({{key.id, 5, key.version, 6, core::Bytes(60, 1), core::Bytes(32, 2)}});
   ASSERT_TRUE(moved);
   EXPECT_EQ(*moved, 0u);
   EXPECT_EQ(generation(), before);

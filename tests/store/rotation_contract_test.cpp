@@ -52,9 +52,9 @@ TEST_P(RotationContract, RewrapUpdatesOnlyRowsStillOnTheirFromVersion) {
 
   const core::Bytes new_dek(60, 0xd1), new_fp(32, 0xf1), other_fp(32, 0xf2), stale_fp(32, 0xf3);
   auto changed = store_->rewrap_keys({
-      {moves.id, 1, 3, new_dek, new_fp},
-      {moved_meanwhile.id, 1, 3, new_dek, stale_fp},
-      {"no-such-key", 1, 3, new_dek, other_fp},
+      {moves.id, 1, moves.version, 3, new_dek, new_fp},
+      {moved_meanwhile.id, 1, moved_meanwhile.version, 3, new_dek, stale_fp},
+      {"no-such-key", 1, 1, 3, new_dek, other_fp},
   });
   ASSERT_TRUE(changed) << changed.error().message;
   EXPECT_EQ(*changed, 1u);
@@ -77,6 +77,26 @@ TEST_P(RotationContract, RewrapUpdatesOnlyRowsStillOnTheirFromVersion) {
   auto empty = store_->rewrap_keys({});
   ASSERT_TRUE(empty);
   EXPECT_EQ(*empty, 0u);
+}
+
+TEST_P(RotationContract, RewrapSkipsAKeyGivenANewSecretSinceItWasRead) {
+  auto alice = add_user("alice");
+  auto key = add_key_on(alice, "raced", 1);
+  // Another server rotates the secret (still sealing under version 1) after the re-wrapper read it.
+  auto rotated = store_->update_key(alice.id, key.id, [this](KeyRecord& k) -> core::Result<AuditEvent> {
+    k.version += 1;
+    k.sealed_secret = core::Bytes(48, 0x77);
+    k.wrapped_data_key = core::Bytes(60, 0x78);
+    return make_event("key.rotated");
+  });
+  ASSERT_TRUE(rotated) << rotated.error().message;
+  auto changed = store_->rewrap_keys({{key.id, 1, key.version, 2, core::Bytes(60, 0xd1), core::Bytes(32, 0xf1)}});
+  ASSERT_TRUE(changed) << changed.error().message;
+  EXPECT_EQ(*changed, 0u) << "the stale data key must not be stored beside the new secret";
+  auto got = store_->get_key(alice.id, key.id);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->master_version, 1u);
+  EXPECT_EQ(got->wrapped_data_key, core::Bytes(60, 0x78));
 }
 
 TEST_P(RotationContract, RowsByMasterVersionCountsSealedKeysOnly) {

@@ -98,8 +98,8 @@ TEST_P(SqliteFaults, DeleteKey) {
 
 TEST_P(SqliteFaults, RewrapKeys) {
   EXPECT_EQ(fail_at_every_write([&] {
-              return store_->rewrap_keys({{key_.id, 1, 2, core::Bytes(60, 1), core::Bytes(32, 1)},
-                                          {other_key_.id, 1, 2, core::Bytes(60, 2), core::Bytes(32, 2)}});
+              return store_->rewrap_keys({{key_.id, 1, key_.version, 2, core::Bytes(60, 1), core::Bytes(32, 1)},
+                                          {other_key_.id, 1, other_key_.version, 2, core::Bytes(60, 2), core::Bytes(32, 2)}});
             }),
             3);
 }

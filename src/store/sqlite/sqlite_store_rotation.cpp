@@ -46,13 +46,16 @@ core::Result<std::size_t> SqliteStore::rewrap_keys(const std::vector<RewrappedKe
   for (const auto& key : batch) {
     auto update = c.prepare(
         "UPDATE api_keys SET master_version = ?3, wrapped_data_key = ?4, fingerprint = ?5 "
-        "WHERE id = ?1 AND master_version = ?2");
+        "WHERE id = ?1 AND master_version = ?2 AND version = ?6");
     if (!update) return update.error();
     update->bind_text(1, key.id);
     update->bind_int(2, key.from_version);
     update->bind_int(3, key.to_version);
     update->bind_blob(4, key.wrapped_data_key);
     update->bind_blob(5, key.fingerprint);
+    // A key given a new secret since it was read has a new data key: the re-wrapped old one must
+    // not be stored beside it. The row stays and the next batch re-reads it.
+    update->bind_int(6, key.secret_version);
     if (auto updated = update->run("rewrap_keys"); !updated) return updated.error();
     changed += static_cast<std::size_t>(update->changes());
   }
