@@ -29,7 +29,7 @@ run: deps $(BUILD)/build.ninja
 # Every test. The crypto vector counts are printed first; ctest's summary is the last line.
 test: build
 	@cd $(BUILD) && ctest -R 'VectorCounts' -V 2>&1 | grep -E '^[0-9]+: (AES-GCM|HKDF)' || true
-	cd $(BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 600
+	cd $(BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 600 --no-label-summary
 
 $(ASAN_BUILD)/build.ninja:
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKEYRELAY_SANITIZE=ON $(CMAKE_ARGS)
@@ -38,7 +38,7 @@ $(ASAN_BUILD)/build.ninja:
 test-asan: deps $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest -j $(JOBS) --output-on-failure --timeout 900
+	  ctest -j $(JOBS) --output-on-failure --timeout 900 --no-label-summary
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
