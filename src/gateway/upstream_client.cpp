@@ -1,0 +1,327 @@
+#include "gateway/upstream_client.h"
+
+#include <openssl/ssl.h>
+
+#include <algorithm>
+#include <atomic>
+#include <stdexcept>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include "core/secret.h"
+#include "gateway/upstream_pool.h"
+#include "gateway/upstream_url.h"
+#include "gateway/upstream_wire.h"
+
+namespace keyrelay::gateway {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto as_result = net::as_tuple(net::use_awaitable);
+constexpr std::uint32_t kMaxResponseHeaderBytes = 64 * 1024;
+
+void wipe(std::string& s) noexcept {
+  core::wipe_memory(s.data(), s.size());
+  s.clear();
+}
+
+// Wipes a buffer when the coroutine frame that owns it ends, however it ends.
+struct WipeOnExit {
+  std::string& buffer;
+  ~WipeOnExit() { wipe(buffer); }
+};
+
+// The URL, header values and body may each carry a key.
+void wipe_request(UpstreamRequest& request) noexcept {
+  wipe(request.url);
+  wipe(request.body);
+  for (const auto& field : request.headers.fields()) {
+    auto& value = const_cast<std::string&>(field.second);  // Headers exposes no mutable access
+    core::wipe_memory(value.data(), value.size());
+  }
+  request.headers = {};
+}
+
+// An error for a failed transport step. Names the host only: never the target, never a header.
+core::Error transport_error(const UpstreamOrigin& origin, std::string_view step, const beast::error_code& ec) {
+  if (ec == beast::error::timeout)
+    return core::Error::upstream_timeout("upstream " + origin.host + ": " + std::string(step) + " timed out");
+  return core::Error::upstream_error("upstream " + origin.host + ": " + std::string(step) + ": " + ec.message());
+}
+
+bool is_ip_address(const std::string& host) {
+  beast::error_code ec;
+  net::ip::make_address(host, ec);
+  return !ec;
+}
+
+// What one exchange on one connection produced.
+struct Outcome {
+  core::Result<UpstreamResponse> result = core::Error::internal("upstream exchange did not run");
+  bool keep_alive = false;  // the connection may serve another request
+  bool retryable = false;   // failed on a reused connection before any response byte
+};
+
+}  // namespace
+
+struct UpstreamClient::State {
+  State(net::any_io_executor ex, UpstreamOptions opts)
+      : executor(std::move(ex)),
+        options(std::move(opts)),
+        tls(net::ssl::context::tls_client),
+        pool(options.max_connections_per_origin, options.idle_timeout),
+        reaper(net::make_strand(executor)) {}
+
+  net::any_io_executor executor;
+  const UpstreamOptions options;
+  net::ssl::context tls;  // shared by every connection; read-only after construction
+  UpstreamPool pool;
+  net::steady_timer reaper;  // touched only on its own strand
+  std::atomic<bool> stopped{false};
+
+  static net::awaitable<void> reap_idle(std::shared_ptr<State> state, std::chrono::milliseconds period);
+  net::awaitable<core::Result<UpstreamLease>> acquire(const UpstreamOrigin& origin, const std::string& key,
+                                                      bool fresh_only);
+  net::awaitable<Outcome> exchange(UpstreamConnection& conn, const UpstreamOrigin& origin, std::string_view wire,
+                                   bool head_request, bool reused);
+  net::awaitable<core::Result<void>> connect(UpstreamConnection& conn, const UpstreamOrigin& origin);
+  template <class Stream>
+  net::awaitable<Outcome> round_trip(Stream& stream, UpstreamConnection& conn, const UpstreamOrigin& origin,
+                                     std::string_view wire, bool head_request, bool reused);
+};
+
+// Closes idle pooled connections once they have been unused for idle_timeout.
+net::awaitable<void> UpstreamClient::State::reap_idle(std::shared_ptr<State> state, std::chrono::milliseconds period) {
+  while (!state->stopped.load()) {
+    state->reaper.expires_after(period);
+    co_await state->reaper.async_wait(as_result);
+    if (state->stopped.load()) break;
+    state->pool.sweep(Clock::now());
+  }
+}
+
+UpstreamClient::UpstreamClient(net::any_io_executor executor, UpstreamOptions options)
+    : state_(std::make_shared<State>(std::move(executor), std::move(options))) {
+  auto& ctx = state_->tls;
+  beast::error_code ec;
+  ctx.set_default_verify_paths(ec);  // a host without a system store still works with extra_ca_file
+  if (const auto& ca = state_->options.extra_ca_file) {
+    ctx.load_verify_file(ca->string(), ec);
+    if (ec) throw std::runtime_error("cannot load CA file " + ca->string() + ": " + ec.message());
+  }
+  ctx.set_verify_mode(net::ssl::verify_peer);
+  ctx.set_options(net::ssl::context::default_workarounds | net::ssl::context::no_compression);
+  if (SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION) != 1)
+    throw std::runtime_error("cannot require TLS 1.2 for upstream connections");
+
+  const auto period = std::clamp<std::chrono::milliseconds>(state_->options.idle_timeout / 2,
+                                                            std::chrono::milliseconds(10), std::chrono::seconds(5));
+  net::co_spawn(state_->reaper.get_executor(), State::reap_idle(state_, period), net::detached);
+}
+
+UpstreamClient::~UpstreamClient() {
+  state_->stopped.store(true);
+  net::post(state_->reaper.get_executor(), [state = state_] { state->reaper.cancel(); });
+  state_->pool.close_all();
+}
+
+net::awaitable<core::Result<UpstreamResponse>> UpstreamClient::fetch(UpstreamRequest request) {
+  const auto started = Clock::now();
+  const std::shared_ptr<State> state = state_;  // the pool outlives this call even if the client goes
+
+  // Serialize once into our own buffer, then wipe every other copy of the request.
+  std::string wire;
+  WipeOnExit wipe_wire{wire};
+  auto target = parse_upstream_url(request.url);
+  core::Result<void> ready = target ? serialize_request(request.method, target->target, target->origin.host_header,
+                                                        request.headers, request.body, wire)
+                                    : core::Result<void>(target.error());
+  const bool head_request = request.method == "HEAD";
+  wipe_request(request);
+  if (target) wipe(target->target);
+  if (!ready) co_return ready.error();
+
+  const UpstreamOrigin& origin = target->origin;
+  const std::string key = origin.key();
+  for (int attempt = 0;; ++attempt) {
+    auto lease = co_await state->acquire(origin, key, attempt > 0);
+    if (!lease) co_return lease.error();
+    if (!lease->connection())
+      lease->attach(std::make_unique<UpstreamConnection>(net::make_strand(state->executor),
+                                                         origin.tls ? &state->tls : nullptr));
+    UpstreamConnection& conn = *lease->connection();
+    // Every operation on the connection runs on its strand, so its stream and timer never race.
+    Outcome out = co_await net::co_spawn(
+        conn.executor(), state->exchange(conn, origin, wire, head_request, lease->is_reused()), net::use_awaitable);
+    if (out.result) {
+      if (out.keep_alive) lease->keep_alive();
+      out.result->latency = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+      co_return std::move(out.result);
+    }
+    // A pooled connection the server had already given up on: try once more on a new one.
+    if (out.retryable && attempt == 0) continue;
+    co_return std::move(out.result);
+  }
+}
+
+// Waits (polling briefly) while the origin is at its cap: rare, and a poll needs no cross-thread
+// wake-up between a releasing request and a waiting one.
+net::awaitable<core::Result<UpstreamLease>> UpstreamClient::State::acquire(const UpstreamOrigin& origin,
+                                                                           const std::string& key, bool fresh_only) {
+  const auto deadline = Clock::now() + options.connect_timeout;
+  std::optional<net::steady_timer> pause;
+  for (;;) {
+    if (auto lease = pool.try_acquire(key, fresh_only)) co_return std::move(*lease);
+    const auto now = Clock::now();
+    if (now >= deadline)
+      co_return core::Error::upstream_error("upstream " + origin.host + ": all " +
+                                            std::to_string(options.max_connections_per_origin) +
+                                            " connections are busy");
+    if (!pause) pause.emplace(co_await net::this_coro::executor);
+    pause->expires_at(std::min(deadline, now + std::chrono::milliseconds(5)));
+    co_await pause->async_wait(as_result);
+  }
+}
+
+net::awaitable<Outcome> UpstreamClient::State::exchange(UpstreamConnection& conn, const UpstreamOrigin& origin,
+                                                        std::string_view wire, bool head_request, bool reused) {
+  if (!conn.is_connected()) {
+    if (auto connected = co_await connect(conn, origin); !connected) {
+      Outcome out;
+      out.result = std::move(connected).error();
+      co_return out;
+    }
+  }
+  if (auto* tls = conn.tls()) co_return co_await round_trip(*tls, conn, origin, wire, head_request, reused);
+  co_return co_await round_trip(*conn.plain(), conn, origin, wire, head_request, reused);
+}
+
+net::awaitable<core::Result<void>> UpstreamClient::State::connect(UpstreamConnection& conn,
+                                                                  const UpstreamOrigin& origin) {
+  const auto deadline = Clock::now() + options.connect_timeout;
+
+  // Resolve. The resolver has no deadline of its own, so a timer on the same strand cancels it.
+  auto resolver = std::make_shared<tcp::resolver>(conn.executor());
+  net::steady_timer guard(conn.executor());
+  guard.expires_at(deadline);
+  guard.async_wait([weak = std::weak_ptr<tcp::resolver>(resolver)](const beast::error_code& ec) {
+    if (auto r = weak.lock(); r && !ec) r->cancel();
+  });
+  auto [rec, endpoints] = co_await resolver->async_resolve(origin.host, std::to_string(origin.port), as_result);
+  guard.cancel();
+  if (rec) {
+    if (Clock::now() >= deadline) co_return transport_error(origin, "resolve", beast::error::timeout);
+    co_return transport_error(origin, "resolve", rec);
+  }
+
+  // Connect.
+  auto& stream = conn.tcp();
+  stream.expires_at(deadline);
+  auto [cec, endpoint] = co_await stream.async_connect(endpoints, as_result);
+  if (cec) co_return transport_error(origin, "connect", cec);
+  beast::error_code ignored;
+  stream.socket().set_option(tcp::no_delay(true), ignored);
+
+  // TLS handshake: SNI (names only, never addresses), then the chain and the host name are checked.
+  if (auto* tls = conn.tls()) {
+    if (!is_ip_address(origin.host) && SSL_set_tlsext_host_name(tls->native_handle(), origin.host.c_str()) != 1)
+      co_return core::Error::upstream_error("upstream " + origin.host + ": cannot set TLS server name");
+    tls->set_verify_mode(net::ssl::verify_peer);
+    tls->set_verify_callback(net::ssl::host_name_verification(origin.host));
+    auto [hec] = co_await tls->async_handshake(net::ssl::stream_base::client, as_result);
+    if (hec) co_return transport_error(origin, "TLS handshake", hec);
+  }
+  stream.expires_never();
+  conn.mark_connected();
+  co_return core::ok();
+}
+
+template <class Stream>
+net::awaitable<Outcome> UpstreamClient::State::round_trip(Stream& stream, UpstreamConnection& conn,
+                                                          const UpstreamOrigin& origin, std::string_view wire,
+                                                          bool head_request, bool reused) {
+  auto& tcp_stream = conn.tcp();
+  auto& buffer = conn.buffer();
+  Outcome out;
+
+  // Write the request.
+  tcp_stream.expires_after(options.idle_timeout);
+  auto [wec, written] = co_await net::async_write(stream, net::buffer(wire.data(), wire.size()), as_result);
+  if (wec) {
+    out.retryable = reused && wec != beast::error::timeout;
+    out.result = transport_error(origin, "write", wec);
+    co_return out;
+  }
+
+  // Read the head; interim 1xx answers are skipped.
+  std::optional<bhttp::response_parser<bhttp::string_body>> parser;
+  bool got_response = false;
+  for (;;) {
+    parser.emplace();
+    parser->header_limit(kMaxResponseHeaderBytes);
+    parser->body_limit(options.max_response_bytes);
+    if (head_request) parser->skip(true);
+    tcp_stream.expires_after(options.first_byte_timeout);
+    auto [hec, n] = co_await bhttp::async_read_header(stream, buffer, *parser, as_result);
+    if (hec) {
+      got_response = got_response || parser->got_some() || buffer.size() != 0;
+      out.retryable = reused && !got_response && hec != beast::error::timeout;
+      out.result = transport_error(origin, "reading response", hec);
+      co_return out;
+    }
+    got_response = true;
+    const int status = parser->get().result_int();
+    if (status < 100 || status >= 200 || status == 101) break;
+  }
+
+  // Read the body; each read may wait up to idle_timeout.
+  while (!parser->is_done()) {
+    tcp_stream.expires_after(options.idle_timeout);
+    auto [bec, n] = co_await bhttp::async_read_some(stream, buffer, *parser, as_result);
+    if (bec == net::ssl::error::stream_truncated && parser->need_eof()) {
+      // A TLS peer that closes without close_notify to end an EOF-delimited body.
+      beast::error_code eof_ec;
+      parser->put_eof(eof_ec);
+      if (!eof_ec) break;
+    }
+    if (bec == bhttp::error::body_limit) {
+      out.result = core::Error::upstream_error("upstream " + origin.host + ": response is larger than " +
+                                               std::to_string(options.max_response_bytes) + " bytes");
+      co_return out;
+    }
+    if (bec) {
+      out.result = transport_error(origin, "reading response", bec);
+      co_return out;
+    }
+  }
+  tcp_stream.expires_never();
+
+  auto& message = parser->get();
+  UpstreamResponse response;
+  response.status = message.result_int();
+  for (const auto& field : message) response.headers.add(std::string(field.name_string()), std::string(field.value()));
+  strip_hop_by_hop(response.headers);
+  response.body = std::move(message.body());
+  out.keep_alive = message.keep_alive() && !parser->need_eof() && response.status != 101 && buffer.size() == 0;
+  out.result = std::move(response);
+  co_return out;
+}
+
+}  // namespace keyrelay::gateway
