@@ -9,6 +9,7 @@
 #include "api/key_json.h"
 #include "api/offload.h"
 #include "api/responses.h"
+#include "api/validation_flow.h"
 #include "core/secret.h"
 #include "http/error_response.h"
 
@@ -113,10 +114,6 @@ class KeyRoutes {
                                  priority ? nullptr : &priority.error(), always_use ? nullptr : &always_use.error(),
                                  metadata ? nullptr : &metadata.error(), validate ? nullptr : &validate.error()})
       if (e != nullptr) co_return http::error_response(*e, ctx.request_id);
-    if (validate->value_or(false))
-      co_return http::error_response(
-          Error::invalid_request("validate: true needs the provider gateway, which this server does not have yet"),
-          ctx.request_id);
     input.name = std::move(*name);
     input.expires_at = expires->value;
     input.priority = static_cast<std::int32_t>(priority->value_or(0));
@@ -127,6 +124,11 @@ class KeyRoutes {
     const std::string owner = owner_id(p);
     auto key = co_await offload(s_.blocking, [&] { return s_.keys.create(caller, owner, std::move(input)); });
     if (!key) co_return http::error_response(key.error(), ctx.request_id);
+    // The key is stored either way; with validate:true the answer carries the provider's verdict.
+    if (validate->value_or(false)) {
+      auto checked = co_await validate_stored_key(s_, caller, owner, key->id);
+      if (checked) co_return render(201, checked->second);
+    }
     co_return render(201, *key);
   }
 
@@ -178,15 +180,15 @@ class KeyRoutes {
     if (!secret) co_return http::error_response(secret.error(), ctx.request_id);
     auto validate = bool_field(*body, "validate");
     if (!validate) co_return http::error_response(validate.error(), ctx.request_id);
-    if (validate->value_or(false))
-      co_return http::error_response(
-          Error::invalid_request("validate: true needs the provider gateway, which this server does not have yet"),
-          ctx.request_id);
     const vault::Caller caller = caller_of(p, req, ctx);
     const std::string owner = owner_id(p);
     const std::string id(*req.param("id"));
     auto key = co_await offload(s_.blocking, [&] { return s_.keys.rotate(caller, owner, id, std::move(*secret)); });
     if (!key) co_return http::error_response(key.error(), ctx.request_id);
+    if (validate->value_or(false)) {
+      auto checked = co_await validate_stored_key(s_, caller, owner, key->id);
+      if (checked) co_return render(200, checked->second);
+    }
     co_return render(200, *key);
   }
 

@@ -9,6 +9,7 @@
 
 #include "auth/authenticator.h"
 #include "catalog/catalog.h"
+#include "gateway/key_validator.h"
 #include "core/clock.h"
 #include "store/store.h"
 #include "vault/key_service.h"
@@ -24,6 +25,7 @@ struct Services {
   const core::Clock& clock;
   std::string audit_chain;     // this writer's mgmt chain
   std::string system_user_id;  // owner of the operator's default keys
+  gateway::KeyValidator* validator = nullptr;  // provider calls; null where no gateway is wired
 };
 
 }  // namespace keyrelay::api

@@ -176,6 +176,19 @@ Result<Catalog> Catalog::parse(std::string_view text) {
 
 Result<Catalog> Catalog::builtin() { return parse(kBuiltinCatalogJson); }
 
+Result<Catalog> Catalog::with_base_url(std::string_view id, std::string_view url) const {
+  if (!url.starts_with("https://") && !url.starts_with("http://"))
+    return Error::invalid_request("base URL of provider '" + std::string(id) + "' must be an http(s) URL");
+  Catalog copy = *this;
+  for (auto& p : copy.providers_) {
+    if (p.id != id) continue;
+    p.base_url = std::string(url);
+    while (p.base_url.ends_with('/')) p.base_url.pop_back();
+    return copy;
+  }
+  return Error::invalid_request("no provider '" + std::string(id) + "' in the catalog to override");
+}
+
 const Provider* Catalog::find(std::string_view id) const noexcept {
   for (const auto& p : providers_)
     if (p.id == id) return &p;

@@ -64,6 +64,10 @@ class Catalog {
   const Provider* find(std::string_view id) const noexcept;
   const std::vector<Provider>& providers() const noexcept { return providers_; }
 
+  // A copy with the operator's base URL for `id` (KEYRELAY_PROVIDER_<ID>_BASE_URL): invalid_request
+  // for an unknown id or a URL that is not http(s).
+  core::Result<Catalog> with_base_url(std::string_view id, std::string_view url) const;
+
  private:
   std::vector<Provider> providers_;
 };

@@ -17,11 +17,14 @@
 #include "api/audit_routes.h"
 #include "api/health_routes.h"
 #include "api/insight_routes.h"
+#include "api/validate_routes.h"
 #include "api/key_routes.h"
 #include "api/services.h"
 #include "auth/authenticator.h"
 #include "auth/jwt_verifier.h"
 #include "catalog/catalog.h"
+#include "gateway/key_validator.h"
+#include "gateway/upstream_client.h"
 #include "cli/app_context.h"
 #include "cli/commands.h"
 #include "cli/keyring_reloader.h"
@@ -115,6 +118,17 @@ int run_serve(const GlobalOptions& global) {
   if (!system_user) return fail(system_user.error().message);
   auto catalog_result = catalog::Catalog::builtin();
   if (!catalog_result) return fail(catalog_result.error().message);
+  // Only the operator chooses where a provider lives: the file's [provider.<id>] and the environment.
+  std::vector<std::string> provider_ids;
+  for (const auto& p : catalog_result->providers()) provider_ids.push_back(p.id);
+  if (auto r = config::apply_provider_env(ctx.config, provider_ids, config::process_environment()); !r)
+    return fail(r.error().message);
+  for (const auto& [id, url] : ctx.config.provider_base_urls) {
+    auto overridden = catalog_result->with_base_url(id, url);
+    if (!overridden) return fail(overridden.error().message);
+    catalog_result = std::move(overridden);
+    logging::info("provider base URL overridden", {{"provider", id}, {"base_url", url}});
+  }
   auto catalog = std::make_shared<const catalog::Catalog>(std::move(*catalog_result));
   auto jwt = make_jwt_verifier(ctx.config, ctx.clock);
   if (!jwt) return fail(jwt.error().message);
@@ -134,7 +148,25 @@ int run_serve(const GlobalOptions& global) {
   Maintenance maintenance(*ctx.store, authenticator, key_cache, [reload] { reload(false); });
 
   http::Router router;
-  http::Server* server_ptr = nullptr;
+  http::ServerOptions options = server_options(ctx.config);
+  auto proxies = http::TrustedProxies::parse(ctx.config.trusted_proxies);
+  if (!proxies) return fail("KEYRELAY_TRUSTED_PROXIES: " + proxies.error().message);
+  options.trusted_proxies = std::move(*proxies);
+  options.on_sighup = [&blocking, reload] { boost::asio::post(blocking, [reload] { reload(true); }); };
+  http::Server server(std::move(options), router);
+
+  // Provider calls run on the server's I/O threads.
+  gateway::UpstreamOptions upstream_options;
+  upstream_options.extra_ca_file = ctx.config.upstream_ca_file;
+  std::unique_ptr<gateway::UpstreamClient> upstream;
+  try {
+    upstream = std::make_unique<gateway::UpstreamClient>(server.executor(), upstream_options);
+  } catch (const std::exception& e) {
+    return fail(std::string("KEYRELAY_UPSTREAM_CA_FILE: ") + e.what());
+  }
+  gateway::KeyValidator validator(*upstream);
+  services.validator = &validator;
+  http::Server* server_ptr = &server;
   api::add_health_routes(router, {{"server",
                                    [&server_ptr]() -> core::Result<void> {
                                      if (server_ptr != nullptr && server_ptr->is_draining())
@@ -149,14 +181,8 @@ int run_serve(const GlobalOptions& global) {
   api::add_account_routes(router, services, *ctx.accounts);
   api::add_audit_routes(router, services);
   api::add_insight_routes(router, services);
+  api::add_validate_routes(router, services);
 
-  http::ServerOptions options = server_options(ctx.config);
-  auto proxies = http::TrustedProxies::parse(ctx.config.trusted_proxies);
-  if (!proxies) return fail("KEYRELAY_TRUSTED_PROXIES: " + proxies.error().message);
-  options.trusted_proxies = std::move(*proxies);
-  options.on_sighup = [&blocking, reload] { boost::asio::post(blocking, [reload] { reload(true); }); };
-  http::Server server(std::move(options), router);
-  server_ptr = &server;
   auto port = server.listen();
   if (!port) return fail(port.error().message);
   if (ctx.config.port_file && !write_port_file(*ctx.config.port_file, *port))

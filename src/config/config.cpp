@@ -53,6 +53,25 @@ Result<void> apply_file(Config& out, const std::filesystem::path& path) {
   }
   for (const auto& [key, node] : root) {
     const std::string top(key.str());
+    if (top == "provider") {
+      // [provider.<id>] base_url = "…": the one nested section.
+      const auto* providers = node.as_table();
+      if (providers == nullptr) return Error::invalid_request("config file " + file + ": 'provider' must hold [provider.<id>] tables");
+      for (const auto& [id, entry] : *providers) {
+        const std::string where = "provider." + std::string(id.str());
+        const auto* t = entry.as_table();
+        if (t == nullptr) return Error::invalid_request("config file " + file + ": '" + where + "' must be a table");
+        for (const auto& [field, value] : *t) {
+          if (field.str() != "base_url")
+            return Error::invalid_request("config file " + file + ": unknown key '" + where + "." + std::string(field.str()) + "'");
+          auto url = value.value<std::string>();
+          if (!url || !(url->starts_with("http://") || url->starts_with("https://")))
+            return Error::invalid_request("config file " + file + ": '" + where + ".base_url' must be an http(s) URL");
+          out.provider_base_urls[std::string(id.str())] = *url;
+        }
+      }
+      continue;
+    }
     if (const auto* section = node.as_table()) {
       for (const auto& [sub_key, sub_node] : *section) {
         const std::string name = top + "." + std::string(sub_key.str());
@@ -79,6 +98,20 @@ Result<void> apply_environment(Config& out, const EnvLookup& env) {
 }
 
 }  // namespace
+
+Result<void> apply_provider_env(Config& config, const std::vector<std::string>& provider_ids, const EnvLookup& env) {
+  for (const auto& id : provider_ids) {
+    std::string name = "KEYRELAY_PROVIDER_";
+    for (char c : id) name += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    name += "_BASE_URL";
+    auto url = env(name);
+    if (!url) continue;
+    if (!(url->starts_with("http://") || url->starts_with("https://")))
+      return Error::invalid_request(name + ": expected an http(s) URL");
+    config.provider_base_urls[id] = *url;
+  }
+  return core::ok();
+}
 
 EnvLookup process_environment() {
   return [](const std::string& name) -> std::optional<std::string> {

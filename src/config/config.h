@@ -10,6 +10,8 @@
 #include <cstddef>
 #include <filesystem>
 #include <functional>
+#include <map>
+#include <vector>
 #include <optional>
 #include <string>
 
@@ -51,6 +53,10 @@ struct Config {
   std::string jwt_issuer;
   std::string jwt_audience;
   std::string trusted_proxies;                   // CIDRs whose X-Forwarded-For is believed
+  std::optional<std::filesystem::path> upstream_ca_file;  // extra CA bundle for provider TLS
+  // Operator overrides of provider base URLs, by catalog id ([provider.<id>] base_url in the file;
+  // KEYRELAY_PROVIDER_<ID>_BASE_URL in the environment, applied by provider_base_urls()).
+  std::map<std::string, std::string> provider_base_urls;
 
   Config() = default;
   Config(Config&&) = default;
@@ -64,5 +70,9 @@ EnvLookup process_environment();
 // Loads defaults, then `file` (when given), then the environment. Errors are invalid_request with a
 // message naming the key or variable, e.g. "config file keyrelay.toml: unknown key 'lisen'".
 core::Result<Config> load_config(const std::optional<std::filesystem::path>& file, const EnvLookup& env);
+
+// Adds the environment's KEYRELAY_PROVIDER_<ID>_BASE_URL for each of `provider_ids` to the file's
+// overrides (the environment wins). invalid_request naming the variable for a URL that is not http(s).
+core::Result<void> apply_provider_env(Config& config, const std::vector<std::string>& provider_ids, const EnvLookup& env);
 
 }  // namespace keyrelay::config

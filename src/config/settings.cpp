@@ -96,7 +96,7 @@ Result<void> set_database_url(Config& c, std::string_view t) {
 
 constexpr std::size_t kMaxBytes = std::size_t{1} << 30;
 
-const std::array<Setting, 24> kSettings{{
+const std::array<Setting, 25> kSettings{{
     {"listen", "address:port to serve (port 0 = ephemeral)", set_listen},
     {"port_file", "file that receives the bound port once listening",
      [](Config& c, std::string_view t) -> Result<void> {
@@ -164,6 +164,12 @@ const std::array<Setting, 24> kSettings{{
     {"trusted_proxies", "comma list of CIDRs whose X-Forwarded-For header is believed",
      [](Config& c, std::string_view t) -> Result<void> {
        c.trusted_proxies = std::string(t);
+       return core::ok();
+     }},
+    {"upstream.ca_file", "extra CA bundle (PEM) trusted for provider TLS, e.g. for a test or internal endpoint",
+     [](Config& c, std::string_view t) -> Result<void> {
+       if (auto r = require_nonempty(t); !r) return r;
+       c.upstream_ca_file = std::filesystem::path(t);
        return core::ok();
      }},
     {"jwt.secret", "HS256 secret for JWTs from an external identity provider",

@@ -238,6 +238,8 @@ void Server::shutdown() { impl_->begin_shutdown(); }
 
 bool Server::is_draining() const noexcept { return impl_->draining.load(); }
 
+boost::asio::any_io_executor Server::executor() const { return impl_->ioc.get_executor(); }
+
 std::size_t Server::connection_count() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->sessions.size();

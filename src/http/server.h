@@ -12,6 +12,8 @@
 #include <functional>
 #include <memory>
 
+#include <boost/asio/any_io_executor.hpp>
+
 #include "core/result.h"
 #include "http/router.h"
 #include "http/server_options.h"
@@ -40,6 +42,9 @@ class Server {
 
   // Open connections right now.
   std::size_t connection_count() const;
+
+  // The I/O context's executor, for clients (upstream calls) that should run on the same threads.
+  boost::asio::any_io_executor executor() const;
 
  private:
   struct Impl;

@@ -238,6 +238,44 @@ Result<core::Secret> KeyService::open_secret(const Caller& caller, const KeyReco
   return Error::internal("stored secret of key " + key.id + " failed to decrypt");
 }
 
+Result<std::pair<KeyRecord, core::Secret>> KeyService::open_for_validation(const Caller& caller,
+                                                                           std::string_view owner_id,
+                                                                           std::string_view id) {
+  auto key = store_.get_key(owner_id, id);
+  if (!key) return key.error();
+  auto secret = open_secret(caller, *key);
+  if (!secret) return secret.error();
+  return std::pair<KeyRecord, core::Secret>(std::move(*key), std::move(*secret));
+}
+
+Result<KeyRecord> KeyService::record_validation(const Caller& caller, std::string_view owner_id, std::string_view id,
+                                                store::ValidationState state, std::string message,
+                                                std::string details_json) {
+  const auto now = clock_.now();
+  auto updated = store_.update_key(owner_id, id, [&](KeyRecord& key) -> Result<store::AuditEvent> {
+    key.validation.state = state;
+    key.validation.checked_at = now;
+    key.validation.message = message.empty() ? std::nullopt : std::optional<std::string>(message);
+    key.updated_at = now;
+    auto e = event(caller, "key.validated",
+                   state == store::ValidationState::valid ? store::Outcome::success : store::Outcome::failure, &key);
+    e.details_json = details_json;
+    return e;
+  });
+  if (updated) invalidate(owner_id);
+  return updated;
+}
+
+Result<void> KeyService::audit_unstored_validation(const Caller& caller, std::string_view provider, bool valid,
+                                                   std::string details_json) {
+  auto e = event(caller, "key.validated", valid ? store::Outcome::success : store::Outcome::failure, nullptr);
+  e.provider = std::string(provider);
+  e.details_json = std::move(details_json);
+  std::vector<store::AuditEvent> events;
+  events.push_back(std::move(e));
+  return store_.append_audit(std::move(events));
+}
+
 bool KeyService::is_usable(const KeyRecord& key) const {
   return store::key_status(key, clock_.now()) == store::KeyStatus::active;
 }

@@ -82,6 +82,21 @@ class KeyService {
   // audited as key.decrypt_failed and marked invalid, so it is never tried again until rotated.
   core::Result<core::Secret> open_secret(const Caller& caller, const store::KeyRecord& key);
 
+  // The key and its plaintext, for a validation call (not audited as a read: the validation is).
+  core::Result<std::pair<store::KeyRecord, core::Secret>> open_for_validation(const Caller& caller,
+                                                                                std::string_view owner_id,
+                                                                                std::string_view id);
+
+  // Stores a validation verdict on the key (state, time, redacted message) and audits key.validated
+  // in the same transaction. `details_json` describes the answer (verdict, http status).
+  core::Result<store::KeyRecord> record_validation(const Caller& caller, std::string_view owner_id, std::string_view id,
+                                                   store::ValidationState state, std::string message,
+                                                   std::string details_json);
+
+  // Audits a validation of a secret that is not stored (POST /keys/validate).
+  core::Result<void> audit_unstored_validation(const Caller& caller, std::string_view provider, bool valid,
+                                               std::string details_json);
+
   // enabled, not expired, not invalid.
   bool is_usable(const store::KeyRecord& key) const;
 

@@ -1,0 +1,34 @@
+#include "api/validation_flow.h"
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "api/offload.h"
+
+namespace keyrelay::api {
+
+std::string validation_details(const gateway::ValidationResult& r) {
+  return boost::json::serialize(boost::json::object{
+      {"verdict", gateway::verdict_name(r.verdict)},
+      {"http_status", r.http_status ? boost::json::value(*r.http_status) : boost::json::value(nullptr)},
+      {"latency_ms", r.latency.count()}});
+}
+
+boost::asio::awaitable<core::Result<std::pair<gateway::ValidationResult, store::KeyRecord>>> validate_stored_key(
+    Services& s, vault::Caller caller, std::string owner_id, std::string key_id) {
+  using Out = core::Result<std::pair<gateway::ValidationResult, store::KeyRecord>>;
+  if (s.validator == nullptr) co_return Out(core::Error::unavailable("key validation is not available"));
+  auto opened = co_await offload(s.blocking, [&] { return s.keys.open_for_validation(caller, owner_id, key_id); });
+  if (!opened) co_return Out(opened.error());
+  const catalog::Provider* provider = s.catalog->find(opened->first.provider);
+  if (provider == nullptr) co_return Out(core::Error::invalid_request("provider '" + opened->first.provider + "' is no longer supported"));
+  gateway::ValidationResult result = co_await s.validator->validate(*provider, opened->second);
+  opened->second.wipe();  // the plaintext is not needed past the provider call
+  auto stored = co_await offload(s.blocking, [&] {
+    return s.keys.record_validation(caller, owner_id, key_id, result.state(), result.message, validation_details(result));
+  });
+  if (!stored) co_return Out(stored.error());
+  co_return Out(std::pair<gateway::ValidationResult, store::KeyRecord>(std::move(result), std::move(*stored)));
+}
+
+}  // namespace keyrelay::api

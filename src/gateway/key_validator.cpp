@@ -1,0 +1,97 @@
+#include "gateway/key_validator.h"
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "gateway/upstream_client.h"
+
+namespace keyrelay::gateway {
+namespace {
+
+std::string percent_encode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size() * 3);
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+// The provider's auth format with the key in place ("Bearer {key}" → "Bearer sk-…").
+std::string formatted_key(const catalog::ProviderAuth& auth, std::string_view key) {
+  std::string out = auth.format;
+  const auto at = out.find("{key}");
+  out.replace(at, 5, key);
+  return out;
+}
+
+}  // namespace
+
+store::ValidationState ValidationResult::state() const noexcept {
+  switch (verdict) {
+    case Verdict::valid:
+    case Verdict::rate_limited:
+    case Verdict::out_of_credit: return store::ValidationState::valid;
+    case Verdict::invalid: return store::ValidationState::invalid;
+    case Verdict::error: return store::ValidationState::error;
+  }
+  return store::ValidationState::error;
+}
+
+boost::asio::awaitable<ValidationResult> KeyValidator::validate(const catalog::Provider& provider,
+                                                                const core::Secret& key) {
+  UpstreamRequest request;
+  request.method = provider.validate.method;
+  request.url = provider.base_url + provider.validate.path;
+  request.headers.add("Accept", "application/json");
+  request.headers.add("User-Agent", "keyrelay/" KEYRELAY_VERSION);
+  for (const auto& [name, value] : provider.extra_headers) request.headers.add(name, value);
+  if (provider.auth.in == catalog::AuthPlacement::header) {
+    request.headers.add(provider.auth.name, formatted_key(provider.auth, key.reveal_text()));
+  } else {
+    std::string encoded = percent_encode(formatted_key(provider.auth, key.reveal_text()));
+    request.url += (request.url.find('?') == std::string::npos ? '?' : '&');
+    request.url += provider.auth.name + "=" + encoded;
+    core::wipe_memory(encoded.data(), encoded.size());
+  }
+  if (provider.validate.body_json) {
+    request.headers.add("Content-Type", "application/json");
+    request.body = *provider.validate.body_json;
+  }
+
+  ValidationResult result;
+  const auto started = std::chrono::steady_clock::now();
+  auto response = co_await client_.fetch(std::move(request));
+  result.latency = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  if (!response) {
+    result.verdict = Verdict::error;
+    result.message = response.error().code == core::Errc::upstream_timeout
+                         ? "the provider did not answer in time"
+                         : redact("could not reach the provider: " + response.error().message, key.reveal_text());
+    co_return result;
+  }
+  const Classification c = classify(provider, response->status, response->headers, response->body);
+  result.verdict = c.verdict;
+  result.http_status = response->status;
+  result.message = redact(c.message, key.reveal_text());
+  core::wipe_memory(response->body.data(), response->body.size());
+  co_return result;
+}
+
+std::string validation_json(const ValidationResult& r) {
+  return boost::json::serialize(boost::json::object{
+      {"valid", r.valid()},
+      {"state", store::validation_state_name(r.state())},
+      {"http_status", r.http_status ? boost::json::value(*r.http_status) : boost::json::value(nullptr)},
+      {"message", r.message},
+      {"latency_ms", r.latency.count()}});
+}
+
+}  // namespace keyrelay::gateway
