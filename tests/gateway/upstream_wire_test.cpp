@@ -29,10 +29,9 @@ TEST(UpstreamWire, StripsHopByHopAndConnectionListedFields) {
 
 TEST(UpstreamWire, SerializesHeadWithHostAndLength) {
   http::Headers h;
-  h.add("Host", "evil.example");
-  h.add("Content-Length", "1");
-  h.add("Transfer-Encoding", "chunked");
-  h.add("x-api-key", "k");
+  const std::pair<const char*, const char*> fields[] = {
+      {"Host", "evil.example"}, {"Content-Length", "1"}, {"Transfer-Encoding", "chunked"}, {"x-api-key", "k"}};
+  for (const auto& [name, value] : fields) h.add(name, value);
   std::string out;
   ASSERT_TRUE(serialize_request("POST", "/v1/messages?x=1", "api.anthropic.com", h, "{}", out));
   EXPECT_EQ(out,
