@@ -109,6 +109,24 @@ std::optional<Bytes> base64_decode(std::string_view text) {
 
 std::string base64url_encode(ByteView bytes) { return encode64(bytes, kBase64Url, false); }
 
+std::string percent_encode(std::string_view text) {
+  static constexpr std::string_view kUpperHex = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size() * 3);
+  for (unsigned char c : text) {
+    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                            c == '.' || c == '_' || c == '~';
+    if (unreserved) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kUpperHex[c >> 4];
+      out += kUpperHex[c & 15];
+    }
+  }
+  return out;
+}
+
 std::optional<Bytes> base64url_decode(std::string_view text) {
   static const auto table = reverse_table(kBase64Url);
   return decode64_unpadded(text, table);

@@ -19,6 +19,10 @@ std::string base64_encode(ByteView bytes);
 std::optional<Bytes> base64_decode(std::string_view text);
 
 std::string base64url_encode(ByteView bytes);
+
+// RFC 3986 percent-encoding: every byte except the unreserved A-Z a-z 0-9 - . _ ~ becomes %XX
+// (upper-case hex), as for a query parameter value.
+std::string percent_encode(std::string_view text);
 // Accepts unpadded input only (JWS and our tokens never pad).
 std::optional<Bytes> base64url_decode(std::string_view text);
 

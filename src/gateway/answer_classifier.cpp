@@ -4,6 +4,8 @@
 
 #include <boost/json/parse.hpp>
 
+#include "core/encoding.h"
+
 namespace keyrelay::gateway {
 namespace {
 
@@ -149,16 +151,7 @@ std::string redact(std::string_view text, std::string_view secret) {
   };
   replace_all(secret);
   // The percent-encoded form, as a provider echoing a query string would show it.
-  std::string encoded;
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (unsigned char c : secret) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') encoded += static_cast<char>(c);
-    else {
-      encoded += '%';
-      encoded += kHex[c >> 4];
-      encoded += kHex[c & 15];
-    }
-  }
+  const std::string encoded = core::percent_encode(secret);
   if (encoded != secret) replace_all(encoded);
   for (char& c : out)
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';

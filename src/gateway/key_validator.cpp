@@ -3,26 +3,11 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "core/encoding.h"
 #include "gateway/upstream_client.h"
 
 namespace keyrelay::gateway {
 namespace {
-
-std::string percent_encode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size() * 3);
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 // The provider's auth format with the key in place ("Bearer {key}" → "Bearer sk-…").
 std::string formatted_key(const catalog::ProviderAuth& auth, std::string_view key) {
@@ -56,7 +41,7 @@ boost::asio::awaitable<ValidationResult> KeyValidator::validate(const catalog::P
   if (provider.auth.in == catalog::AuthPlacement::header) {
     request.headers.add(provider.auth.name, formatted_key(provider.auth, key.reveal_text()));
   } else {
-    std::string encoded = percent_encode(formatted_key(provider.auth, key.reveal_text()));
+    std::string encoded = core::percent_encode(formatted_key(provider.auth, key.reveal_text()));
     request.url += (request.url.find('?') == std::string::npos ? '?' : '&');
     request.url += provider.auth.name + "=" + encoded;
     core::wipe_memory(encoded.data(), encoded.size());

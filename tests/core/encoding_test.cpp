@@ -49,5 +49,12 @@ TEST(Base64Url, UsesTheUrlAlphabetWithoutPadding) {
   EXPECT_FALSE(base64url_decode("Z"));
 }
 
+TEST(PercentEncode, KeepsUnreservedCharactersAndEncodesTheRest) {
+  EXPECT_EQ(percent_encode("AZaz09-._~"), "AZaz09-._~");
+  EXPECT_EQ(percent_encode("a b/c+d=e&f"), "a%20b%2Fc%2Bd%3De%26f");
+  EXPECT_EQ(percent_encode("\xff"), "%FF");
+  EXPECT_EQ(percent_encode(""), "");
+}
+
 }  // namespace
 }  // namespace keyrelay::core

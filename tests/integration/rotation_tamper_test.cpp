@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "rotation_support.h"
+#include "raw_database.h"
 #include "vault_api.h"
 #include "vault_harness.h"
 
@@ -26,64 +27,6 @@ namespace {
 namespace json = boost::json;
 namespace fs = std::filesystem;
 
-// A SQLite connection opened directly on a data dir's keyrelay.db, as a tamperer would.
-class RawDatabase {
- public:
-  explicit RawDatabase(const fs::path& file) {
-    if (sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK)
-      throw std::runtime_error("cannot open " + file.string() + ": " + sqlite3_errmsg(db_));
-  }
-  ~RawDatabase() { sqlite3_close(db_); }
-  RawDatabase(const RawDatabase&) = delete;
-  RawDatabase& operator=(const RawDatabase&) = delete;
-
-  // Runs `sql` with the text parameters `params` (?1, ?2 …) and returns how many rows it changed.
-  int exec(const std::string& sql, const std::vector<std::string>& params = {}) {
-    auto* stmt = prepare(sql);
-    for (std::size_t i = 0; i < params.size(); ++i)
-      sqlite3_bind_text(stmt, static_cast<int>(i + 1), params[i].c_str(), -1, SQLITE_TRANSIENT);
-    return finish(stmt, sql);
-  }
-
-  // The BLOB `column` of the api_keys row `id`.
-  std::string key_blob(std::string_view column, const std::string& id) {
-    const std::string sql = "SELECT " + std::string(column) + " FROM api_keys WHERE id = ?1";
-    auto* stmt = prepare(sql);
-    sqlite3_bind_text(stmt, 1, id.c_str(), -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(stmt) != SQLITE_ROW) {
-      sqlite3_finalize(stmt);
-      throw std::runtime_error("no row for: " + sql + " with " + id);
-    }
-    const auto* bytes = static_cast<const char*>(sqlite3_column_blob(stmt, 0));
-    std::string out(bytes, bytes + sqlite3_column_bytes(stmt, 0));
-    sqlite3_finalize(stmt);
-    return out;
-  }
-
-  int set_key_blob(std::string_view column, const std::string& id, const std::string& bytes) {
-    const std::string sql = "UPDATE api_keys SET " + std::string(column) + " = ?1 WHERE id = ?2";
-    auto* stmt = prepare(sql);
-    sqlite3_bind_blob(stmt, 1, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
-    sqlite3_bind_text(stmt, 2, id.c_str(), -1, SQLITE_TRANSIENT);
-    return finish(stmt, sql);
-  }
-
- private:
-  sqlite3_stmt* prepare(const std::string& sql) {
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK)
-      throw std::runtime_error("SQL failed: " + sql + ": " + sqlite3_errmsg(db_));
-    return stmt;
-  }
-  int finish(sqlite3_stmt* stmt, const std::string& sql) {
-    const int rc = sqlite3_step(stmt);
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE) throw std::runtime_error("SQL failed: " + sql + ": " + sqlite3_errmsg(db_));
-    return sqlite3_changes(db_);
-  }
-
-  sqlite3* db_ = nullptr;
-};
 
 // The Key fields that come from the stored row and no tampering of the secret may change.
 json::object own_data(const json::object& key) {

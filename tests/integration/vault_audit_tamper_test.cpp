@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "support/temp_dir.h"
+#include "raw_database.h"
 #include "vault_api.h"
 #include "vault_harness.h"
 
@@ -18,54 +19,6 @@ namespace {
 namespace json = boost::json;
 namespace fs = std::filesystem;
 
-// A SQLite connection opened directly on a data dir's keyrelay.db, as a tamperer would.
-class RawDatabase {
- public:
-  explicit RawDatabase(const fs::path& file) {
-    if (sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK)
-      throw std::runtime_error("cannot open " + file.string() + ": " + sqlite3_errmsg(db_));
-  }
-  ~RawDatabase() { sqlite3_close(db_); }
-  RawDatabase(const RawDatabase&) = delete;
-  RawDatabase& operator=(const RawDatabase&) = delete;
-
-  void exec(const std::string& sql) {
-    char* error = nullptr;
-    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
-      std::string message = error != nullptr ? error : "?";
-      sqlite3_free(error);
-      throw std::runtime_error("SQL failed: " + sql + ": " + message);
-    }
-  }
-
-  // The first column of every row of `sql`, as text.
-  std::vector<std::string> column(const std::string& sql) {
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK)
-      throw std::runtime_error("SQL failed: " + sql + ": " + sqlite3_errmsg(db_));
-    std::vector<std::string> out;
-    while (sqlite3_step(stmt) == SQLITE_ROW) {
-      const auto* text = sqlite3_column_text(stmt, 0);
-      out.emplace_back(text != nullptr ? reinterpret_cast<const char*>(text) : "");
-    }
-    sqlite3_finalize(stmt);
-    return out;
-  }
-  std::string value(const std::string& sql) {
-    auto rows = column(sql);
-    if (rows.empty()) throw std::runtime_error("no row for: " + sql);
-    return rows.front();
-  }
-
-  // An attacker with the file can drop whatever guards the table (append-only triggers, say).
-  void drop_audit_triggers() {
-    for (const auto& name : column("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'"))
-      exec("DROP TRIGGER \"" + name + "\"");
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
 
 std::string sql_text(std::string_view text) {
   std::string out = "'";

@@ -3,11 +3,11 @@
 // the database as those writers will, and check what the endpoints make of them.
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <boost/json/serialize.hpp>
 
 #include "api_json.h"
+#include "raw_database.h"
 #include "vault_api.h"
 #include "vault_harness.h"
 
@@ -16,17 +16,7 @@ namespace {
 
 namespace json = boost::json;
 
-void exec_sql(const std::filesystem::path& db_file, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open_v2(db_file.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
-  sqlite3_busy_timeout(db, 5000);
-  char* error = nullptr;
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
-  const std::string message = error != nullptr ? error : "";
-  sqlite3_free(error);
-  sqlite3_close(db);
-  ASSERT_EQ(rc, SQLITE_OK) << message << "\n" << sql;
-}
+void exec_sql(const std::filesystem::path& db_file, const std::string& sql) { RawDatabase(db_file).exec(sql); }
 
 std::string usage_row(const std::string& key, const std::string& day, const std::string& owner,
                       const std::string& provider, int requests, int in, int out, int errors) {
