@@ -42,3 +42,21 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
+
+# Benchmarks (never part of `make test`): a Release build in its own dir with the micro-benchmarks
+# on, then Google Benchmark and the wrk load run (bench/load.py), ending on a table of figures and
+# targets. -O2 rather than CMake's Release -O3: GCC 12 at -O3 reports false -Wrestrict and
+# -Wmaybe-uninitialized in std::string code, which -Werror turns into build failures.
+# BENCH_ARGS passes options to bench/load.py (e.g. BENCH_ARGS="--duration 5").
+BENCH_BUILD ?= build-bench
+BENCH_ARGS  ?=
+
+.PHONY: bench
+bench: deps
+	@scripts/install-bench-deps.sh
+	cmake -S . -B $(BENCH_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" \
+	  -DKEYRELAY_BENCH=ON $(CMAKE_ARGS)
+	cmake --build $(BENCH_BUILD) -j $(JOBS) --target keyrelay keyrelay-mock-provider keyrelay_micro_bench
+	$(BENCH_BUILD)/bench/keyrelay_micro_bench --benchmark_min_time=0.2 \
+	  --benchmark_out=$(BENCH_BUILD)/micro.json --benchmark_out_format=json
+	bench/load.py --build $(BENCH_BUILD) --micro $(BENCH_BUILD)/micro.json --json-out $(BENCH_BUILD)/bench-results.json $(BENCH_ARGS)
