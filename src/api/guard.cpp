@@ -27,18 +27,29 @@ vault::Caller caller_of(const auth::Principal& p, const http::Request& request, 
   return c;
 }
 
+boost::asio::awaitable<core::Result<auth::Principal>> authenticate(Services& services,
+                                                                  std::optional<std::string_view> authorization,
+                                                                  const http::Request& request,
+                                                                  const http::RequestContext& ctx) {
+  const auto on_behalf_of = request.headers.get("X-Keyrelay-On-Behalf-Of");
+  // A cached token is checked right here; only a miss (or anything to audit) goes to the pool.
+  if (auto cached = services.authenticator.try_cached(authorization, on_behalf_of)) co_return std::move(*cached);
+  auth::RequestFacts facts;
+  if (!ctx.client_ip.empty()) facts.ip = ctx.client_ip;
+  if (auto ua = request.headers.get("User-Agent")) facts.user_agent = std::string(ua->substr(0, 256));
+  facts.request_id = ctx.request_id;
+  std::optional<std::string> authorization_copy;
+  if (authorization) authorization_copy = std::string(*authorization);
+  auto on_behalf_copy = header_copy(request, "X-Keyrelay-On-Behalf-Of");
+  co_return co_await offload(services.blocking, [&] {
+    return services.authenticator.authenticate(authorization_copy, on_behalf_copy, facts);
+  });
+}
+
 http::Handler guarded(Services& services, auth::Scope scope, AuthedHandler handler, Needs needs) {
   return [&services, scope, handler = std::move(handler), needs](
              http::Request& request, http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
-    auth::RequestFacts facts;
-    if (!ctx.client_ip.empty()) facts.ip = ctx.client_ip;
-    if (auto ua = request.headers.get("User-Agent")) facts.user_agent = std::string(ua->substr(0, 256));
-    facts.request_id = ctx.request_id;
-    auto authorization = header_copy(request, "Authorization");
-    auto on_behalf_of = header_copy(request, "X-Keyrelay-On-Behalf-Of");
-    auto principal = co_await offload(services.blocking, [&] {
-      return services.authenticator.authenticate(authorization, on_behalf_of, facts);
-    });
+    auto principal = co_await authenticate(services, request.headers.get("Authorization"), request, ctx);
     if (!principal) co_return http::error_response(principal.error(), ctx.request_id);
     if (needs == Needs::admin && !principal->is_admin())
       co_return http::error_response(core::Error::forbidden("this endpoint is for administrators"), ctx.request_id);

@@ -4,6 +4,8 @@
 // credentials (with WWW-Authenticate), 403 for a valid credential without the scope.
 
 #include <functional>
+#include <optional>
+#include <string_view>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -18,6 +20,13 @@ using AuthedHandler = std::function<boost::asio::awaitable<http::Response>(
     http::Request&, http::RequestContext&, const auth::Principal&)>;
 
 enum class Needs { scope, admin };
+
+// The Principal for `authorization` (and the request's X-Keyrelay-On-Behalf-Of): from the token
+// cache without leaving the I/O thread when possible, otherwise on the worker pool.
+boost::asio::awaitable<core::Result<auth::Principal>> authenticate(Services& services,
+                                                                  std::optional<std::string_view> authorization,
+                                                                  const http::Request& request,
+                                                                  const http::RequestContext& ctx);
 
 // The route requires `scope`; with Needs::admin it also requires the admin role and scope.
 http::Handler guarded(Services& services, auth::Scope scope, AuthedHandler handler, Needs needs = Needs::scope);

@@ -93,21 +93,43 @@ Result<Principal> Authenticator::from_access_token(std::string_view text) {
     if (cache_.size() >= options_.cache_capacity) cache_.clear();
     cache_[key] = *entry;
   }
-  if (entry->token.revoked_at) return Error::unauthenticated("token has been revoked");
-  if (entry->token.expires_at && *entry->token.expires_at <= now) return Error::unauthenticated("token has expired");
-  if (entry->user.role == store::Role::system) return bad_credentials();
+  return principal_of(*entry, now);
+}
+
+Result<Principal> Authenticator::principal_of(const CachedToken& entry, store::TimePoint now) {
+  if (entry.token.revoked_at) return Error::unauthenticated("token has been revoked");
+  if (entry.token.expires_at && *entry.token.expires_at <= now) return Error::unauthenticated("token has expired");
+  if (entry.user.role == store::Role::system) return bad_credentials();
   {
     std::lock_guard lock(mutex_);
-    uses_[entry->token.id] = now;
+    uses_[entry.token.id] = now;
   }
   Principal p;
-  p.user_id = p.actor_user_id = entry->user.id;
-  p.user_name = entry->user.name;
-  p.role = entry->user.role;
-  p.token_id = entry->token.id;
+  p.user_id = p.actor_user_id = entry.user.id;
+  p.user_name = entry.user.name;
+  p.role = entry.user.role;
+  p.token_id = entry.token.id;
   p.kind = store::ActorKind::token;
-  p.scopes = entry->scopes;
+  p.scopes = entry.scopes;
   return p;
+}
+
+std::optional<Principal> Authenticator::try_cached(std::optional<std::string_view> authorization,
+                                                   std::optional<std::string_view> on_behalf_of) {
+  if (on_behalf_of || !authorization) return std::nullopt;
+  const auto token = bearer_token(*authorization);
+  if (!token || !looks_like_access_token(*token)) return std::nullopt;
+  const std::string key = core::hex_encode(token_hash(*token));
+  std::optional<CachedToken> entry;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = cache_.find(key);
+    if (it == cache_.end() || clock_.steady_now() - it->second.loaded_at >= options_.cache_ttl) return std::nullopt;
+    entry = it->second;
+  }
+  auto principal = principal_of(*entry, clock_.now());
+  if (!principal) return std::nullopt;  // the slow path audits the failure
+  return std::move(*principal);
 }
 
 Result<Principal> Authenticator::from_jwt(std::string_view text, const RequestFacts& facts) {

@@ -49,6 +49,12 @@ class Authenticator {
   core::Result<Principal> authenticate(std::optional<std::string_view> authorization,
                                        std::optional<std::string_view> on_behalf_of, const RequestFacts& facts);
 
+  // The hot-path check that never blocks: the Principal of a cached, valid access token without
+  // on-behalf-of. nullopt when the answer needs the store or an audit row (cache miss, JWT,
+  // on-behalf-of, a token that fails): then call authenticate() on a worker thread.
+  std::optional<Principal> try_cached(std::optional<std::string_view> authorization,
+                                      std::optional<std::string_view> on_behalf_of);
+
   // Drops cached credentials: of one token (revoked here) or all (another process changed data).
   void forget_token(std::string_view token_id);
   void clear_cache();
@@ -65,6 +71,8 @@ class Authenticator {
   };
 
   core::Result<Principal> from_access_token(std::string_view text);
+  // The principal of a loaded token, or why it may not be used now.
+  core::Result<Principal> principal_of(const CachedToken& entry, store::TimePoint now);
   core::Result<Principal> from_jwt(std::string_view text, const RequestFacts& facts);
   core::Result<Principal> act_for(Principal actor, std::string_view target_user_id);
   void audit_failure(std::string_view reason, const RequestFacts& facts, const std::optional<std::string>& user_id);

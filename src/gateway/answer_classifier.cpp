@@ -142,8 +142,7 @@ Classification classify(const catalog::Provider& provider, int status, const htt
   return with(Verdict::error, described("unexpected answer " + std::to_string(status), detail));
 }
 
-std::string redact(std::string_view text, std::string_view secret) {
-  std::string out(text);
+void scrub_secret(std::string& out, std::string_view secret) {
   auto replace_all = [&out](std::string_view needle) {
     if (needle.empty()) return;
     for (std::size_t at = out.find(needle); at != std::string::npos; at = out.find(needle, at + 10))
@@ -153,6 +152,11 @@ std::string redact(std::string_view text, std::string_view secret) {
   // The percent-encoded form, as a provider echoing a query string would show it.
   const std::string encoded = core::percent_encode(secret);
   if (encoded != secret) replace_all(encoded);
+}
+
+std::string redact(std::string_view text, std::string_view secret) {
+  std::string out(text);
+  scrub_secret(out, secret);
   for (char& c : out)
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
   if (out.size() > 256) {

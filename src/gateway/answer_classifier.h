@@ -36,4 +36,8 @@ Classification classify(const catalog::Provider& provider, int status, const htt
 // "[redacted]", control characters become spaces, and the result is cut to 256 characters.
 std::string redact(std::string_view text, std::string_view secret);
 
+// Replaces every occurrence of `secret` (raw and percent-encoded) in `text` by "[redacted]", nothing
+// else: for provider bodies that are passed on whole.
+void scrub_secret(std::string& text, std::string_view secret);
+
 }  // namespace keyrelay::gateway

@@ -3,21 +3,10 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "core/encoding.h"
+#include "gateway/key_injection.h"
 #include "gateway/upstream_client.h"
 
 namespace keyrelay::gateway {
-namespace {
-
-// The provider's auth format with the key in place ("Bearer {key}" → "Bearer sk-…").
-std::string formatted_key(const catalog::ProviderAuth& auth, std::string_view key) {
-  std::string out = auth.format;
-  const auto at = out.find("{key}");
-  out.replace(at, 5, key);
-  return out;
-}
-
-}  // namespace
 
 store::ValidationState ValidationResult::state() const noexcept {
   switch (verdict) {
@@ -38,14 +27,7 @@ boost::asio::awaitable<ValidationResult> KeyValidator::validate(const catalog::P
   request.headers.add("Accept", "application/json");
   request.headers.add("User-Agent", "keyrelay/" KEYRELAY_VERSION);
   for (const auto& [name, value] : provider.extra_headers) request.headers.add(name, value);
-  if (provider.auth.in == catalog::AuthPlacement::header) {
-    request.headers.add(provider.auth.name, formatted_key(provider.auth, key.reveal_text()));
-  } else {
-    std::string encoded = core::percent_encode(formatted_key(provider.auth, key.reveal_text()));
-    request.url += (request.url.find('?') == std::string::npos ? '?' : '&');
-    request.url += provider.auth.name + "=" + encoded;
-    core::wipe_memory(encoded.data(), encoded.size());
-  }
+  inject_key(provider, key.reveal_text(), request.headers, request.url);
   if (provider.validate.body_json) {
     request.headers.add("Content-Type", "application/json");
     request.body = *provider.validate.body_json;

@@ -3,6 +3,7 @@
 #include <openssl/ssl.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <stdexcept>
 
@@ -72,14 +73,45 @@ bool is_ip_address(const std::string& host) {
   return !ec;
 }
 
-// What one exchange on one connection produced.
-struct Outcome {
-  core::Result<UpstreamResponse> result = core::Error::internal("upstream exchange did not run");
-  bool keep_alive = false;  // the connection may serve another request
-  bool retryable = false;   // failed on a reused connection before any response byte
+// How starting an exchange on one connection went.
+struct Started {
+  core::Result<void> result = core::Error::internal("upstream exchange did not run");
+  bool retryable = false;  // failed on a reused connection before any response byte
+};
+
+constexpr std::size_t kPieceBytes = 16 * 1024;
+
+// co_spawn(..., use_awaitable) needs a default-constructible result; Result<T> has none.
+template <class T>
+struct Spawned {
+  Spawned() = default;
+  Spawned(core::Result<T> v) : value(std::move(v)) {}  // NOLINT: implicit, for co_return
+  core::Result<T> value = core::Error::internal("upstream operation did not run");
 };
 
 }  // namespace
+
+struct UpstreamStream::Impl {
+  std::shared_ptr<void> keep_client;  // the pool the lease points into outlives the stream
+  UpstreamOrigin origin;
+  UpstreamLease lease;
+  std::chrono::milliseconds idle_timeout{0};
+  std::optional<bhttp::response_parser<bhttp::buffer_body>> parser;
+  int status = 0;
+  http::Headers headers;
+  std::chrono::milliseconds first_byte_latency{0};
+  bool done = false;
+  std::array<char, kPieceBytes> piece;
+
+  // Runs on the connection's strand: the next bytes of the body into `piece` (0 at its end).
+  template <class Stream>
+  net::awaitable<core::Result<std::size_t>> read_piece(Stream& stream);
+  net::awaitable<core::Result<std::size_t>> read_piece_any();
+  net::awaitable<Spawned<std::size_t>> read_piece_on_strand() { co_return Spawned<std::size_t>(co_await read_piece_any()); }
+  net::awaitable<Spawned<std::string>> read_all_on_strand(std::size_t max_bytes);
+  // The body ended: a connection that may serve another request goes back to the pool.
+  void finish_body() noexcept;
+};
 
 struct UpstreamClient::State {
   State(net::any_io_executor ex, UpstreamOptions opts)
@@ -99,12 +131,11 @@ struct UpstreamClient::State {
   static net::awaitable<void> reap_idle(std::shared_ptr<State> state, std::chrono::milliseconds period);
   net::awaitable<core::Result<UpstreamLease>> acquire(const UpstreamOrigin& origin, const std::string& key,
                                                       bool fresh_only);
-  net::awaitable<Outcome> exchange(UpstreamConnection& conn, const UpstreamOrigin& origin, std::string_view wire,
-                                   bool head_request, bool reused);
+  net::awaitable<Started> start(UpstreamStream::Impl& impl, std::string_view wire, bool head_request);
   net::awaitable<core::Result<void>> connect(UpstreamConnection& conn, const UpstreamOrigin& origin);
   template <class Stream>
-  net::awaitable<Outcome> round_trip(Stream& stream, UpstreamConnection& conn, const UpstreamOrigin& origin,
-                                     std::string_view wire, bool head_request, bool reused);
+  net::awaitable<Started> send_and_read_head(Stream& stream, UpstreamStream::Impl& impl, std::string_view wire,
+                                             bool head_request);
 };
 
 // Closes idle pooled connections once they have been unused for idle_timeout.
@@ -144,6 +175,20 @@ UpstreamClient::~UpstreamClient() {
 
 net::awaitable<core::Result<UpstreamResponse>> UpstreamClient::fetch(UpstreamRequest request) {
   const auto started = Clock::now();
+  auto stream = co_await open(std::move(request));
+  if (!stream) co_return stream.error();
+  auto body = co_await stream->read_rest(state_->options.max_response_bytes);
+  if (!body) co_return body.error();
+  UpstreamResponse response;
+  response.status = stream->status();
+  response.headers = stream->headers();
+  response.body = std::move(*body);
+  response.latency = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+  co_return response;
+}
+
+net::awaitable<core::Result<UpstreamStream>> UpstreamClient::open(UpstreamRequest request) {
+  const auto started = Clock::now();
   const std::shared_ptr<State> state = state_;  // the pool outlives this call even if the client goes
 
   // Serialize once into our own buffer, then wipe every other copy of the request.
@@ -158,26 +203,28 @@ net::awaitable<core::Result<UpstreamResponse>> UpstreamClient::fetch(UpstreamReq
   if (target) wipe(target->target);
   if (!ready) co_return ready.error();
 
-  const UpstreamOrigin& origin = target->origin;
-  const std::string key = origin.key();
+  const std::string key = target->origin.key();
   for (int attempt = 0;; ++attempt) {
-    auto lease = co_await state->acquire(origin, key, attempt > 0);
+    auto lease = co_await state->acquire(target->origin, key, attempt > 0);
     if (!lease) co_return lease.error();
     if (!lease->connection())
       lease->attach(std::make_unique<UpstreamConnection>(net::make_strand(state->executor),
-                                                         origin.tls ? &state->tls : nullptr));
-    UpstreamConnection& conn = *lease->connection();
+                                                         target->origin.tls ? &state->tls : nullptr));
+    auto impl = std::make_unique<UpstreamStream::Impl>();
+    impl->keep_client = state;
+    impl->origin = target->origin;
+    impl->idle_timeout = state->options.idle_timeout;
+    impl->lease = std::move(*lease);
+    const auto& executor = impl->lease.connection()->executor();
     // Every operation on the connection runs on its strand, so its stream and timer never race.
-    Outcome out = co_await net::co_spawn(
-        conn.executor(), state->exchange(conn, origin, wire, head_request, lease->is_reused()), net::use_awaitable);
+    Started out = co_await net::co_spawn(executor, state->start(*impl, wire, head_request), net::use_awaitable);
     if (out.result) {
-      if (out.keep_alive) lease->keep_alive();
-      out.result->latency = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
-      co_return std::move(out.result);
+      impl->first_byte_latency = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+      co_return UpstreamStream(std::move(impl));
     }
     // A pooled connection the server had already given up on: try once more on a new one.
     if (out.retryable && attempt == 0) continue;
-    co_return std::move(out.result);
+    co_return std::move(out.result).error();
   }
 }
 
@@ -200,17 +247,18 @@ net::awaitable<core::Result<UpstreamLease>> UpstreamClient::State::acquire(const
   }
 }
 
-net::awaitable<Outcome> UpstreamClient::State::exchange(UpstreamConnection& conn, const UpstreamOrigin& origin,
-                                                        std::string_view wire, bool head_request, bool reused) {
+net::awaitable<Started> UpstreamClient::State::start(UpstreamStream::Impl& impl, std::string_view wire,
+                                                     bool head_request) {
+  UpstreamConnection& conn = *impl.lease.connection();
   if (!conn.is_connected()) {
-    if (auto connected = co_await connect(conn, origin); !connected) {
-      Outcome out;
+    if (auto connected = co_await connect(conn, impl.origin); !connected) {
+      Started out;
       out.result = std::move(connected).error();
       co_return out;
     }
   }
-  if (auto* tls = conn.tls()) co_return co_await round_trip(*tls, conn, origin, wire, head_request, reused);
-  co_return co_await round_trip(*conn.plain(), conn, origin, wire, head_request, reused);
+  if (auto* tls = conn.tls()) co_return co_await send_and_read_head(*tls, impl, wire, head_request);
+  co_return co_await send_and_read_head(*conn.plain(), impl, wire, head_request);
 }
 
 net::awaitable<core::Result<void>> UpstreamClient::State::connect(UpstreamConnection& conn,
@@ -254,74 +302,150 @@ net::awaitable<core::Result<void>> UpstreamClient::State::connect(UpstreamConnec
 }
 
 template <class Stream>
-net::awaitable<Outcome> UpstreamClient::State::round_trip(Stream& stream, UpstreamConnection& conn,
-                                                          const UpstreamOrigin& origin, std::string_view wire,
-                                                          bool head_request, bool reused) {
+net::awaitable<Started> UpstreamClient::State::send_and_read_head(Stream& stream, UpstreamStream::Impl& impl,
+                                                                  std::string_view wire, bool head_request) {
+  UpstreamConnection& conn = *impl.lease.connection();
   auto& tcp_stream = conn.tcp();
   auto& buffer = conn.buffer();
-  Outcome out;
+  const bool reused = impl.lease.is_reused();
+  Started out;
 
   // Write the request.
   tcp_stream.expires_after(options.idle_timeout);
   auto [wec, written] = co_await net::async_write(stream, net::buffer(wire.data(), wire.size()), as_result);
   if (wec) {
     out.retryable = reused && wec != beast::error::timeout;
-    out.result = transport_error(origin, "write", wec);
+    out.result = transport_error(impl.origin, "write", wec);
     co_return out;
   }
 
   // Read the head; interim 1xx answers are skipped.
-  std::optional<bhttp::response_parser<bhttp::string_body>> parser;
+  auto& parser = impl.parser;
   bool got_response = false;
   for (;;) {
     parser.emplace();
     parser->header_limit(kMaxResponseHeaderBytes);
-    parser->body_limit(options.max_response_bytes);
+    parser->body_limit(boost::none);  // read_rest() enforces its own limit; a stream may be long
     if (head_request) parser->skip(true);
     tcp_stream.expires_after(options.first_byte_timeout);
     auto [hec, n] = co_await bhttp::async_read_header(stream, buffer, *parser, as_result);
     if (hec) {
       got_response = got_response || parser->got_some() || buffer.size() != 0;
       out.retryable = reused && !got_response && hec != beast::error::timeout;
-      out.result = transport_error(origin, "reading response", hec);
+      out.result = transport_error(impl.origin, "reading response", hec);
       co_return out;
     }
     got_response = true;
     const int status = parser->get().result_int();
     if (status < 100 || status >= 200 || status == 101) break;
   }
+  tcp_stream.expires_never();
 
-  // Read the body; each read may wait up to idle_timeout.
+  const auto& message = parser->get();
+  impl.status = message.result_int();
+  for (const auto& field : message) impl.headers.add(std::string(field.name_string()), std::string(field.value()));
+  strip_hop_by_hop(impl.headers);
+  if (parser->is_done()) impl.finish_body();  // no body (204, HEAD, Content-Length: 0)
+  out.result = core::ok();
+  co_return out;
+}
+
+// ---- UpstreamStream -------------------------------------------------------------------------------
+
+void UpstreamStream::Impl::finish_body() noexcept {
+  done = true;
+  if (!parser || !lease.connection()) return;
+  auto& conn = *lease.connection();
+  conn.tcp().expires_never();
+  const auto& message = parser->get();
+  if (message.keep_alive() && !parser->need_eof() && status != 101 && conn.buffer().size() == 0) lease.keep_alive();
+  else lease = {};
+}
+
+template <class Stream>
+net::awaitable<core::Result<std::size_t>> UpstreamStream::Impl::read_piece(Stream& stream) {
+  auto& conn = *lease.connection();
   while (!parser->is_done()) {
-    tcp_stream.expires_after(options.idle_timeout);
-    auto [bec, n] = co_await bhttp::async_read_some(stream, buffer, *parser, as_result);
-    if (bec == net::ssl::error::stream_truncated && parser->need_eof()) {
+    auto& body = parser->get().body();
+    body.data = piece.data();
+    body.size = piece.size();
+    conn.tcp().expires_after(idle_timeout);
+    auto [ec, n] = co_await bhttp::async_read_some(stream, conn.buffer(), *parser, as_result);
+    if (ec == bhttp::error::need_buffer) ec = {};
+    if (ec == net::ssl::error::stream_truncated && parser->need_eof()) {
       // A TLS peer that closes without close_notify to end an EOF-delimited body.
       beast::error_code eof_ec;
       parser->put_eof(eof_ec);
-      if (!eof_ec) break;
+      ec = eof_ec;
     }
-    if (bec == bhttp::error::body_limit) {
-      out.result = core::Error::upstream_error("upstream " + origin.host + ": response is larger than " +
-                                               std::to_string(options.max_response_bytes) + " bytes");
-      co_return out;
-    }
-    if (bec) {
-      out.result = transport_error(origin, "reading response", bec);
-      co_return out;
-    }
+    if (ec) co_return transport_error(origin, "reading response", ec);
+    const std::size_t produced = piece.size() - parser->get().body().size;
+    if (produced > 0) co_return produced;
   }
-  tcp_stream.expires_never();
+  finish_body();
+  co_return std::size_t{0};
+}
 
-  auto& message = parser->get();
-  UpstreamResponse response;
-  response.status = message.result_int();
-  for (const auto& field : message) response.headers.add(std::string(field.name_string()), std::string(field.value()));
-  strip_hop_by_hop(response.headers);
-  response.body = std::move(message.body());
-  out.keep_alive = message.keep_alive() && !parser->need_eof() && response.status != 101 && buffer.size() == 0;
-  out.result = std::move(response);
-  co_return out;
+net::awaitable<core::Result<std::size_t>> UpstreamStream::Impl::read_piece_any() {
+  auto& conn = *lease.connection();
+  if (auto* tls = conn.tls()) co_return co_await read_piece(*tls);
+  co_return co_await read_piece(*conn.plain());
+}
+
+net::awaitable<Spawned<std::string>> UpstreamStream::Impl::read_all_on_strand(std::size_t max_bytes) {
+  std::string all;
+  for (;;) {
+    auto n = co_await read_piece_any();
+    if (!n) co_return Spawned<std::string>(n.error());
+    if (*n == 0) co_return Spawned<std::string>(std::move(all));
+    if (all.size() + *n > max_bytes)
+      co_return Spawned<std::string>(core::Error::upstream_error("upstream " + origin.host + ": response is larger than " +
+                                            std::to_string(max_bytes) + " bytes"));
+    all.append(piece.data(), *n);
+  }
+}
+
+UpstreamStream::UpstreamStream() = default;
+UpstreamStream::UpstreamStream(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+UpstreamStream::UpstreamStream(UpstreamStream&&) noexcept = default;
+UpstreamStream& UpstreamStream::operator=(UpstreamStream&&) noexcept = default;
+UpstreamStream::~UpstreamStream() {
+  if (impl_) core::wipe_memory(impl_->piece.data(), impl_->piece.size());
+}
+
+int UpstreamStream::status() const noexcept { return impl_ ? impl_->status : 0; }
+const http::Headers& UpstreamStream::headers() const noexcept {
+  static const http::Headers none;
+  return impl_ ? impl_->headers : none;
+}
+std::chrono::milliseconds UpstreamStream::first_byte_latency() const noexcept {
+  return impl_ ? impl_->first_byte_latency : std::chrono::milliseconds{0};
+}
+bool UpstreamStream::done() const noexcept { return !impl_ || impl_->done; }
+
+net::awaitable<core::Result<std::string_view>> UpstreamStream::read_some() {
+  if (done()) co_return std::string_view{};
+  auto n = (co_await net::co_spawn(impl_->lease.connection()->executor(), impl_->read_piece_on_strand(),
+                                   net::use_awaitable))
+               .value;
+  if (!n) {
+    impl_->done = true;
+    impl_->lease = {};  // a connection in an unknown state is closed, never pooled
+    co_return n.error();
+  }
+  co_return std::string_view(impl_->piece.data(), *n);
+}
+
+net::awaitable<core::Result<std::string>> UpstreamStream::read_rest(std::size_t max_bytes) {
+  if (done()) co_return std::string{};
+  auto all = (co_await net::co_spawn(impl_->lease.connection()->executor(), impl_->read_all_on_strand(max_bytes),
+                                     net::use_awaitable))
+                 .value;
+  if (!all) {
+    impl_->done = true;
+    impl_->lease = {};
+  }
+  co_return all;
 }
 
 }  // namespace keyrelay::gateway

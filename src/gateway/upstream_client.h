@@ -53,6 +53,37 @@ struct UpstreamOptions {
   std::optional<std::filesystem::path> extra_ca_file;
 };
 
+// A response whose body is read piece by piece as it arrives (SSE, large downloads). Move-only.
+// It holds its pooled connection: destroying it before the body ended closes that connection;
+// reading the body to its end gives a keep-alive connection back to the pool. Not thread-safe: use
+// it from one coroutine at a time.
+class UpstreamStream {
+ public:
+  UpstreamStream();
+  UpstreamStream(UpstreamStream&&) noexcept;
+  UpstreamStream& operator=(UpstreamStream&&) noexcept;
+  ~UpstreamStream();
+
+  int status() const noexcept;
+  const http::Headers& headers() const noexcept;  // without hop-by-hop headers
+  std::chrono::milliseconds first_byte_latency() const noexcept;  // from open() to the response head
+  bool done() const noexcept;  // the whole body has been read
+
+  // The next piece of the body, as soon as some bytes arrived (de-chunked); empty once the body
+  // ended. The view is valid until the next call. Errors as for fetch(); after one, the stream is
+  // done and its connection closed.
+  boost::asio::awaitable<core::Result<std::string_view>> read_some();
+
+  // The rest of the body; upstream_error when it would exceed `max_bytes`.
+  boost::asio::awaitable<core::Result<std::string>> read_rest(std::size_t max_bytes);
+
+  struct Impl;
+  explicit UpstreamStream(std::unique_ptr<Impl> impl);
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
 // Thread-safe: fetch() may be called concurrently from any thread or coroutine. The client must
 // outlive every fetch() in flight, and the executor's execution context must outlive the client.
 class UpstreamClient {
@@ -70,6 +101,10 @@ class UpstreamClient {
   //                            or no free connection to the origin within connect_timeout.
   // A reused connection that fails before any response byte is retried once on a fresh one.
   boost::asio::awaitable<core::Result<UpstreamResponse>> fetch(UpstreamRequest request);
+
+  // Sends `request` and returns once the response head arrived; the body is read from the stream.
+  // Same errors and retry rule as fetch().
+  boost::asio::awaitable<core::Result<UpstreamStream>> open(UpstreamRequest request);
 
  private:
   struct State;

@@ -24,17 +24,48 @@ constexpr auto as_result = net::as_tuple(net::use_awaitable);
 
 using BeastResponse = bhttp::response<bhttp::string_body>;
 
-BeastResponse to_beast(Response&& res, std::string_view request_id, bool keep_alive) {
-  BeastResponse out{static_cast<bhttp::status>(res.status), 11};
+template <class Message>
+void set_head(Message& out, const Response& res, std::string_view request_id, bool keep_alive) {
   for (auto& [name, value] : res.headers.fields()) out.insert(name, value);
   out.set("X-Request-Id", request_id);
   if (!res.headers.contains("Cache-Control")) out.set(bhttp::field::cache_control, "no-store");
   if (!res.headers.contains("X-Content-Type-Options")) out.set("X-Content-Type-Options", "nosniff");
-  out.body() = std::move(res.body);
   out.keep_alive(keep_alive);
+}
+
+BeastResponse to_beast(Response&& res, std::string_view request_id, bool keep_alive) {
+  BeastResponse out{static_cast<bhttp::status>(res.status), 11};
+  set_head(out, res, request_id, keep_alive);
+  out.body() = std::move(res.body);
   out.prepare_payload();
   return out;
 }
+
+// Sends each write as one chunk, at once.
+class ChunkSink final : public BodySink {
+ public:
+  ChunkSink(beast::tcp_stream& stream, std::chrono::milliseconds timeout) : stream_(stream), timeout_(timeout) {}
+
+  net::awaitable<bool> write(std::string_view data) override {
+    if (failed_) co_return false;
+    if (data.empty()) co_return true;  // an empty chunk would end the body
+    stream_.expires_after(timeout_);
+    auto [ec, n] = co_await net::async_write(stream_, bhttp::make_chunk(net::buffer(data.data(), data.size())),
+                                             as_result);
+    if (ec) failed_ = true;
+    bytes_ += n;
+    co_return !failed_;
+  }
+
+  bool failed() const noexcept { return failed_; }
+  std::size_t bytes() const noexcept { return bytes_; }
+
+ private:
+  beast::tcp_stream& stream_;
+  std::chrono::milliseconds timeout_;
+  bool failed_ = false;
+  std::size_t bytes_ = 0;
+};
 
 // The error for a failure while reading a request head or body; nullopt: just close.
 std::optional<core::Error> read_error(const beast::error_code& ec) {
@@ -104,10 +135,38 @@ net::awaitable<void> Session::run() {
 }
 
 net::awaitable<std::size_t> Session::write(Response&& res, std::string_view request_id, bool keep_alive) {
+  if (res.stream) co_return co_await write_streamed(std::move(res), request_id, keep_alive);
   auto out = to_beast(std::move(res), request_id, keep_alive);
   stream_.expires_after(shared_.options.write_timeout);
   auto [ec, n] = co_await bhttp::async_write(stream_, out, as_result);
   co_return ec ? 0 : n;
+}
+
+net::awaitable<std::size_t> Session::write_streamed(Response&& res, std::string_view request_id, bool keep_alive) {
+  res.headers.remove("Content-Length");
+  res.headers.remove("Transfer-Encoding");
+  bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(res.status), 11};
+  set_head(head, res, request_id, keep_alive);
+  head.chunked(true);
+  bhttp::response_serializer<bhttp::empty_body> serializer{head};
+  stream_.expires_after(shared_.options.write_timeout);
+  auto [ec, head_bytes] = co_await bhttp::async_write_header(stream_, serializer, as_result);
+  if (ec) {
+    broken_ = true;
+    co_return 0;
+  }
+  ChunkSink sink(stream_, shared_.options.write_timeout);
+  const bool complete = co_await res.stream->pump(sink);
+  res.stream.reset();  // release what the body held (an upstream connection) before the next request
+  std::size_t total = head_bytes + sink.bytes();
+  if (!complete || sink.failed()) {
+    broken_ = true;  // no last chunk: the client sees the body was cut
+    co_return total;
+  }
+  stream_.expires_after(shared_.options.write_timeout);
+  auto [lec, last_bytes] = co_await net::async_write(stream_, bhttp::make_chunk_last(), as_result);
+  if (lec) broken_ = true;
+  co_return total + last_bytes;
 }
 
 // Serves one request; false when the connection must close.
@@ -239,7 +298,7 @@ net::awaitable<bool> Session::serve_one(bool first) {
   const bool keep_alive = keep_alive_requested && !closing_ && !shared_.draining.load();
   const std::size_t out = co_await write(std::move(response), ctx.request_id, keep_alive);
   log_request(ctx.request_id, method_text, ctx.route, status, ctx.started_at, bytes_in, out, remote_ip_);
-  co_return out > 0 && keep_alive;
+  co_return out > 0 && keep_alive && !broken_;
 }
 
 net::awaitable<void> refuse_connection(beast::tcp_stream stream, const ServerOptions& options) {

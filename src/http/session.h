@@ -45,6 +45,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Writes `res` for `request_id`; returns bytes written, or 0 on a write failure.
   boost::asio::awaitable<std::size_t> write(Response&& res, std::string_view request_id, bool keep_alive);
+  // The head with chunked encoding, then the body as res.stream produces it.
+  boost::asio::awaitable<std::size_t> write_streamed(Response&& res, std::string_view request_id, bool keep_alive);
 
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;  // survives between requests: it may hold pipelined bytes
@@ -53,6 +55,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string remote_ip_;
   bool idle_ = true;            // waiting for the first byte of a request (strand-only)
   bool closing_ = false;        // finish the current request, then close (strand-only)
+  bool broken_ = false;         // a streamed body was cut: the connection must close (strand-only)
 };
 
 // Writes a 503 and closes: the answer to a connection over max_connections.

@@ -238,6 +238,12 @@ Result<core::Secret> KeyService::open_secret(const Caller& caller, const KeyReco
   return Error::internal("stored secret of key " + key.id + " failed to decrypt");
 }
 
+Result<void> KeyService::prepare_owner(std::string_view owner_id) {
+  auto salt = owner_salt(owner_id);
+  if (!salt) return salt.error();
+  return core::ok();
+}
+
 Result<std::pair<KeyRecord, core::Secret>> KeyService::open_for_validation(const Caller& caller,
                                                                            std::string_view owner_id,
                                                                            std::string_view id) {

@@ -82,6 +82,10 @@ class KeyService {
   // audited as key.decrypt_failed and marked invalid, so it is never tried again until rotated.
   core::Result<core::Secret> open_secret(const Caller& caller, const store::KeyRecord& key);
 
+  // Loads what open_secret() needs besides the record (the owner's salt), so that later opens of
+  // this owner's keys never touch the store. Blocking; call it with the key-cache fill.
+  core::Result<void> prepare_owner(std::string_view owner_id);
+
   // The key and its plaintext, for a validation call (not audited as a read: the validation is).
   core::Result<std::pair<store::KeyRecord, core::Secret>> open_for_validation(const Caller& caller,
                                                                                 std::string_view owner_id,

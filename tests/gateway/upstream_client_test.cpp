@@ -60,6 +60,48 @@ class UpstreamClientTest : public ::testing::Test {
 
   core::Result<UpstreamResponse> get(const std::string& url) { return fetch({"GET", url, {}, {}}); }
 
+  // Opens a stream and reads up to `pieces` pieces of its body (all when negative), then drops it.
+  struct Streamed {
+    int status = 0;
+    std::vector<std::string> pieces;
+    bool ended = false;
+    std::string error;
+  };
+  Streamed stream(const std::string& url, int pieces = -1) {
+    std::promise<Streamed> done;
+    auto future = done.get_future();
+    net::co_spawn(
+        ioc_,
+        [this, url, pieces, &done]() -> net::awaitable<void> {
+          Streamed out;
+          UpstreamRequest request{"GET", url, {}, {}};  // named: GCC 12 mis-destroys a braced temporary here
+          auto s = co_await client_->open(std::move(request));
+          if (!s) {
+            out.error = s.error().message;
+            done.set_value(out);
+            co_return;
+          }
+          out.status = s->status();
+          while (pieces < 0 || static_cast<int>(out.pieces.size()) < pieces) {
+            auto piece = co_await s->read_some();
+            if (!piece) {
+              out.error = piece.error().message;
+              break;
+            }
+            if (piece->empty()) {
+              out.ended = s->done();
+              break;
+            }
+            out.pieces.emplace_back(*piece);
+          }
+          done.set_value(out);
+        },
+        [](std::exception_ptr e) {
+          if (e) std::rethrow_exception(e);
+        });
+    return future.get();
+  }
+
   static std::string url(const UpstreamTestServer& server, const std::string& path, const char* host = "127.0.0.1") {
     return "http://" + std::string(host) + ":" + std::to_string(server.port()) + path;
   }
@@ -117,6 +159,62 @@ TEST_F(UpstreamClientTest, ReadsChunkedResponse) {
   // The chunked connection stays usable.
   ASSERT_TRUE(get(url(server, "/")));
   EXPECT_EQ(server.accepted(), 1);
+}
+
+TEST_F(UpstreamClientTest, StreamReadsTheBodyPieceByPieceThenPoolsTheConnection) {
+  UpstreamTestServer server([](const TestRequest&, int, int) {
+    return TestReply{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/event-stream\r\n\r\n"
+                     "9\r\ndata: a\n\n\r\n9\r\ndata: b\n\n\r\n0\r\n\r\n"};
+  });
+  client();
+  auto first = stream(url(server, "/"));
+  ASSERT_TRUE(first.error.empty()) << first.error;
+  EXPECT_EQ(first.status, 200);
+  EXPECT_TRUE(first.ended);
+  std::string body;
+  for (const auto& p : first.pieces) body += p;
+  EXPECT_EQ(body, "data: a\n\ndata: b\n\n");
+  ASSERT_TRUE(get(url(server, "/")));
+  EXPECT_EQ(server.accepted(), 1);
+}
+
+TEST_F(UpstreamClientTest, AbandonedStreamClosesItsConnectionInsteadOfPoolingIt) {
+  UpstreamTestServer server([](const TestRequest&, int, int) {
+    return TestReply{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n"};  // never ends
+  });
+  client();
+  auto partial = stream(url(server, "/"), 1);
+  ASSERT_TRUE(partial.error.empty()) << partial.error;
+  ASSERT_EQ(partial.pieces.size(), 1u);
+  EXPECT_EQ(partial.pieces[0], "abc");
+  EXPECT_FALSE(partial.ended);
+  auto again = stream(url(server, "/"), 1);
+  ASSERT_TRUE(again.error.empty()) << again.error;
+  EXPECT_EQ(server.accepted(), 2);
+}
+
+TEST_F(UpstreamClientTest, StreamWithoutBodyEndsAtOnceAndPoolsTheConnection) {
+  UpstreamTestServer server([](const TestRequest&, int, int) { return TestReply{"HTTP/1.1 204 No Content\r\n\r\n"}; });
+  client();
+  auto none = stream(url(server, "/"));
+  ASSERT_TRUE(none.error.empty()) << none.error;
+  EXPECT_EQ(none.status, 204);
+  EXPECT_TRUE(none.pieces.empty());
+  EXPECT_TRUE(none.ended);
+  ASSERT_TRUE(get(url(server, "/")));
+  EXPECT_EQ(server.accepted(), 1);
+}
+
+TEST_F(UpstreamClientTest, StreamCutMidBodyIsAnError) {
+  UpstreamTestServer server([](const TestRequest&, int, int) {
+    TestReply r{"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part"};
+    r.close_after = true;
+    return r;
+  });
+  client();
+  auto cut = stream(url(server, "/"));
+  EXPECT_FALSE(cut.error.empty());
+  EXPECT_FALSE(cut.ended);
 }
 
 TEST_F(UpstreamClientTest, ReusesKeepAliveConnection) {

@@ -21,9 +21,37 @@ namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
 using namespace std::chrono_literals;
 
+// Writes "first", waits until the test says go, writes "second"; or aborts after "first".
+class GatedStream final : public BodyStream {
+ public:
+  GatedStream(std::atomic<bool>& go, bool abort) : go_(go), abort_(abort) {}
+  net::awaitable<bool> pump(BodySink& sink) override {
+    if (!co_await sink.write("first")) co_return false;
+    if (abort_) co_return false;
+    net::steady_timer t(co_await net::this_coro::executor);
+    while (!go_.load()) {
+      t.expires_after(5ms);
+      co_await t.async_wait(net::use_awaitable);
+    }
+    co_return co_await sink.write("second");
+  }
+
+ private:
+  std::atomic<bool>& go_;
+  bool abort_;
+};
+
 class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    for (const bool abort : {false, true}) {
+      router_.add(Method::get, abort ? "/cut" : "/events", [this, abort](Request&, RequestContext&) -> net::awaitable<Response> {
+        Response r;
+        r.headers.set("Content-Type", "text/event-stream");
+        r.stream = std::make_shared<GatedStream>(go_, abort);
+        co_return r;
+      });
+    }
     router_.add(Method::get, "/fast", [](Request&, RequestContext&) -> net::awaitable<Response> {
       co_return Response::json(200, R"({"ok":true})");
     });
@@ -90,7 +118,43 @@ class ServerTest : public ::testing::Test {
   net::io_context client_io_;
   std::promise<void> slow_started_;
   std::chrono::milliseconds slow_for_{300};
+  std::atomic<bool> go_{false};
 };
+
+TEST_F(ServerTest, StreamedBodyReachesTheClientWriteByWrite) {
+  start();
+  auto s = connect();
+  send(s, "GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
+  beast::flat_buffer buf;
+  bhttp::response_parser<bhttp::string_body> parser;
+  bhttp::read_header(s, buf, parser);
+  EXPECT_EQ(parser.get().result_int(), 200);
+  EXPECT_TRUE(parser.chunked());
+  EXPECT_EQ(parser.get()["Content-Type"], "text/event-stream");
+  // "first" arrives while the handler still waits: it was flushed on its own.
+  while (parser.get().body().size() < 5) bhttp::read_some(s, buf, parser);
+  EXPECT_EQ(parser.get().body(), "first");
+  go_ = true;
+  bhttp::read(s, buf, parser);
+  EXPECT_EQ(parser.get().body(), "firstsecond");
+  // The connection stays usable after a complete streamed body.
+  send(s, "GET /fast HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(read_response(s, buf).result_int(), 200);
+}
+
+TEST_F(ServerTest, AbortedStreamEndsWithoutLastChunkAndCloses) {
+  start();
+  auto s = connect();
+  send(s, "GET /cut HTTP/1.1\r\nHost: x\r\n\r\n");
+  beast::flat_buffer buf;
+  bhttp::response_parser<bhttp::string_body> parser;
+  beast::error_code ec;
+  bhttp::read(s, buf, parser, ec);
+  EXPECT_EQ(parser.get().body(), "first");
+  EXPECT_FALSE(parser.is_done());
+  EXPECT_TRUE(ec == bhttp::error::partial_message || ec == net::error::eof || ec == net::error::connection_reset)
+      << ec.message();
+}
 
 TEST_F(ServerTest, ServesPipelinedRequestsInOrder) {
   start();

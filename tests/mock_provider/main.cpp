@@ -2,22 +2,30 @@
 // have no internet. Listens on 127.0.0.1 (ephemeral port), writes the port to --port-file, and
 // serves until SIGTERM or SIGINT (exit 0).
 //
-//   /<provider id>/<validate path>   the provider's answer, chosen by the key (see providers.h)
+//   /<provider id>/…                 the provider's answer, chosen by the key (see providers.h)
 //   GET  /_mock/requests             JSON array of every provider request so far (describe_request)
 //   POST /_mock/reset                forgets them
 //
 // Plain Beast rather than keyrelay's http::Server: the mock must misbehave on purpose (close a
-// connection without answering, answer late) and must not add keyrelay's own headers.
-// One thread, so the request log needs no lock.
+// connection without answering, answer late, stop a stream halfway) and must not add keyrelay's
+// own headers. --threads N (default 1) runs the io_context on N threads, one strand per
+// connection; the request log is then shared, behind State::mutex.
 
 #include <sys/socket.h>
 
+#include <algorithm>
+#include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <vector>
 
 #include <boost/asio.hpp>
@@ -39,9 +47,12 @@ using keyrelay::mock::Incoming;
 
 constexpr auto as_result = net::as_tuple(net::use_awaitable);
 constexpr std::size_t kMaxBody = 16 * 1024 * 1024;
+constexpr int kMaxThreads = 64;
 
+// Shared by every connection; with --threads > 1 they run concurrently.
 struct State {
-  std::vector<std::string> requests;  // describe_request() of each provider request
+  std::mutex mutex;
+  std::vector<std::string> requests;  // describe_request() of each provider request; GUARDED_BY(mutex)
 };
 
 Incoming to_incoming(const bhttp::request<bhttp::string_body>& req) {
@@ -67,13 +78,17 @@ Answer json_answer(int status, std::string body) {
 Answer control_answer(const Incoming& in, State& state) {
   if (in.path == "/_mock/requests" && in.method == "GET") {
     std::string body = "[";
-    for (std::size_t i = 0; i < state.requests.size(); ++i) {
-      if (i > 0) body += ',';
-      body += state.requests[i];
+    {
+      std::lock_guard lock(state.mutex);
+      for (std::size_t i = 0; i < state.requests.size(); ++i) {
+        if (i > 0) body += ',';
+        body += state.requests[i];
+      }
     }
     return json_answer(200, body + "]");
   }
   if (in.path == "/_mock/reset" && in.method == "POST") {
+    std::lock_guard lock(state.mutex);
     state.requests.clear();
     return json_answer(200, R"({"ok":true})");
   }
@@ -82,7 +97,62 @@ Answer control_answer(const Incoming& in, State& state) {
                                          {"type", "not_found"}}}}));
 }
 
+// Linger 0: the peer sees a reset, not an orderly close.
+void reset_connection(tcp::socket& socket) {
+  beast::error_code ignored;
+  socket.set_option(net::socket_base::linger(true, 0), ignored);
+  socket.close(ignored);
+}
+
+template <class Message>
+void set_head(Message& res, Answer& answer, bool keep_alive) {
+  res.set(bhttp::field::server, "keyrelay-mock-provider");
+  for (auto& [name, value] : answer.headers) res.insert(name, value);
+  res.keep_alive(keep_alive);
+}
+
+net::awaitable<void> pause(tcp::socket& socket, std::chrono::milliseconds how_long) {
+  net::steady_timer timer(socket.get_executor(), how_long);
+  co_await timer.async_wait(as_result);
+}
+
+// Head with chunked transfer encoding, then each event as its own chunk and its own write (the
+// socket has TCP_NODELAY, so each leaves at once). False when the connection is gone or was reset
+// on purpose.
+net::awaitable<bool> write_stream(tcp::socket& socket, Answer& answer, unsigned version, bool keep_alive) {
+  bhttp::response<bhttp::empty_body> res{static_cast<bhttp::status>(answer.status), version};
+  set_head(res, answer, keep_alive);
+  res.chunked(true);
+  bhttp::response_serializer<bhttp::empty_body> serializer{res};
+  auto [head_ec, head_bytes] = co_await bhttp::async_write_header(socket, serializer, as_result);
+  if (head_ec) co_return false;
+
+  const std::size_t count = std::min(answer.events.size(), answer.reset_after_events.value_or(answer.events.size()));
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i > 0 && answer.event_gap.count() > 0) co_await pause(socket, answer.event_gap);
+    auto [ec, n] = co_await net::async_write(socket, bhttp::make_chunk(net::buffer(answer.events[i])), as_result);
+    if (ec) co_return false;
+  }
+  if (answer.reset_after_events) {
+    reset_connection(socket);
+    co_return false;
+  }
+  auto [last_ec, last_bytes] = co_await net::async_write(socket, bhttp::make_chunk_last(), as_result);
+  co_return !last_ec;
+}
+
+net::awaitable<bool> write_plain(tcp::socket& socket, Answer& answer, unsigned version, bool keep_alive) {
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(answer.status), version};
+  set_head(res, answer, keep_alive);
+  res.body() = std::move(answer.body);
+  res.prepare_payload();
+  auto [ec, written] = co_await bhttp::async_write(socket, res, as_result);
+  co_return !ec;
+}
+
 net::awaitable<void> serve_connection(tcp::socket socket, State& state) {
+  beast::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
   beast::flat_buffer buffer;
   for (;;) {
     bhttp::request_parser<bhttp::string_body> parser;
@@ -96,43 +166,43 @@ net::awaitable<void> serve_connection(tcp::socket socket, State& state) {
     if (in.path == "/_mock" || in.path.starts_with("/_mock/")) {
       answer = control_answer(in, state);
     } else {
-      state.requests.push_back(keyrelay::mock::describe_request(in));
+      std::string described = keyrelay::mock::describe_request(in);
+      {
+        std::lock_guard lock(state.mutex);
+        state.requests.push_back(std::move(described));
+      }
       answer = keyrelay::mock::answer_provider_request(in);
     }
 
-    if (answer.delay.count() > 0) {
-      net::steady_timer timer(socket.get_executor(), answer.delay);
-      co_await timer.async_wait(as_result);
-    }
+    if (answer.delay.count() > 0) co_await pause(socket, answer.delay);
     if (answer.reset) {
-      // Linger 0: close with a reset, no answer at all.
-      beast::error_code ignored;
-      socket.set_option(net::socket_base::linger(true, 0), ignored);
-      socket.close(ignored);
+      reset_connection(socket);
       co_return;
     }
-
-    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(answer.status), req.version()};
-    res.set(bhttp::field::server, "keyrelay-mock-provider");
-    for (auto& [name, value] : answer.headers) res.insert(name, value);
-    res.body() = std::move(answer.body);
-    res.keep_alive(req.keep_alive());
-    res.prepare_payload();
-    auto [write_ec, written] = co_await bhttp::async_write(socket, res, as_result);
-    if (write_ec || !res.keep_alive()) break;
+    const bool keep_alive = req.keep_alive();
+    bool ok = false;
+    if (answer.is_streamed()) {
+      ok = co_await write_stream(socket, answer, req.version(), keep_alive);
+    } else {
+      ok = co_await write_plain(socket, answer, req.version(), keep_alive);
+    }
+    if (!socket.is_open()) co_return;
+    if (!ok || !keep_alive) break;
   }
-  beast::error_code ignored;
   socket.shutdown(tcp::socket::shutdown_send, ignored);
 }
 
 net::awaitable<void> accept_loop(tcp::acceptor& acceptor, State& state) {
   for (;;) {
-    auto [ec, socket] = co_await acceptor.async_accept(as_result);
+    // Each connection gets its own strand, so with several threads one connection's steps never
+    // run concurrently.
+    auto [ec, socket] = co_await acceptor.async_accept(net::make_strand(acceptor.get_executor()), as_result);
     if (ec) {
       if (!acceptor.is_open()) co_return;
       continue;
     }
-    net::co_spawn(acceptor.get_executor(), serve_connection(std::move(socket), state), net::detached);
+    auto executor = socket.get_executor();
+    net::co_spawn(executor, serve_connection(std::move(socket), state), net::detached);
   }
 }
 
@@ -150,18 +220,33 @@ bool write_port_file(const std::filesystem::path& path, std::uint16_t port) {
 }
 
 int usage() {
-  std::cerr << "usage: keyrelay-mock-provider --port-file PATH\n";
+  std::cerr << "usage: keyrelay-mock-provider --port-file PATH [--threads N]\n";
   return 2;
+}
+
+std::optional<int> parse_threads(std::string_view text) {
+  int value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || value < 1 || value > kMaxThreads) return std::nullopt;
+  return value;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   std::filesystem::path port_file;
+  int threads = 1;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg == "--port-file" && i + 1 < argc) {
       port_file = argv[++i];
+    } else if (arg == "--threads" && i + 1 < argc) {
+      const auto parsed = parse_threads(argv[++i]);
+      if (!parsed) {
+        std::cerr << "keyrelay-mock-provider: --threads takes a number from 1 to " << kMaxThreads << "\n";
+        return usage();
+      }
+      threads = *parsed;
     } else {
       std::cerr << "keyrelay-mock-provider: unknown argument " << arg << "\n";
       return usage();
@@ -170,25 +255,32 @@ int main(int argc, char** argv) {
   if (port_file.empty()) return usage();
 
   try {
-    net::io_context io{1};
+    net::io_context io{threads};
     State state;
-    tcp::acceptor acceptor(io, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+    // The acceptor lives on its own strand: the accept loop and the signal handler both touch it.
+    tcp::acceptor acceptor(net::make_strand(io), tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
     const std::uint16_t port = acceptor.local_endpoint().port();
 
     net::signal_set signals(io, SIGTERM, SIGINT);
     signals.async_wait([&](const beast::error_code&, int) {
-      beast::error_code ignored;
-      acceptor.close(ignored);
-      io.stop();
+      net::post(acceptor.get_executor(), [&] {
+        beast::error_code ignored;
+        acceptor.close(ignored);
+        io.stop();
+      });
     });
-    net::co_spawn(io, accept_loop(acceptor, state), net::detached);
+    net::co_spawn(acceptor.get_executor(), accept_loop(acceptor, state), net::detached);
 
     if (!write_port_file(port_file, port)) {
       std::cerr << "keyrelay-mock-provider: cannot write " << port_file << "\n";
       return 1;
     }
-    std::cerr << "keyrelay-mock-provider: listening on 127.0.0.1:" << port << "\n";
+    std::cerr << "keyrelay-mock-provider: listening on 127.0.0.1:" << port << " (" << threads << " thread"
+              << (threads == 1 ? "" : "s") << ")\n";
+    std::vector<std::thread> pool;
+    for (int i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
     io.run();
+    for (auto& t : pool) t.join();
   } catch (const std::exception& e) {
     std::cerr << "keyrelay-mock-provider: " << e.what() << "\n";
     return 1;

@@ -1,66 +1,59 @@
 #pragma once
-// What the mock answers: one table entry per catalog provider (where its key goes, which call
-// validates it) and the answer each behaviour keyword produces in that provider's own shape.
-// Pure functions over plain values: no sockets here, the server in main.cpp does the I/O.
+// What the mock answers for a provider request: which route it is (the provider's validate call,
+// its wire's list-models or chat call), then the answer its key's behaviour keyword asks for, in
+// that provider's own shape. Pure functions over plain values: main.cpp does the I/O.
+//
+// Routes, under "/<provider id>" (the test points KEYRELAY_PROVIDER_<ID>_BASE_URL there):
+//   every provider     its catalog validate call (method and path as in catalog.json)
+//   OpenAI wire        POST /chat/completions, GET /models   (openai, perplexity, kimi, kimi-cn, groq,
+//                      mistral, deepseek, xai, openrouter, together)
+//   anthropic          POST /v1/messages, GET /v1/models
+//   gemini             POST /v1beta/models/<model>:generateContent,
+//                      POST /v1beta/models/<model>:streamGenerateContent?alt=sse, GET /v1beta/models
+// Auth is checked as the provider does: Authorization: Bearer (OpenAI wire), x-api-key plus a
+// required anthropic-version header (Anthropic: 400 without it), x-goog-api-key or ?key= (Gemini).
+// Chat bodies are checked strictly per wire (openai_chat.h, anthropic_chat.h, gemini_chat.h); a
+// malformed body is a 400 in the provider's error shape naming what is wrong.
+//
+// Chat answers are deterministic (chat.h):
+//   text       "Hello from <provider id> (<model>): <last user text>"
+//   tool call  when the request declares tools (not turned off by tool_choice none / mode NONE)
+//              and its last turn is not a tool result: a call of the FIRST declared tool with
+//              arguments {"query":"<last user text>"} (finish tool_calls / tool_use / functionCall)
+//   tool said  when the last turn is a tool result: "Tool said: <its content text>"
+//   usage      input tokens = whitespace-separated words of every text in the request: system
+//              prompt, text parts of every message, tool-result texts (not tool-call arguments);
+//              output tokens = words of the reply text, 5 for a tool call
+// Streams follow PROVIDERS.md §3.3 per wire; each event is one chunk of a chunked response.
 //
 // The behaviour is the text after the last '-' of the key (the whole key when it has none):
-//   valid     2xx with a small plausible body (also every keyword not listed here)
-//   invalid   the provider's definite "bad key" answer (also when the key is missing)
-//   limited   rate limited: 429 with Retry-After: 7 (Google Maps: 200 OVER_QUERY_LIMIT)
-//   quota     out of credit (OpenAI-style 429 insufficient_quota, Kimi 403, Firecrawl and
-//             Anthropic 402, Google Maps 200 OVER_DAILY_LIMIT)
-//   error     500 in the provider's error shape
-//   slow      the valid answer after 3 s
-//   reset     the connection is closed without an answer
-//   echo      200 with JSON describing the request as it arrived
+//   valid       the success answer (also every keyword not listed here)
+//   invalid     the provider's definite "bad key" answer (also when the key is missing): 401
+//               (Gemini 400 API_KEY_INVALID, Perplexity HTML 401, Google Maps 200 REQUEST_DENIED)
+//   limited     rate limited: 429 with Retry-After: 7 (Google Maps: 200 OVER_QUERY_LIMIT);
+//               limited<N> (e.g. limited12) says N seconds instead
+//   quota       out of credit (OpenAI-style 429 insufficient_quota, Kimi 403, Firecrawl and
+//               Anthropic 402, Gemini 429 QuotaFailure, Google Maps 200 OVER_DAILY_LIMIT)
+//   error       500 in the provider's error shape
+//   slow        the answer's first byte after 3 s; slow<ms> (e.g. slow1500) after that many ms
+//   reset       the connection is closed (RST) without an answer
+//   cut         streams: the head and the first 2 events (never the whole stream), then RST;
+//               other answers: like reset
+//   drip        streams: events 250 ms apart; other answers: the plain answer
+//   overloaded  Anthropic streams: HTTP 200, message_start, then `event: error` overloaded_error
+//               and the end of the body; Anthropic otherwise 529 overloaded_error; every other
+//               provider 503 in its shape
+//   echo        200 with JSON describing the request as it arrived
+// Order of checks: route (404/405), key missing or `invalid`, anthropic-version, echo, reset,
+// chat body (400), then limited / quota / error / overloaded, then the answer with slow / cut /
+// drip applied. So a malformed chat body is a 400 whatever the keyword (except echo and reset).
 
-#include <chrono>
-#include <optional>
-#include <string>
-#include <string_view>
-#include <utility>
-#include <vector>
+#include "request.h"
 
 namespace keyrelay::mock {
 
-using HeaderFields = std::vector<std::pair<std::string, std::string>>;
-
-// A request as it arrived, header names as sent.
-struct Incoming {
-  std::string method;
-  std::string target;  // path plus "?query"
-  std::string path;
-  std::string query;   // without '?'
-  HeaderFields headers;
-  std::string body;
-};
-
-struct Answer {
-  int status = 200;
-  HeaderFields headers;
-  std::string body;
-  std::chrono::milliseconds delay{0};  // wait this long before answering
-  bool reset = false;                  // close the connection instead of answering
-};
-
-// The first value of header `name` (ASCII case-insensitive).
-std::optional<std::string_view> find_header(const HeaderFields& headers, std::string_view name);
-
-// Percent-decodes a query component ('+' is a space).
-std::string percent_decode(std::string_view text);
-
-// The decoded value of query parameter `name`.
-std::optional<std::string> query_param(std::string_view query, std::string_view name);
-
-// The behaviour keyword of `key`: the text after its last '-', or the whole key.
-std::string_view behaviour_of(std::string_view key);
-
-// JSON describing `in`: method, target, path, query (raw and decoded), headers (names lower-case,
-// repeated fields joined with ", ") and body. Used by `echo` and by GET /_mock/requests.
-std::string describe_request(const Incoming& in);
-
-// The answer to a request for a provider path: `in.path` starts with "/<provider id>/".
-// Unknown provider or path: 404 JSON; known path with another method: 405.
+// The answer to a request for a provider path: `in.path` starts with "/<provider id>/". Unknown
+// provider or path: 404 JSON; known path with another method: 405 with Allow.
 Answer answer_provider_request(const Incoming& in);
 
 }  // namespace keyrelay::mock

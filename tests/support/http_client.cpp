@@ -305,6 +305,12 @@ bool HttpConnection::wait_for_close(Deadline deadline) {
   }
 }
 
+std::size_t HttpConnection::read_available(std::chrono::milliseconds wait) {
+  const std::size_t before = buffer_.size();
+  (void)fill(deadline_in(wait));
+  return buffer_.size() - before;
+}
+
 bool HttpConnection::is_readable_within(std::chrono::milliseconds wait) const {
   if (peer_closed_ || !buffer_.empty()) return true;
   pollfd pfd{fd_, POLLIN, 0};

@@ -61,6 +61,10 @@ class HttpConnection {
   // Bytes that arrive meanwhile are kept; read_response can still parse them afterwards.
   bool wait_for_close(Deadline deadline);
 
+  // Waits up to `wait` for bytes and keeps what arrives in pending() (without parsing it): for
+  // watching a streamed body arrive piece by piece. Returns how many bytes came.
+  std::size_t read_available(std::chrono::milliseconds wait);
+
   // True when a read would not block (data, close or reset pending) within `wait`.
   bool is_readable_within(std::chrono::milliseconds wait) const;
 

@@ -1,0 +1,145 @@
+#include "gateway/usage_recorder.h"
+
+#include <map>
+#include <tuple>
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "core/ids.h"
+#include "logging/log.h"
+
+namespace keyrelay::gateway {
+
+UsageRecorder::UsageRecorder(store::Store& store, const core::Clock& clock, std::string use_chain,
+                             UsageRecorderOptions options)
+    : store_(store), clock_(clock), chain_(std::move(use_chain)), options_(options) {
+  thread_ = std::thread([this] { run(); });
+}
+
+UsageRecorder::~UsageRecorder() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+  flush();
+}
+
+void UsageRecorder::record(KeyUse use) {
+  bool full = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (pending_.size() >= options_.max_pending) {
+      pending_.erase(pending_.begin());
+      ++dropped_;
+    }
+    pending_.push_back({std::move(use), clock_.now()});
+    full = pending_.size() >= options_.batch_size;
+  }
+  if (full) wake_.notify_one();
+}
+
+void UsageRecorder::run() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    wake_.wait_for(lock, options_.flush_interval,
+                   [this] { return stopping_ || pending_.size() >= options_.batch_size; });
+    if (stopping_) break;
+    lock.unlock();
+    flush();
+    lock.lock();
+  }
+}
+
+bool UsageRecorder::flush() {
+  std::lock_guard writing(write_mutex_);
+  std::vector<Queued> batch;
+  {
+    std::lock_guard lock(mutex_);
+    batch.swap(pending_);
+  }
+  if (batch.empty()) return true;
+  if (write_batch(batch)) {
+    std::lock_guard lock(mutex_);
+    written_ += batch.size();
+    return true;
+  }
+  // Put the batch back in front of what arrived meanwhile, within the cap.
+  std::lock_guard lock(mutex_);
+  batch.insert(batch.end(), std::make_move_iterator(pending_.begin()), std::make_move_iterator(pending_.end()));
+  if (batch.size() > options_.max_pending) {
+    const auto excess = batch.size() - options_.max_pending;
+    batch.erase(batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(excess));
+    dropped_ += excess;
+    logging::error("usage records dropped", {{"count", excess}});
+  }
+  pending_.swap(batch);
+  return false;
+}
+
+bool UsageRecorder::write_batch(std::vector<Queued>& batch) {
+  // Counts per (key, UTC day): the store books each delta on the day of its `at`.
+  using DayKey = std::tuple<std::string, std::int64_t>;
+  std::map<DayKey, store::UsageDelta> sums;
+  std::vector<store::AuditEvent> events;
+  events.reserve(batch.size());
+  for (const auto& [use, at] : batch) {
+    const auto day = std::chrono::duration_cast<std::chrono::days>(at.time_since_epoch()).count();
+    auto& d = sums[{use.key_id, day}];
+    if (d.key_id.empty()) {
+      d.key_id = use.key_id;
+      d.owner_id = use.key_owner_id;
+      d.provider = use.provider;
+    }
+    d.at = std::max(d.at, at);
+    d.requests += 1;
+    d.input_tokens += static_cast<std::int64_t>(use.input_tokens);
+    d.output_tokens += static_cast<std::int64_t>(use.output_tokens);
+    d.errors += use.error ? 1 : 0;
+
+    auto e = vault::audit_event(use.caller, clock_, chain_, "key.used",
+                                use.error ? store::Outcome::failure : store::Outcome::success);
+    // When it happened, not when it was written. Queue order is time order (stamped under the lock).
+    e.time = std::chrono::floor<std::chrono::milliseconds>(at);
+    e.id = core::uuid_v7(e.time);
+    e.key_id = use.key_id;
+    e.provider = use.provider;
+    boost::json::object details{{"route", use.route},
+                                {"credential", use.credential},
+                                {"input_tokens", use.input_tokens},
+                                {"output_tokens", use.output_tokens}};
+    if (!use.model.empty()) details["model"] = use.model;
+    if (use.http_status) details["http_status"] = *use.http_status;
+    e.details_json = boost::json::serialize(details);
+    events.push_back(std::move(e));
+  }
+  std::vector<store::UsageDelta> deltas;
+  deltas.reserve(sums.size());
+  for (auto& [k, d] : sums) deltas.push_back(std::move(d));
+
+  if (auto r = store_.add_usage(deltas); !r) {
+    logging::error("usage write failed; will retry", {{"error", r.error().message}, {"uses", batch.size()}});
+    return false;
+  }
+  if (auto r = store_.append_audit(std::move(events)); !r) {
+    // The counts are in; only the events are missing. Retrying the batch would count twice, so
+    // the events are given up, loudly.
+    logging::error("key.used audit write failed", {{"error", r.error().message}, {"uses", batch.size()}});
+    return true;
+  }
+  return true;
+}
+
+std::uint64_t UsageRecorder::written() const {
+  std::lock_guard lock(mutex_);
+  return written_;
+}
+
+std::uint64_t UsageRecorder::dropped() const {
+  std::lock_guard lock(mutex_);
+  return dropped_;
+}
+
+}  // namespace keyrelay::gateway

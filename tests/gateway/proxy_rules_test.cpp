@@ -1,0 +1,75 @@
+#include "gateway/proxy_rules.h"
+
+#include <gtest/gtest.h>
+
+namespace keyrelay::gateway {
+namespace {
+
+const catalog::Provider& provider(std::string_view id) {
+  static const catalog::Catalog catalog = catalog::Catalog::builtin().value();
+  return *catalog.find(id);
+}
+
+TEST(ProxyRules, BuildsTheUrlUnderTheProvidersBase) {
+  auto url = proxy_url(provider("openai"), "chat/completions", "");
+  ASSERT_TRUE(url);
+  EXPECT_EQ(*url, "https://api.openai.com/v1/chat/completions");
+  EXPECT_EQ(*proxy_url(provider("google-maps"), "maps/api/geocode/json", "address=Paris%20France"),
+            "https://maps.googleapis.com/maps/api/geocode/json?address=Paris%20France");
+}
+
+TEST(ProxyRules, RefusesPathsThatCouldEscapeTheBase) {
+  const auto& p = provider("openai");
+  for (std::string_view bad : {"../admin", "a/../../b", "./x", "a//b", "a/%2e%2e/b", "a%2Fb", "a%5cb", "a%00b",
+                               "a\\b", "a/%2E/b", "x\r\nHost: evil"})
+    EXPECT_FALSE(proxy_url(p, bad, "")) << bad;
+  EXPECT_TRUE(proxy_url(p, "models/gpt-4o%20mini", ""));
+}
+
+TEST(ProxyRules, ClientMayNotCarryTheProvidersAuthQueryParameter) {
+  EXPECT_FALSE(proxy_url(provider("google-maps"), "maps/api/geocode/json", "address=x&key=mine"));
+  EXPECT_TRUE(proxy_url(provider("google-maps"), "maps/api/geocode/json", "address=x&monkey=1"));
+}
+
+TEST(ProxyRules, ForwardsOnlyEndToEndHeadersWithoutCredentials) {
+  http::Headers in;
+  for (auto [n, v] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"Authorization", "Bearer kr_x"}, {"x-api-key", "kr_x"}, {"Cookie", "s=1"}, {"Host", "keyrelay"},
+           {"X-Keyrelay-Fallback", "a"}, {"X-Forwarded-For", "1.2.3.4"}, {"Forwarded", "for=x"},
+           {"Connection", "keep-alive, X-Secret-Hop"}, {"X-Secret-Hop", "1"}, {"Keep-Alive", "5"},
+           {"Content-Length", "10"}, {"Proxy-Authorization", "Basic x"}, {"Content-Type", "application/json"},
+           {"anthropic-version", "2023-06-01"}, {"Accept", "text/event-stream"}})
+    in.add(n, v);
+  const auto out = forward_request_headers(in, provider("anthropic"));
+  std::vector<std::string> names;
+  for (const auto& [n, v] : out.fields()) names.push_back(n);
+  EXPECT_EQ(names, (std::vector<std::string>{"Content-Type", "anthropic-version", "Accept"}));
+}
+
+TEST(ProxyRules, ResponseLosesCookiesAndFraming) {
+  http::Headers h;
+  for (auto [n, v] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"Set-Cookie", "a=b"}, {"Content-Length", "5"}, {"Transfer-Encoding", "chunked"},
+           {"Content-Type", "application/json"}})
+    h.add(n, v);
+  filter_response_headers(h);
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h.fields()[0].first, "Content-Type");
+}
+
+TEST(ProxyRules, AcceptsTheTokenInTheProvidersOwnAuthHeader) {
+  const std::string token = "kr_abc";
+  http::Headers sdk;
+  sdk.add("x-api-key", token);
+  EXPECT_EQ(proxy_authorization(sdk, provider("anthropic")), "Bearer kr_abc");
+  EXPECT_EQ(proxy_authorization(sdk, provider("openai")), std::nullopt);
+  http::Headers google;
+  google.add("x-goog-api-key", token);
+  EXPECT_EQ(proxy_authorization(google, provider("gemini")), "Bearer kr_abc");
+  http::Headers plain;
+  plain.add("Authorization", "Bearer " + token);
+  EXPECT_EQ(proxy_authorization(plain, provider("gemini")), "Bearer kr_abc");
+}
+
+}  // namespace
+}  // namespace keyrelay::gateway
