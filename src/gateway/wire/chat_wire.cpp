@@ -1,0 +1,39 @@
+// The wire switch: each public entry point of chat_wire.h handed to the translator of its wire.
+
+#include "gateway/wire/chat_wire.h"
+
+#include "gateway/wire/openai_wire.h"
+
+namespace keyrelay::gateway {
+
+core::Result<UpstreamCall> build_upstream_call(catalog::Wire which, const ChatRequest& request, std::string_view model,
+                                               const WireOptions& options) {
+  switch (which) {
+    case catalog::Wire::openai: return wire::build_openai_call(request, model);
+    case catalog::Wire::anthropic:
+    case catalog::Wire::gemini: (void)options; break;  // translated in the next commits
+  }
+  return core::Error::internal("this wire is not translated yet");
+}
+
+core::Result<ChatResponse> translate_response(catalog::Wire which, std::string_view upstream_body,
+                                              const ResponseMeta& meta) {
+  switch (which) {
+    case catalog::Wire::openai: return wire::translate_openai_response(upstream_body);
+    case catalog::Wire::anthropic:
+    case catalog::Wire::gemini: (void)meta; break;
+  }
+  return core::Error::internal("this wire is not translated yet");
+}
+
+std::unique_ptr<StreamTranslator> make_stream_translator(catalog::Wire which, const ChatRequest& request,
+                                                         ResponseMeta meta) {
+  switch (which) {
+    case catalog::Wire::openai: return wire::make_openai_stream(request);
+    case catalog::Wire::anthropic:
+    case catalog::Wire::gemini: (void)meta; break;
+  }
+  return nullptr;
+}
+
+}  // namespace keyrelay::gateway
