@@ -2,6 +2,7 @@
 
 #include "gateway/wire/chat_wire.h"
 
+#include "gateway/wire/anthropic_wire.h"
 #include "gateway/wire/openai_wire.h"
 
 namespace keyrelay::gateway {
@@ -10,8 +11,8 @@ core::Result<UpstreamCall> build_upstream_call(catalog::Wire which, const ChatRe
                                                const WireOptions& options) {
   switch (which) {
     case catalog::Wire::openai: return wire::build_openai_call(request, model);
-    case catalog::Wire::anthropic:
-    case catalog::Wire::gemini: (void)options; break;  // translated in the next commits
+    case catalog::Wire::anthropic: return wire::build_anthropic_call(request, model, options);
+    case catalog::Wire::gemini: break;  // translated in the next commit
   }
   return core::Error::internal("this wire is not translated yet");
 }
@@ -20,8 +21,8 @@ core::Result<ChatResponse> translate_response(catalog::Wire which, std::string_v
                                               const ResponseMeta& meta) {
   switch (which) {
     case catalog::Wire::openai: return wire::translate_openai_response(upstream_body);
-    case catalog::Wire::anthropic:
-    case catalog::Wire::gemini: (void)meta; break;
+    case catalog::Wire::anthropic: return wire::translate_anthropic_response(upstream_body, meta);
+    case catalog::Wire::gemini: break;
   }
   return core::Error::internal("this wire is not translated yet");
 }
@@ -30,8 +31,8 @@ std::unique_ptr<StreamTranslator> make_stream_translator(catalog::Wire which, co
                                                          ResponseMeta meta) {
   switch (which) {
     case catalog::Wire::openai: return wire::make_openai_stream(request);
-    case catalog::Wire::anthropic:
-    case catalog::Wire::gemini: (void)meta; break;
+    case catalog::Wire::anthropic: return wire::make_anthropic_stream(request, std::move(meta));
+    case catalog::Wire::gemini: break;
   }
   return nullptr;
 }
