@@ -3,6 +3,7 @@
 #include "gateway/wire/chat_wire.h"
 
 #include "gateway/wire/anthropic_wire.h"
+#include "gateway/wire/gemini_wire.h"
 #include "gateway/wire/openai_wire.h"
 
 namespace keyrelay::gateway {
@@ -12,9 +13,9 @@ core::Result<UpstreamCall> build_upstream_call(catalog::Wire which, const ChatRe
   switch (which) {
     case catalog::Wire::openai: return wire::build_openai_call(request, model);
     case catalog::Wire::anthropic: return wire::build_anthropic_call(request, model, options);
-    case catalog::Wire::gemini: break;  // translated in the next commit
+    case catalog::Wire::gemini: return wire::build_gemini_call(request, model);
   }
-  return core::Error::internal("this wire is not translated yet");
+  return core::Error::internal("unknown wire");
 }
 
 core::Result<ChatResponse> translate_response(catalog::Wire which, std::string_view upstream_body,
@@ -22,9 +23,9 @@ core::Result<ChatResponse> translate_response(catalog::Wire which, std::string_v
   switch (which) {
     case catalog::Wire::openai: return wire::translate_openai_response(upstream_body);
     case catalog::Wire::anthropic: return wire::translate_anthropic_response(upstream_body, meta);
-    case catalog::Wire::gemini: break;
+    case catalog::Wire::gemini: return wire::translate_gemini_response(upstream_body, meta);
   }
-  return core::Error::internal("this wire is not translated yet");
+  return core::Error::internal("unknown wire");
 }
 
 std::unique_ptr<StreamTranslator> make_stream_translator(catalog::Wire which, const ChatRequest& request,
@@ -32,7 +33,7 @@ std::unique_ptr<StreamTranslator> make_stream_translator(catalog::Wire which, co
   switch (which) {
     case catalog::Wire::openai: return wire::make_openai_stream(request);
     case catalog::Wire::anthropic: return wire::make_anthropic_stream(request, std::move(meta));
-    case catalog::Wire::gemini: break;
+    case catalog::Wire::gemini: return wire::make_gemini_stream(request, std::move(meta));
   }
   return nullptr;
 }
