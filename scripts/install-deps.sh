@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages keyrelay's build and tests need: only the missing ones, idempotently.
+# Installs the Debian 12 packages keyrelay's build and tests need, and the npm packages of tests/sdk:
+# only the missing ones, idempotently.
 # Run as root (make run / make test call it first). Prints nothing when everything is present.
 set -euo pipefail
 
@@ -17,15 +18,28 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# node and npm run the official-SDK checks (tests/sdk). Any node on PATH will do (a newer one from
+# elsewhere is fine); Debian's packages only when there is none.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "install-deps: missing packages: ${missing[*]}" >&2
-  echo "install-deps: run as root (or install them) and try again" >&2
-  exit 1
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing packages: ${missing[*]}" >&2
+    echo "install-deps: run as root (or install them) and try again" >&2
+    exit 1
+  fi
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# The SDK checks' npm packages, exactly as the lockfile pins them: only when node_modules is
+# missing or older than the lockfile.
+sdk_dir="$(cd "$(dirname "$0")/../tests/sdk" && pwd)"
+if [ ! -d "$sdk_dir/node_modules" ] || [ "$sdk_dir/package-lock.json" -nt "$sdk_dir/node_modules" ]; then
+  echo "install-deps: npm ci in tests/sdk"
+  npm ci --prefix "$sdk_dir" --no-audit --no-fund --loglevel=error
+  touch "$sdk_dir/node_modules"  # newer than the lockfile from now on
+fi

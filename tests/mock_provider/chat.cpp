@@ -1,5 +1,7 @@
 #include "chat.h"
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 
 namespace keyrelay::mock {

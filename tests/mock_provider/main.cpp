@@ -192,11 +192,13 @@ net::awaitable<void> serve_connection(tcp::socket socket, State& state) {
   socket.shutdown(tcp::socket::shutdown_send, ignored);
 }
 
-net::awaitable<void> accept_loop(tcp::acceptor& acceptor, State& state) {
+// `io` is the plain io_context executor (not the acceptor's strand): a strand made from a strand
+// would serialize every connection behind the acceptor.
+net::awaitable<void> accept_loop(tcp::acceptor& acceptor, net::io_context::executor_type io, State& state) {
   for (;;) {
     // Each connection gets its own strand, so with several threads one connection's steps never
-    // run concurrently.
-    auto [ec, socket] = co_await acceptor.async_accept(net::make_strand(acceptor.get_executor()), as_result);
+    // run concurrently while different connections do.
+    auto [ec, socket] = co_await acceptor.async_accept(net::make_strand(io), as_result);
     if (ec) {
       if (!acceptor.is_open()) co_return;
       continue;
@@ -269,7 +271,7 @@ int main(int argc, char** argv) {
         io.stop();
       });
     });
-    net::co_spawn(acceptor.get_executor(), accept_loop(acceptor, state), net::detached);
+    net::co_spawn(acceptor.get_executor(), accept_loop(acceptor, io.get_executor(), state), net::detached);
 
     if (!write_port_file(port_file, port)) {
       std::cerr << "keyrelay-mock-provider: cannot write " << port_file << "\n";

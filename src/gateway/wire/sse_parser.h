@@ -16,6 +16,8 @@ namespace keyrelay::gateway {
 struct SseEvent {
   std::string event;  // the "event:" field; empty when the event had none
   std::string data;   // the "data:" lines joined with '\n'
+
+  bool operator==(const SseEvent&) const = default;
 };
 
 class SseParser {
@@ -32,8 +34,22 @@ class SseParser {
   void finish(std::vector<SseEvent>& out);
 
  private:
+  // Handles one complete line (without its terminator); a blank line dispatches the pending event.
+  void take_line(std::string_view line, std::vector<SseEvent>& out);
+  void dispatch(std::vector<SseEvent>& out);
+  // The data of the pending event beyond the limit, or a line longer than any line of such an event.
+  bool too_big() const noexcept {
+    return pending_.data.size() > max_event_bytes_ || line_.size() > max_event_bytes_ + kFieldBytes;
+  }
+
+  static constexpr std::size_t kFieldBytes = 64;  // room for "data: " and the like before a value
+
   std::size_t max_event_bytes_;
-  // implementation state (partial line, pending event, pending '\r') belongs here
+  std::string line_;         // the current line so far (its terminator not yet seen)
+  SseEvent pending_;         // fields of the event being read
+  bool has_data_ = false;    // a data line was seen for `pending_` (its data may still be empty)
+  bool after_cr_ = false;    // the last byte was '\r': a '\n' right after it ends no second line
+  bool failed_ = false;
 };
 
 }  // namespace keyrelay::gateway

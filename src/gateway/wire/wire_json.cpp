@@ -1,0 +1,98 @@
+#include "gateway/wire/wire_json.h"
+
+#include <cmath>
+#include <limits>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace keyrelay::gateway::wire {
+
+std::optional<json::value> parse_json(std::string_view text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec) return std::nullopt;
+  return v;
+}
+
+const json::value* field(const json::object& obj, std::string_view key) noexcept {
+  const json::value* v = obj.if_contains(key);
+  return v == nullptr || v->is_null() ? nullptr : v;
+}
+
+const json::object* object_field(const json::object& obj, std::string_view key) noexcept {
+  const json::value* v = obj.if_contains(key);
+  return v != nullptr ? v->if_object() : nullptr;
+}
+
+const json::array* array_field(const json::object& obj, std::string_view key) noexcept {
+  const json::value* v = obj.if_contains(key);
+  return v != nullptr ? v->if_array() : nullptr;
+}
+
+std::string_view string_field(const json::object& obj, std::string_view key) noexcept {
+  const json::value* v = obj.if_contains(key);
+  if (v == nullptr || !v->is_string()) return {};
+  return v->get_string();
+}
+
+std::optional<std::int64_t> integer_of(const json::value& v) noexcept {
+  if (v.is_int64()) return v.get_int64();
+  if (v.is_uint64()) {
+    if (v.get_uint64() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return std::nullopt;
+    return static_cast<std::int64_t>(v.get_uint64());
+  }
+  if (v.is_double()) {
+    const double d = v.get_double();
+    // 2^63 as a double: anything at or past it does not fit.
+    if (!std::isfinite(d) || std::trunc(d) != d || std::fabs(d) >= 9.2233720368547758e18) return std::nullopt;
+    return static_cast<std::int64_t>(d);
+  }
+  return std::nullopt;
+}
+
+json::value integral(const json::value& v) {
+  if (!v.is_double()) return v;
+  const auto n = integer_of(v);
+  return n ? json::value(*n) : v;
+}
+
+std::optional<double> number_of(const json::value& v) noexcept {
+  if (v.is_int64()) return static_cast<double>(v.get_int64());
+  if (v.is_uint64()) return static_cast<double>(v.get_uint64());
+  if (v.is_double()) return v.get_double();
+  return std::nullopt;
+}
+
+std::uint64_t count_field(const json::object& obj, std::string_view key) noexcept {
+  const json::value* v = obj.if_contains(key);
+  if (v == nullptr) return 0;
+  if (v->is_uint64()) return v->get_uint64();
+  const auto n = integer_of(*v);
+  return n && *n > 0 ? static_cast<std::uint64_t>(*n) : 0;
+}
+
+std::string_view error_message_of(const json::object& doc) noexcept {
+  const json::value* error = doc.if_contains("error");
+  if (error == nullptr) return {};
+  if (error->is_string()) return error->get_string();
+  if (error->is_object()) return string_field(error->get_object(), "message");
+  return {};
+}
+
+std::string data_event(std::string_view json_text) {
+  std::string out;
+  out.reserve(json_text.size() + 8);
+  out.append("data: ");
+  // Data that arrived on several lines keeps one "data:" line per line, so its framing survives.
+  for (auto nl = json_text.find('\n'); nl != std::string_view::npos; nl = json_text.find('\n')) {
+    out.append(json_text.substr(0, nl)).append("\ndata: ");
+    json_text.remove_prefix(nl + 1);
+  }
+  out.append(json_text).append("\n\n");
+  return out;
+}
+
+std::string data_event(const json::value& v) { return data_event(json::serialize(v)); }
+
+}  // namespace keyrelay::gateway::wire
