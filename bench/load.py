@@ -427,7 +427,7 @@ def targets(results, rss, micro, connections):
                      "met" if idle <= 30 else "not met"))
     else:
         rows.append(("keyrelay RSS idle", "-", "<= 30 MB", "n/a: keyrelay not started"))
-    open_ns = micro.get("BM_EnvelopeOpen")
+    open_ns = micro.get("BM_EnvelopeOpen", (None,))[0]
     if open_ns is not None:
         rows.append(("envelope open (micro)", f"{open_ns / 1000:.2f} us", "<= 2 us", "met" if open_ns <= 2000 else "not met"))
     else:
@@ -443,14 +443,19 @@ def why_missing(results, c):
 
 
 def load_micro(path):
-    """real_time in ns of each micro-benchmark, from Google Benchmark's JSON output."""
+    """{name: (real time in ns per iteration, ns per item or None)} from Google Benchmark's JSON."""
     if not path or not os.path.exists(path):
         return {}
     with open(path) as f:
         data = json.load(f)
     scale = {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}
-    return {b["name"]: b["real_time"] * scale[b.get("time_unit", "ns")]
-            for b in data.get("benchmarks", []) if b.get("run_type", "iteration") == "iteration"}
+    out = {}
+    for b in data.get("benchmarks", []):
+        if b.get("run_type", "iteration") != "iteration" or b.get("error_occurred"):
+            continue
+        per_item = 1e9 / b["items_per_second"] if b.get("items_per_second") else None
+        out[b["name"]] = (b["real_time"] * scale[b.get("time_unit", "ns")], per_item)
+    return out
 
 
 def print_report(results, rss, micro, connections, notes):
@@ -461,8 +466,9 @@ def print_report(results, rss, micro, connections, notes):
     if micro:
         print()
         print("== micro (Google Benchmark, real time per operation) ==")
-        for name, ns in micro.items():
-            print(f"{name:<40}{ns / 1000:>9.2f} us")
+        for name, (ns, per_item) in micro.items():
+            extra = f"  ({per_item:.0f} ns per event)" if per_item else ""
+            print(f"{name:<40}{ns / 1000:>9.2f} us{extra}")
     print()
     print("== targets (ratios from this run) ==")
     rows = targets(results, rss, micro, connections)
