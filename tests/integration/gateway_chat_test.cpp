@@ -236,6 +236,14 @@ TEST_F(GatewayChat, KeyrelaysOwnErrorsComeInOpenAisShape) {
 }
 
 TEST_F(GatewayChat, ProviderRequestErrorsComeBackTranslatedWithTheirStatus) {
+  gw.add_key(gw.alice, "openai", "valid");
+  // The provider refuses a tool answer to a call it never made: its 400, in OpenAI's shape, once.
+  auto body = Gateway::chat_body("gpt-4o-mini");
+  body["messages"].as_array().push_back(json::object{{"role", "tool"}, {"tool_call_id", "call_nope"}, {"content", "x"}});
+  auto refused = gw.chat(gw.alice, body);
+  EXPECT_TRUE(is_openai_error(refused, 400, "")) << refused.body;
+  EXPECT_EQ(gw.upstream_requests("/openai/chat/completions").size(), 1u);
+
   gw.add_key(gw.alice, "gemini", "valid");
   // A model name Gemini cannot take in its path is refused before any call.
   auto bad = gw.chat(gw.alice, Gateway::chat_body("gemini/../secret"));
