@@ -14,6 +14,9 @@
 
 #include "accounts/account_service.h"
 #include "api/account_routes.h"
+#include "api/gateway/chat_routes.h"
+#include "api/gateway/gateway_services.h"
+#include "api/gateway/proxy_routes.h"
 #include "api/audit_routes.h"
 #include "api/health_routes.h"
 #include "api/insight_routes.h"
@@ -23,8 +26,13 @@
 #include "auth/authenticator.h"
 #include "auth/jwt_verifier.h"
 #include "catalog/catalog.h"
+#include "audit/event_builder.h"
+#include "gateway/circuit_breaker.h"
 #include "gateway/key_validator.h"
+#include "gateway/model_list_cache.h"
+#include "gateway/model_resolver.h"
 #include "gateway/upstream_client.h"
+#include "gateway/usage_recorder.h"
 #include "cli/app_context.h"
 #include "cli/commands.h"
 #include "cli/keyring_reloader.h"
@@ -158,6 +166,10 @@ int run_serve(const GlobalOptions& global) {
   // Provider calls run on the server's I/O threads.
   gateway::UpstreamOptions upstream_options;
   upstream_options.extra_ca_file = ctx.config.upstream_ca_file;
+  upstream_options.connect_timeout = ctx.config.upstream.connect_timeout;
+  upstream_options.first_byte_timeout = ctx.config.upstream.first_byte_timeout;
+  upstream_options.idle_timeout = ctx.config.upstream.idle_timeout;
+  upstream_options.max_connections_per_origin = ctx.config.upstream.max_connections_per_origin;
   std::unique_ptr<gateway::UpstreamClient> upstream;
   try {
     upstream = std::make_unique<gateway::UpstreamClient>(server.executor(), upstream_options);
@@ -166,6 +178,21 @@ int run_serve(const GlobalOptions& global) {
   }
   gateway::KeyValidator validator(*upstream);
   services.validator = &validator;
+
+  // The gateway: routing, fallback, usage booked off the request path on the writer's use chain.
+  auto aliases = gateway::parse_model_aliases(ctx.config.gateway.model_aliases);
+  if (!aliases) return fail("KEYRELAY_ROUTING_ALIASES: " + aliases.error().message);
+  const gateway::ModelResolver resolver(catalog, std::move(*aliases));
+  if (auto checked = resolver.check_aliases(); !checked)
+    return fail("KEYRELAY_ROUTING_ALIASES: " + checked.error().message);
+  gateway::CircuitBreaker breaker(ctx.clock, ctx.config.gateway.breaker_failures, ctx.config.gateway.breaker_cooldown);
+  gateway::UsageRecorder usage(*ctx.store, ctx.clock, audit::use_chain(ctx.writer_id));
+  gateway::ModelListCache model_lists(ctx.clock);
+  api::GatewaySettings gateway_settings;
+  gateway_settings.default_key_fallback = ctx.config.gateway.default_key_fallback;
+  gateway_settings.wire.anthropic_default_max_tokens = ctx.config.gateway.anthropic_max_tokens;
+  api::GatewayServices gateway_services{services, *upstream, resolver, breaker, usage, key_cache, model_lists,
+                                        gateway_settings};
   http::Server* server_ptr = &server;
   api::add_health_routes(router, {{"server",
                                    [&server_ptr]() -> core::Result<void> {
@@ -182,6 +209,8 @@ int run_serve(const GlobalOptions& global) {
   api::add_audit_routes(router, services);
   api::add_insight_routes(router, services);
   api::add_validate_routes(router, services);
+  api::add_chat_routes(router, gateway_services);
+  api::add_proxy_routes(router, gateway_services);
 
   auto port = server.listen();
   if (!port) return fail(port.error().message);
@@ -196,6 +225,7 @@ int run_serve(const GlobalOptions& global) {
   server.run();
   // Drain order: no new requests, then finish blocking work, then flush what is batched.
   blocking.join();
+  usage.flush();
   maintenance.stop();
   logging::info("stopped");
   logging::shutdown();

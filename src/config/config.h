@@ -7,6 +7,7 @@
 // Parsed once into an immutable value and shared as std::shared_ptr<const Config>.
 
 #include <chrono>
+#include <cstdint>
 #include <cstddef>
 #include <filesystem>
 #include <functional>
@@ -35,6 +36,21 @@ struct HttpLimits {
   std::chrono::milliseconds shutdown_timeout{10'000};  // in-flight requests may finish this long
 };
 
+struct GatewayConfig {
+  bool default_key_fallback = false;              // operator default keys may serve users
+  std::string model_aliases;                      // "fast=anthropic/claude-3-5-haiku-latest|gemini/gemini-2.0-flash; …"
+  std::uint32_t anthropic_max_tokens = 4096;      // Anthropic requires max_tokens; used when a client sets none
+  unsigned breaker_failures = 3;                  // consecutive failures that open a key's circuit
+  std::chrono::milliseconds breaker_cooldown{30'000};
+};
+
+struct UpstreamConfig {
+  std::chrono::milliseconds connect_timeout{5'000};
+  std::chrono::milliseconds first_byte_timeout{60'000};  // a slow model's first token
+  std::chrono::milliseconds idle_timeout{60'000};        // between two pieces of a streamed answer
+  std::size_t max_connections_per_origin = 256;
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8080";
   std::optional<std::filesystem::path> port_file;
@@ -54,6 +70,8 @@ struct Config {
   std::string jwt_audience;
   std::string trusted_proxies;                   // CIDRs whose X-Forwarded-For is believed
   std::optional<std::filesystem::path> upstream_ca_file;  // extra CA bundle for provider TLS
+  UpstreamConfig upstream;
+  GatewayConfig gateway;
   // Operator overrides of provider base URLs, by catalog id ([provider.<id>] base_url in the file;
   // KEYRELAY_PROVIDER_<ID>_BASE_URL in the environment, applied by provider_base_urls()).
   std::map<std::string, std::string> provider_base_urls;

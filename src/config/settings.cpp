@@ -96,7 +96,7 @@ Result<void> set_database_url(Config& c, std::string_view t) {
 
 constexpr std::size_t kMaxBytes = std::size_t{1} << 30;
 
-const std::array<Setting, 25> kSettings{{
+const std::array<Setting, 34> kSettings{{
     {"listen", "address:port to serve (port 0 = ephemeral)", set_listen},
     {"port_file", "file that receives the bound port once listening",
      [](Config& c, std::string_view t) -> Result<void> {
@@ -170,6 +170,67 @@ const std::array<Setting, 25> kSettings{{
      [](Config& c, std::string_view t) -> Result<void> {
        if (auto r = require_nonempty(t); !r) return r;
        c.upstream_ca_file = std::filesystem::path(t);
+       return core::ok();
+     }},
+    {"upstream.connect_timeout", "time allowed to connect to a provider (TCP + TLS)",
+     [](Config& c, std::string_view t) -> Result<void> {
+       auto v = parse_positive_duration(t);
+       if (!v) return v.error();
+       c.upstream.connect_timeout = *v;
+       return core::ok();
+     }},
+    {"upstream.first_byte_timeout", "time a provider may take to start answering",
+     [](Config& c, std::string_view t) -> Result<void> {
+       auto v = parse_positive_duration(t);
+       if (!v) return v.error();
+       c.upstream.first_byte_timeout = *v;
+       return core::ok();
+     }},
+    {"upstream.idle_timeout", "time a provider may pause inside an answer (and idle connections are kept)",
+     [](Config& c, std::string_view t) -> Result<void> {
+       auto v = parse_positive_duration(t);
+       if (!v) return v.error();
+       c.upstream.idle_timeout = *v;
+       return core::ok();
+     }},
+    {"upstream.max_connections_per_origin", "open connections to one provider at most",
+     [](Config& c, std::string_view t) -> Result<void> {
+       auto v = parse_size(t, 1, 100'000);
+       if (!v) return v.error();
+       c.upstream.max_connections_per_origin = *v;
+       return core::ok();
+     }},
+    {"default_key_fallback", "let the operator's default keys serve users who have no usable key of their own",
+     [](Config& c, std::string_view t) -> Result<void> {
+       auto v = parse_bool(t);
+       if (!v) return v.error();
+       c.gateway.default_key_fallback = *v;
+       return core::ok();
+     }},
+    {"routing.aliases", "model aliases: name=provider/model|provider/model; other=provider/model",
+     [](Config& c, std::string_view t) -> Result<void> {
+       c.gateway.model_aliases = std::string(t);
+       return core::ok();
+     }},
+    {"gateway.anthropic_max_tokens", "max_tokens sent to Anthropic when the client sets none",
+     [](Config& c, std::string_view t) -> Result<void> {
+       auto v = parse_size(t, 1, 1'000'000);
+       if (!v) return v.error();
+       c.gateway.anthropic_max_tokens = static_cast<std::uint32_t>(*v);
+       return core::ok();
+     }},
+    {"gateway.breaker_failures", "consecutive failures after which a key rests (circuit breaker)",
+     [](Config& c, std::string_view t) -> Result<void> {
+       auto v = parse_size(t, 1, 1000);
+       if (!v) return v.error();
+       c.gateway.breaker_failures = static_cast<unsigned>(*v);
+       return core::ok();
+     }},
+    {"gateway.breaker_cooldown", "how long a key rests after its circuit opened",
+     [](Config& c, std::string_view t) -> Result<void> {
+       auto v = parse_positive_duration(t);
+       if (!v) return v.error();
+       c.gateway.breaker_cooldown = *v;
        return core::ok();
      }},
     {"jwt.secret", "HS256 secret for JWTs from an external identity provider",

@@ -70,6 +70,14 @@ core::Result<ModelTarget> ModelResolver::resolve(std::string_view name) const {
                                       "': name it as provider/model (e.g. openrouter/" + std::string(name) + ")");
 }
 
+core::Result<void> ModelResolver::check_aliases() const {
+  for (const auto& [name, chain] : aliases_)
+    for (const auto& target : chain)
+      if (auto resolved = resolve(target); !resolved)
+        return core::Error::invalid_request("alias '" + name + "': " + resolved.error().message);
+  return core::ok();
+}
+
 core::Result<std::vector<ModelTarget>> ModelResolver::resolve_chain(const std::vector<std::string>& names) const {
   std::vector<ModelTarget> chain;
   std::set<std::pair<std::string, std::string>> seen;

@@ -38,6 +38,9 @@ class ModelResolver {
   // The whole fallback chain: each name in order, aliases expanded in place, duplicates dropped.
   core::Result<std::vector<ModelTarget>> resolve_chain(const std::vector<std::string>& names) const;
 
+  // Every alias target resolves (checked once at start: a typo is an operator error).
+  core::Result<void> check_aliases() const;
+
   const catalog::Catalog& catalog() const noexcept { return *catalog_; }
 
  private:

@@ -1,9 +1,9 @@
 #pragma once
 // The `keyrelay-mock-provider` executable, started for one test on an ephemeral port with its own
 // temp dir (port file, captured output). It stands in for every catalog provider under
-// http://127.0.0.1:<port>/<provider id>; the key's last '-' segment picks the answer (`valid`,
-// `invalid`, `limited`, `quota`, `error`, `slow`, `reset`, `echo`: see
-// tests/mock_provider/providers.h). The constructor returns once the mock answers; otherwise it
+// http://127.0.0.1:<port>/<provider id> (validation calls and the three chat wires); the key's last
+// '-' segment picks the answer (`valid`, `invalid`, `limited[N]`, `quota`, `error`, `slow[ms]`,
+// `reset`, `cut`, `drip`, `overloaded`, `echo`: see tests/mock_provider/providers.h). The constructor returns once the mock answers; otherwise it
 // throws with the mock's output in the message. Destroying a still-running mock kills it.
 // Not thread-safe.
 

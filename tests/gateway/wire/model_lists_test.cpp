@@ -10,7 +10,7 @@ using Models = std::vector<std::string>;
 
 TEST(WireModelLists, NamesTheListCallOfEachWire) {
   EXPECT_EQ(list_models_path(Wire::openai), "/models");
-  EXPECT_EQ(list_models_path(Wire::anthropic), "/v1/models");
+  EXPECT_EQ(list_models_path(Wire::anthropic), "/v1/models?limit=1000");
   EXPECT_EQ(list_models_path(Wire::gemini), "/v1beta/models?pageSize=1000");
 }
 
@@ -30,6 +30,14 @@ TEST(WireModelLists, ReadsGeminiNamesWithoutTheModelsPrefix) {
   auto empty = models_of_list(Wire::gemini, "{}");
   ASSERT_TRUE(empty.has_value()) << "proto3 JSON leaves out an empty list";
   EXPECT_TRUE(empty->empty());
+}
+
+TEST(WireModelLists, GeminiModelsThatCannotChatAreLeftOut) {
+  auto gemini = models_of_list(Wire::gemini, R"({"models":[
+    {"name":"models/gemini-2.5-flash","supportedGenerationMethods":["generateContent","countTokens"]},
+    {"name":"models/text-embedding-004","supportedGenerationMethods":["embedContent"]}]})");
+  ASSERT_TRUE(gemini.has_value());
+  EXPECT_EQ(*gemini, (Models{"gemini-2.5-flash"}));
 }
 
 TEST(WireModelLists, RefusesABodyThatIsNotAList) {

@@ -1,0 +1,40 @@
+#include "api/gateway/chat_event_stream.h"
+
+namespace keyrelay::api {
+
+boost::asio::awaitable<bool> ChatEventStream::pump(http::BodySink& sink) {
+  std::string out;
+  for (;;) {
+    auto piece = co_await upstream_.read_some();
+    if (!piece) co_return co_await fail(sink, "the provider stream broke off: " + piece.error().message);
+    if (piece->empty()) break;
+    auto fed = translator_->feed(*piece, out);
+    if (!out.empty()) {
+      if (!co_await sink.write(out)) {
+        book(true);  // the client left; what it was sent is still used
+        co_return false;
+      }
+      out.clear();
+    }
+    if (!fed) co_return co_await fail(sink, fed.error().message);
+  }
+  if (auto finished = translator_->finish(out); !finished) co_return co_await fail(sink, finished.error().message);
+  const bool sent = co_await sink.write(out);
+  book(!sent);
+  co_return sent;
+}
+
+boost::asio::awaitable<bool> ChatEventStream::fail(http::BodySink& sink, std::string_view message) {
+  book(true);
+  co_return co_await sink.write(gateway::stream_error_event(message, "api_error", "upstream_error", request_id_));
+}
+
+void ChatEventStream::book(bool error) {
+  const auto tokens = translator_->usage();
+  use_.error = error;
+  use_.input_tokens = tokens.input_tokens;
+  use_.output_tokens = tokens.output_tokens;
+  usage_.record(std::move(use_));
+}
+
+}  // namespace keyrelay::api

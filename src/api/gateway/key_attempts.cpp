@@ -1,0 +1,203 @@
+#include "api/gateway/key_attempts.h"
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "api/offload.h"
+#include "core/ids.h"
+#include "gateway/answer_classifier.h"
+#include "gateway/key_injection.h"
+#include "logging/log.h"
+
+namespace keyrelay::api {
+namespace {
+
+std::string key_label(const catalog::Provider& provider, const store::KeyRecord& key,
+                      gateway::Credential credential) {
+  return provider.id + (credential == gateway::Credential::user ? " key '" : " default key '") + key.name + "'";
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view sep) {
+  std::string out;
+  for (const auto& p : parts) {
+    if (!out.empty()) out += sep;
+    out += p;
+  }
+  return out;
+}
+
+}  // namespace
+
+core::Error AttemptTally::final_error() const {
+  std::string detail = join(reasons, "; ");
+  if (!skipped.empty()) detail += (detail.empty() ? "" : "; ") + join(skipped, "; ");
+  if (attempts > 0 && rate_limited == attempts)
+    return core::Error::rate_limited("every provider key is rate limited: " + detail,
+                                     min_retry_after.value_or(std::chrono::seconds(1)));
+  if (attempts > 0 && timeouts == attempts)
+    return core::Error::upstream_timeout("no provider answered in time: " + detail);
+  if (attempts == 0 && !skipped.empty())
+    return core::Error::upstream_error("every usable key is cooling down after repeated failures: " + detail);
+  return core::Error::upstream_error("every provider attempt failed: " + detail);
+}
+
+boost::asio::awaitable<std::optional<ProviderAnswer>> KeyAttempts::run(const catalog::Provider& provider,
+                                                                      const ProviderCall& call,
+                                                                      const std::vector<gateway::KeyChoice>& choices) {
+  for (const auto& choice : choices) {
+    const store::KeyRecord& key = *choice.key;
+    const std::string label = key_label(provider, key, choice.credential);
+    if (!gateway_.breaker.allows(key.id)) {
+      tally_.skipped.push_back(label + ": cooling down");
+      continue;
+    }
+    auto secret = gateway_.services.keys.open_secret(caller_, key);
+    if (!secret) {
+      // Audited and taken out of service by open_secret(); the next key may work.
+      tally_.reasons.push_back(label + ": cannot be decrypted");
+      ++tally_.other_failures;
+      ++tally_.attempts;
+      continue;
+    }
+
+    gateway::UpstreamRequest request;
+    request.method = call.method;
+    request.url = call.url;
+    request.headers = call.headers;
+    request.body = call.body;
+    gateway::inject_key(provider, secret->reveal_text(), request.headers, request.url);
+    ++tally_.attempts;
+    auto opened = co_await gateway_.upstream.open(std::move(request));
+
+    if (!opened) {
+      gateway_.breaker.record_failure(key.id);
+      const bool timed_out = opened.error().code == core::Errc::upstream_timeout;
+      if (timed_out) ++tally_.timeouts;
+      else ++tally_.other_failures;
+      tally_.reasons.push_back(label + ": " + gateway::redact(opened.error().message, secret->reveal_text()));
+      record_failure(provider, call, key, choice.credential, std::nullopt);
+      continue;
+    }
+    const int status = opened->status();
+    if (status >= 200 && status < 300) {
+      gateway_.breaker.record_success(key.id);
+      co_return ProviderAnswer{std::move(*opened), {}, &key, choice.credential};
+    }
+
+    auto body = co_await opened->read_rest(gateway_.settings.max_error_body_bytes);
+    std::string error_body = body ? std::move(*body) : std::string();
+    gateway::scrub_secret(error_body, secret->reveal_text());
+    const auto verdict = gateway::classify(provider, status, opened->headers(), error_body);
+    const std::string message = gateway::redact(verdict.message, secret->reveal_text());
+    switch (verdict.verdict) {
+      case gateway::Verdict::invalid:
+        ++tally_.other_failures;
+        tally_.reasons.push_back(label + ": rejected by the provider (" + std::to_string(status) + ")");
+        record_failure(provider, call, key, choice.credential, status);
+        co_await mark_invalid(provider, key, status, message);
+        continue;
+      case gateway::Verdict::rate_limited:
+        gateway_.breaker.record_failure(key.id);
+        ++tally_.rate_limited;
+        if (verdict.retry_after && (!tally_.min_retry_after || *verdict.retry_after < *tally_.min_retry_after))
+          tally_.min_retry_after = verdict.retry_after;
+        tally_.reasons.push_back(label + ": rate limited");
+        record_failure(provider, call, key, choice.credential, status);
+        continue;
+      case gateway::Verdict::out_of_credit:
+        ++tally_.other_failures;
+        tally_.reasons.push_back(label + ": out of credit");
+        record_failure(provider, call, key, choice.credential, status);
+        continue;
+      case gateway::Verdict::valid:
+      case gateway::Verdict::error:
+        break;
+    }
+    if (status >= 500 || status == 408) {
+      gateway_.breaker.record_failure(key.id);
+      ++tally_.other_failures;
+      tally_.reasons.push_back(label + ": provider error " + std::to_string(status));
+      record_failure(provider, call, key, choice.credential, status);
+      continue;
+    }
+    // A 4xx about the request itself: another key would get the same answer.
+    gateway_.breaker.record_success(key.id);
+    co_return ProviderAnswer{std::move(*opened), std::move(error_body), &key, choice.credential};
+  }
+  co_return std::nullopt;
+}
+
+boost::asio::awaitable<core::Result<vault::KeyCache::Snapshot>> key_snapshot(GatewayServices& gateway,
+                                                                             const std::string& owner_id) {
+  if (auto cached = gateway.cache.cached(owner_id)) co_return cached;
+  co_return co_await offload(gateway.services.blocking, [&gateway, &owner_id]() -> core::Result<vault::KeyCache::Snapshot> {
+    auto snapshot = gateway.cache.keys_of(owner_id);
+    if (!snapshot) return snapshot.error();
+    if (auto prepared = gateway.services.keys.prepare_owner(owner_id); !prepared) return prepared.error();
+    return snapshot;
+  });
+}
+
+gateway::KeyUse KeyAttempts::use_of(const catalog::Provider& provider, const ProviderCall& call,
+                                    const store::KeyRecord& key, gateway::Credential credential) const {
+  gateway::KeyUse use;
+  use.caller = caller_;
+  use.key_id = key.id;
+  use.key_owner_id = key.owner_id;
+  use.provider = provider.id;
+  use.credential = std::string(gateway::credential_name(credential));
+  use.route = call.route;
+  use.model = call.model;
+  return use;
+}
+
+gateway::KeyUse KeyAttempts::use_of(const catalog::Provider& provider, const ProviderCall& call,
+                                    const ProviderAnswer& answer) const {
+  return use_of(provider, call, *answer.key, answer.credential);
+}
+
+void KeyAttempts::record_failure(const catalog::Provider& provider, const ProviderCall& call,
+                                 const store::KeyRecord& key, gateway::Credential credential,
+                                 std::optional<int> http_status) {
+  gateway::KeyUse use = use_of(provider, call, key, credential);
+  use.http_status = http_status;
+  use.error = true;
+  gateway_.usage.record(std::move(use));
+}
+
+// Rare (a key just stopped working), so awaiting the store here is fine: the key is marked invalid
+// and the owner alerted before the next request could pick it again.
+boost::asio::awaitable<void> KeyAttempts::mark_invalid(const catalog::Provider& provider, const store::KeyRecord& key,
+                                                       int http_status, const std::string& message) {
+  Services& services = gateway_.services;
+  const vault::Caller& caller = caller_;
+  const std::string details = boost::json::serialize(
+      boost::json::object{{"verdict", "invalid"}, {"http_status", http_status}, {"source", "gateway"}});
+  co_await offload(services.blocking, [&services, &caller, &provider, &key, http_status, &message, &details] {
+    auto marked = services.keys.record_validation(caller, key.owner_id, key.id, store::ValidationState::invalid,
+                                                  message, details);
+    if (!marked) {
+      logging::error("could not mark a rejected key invalid", {{"key_id", key.id}, {"error", marked.error().message}});
+      return;
+    }
+    const auto now = services.clock.now();
+    store::AlertRecord alert;
+    alert.id = core::uuid_v7(now);
+    alert.rule = "key.invalid";
+    alert.severity = store::AlertSeverity::warning;
+    alert.user_id = key.owner_id;
+    alert.key_id = key.id;
+    alert.provider = provider.id;
+    alert.message = provider.name + " rejected the key '" + key.name + "' (HTTP " + std::to_string(http_status) +
+                    "); it is marked invalid until it is rotated or validates again";
+    alert.first_seen = alert.last_seen = now;
+    auto event = vault::audit_event(caller, services.clock, services.audit_chain, "alert.raised");
+    event.key_id = key.id;
+    event.provider = provider.id;
+    event.details_json = boost::json::serialize(boost::json::object{{"rule", alert.rule}});
+    if (auto raised = services.store.raise_alert(alert, std::move(event)); !raised)
+      logging::error("could not raise an alert", {{"key_id", key.id}, {"error", raised.error().message}});
+  });
+}
+
+}  // namespace keyrelay::api

@@ -1,0 +1,93 @@
+#pragma once
+// The fallback loop of the gateway (API.md "Gateway endpoints"): one provider call tried with each
+// candidate key in turn. A key is skipped while its circuit is open; a connect error, timeout, 429,
+// out-of-credit answer or 5xx moves on to the next key (and counts against the key's circuit); a
+// definite "bad key" answer marks the key invalid, raises an alert for its owner, audits it and
+// moves on; any other answer — a 2xx, or a 4xx about the request itself — ends the loop and is
+// handed to the caller with the response still unread, so nothing has reached the client yet.
+//
+// The plaintext key lives in a core::Secret only while its request is built and sent; provider text
+// that reaches a message is redacted.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "api/gateway/gateway_services.h"
+#include "gateway/key_choice.h"
+#include "http/headers.h"
+#include "vault/caller.h"
+
+namespace keyrelay::api {
+
+// A provider call, minus the key.
+struct ProviderCall {
+  std::string method;
+  std::string url;         // provider base URL + path (+ query)
+  http::Headers headers;   // end-to-end headers to send
+  std::string body;
+  std::string route;       // "chat" | "proxy", for usage and audit
+  std::string model;       // for usage and audit; empty for /proxy
+};
+
+// A provider answer the loop stopped at: a 2xx, or a final 4xx.
+struct ProviderAnswer {
+  gateway::UpstreamStream stream;       // head read, body unread (for a 4xx: see error_body)
+  std::string error_body;               // a final non-2xx answer's body, read, the key scrubbed out
+  const store::KeyRecord* key = nullptr;
+  gateway::Credential credential = gateway::Credential::user;
+};
+
+// What the failed attempts add up to, for the final error and the X-Keyrelay-Attempts header.
+struct AttemptTally {
+  int attempts = 0;        // keys actually called
+  int rate_limited = 0;
+  int timeouts = 0;
+  int other_failures = 0;  // transport errors, 5xx, out of credit, bad keys, undecryptable
+  std::optional<std::chrono::seconds> min_retry_after;
+  std::vector<std::string> reasons;  // "anthropic key 'work': rate limited", for the final message
+  std::vector<std::string> skipped;  // keys skipped because their circuit is open
+
+  // The error when every attempt failed: all 429 → rate_limited (smallest Retry-After); all timed
+  // out → upstream_timeout; otherwise upstream_error.
+  core::Error final_error() const;
+};
+
+// The owner's key records: from the cache without leaving the I/O thread, or loaded (with what
+// opening them needs) on the worker pool.
+boost::asio::awaitable<core::Result<vault::KeyCache::Snapshot>> key_snapshot(GatewayServices& gateway,
+                                                                             const std::string& owner_id);
+
+class KeyAttempts {
+ public:
+  KeyAttempts(GatewayServices& gateway, const vault::Caller& caller) : gateway_(gateway), caller_(caller) {}
+
+  // Tries `call` with each of `choices` for `provider` in order. Returns the answer it stopped at,
+  // or nullopt when every key failed (see tally()).
+  boost::asio::awaitable<std::optional<ProviderAnswer>> run(const catalog::Provider& provider, const ProviderCall& call,
+                                                            const std::vector<gateway::KeyChoice>& choices);
+
+  // A use of the key that answered, for the caller to complete (status, tokens, error) and hand to
+  // the usage recorder once the answer has been relayed.
+  gateway::KeyUse use_of(const catalog::Provider& provider, const ProviderCall& call,
+                         const ProviderAnswer& answer) const;
+
+  const AttemptTally& tally() const noexcept { return tally_; }
+
+ private:
+  boost::asio::awaitable<void> mark_invalid(const catalog::Provider& provider, const store::KeyRecord& key,
+                                            int http_status, const std::string& message);
+  gateway::KeyUse use_of(const catalog::Provider& provider, const ProviderCall& call, const store::KeyRecord& key,
+                         gateway::Credential credential) const;
+  void record_failure(const catalog::Provider& provider, const ProviderCall& call, const store::KeyRecord& key,
+                      gateway::Credential credential, std::optional<int> http_status);
+
+  GatewayServices& gateway_;
+  const vault::Caller& caller_;
+  AttemptTally tally_;
+};
+
+}  // namespace keyrelay::api

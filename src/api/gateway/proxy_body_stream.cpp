@@ -1,0 +1,72 @@
+#include "api/gateway/proxy_body_stream.h"
+
+namespace keyrelay::api {
+namespace {
+
+constexpr std::size_t kMaxJsonUsageBytes = 1024 * 1024;
+
+}  // namespace
+
+ProxyBodyStream::ProxyBodyStream(gateway::UpstreamStream upstream, std::optional<catalog::Wire> wire,
+                                 bool event_stream, gateway::UsageRecorder& usage, gateway::KeyUse use)
+    : upstream_(std::move(upstream)), wire_(wire), usage_(usage), use_(std::move(use)) {
+  if (wire_ && event_stream) {
+    gateway::ChatRequest observed;  // the translator only needs to know it is streaming
+    observed.stream = true;
+    observed.include_usage = true;
+    sse_usage_ = gateway::make_stream_translator(*wire_, observed, gateway::ResponseMeta{});
+  } else if (wire_) {
+    json_usage_ = true;
+  }
+}
+
+void ProxyBodyStream::observe(std::string_view piece) {
+  if (sse_usage_) {
+    if (!sse_usage_->feed(piece, discard_)) sse_usage_.reset();  // not a stream we understand: no usage
+    discard_.clear();
+  } else if (json_usage_) {
+    if (json_copy_.size() + piece.size() > kMaxJsonUsageBytes) {
+      json_usage_ = false;
+      json_copy_.clear();
+    } else {
+      json_copy_.append(piece);
+    }
+  }
+}
+
+boost::asio::awaitable<bool> ProxyBodyStream::pump(http::BodySink& sink) {
+  for (;;) {
+    auto piece = co_await upstream_.read_some();
+    if (!piece) {
+      book(true);
+      co_return false;  // cut: the client must see an incomplete body
+    }
+    if (piece->empty()) break;
+    observe(*piece);
+    if (!co_await sink.write(*piece)) {
+      book(true);
+      co_return false;
+    }
+  }
+  book(use_.http_status && *use_.http_status >= 400);
+  co_return true;
+}
+
+void ProxyBodyStream::book(bool error) {
+  if (booked_) return;
+  booked_ = true;
+  if (sse_usage_) {
+    const auto tokens = sse_usage_->usage();
+    use_.input_tokens = tokens.input_tokens;
+    use_.output_tokens = tokens.output_tokens;
+  } else if (json_usage_ && !json_copy_.empty() && !error) {
+    if (auto translated = gateway::translate_response(*wire_, json_copy_, gateway::ResponseMeta{})) {
+      use_.input_tokens = translated->usage.input_tokens;
+      use_.output_tokens = translated->usage.output_tokens;
+    }
+  }
+  use_.error = error;
+  usage_.record(std::move(use_));
+}
+
+}  // namespace keyrelay::api

@@ -1,0 +1,40 @@
+#pragma once
+// The body of a proxied answer: the provider's bytes passed on unchanged as they arrive (so SSE
+// reaches the client event by event). On the way it reads token usage when the provider speaks a
+// chat wire — from an SSE stream through a stream translator whose output is discarded, or from a
+// JSON body of at most 1 MiB — and books the use when the body ends. A provider that breaks off
+// mid-body makes the client's body end without its last chunk.
+
+#include <memory>
+#include <string>
+
+#include "gateway/upstream_client.h"
+#include "gateway/usage_recorder.h"
+#include "gateway/wire/chat_wire.h"
+#include "http/body_stream.h"
+
+namespace keyrelay::api {
+
+class ProxyBodyStream final : public http::BodyStream {
+ public:
+  ProxyBodyStream(gateway::UpstreamStream upstream, std::optional<catalog::Wire> wire, bool event_stream,
+                  gateway::UsageRecorder& usage, gateway::KeyUse use);
+
+  boost::asio::awaitable<bool> pump(http::BodySink& sink) override;
+
+ private:
+  void observe(std::string_view piece);
+  void book(bool error);
+
+  gateway::UpstreamStream upstream_;
+  std::optional<catalog::Wire> wire_;
+  std::unique_ptr<gateway::StreamTranslator> sse_usage_;  // event streams of a chat wire
+  bool json_usage_ = false;                                // a JSON body of a chat wire
+  std::string json_copy_;
+  std::string discard_;
+  gateway::UsageRecorder& usage_;
+  gateway::KeyUse use_;
+  bool booked_ = false;
+};
+
+}  // namespace keyrelay::api

@@ -1,0 +1,105 @@
+#include "api/gateway/proxy_routes.h"
+
+#include "api/gateway/key_attempts.h"
+#include "api/gateway/proxy_body_stream.h"
+#include "api/guard.h"
+#include "gateway/proxy_rules.h"
+#include "http/error_response.h"
+
+namespace keyrelay::api {
+namespace {
+
+namespace net = boost::asio;
+
+net::awaitable<http::Response> proxy(GatewayServices& gateway, http::Request& req, http::RequestContext& ctx) {
+  const std::string provider_id(req.param("provider").value_or(""));
+  const catalog::Provider* provider = gateway.resolver.catalog().find(provider_id);
+  if (provider == nullptr)
+    co_return http::error_response(core::Error::not_found("no provider '" + provider_id + "' in the catalog"),
+                                   ctx.request_id);
+
+  // keyrelay's token: Authorization, or the provider's own auth header (so SDKs work unchanged).
+  const auto authorization = gateway::proxy_authorization(req.headers, *provider);
+  auto principal = co_await authenticate(
+      gateway.services, authorization ? std::optional<std::string_view>(*authorization) : std::nullopt, req, ctx);
+  if (!principal) co_return http::error_response(principal.error(), ctx.request_id);
+  if (!principal->has(auth::Scope::gateway))
+    co_return http::error_response(core::Error::forbidden("this credential lacks the 'gateway' scope"),
+                                   ctx.request_id);
+
+  // The raw path after "/proxy/<provider>/" (the router's tail may have dropped empty segments).
+  const std::string_view path = req.path();
+  const std::string prefix = "/proxy/" + provider_id + "/";
+  if (!path.starts_with(prefix))
+    co_return http::error_response(core::Error::invalid_request("the proxied path is malformed"), ctx.request_id);
+  auto url = gateway::proxy_url(*provider, path.substr(prefix.size()), req.query());
+  if (!url) co_return http::error_response(url.error(), ctx.request_id);
+
+  const vault::Caller caller = caller_of(*principal, req, ctx);
+  auto user_keys = co_await key_snapshot(gateway, caller.user_id);
+  if (!user_keys) co_return http::error_response(user_keys.error(), ctx.request_id);
+  vault::KeyCache::Snapshot default_keys;
+  if (gateway.settings.default_key_fallback) {
+    auto defaults = co_await key_snapshot(gateway, gateway.services.system_user_id);
+    if (!defaults) co_return http::error_response(defaults.error(), ctx.request_id);
+    default_keys = std::move(*defaults);
+  }
+  const auto now = gateway.services.clock.now();
+  const auto choices = gateway::choose_keys(**user_keys, default_keys.get(), provider->id, now);
+  if (choices.empty())
+    co_return http::error_response(core::Error::no_usable_key(gateway::why_no_usable_key(**user_keys, provider->id, now)),
+                                   ctx.request_id);
+
+  ProviderCall call;
+  call.method = std::string(http::method_name(req.method));
+  call.url = std::move(*url);
+  call.headers = gateway::forward_request_headers(req.headers, *provider);
+  for (const auto& [name, value] : provider->extra_headers)
+    if (!call.headers.contains(name)) call.headers.add(name, value);
+  call.body = std::move(req.body);
+  call.route = "proxy";
+
+  KeyAttempts attempts(gateway, caller);
+  auto answer = co_await attempts.run(*provider, call, choices);
+  if (!answer) {
+    auto r = http::error_response(attempts.tally().final_error(), ctx.request_id);
+    r.headers.set("X-Keyrelay-Attempts", std::to_string(attempts.tally().attempts));
+    co_return r;
+  }
+
+  gateway::KeyUse use = attempts.use_of(*provider, call, *answer);
+  use.http_status = answer->stream.status();
+  http::Response r;
+  r.status = answer->stream.status();
+  r.headers = answer->stream.headers();
+  gateway::filter_response_headers(r.headers);
+  r.headers.set("X-Keyrelay-Provider", provider->id);
+  r.headers.set("X-Keyrelay-Key-Id", answer->key->id);
+  r.headers.set("X-Keyrelay-Credential", std::string(gateway::credential_name(answer->credential)));
+  r.headers.set("X-Keyrelay-Attempts", std::to_string(attempts.tally().attempts));
+  if (!answer->error_body.empty() || answer->stream.done()) {
+    // A final 4xx (already read, the key scrubbed out) or a body-less answer.
+    use.error = r.status >= 400;
+    gateway.usage.record(std::move(use));
+    r.body = std::move(answer->error_body);
+    co_return r;
+  }
+  const bool event_stream = answer->stream.headers().get("Content-Type").value_or("").starts_with("text/event-stream");
+  r.stream = std::make_shared<ProxyBodyStream>(std::move(answer->stream), provider->wire, event_stream, gateway.usage,
+                                               std::move(use));
+  co_return r;
+}
+
+}  // namespace
+
+void add_proxy_routes(http::Router& router, GatewayServices& gateway) {
+  using http::Method;
+  for (const Method method : {Method::get, Method::post, Method::put, Method::patch, Method::del, Method::head,
+                              Method::options}) {
+    router.add(method, "/proxy/{provider}/{path...}",
+               [&gateway](http::Request& req, http::RequestContext& ctx) { return proxy(gateway, req, ctx); },
+               {.max_body_bytes = gateway.settings.max_request_body_bytes});
+  }
+}
+
+}  // namespace keyrelay::api
