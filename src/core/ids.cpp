@@ -2,7 +2,9 @@
 
 #include <sys/random.h>
 
+#include <algorithm>
 #include <array>
+#include <cstring>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -20,6 +22,26 @@ std::string format_uuid(const std::array<std::uint8_t, 16>& b) {
   out.append(hex, 0, 8).append("-").append(hex, 8, 4).append("-").append(hex, 12, 4).append("-");
   out.append(hex, 16, 4).append("-").append(hex, 20, 12);
   return out;
+}
+
+// Random bytes for ids, drawn from a per-thread buffer the kernel refills 512 bytes at a time: ids
+// are made several times per gateway request, and one getrandom call each was a visible cost.
+// The bytes are the kernel CSPRNG's all the same; the buffer is wiped as it is used.
+void id_random(std::uint8_t* out, std::size_t size) {
+  thread_local std::array<std::uint8_t, 512> pool{};
+  thread_local std::size_t used = pool.size();
+  while (size > 0) {
+    if (used == pool.size()) {
+      os_random(pool.data(), pool.size());
+      used = 0;
+    }
+    const std::size_t n = std::min(size, pool.size() - used);
+    std::memcpy(out, pool.data() + used, n);
+    std::memset(pool.data() + used, 0, n);
+    used += n;
+    out += n;
+    size -= n;
+  }
 }
 
 }  // namespace
@@ -40,7 +62,7 @@ void os_random(void* data, std::size_t size) {
 
 std::string uuid_v4() {
   std::array<std::uint8_t, 16> b{};
-  os_random(b.data(), b.size());
+  id_random(b.data(), b.size());
   b[6] = static_cast<std::uint8_t>((b[6] & 0x0f) | 0x40);
   b[8] = static_cast<std::uint8_t>((b[8] & 0x3f) | 0x80);
   return format_uuid(b);
@@ -48,7 +70,7 @@ std::string uuid_v4() {
 
 std::string uuid_v7(std::chrono::system_clock::time_point now) {
   std::array<std::uint8_t, 16> b{};
-  os_random(b.data(), b.size());
+  id_random(b.data(), b.size());
   const auto ms = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
   for (int i = 0; i < 6; ++i) b[i] = static_cast<std::uint8_t>(ms >> (40 - 8 * i));

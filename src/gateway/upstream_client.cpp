@@ -130,7 +130,7 @@ struct UpstreamClient::State {
 
   static net::awaitable<void> reap_idle(std::shared_ptr<State> state, std::chrono::milliseconds period);
   net::awaitable<core::Result<UpstreamLease>> acquire(const UpstreamOrigin& origin, const std::string& key,
-                                                      bool fresh_only);
+                                                      bool fresh_only, const net::any_io_executor& caller);
   net::awaitable<Started> start(UpstreamStream::Impl& impl, std::string_view wire, bool head_request);
   net::awaitable<core::Result<void>> connect(UpstreamConnection& conn, const UpstreamOrigin& origin);
   template <class Stream>
@@ -204,11 +204,15 @@ net::awaitable<core::Result<UpstreamStream>> UpstreamClient::open(UpstreamReques
   if (!ready) co_return ready.error();
 
   const std::string key = target->origin.key();
+  // A caller on a strand (a server session) lends it to new connections, so that its later requests
+  // run their upstream exchange inline instead of hopping to another strand and back.
+  const net::any_io_executor caller = co_await net::this_coro::executor;
+  const bool caller_is_strand = caller.target<net::strand<net::io_context::executor_type>>() != nullptr;
   for (int attempt = 0;; ++attempt) {
-    auto lease = co_await state->acquire(target->origin, key, attempt > 0);
+    auto lease = co_await state->acquire(target->origin, key, attempt > 0, caller);
     if (!lease) co_return lease.error();
     if (!lease->connection())
-      lease->attach(std::make_unique<UpstreamConnection>(net::make_strand(state->executor),
+      lease->attach(std::make_unique<UpstreamConnection>(caller_is_strand ? caller : net::make_strand(state->executor),
                                                          target->origin.tls ? &state->tls : nullptr));
     auto impl = std::make_unique<UpstreamStream::Impl>();
     impl->keep_client = state;
@@ -217,7 +221,10 @@ net::awaitable<core::Result<UpstreamStream>> UpstreamClient::open(UpstreamReques
     impl->lease = std::move(*lease);
     const auto& executor = impl->lease.connection()->executor();
     // Every operation on the connection runs on its strand, so its stream and timer never race.
-    Started out = co_await net::co_spawn(executor, state->start(*impl, wire, head_request), net::use_awaitable);
+    // (if/else, not ?: — GCC 12 destroys a co_await temporary of a conditional expression twice.)
+    Started out;
+    if (executor == caller) out = co_await state->start(*impl, wire, head_request);
+    else out = co_await net::co_spawn(executor, state->start(*impl, wire, head_request), net::use_awaitable);
     if (out.result) {
       impl->first_byte_latency = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
       co_return UpstreamStream(std::move(impl));
@@ -231,11 +238,12 @@ net::awaitable<core::Result<UpstreamStream>> UpstreamClient::open(UpstreamReques
 // Waits (polling briefly) while the origin is at its cap: rare, and a poll needs no cross-thread
 // wake-up between a releasing request and a waiting one.
 net::awaitable<core::Result<UpstreamLease>> UpstreamClient::State::acquire(const UpstreamOrigin& origin,
-                                                                           const std::string& key, bool fresh_only) {
+                                                                           const std::string& key, bool fresh_only,
+                                                                           const net::any_io_executor& caller) {
   const auto deadline = Clock::now() + options.connect_timeout;
   std::optional<net::steady_timer> pause;
   for (;;) {
-    if (auto lease = pool.try_acquire(key, fresh_only)) co_return std::move(*lease);
+    if (auto lease = pool.try_acquire(key, fresh_only, &caller)) co_return std::move(*lease);
     const auto now = Clock::now();
     if (now >= deadline)
       co_return core::Error::upstream_error("upstream " + origin.host + ": all " +
@@ -425,27 +433,31 @@ bool UpstreamStream::done() const noexcept { return !impl_ || impl_->done; }
 
 net::awaitable<core::Result<std::string_view>> UpstreamStream::read_some() {
   if (done()) co_return std::string_view{};
-  auto n = (co_await net::co_spawn(impl_->lease.connection()->executor(), impl_->read_piece_on_strand(),
-                                   net::use_awaitable))
-               .value;
-  if (!n) {
+  const auto& executor = impl_->lease.connection()->executor();
+  const net::any_io_executor here = co_await net::this_coro::executor;
+  Spawned<std::size_t> n;
+  if (executor == here) n = co_await impl_->read_piece_on_strand();
+  else n = co_await net::co_spawn(executor, impl_->read_piece_on_strand(), net::use_awaitable);
+  if (!n.value) {
     impl_->done = true;
     impl_->lease = {};  // a connection in an unknown state is closed, never pooled
-    co_return n.error();
+    co_return n.value.error();
   }
-  co_return std::string_view(impl_->piece.data(), *n);
+  co_return std::string_view(impl_->piece.data(), *n.value);
 }
 
 net::awaitable<core::Result<std::string>> UpstreamStream::read_rest(std::size_t max_bytes) {
   if (done()) co_return std::string{};
-  auto all = (co_await net::co_spawn(impl_->lease.connection()->executor(), impl_->read_all_on_strand(max_bytes),
-                                     net::use_awaitable))
-                 .value;
-  if (!all) {
+  const auto& executor = impl_->lease.connection()->executor();
+  const net::any_io_executor here = co_await net::this_coro::executor;
+  Spawned<std::string> all;
+  if (executor == here) all = co_await impl_->read_all_on_strand(max_bytes);
+  else all = co_await net::co_spawn(executor, impl_->read_all_on_strand(max_bytes), net::use_awaitable);
+  if (!all.value) {
     impl_->done = true;
     impl_->lease = {};
   }
-  co_return all;
+  co_return std::move(all.value);
 }
 
 }  // namespace keyrelay::gateway

@@ -62,7 +62,8 @@ void UpstreamLease::release(bool reusable) noexcept {
   std::exchange(pool_, nullptr)->give_back(key_, std::move(conn_), reusable);
 }
 
-std::optional<UpstreamLease> UpstreamPool::try_acquire(const std::string& key, bool fresh_only) {
+std::optional<UpstreamLease> UpstreamPool::try_acquire(const std::string& key, bool fresh_only,
+                                                      const net::any_io_executor* prefer) {
   std::vector<std::unique_ptr<UpstreamConnection>> stale;  // closed outside the lock
   std::optional<UpstreamLease> lease;
   {
@@ -77,7 +78,18 @@ std::optional<UpstreamLease> UpstreamPool::try_acquire(const std::string& key, b
         --origin.open;
       }
     } else {
-      while (!origin.idle.empty()) {
+      // A connection on the caller's own strand saves two thread hops per request.
+      if (prefer != nullptr) {
+        for (auto it = origin.idle.rbegin(); it != origin.idle.rend(); ++it) {
+          if ((*it)->executor() != *prefer) continue;
+          if (now - (*it)->idle_since < idle_timeout_ && (*it)->looks_reusable()) {
+            lease.emplace(*this, key, std::move(*it));
+            origin.idle.erase(std::next(it).base());
+          }
+          break;
+        }
+      }
+      while (!lease && !origin.idle.empty()) {
         auto conn = std::move(origin.idle.back());
         origin.idle.pop_back();
         if (now - conn->idle_since < idle_timeout_ && conn->looks_reusable()) {

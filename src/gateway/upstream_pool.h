@@ -90,7 +90,9 @@ class UpstreamPool {
 
   // An idle connection of `key` that still looks open (unless `fresh_only`), else a free slot;
   // nullopt when the origin is at its cap. Stale idle connections met on the way are closed.
-  std::optional<UpstreamLease> try_acquire(const std::string& key, bool fresh_only);
+  // `prefer`: an idle connection on this executor is taken first.
+  std::optional<UpstreamLease> try_acquire(const std::string& key, bool fresh_only,
+                                           const boost::asio::any_io_executor* prefer = nullptr);
   // Closes idle connections unused for longer than the idle timeout.
   void sweep(std::chrono::steady_clock::time_point now);
   void close_all();
