@@ -189,6 +189,20 @@ Result<Catalog> Catalog::with_base_url(std::string_view id, std::string_view url
   return Error::invalid_request("no provider '" + std::string(id) + "' in the catalog to override");
 }
 
+Catalog Catalog::with_providers(const Catalog& operator_providers) const {
+  Catalog copy = *this;
+  for (const auto& extra : operator_providers.providers_) {
+    bool replaced = false;
+    for (auto& p : copy.providers_)
+      if (p.id == extra.id) {
+        p = extra;
+        replaced = true;
+      }
+    if (!replaced) copy.providers_.push_back(extra);
+  }
+  return copy;
+}
+
 const Provider* Catalog::find(std::string_view id) const noexcept {
   for (const auto& p : providers_)
     if (p.id == id) return &p;

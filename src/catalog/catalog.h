@@ -64,6 +64,11 @@ class Catalog {
   const Provider* find(std::string_view id) const noexcept;
   const std::vector<Provider>& providers() const noexcept { return providers_; }
 
+  // A copy with the operator's providers (a document in the same format, KEYRELAY_CATALOG_FILE)
+  // added: a provider whose id is new is appended (a self-hosted OpenAI-compatible endpoint, say);
+  // one with an existing id replaces the built-in entry whole.
+  Catalog with_providers(const Catalog& operator_providers) const;
+
   // A copy with the operator's base URL for `id` (KEYRELAY_PROVIDER_<ID>_BASE_URL): invalid_request
   // for an unknown id or a URL that is not http(s).
   core::Result<Catalog> with_base_url(std::string_view id, std::string_view url) const;

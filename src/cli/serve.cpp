@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <iostream>
 #include <memory>
 
@@ -126,6 +128,15 @@ int run_serve(const GlobalOptions& global) {
   if (!system_user) return fail(system_user.error().message);
   auto catalog_result = catalog::Catalog::builtin();
   if (!catalog_result) return fail(catalog_result.error().message);
+  if (const auto& file = ctx.config.catalog_file) {
+    std::ifstream in(*file);
+    if (!in) return fail("KEYRELAY_CATALOG_FILE: cannot read " + file->string());
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto extra = catalog::Catalog::parse(text);
+    if (!extra) return fail("KEYRELAY_CATALOG_FILE " + file->string() + ": " + extra.error().message);
+    catalog_result = catalog_result->with_providers(*extra);
+    for (const auto& p : extra->providers()) logging::info("operator provider", {{"provider", p.id}, {"base_url", p.base_url}});
+  }
   // Only the operator chooses where a provider lives: the file's [provider.<id>] and the environment.
   std::vector<std::string> provider_ids;
   for (const auto& p : catalog_result->providers()) provider_ids.push_back(p.id);

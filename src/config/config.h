@@ -75,6 +75,8 @@ struct Config {
   // Operator overrides of provider base URLs, by catalog id ([provider.<id>] base_url in the file;
   // KEYRELAY_PROVIDER_<ID>_BASE_URL in the environment, applied by provider_base_urls()).
   std::map<std::string, std::string> provider_base_urls;
+  // The operator's own providers (JSON, catalog.json's format), added to the built-in catalog.
+  std::optional<std::filesystem::path> catalog_file;
 
   Config() = default;
   Config(Config&&) = default;

@@ -96,7 +96,7 @@ Result<void> set_database_url(Config& c, std::string_view t) {
 
 constexpr std::size_t kMaxBytes = std::size_t{1} << 30;
 
-const std::array<Setting, 34> kSettings{{
+const std::array<Setting, 35> kSettings{{
     {"listen", "address:port to serve (port 0 = ephemeral)", set_listen},
     {"port_file", "file that receives the bound port once listening",
      [](Config& c, std::string_view t) -> Result<void> {
@@ -198,6 +198,12 @@ const std::array<Setting, 34> kSettings{{
        auto v = parse_size(t, 1, 100'000);
        if (!v) return v.error();
        c.upstream.max_connections_per_origin = *v;
+       return core::ok();
+     }},
+    {"catalog_file", "JSON file of the operator's providers (catalog.json's format) added to the built-in catalog",
+     [](Config& c, std::string_view t) -> Result<void> {
+       if (auto r = require_nonempty(t); !r) return r;
+       c.catalog_file = std::filesystem::path(t);
        return core::ok();
      }},
     {"default_key_fallback", "let the operator's default keys serve users who have no usable key of their own",
