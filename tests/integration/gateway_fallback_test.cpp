@@ -114,6 +114,16 @@ TEST_F(GatewayFallback, ModelsFieldAndFallbackHeaderFormAChain) {
   EXPECT_EQ(header_chain.header("X-Keyrelay-Provider"), "gemini");
 }
 
+TEST(GatewayAliases, AnOperatorAliasIsAFallbackChain) {
+  Gateway gw(Environment{{"KEYRELAY_ROUTING_ALIASES", "fast=anthropic/claude-3-5-haiku-latest|gemini/gemini-2.0-flash"}});
+  gw.add_key(gw.alice, "anthropic", "error");
+  gw.add_key(gw.alice, "gemini", "valid");
+  auto r = gw.chat(gw.alice, Gateway::chat_body("fast"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.header("X-Keyrelay-Provider"), "gemini");
+  EXPECT_EQ(r.header("X-Keyrelay-Attempts"), "2");
+}
+
 TEST_F(GatewayFallback, OperatorDefaultKeysServeOnlyWhereAllowed) {
   const auto shared = create_key(gw.vault, gw.vault.admin(), "gemini", "shared", Gateway::secret_for("gemini", "valid"),
                                  {}, "/api/v1/default-keys");
