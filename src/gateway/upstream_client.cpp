@@ -131,11 +131,14 @@ struct UpstreamClient::State {
   static net::awaitable<void> reap_idle(std::shared_ptr<State> state, std::chrono::milliseconds period);
   net::awaitable<core::Result<UpstreamLease>> acquire(const UpstreamOrigin& origin, const std::string& key,
                                                       bool fresh_only, const net::any_io_executor& caller);
-  net::awaitable<Started> start(UpstreamStream::Impl& impl, std::string_view wire, bool head_request);
+  net::awaitable<Started> start(UpstreamStream::Impl& impl, std::string_view wire, bool head_request,
+                                http::BodySource* source);
   net::awaitable<core::Result<void>> connect(UpstreamConnection& conn, const UpstreamOrigin& origin);
   template <class Stream>
   net::awaitable<Started> send_and_read_head(Stream& stream, UpstreamStream::Impl& impl, std::string_view wire,
-                                             bool head_request);
+                                             bool head_request, http::BodySource* source);
+  template <class Stream>
+  net::awaitable<core::Result<void>> send_body(Stream& stream, UpstreamStream::Impl& impl, http::BodySource& source);
 };
 
 // Closes idle pooled connections once they have been unused for idle_timeout.
@@ -195,9 +198,15 @@ net::awaitable<core::Result<UpstreamStream>> UpstreamClient::open(UpstreamReques
   std::string wire;
   WipeOnExit wipe_wire{wire};
   auto target = parse_upstream_url(request.url);
-  core::Result<void> ready = target ? serialize_request(request.method, target->target, target->origin.host_header,
-                                                        request.headers, request.body, wire)
-                                    : core::Result<void>(target.error());
+  const std::shared_ptr<http::BodySource> source = std::move(request.body_source);
+  core::Result<void> ready = core::ok();
+  if (!target) ready = target.error();
+  else if (source)
+    ready = serialize_request_head(request.method, target->target, target->origin.host_header, request.headers,
+                                   source->content_length(), wire);
+  else
+    ready = serialize_request(request.method, target->target, target->origin.host_header, request.headers,
+                              request.body, wire);
   const bool head_request = request.method == "HEAD";
   wipe_request(request);
   if (target) wipe(target->target);
@@ -209,7 +218,10 @@ net::awaitable<core::Result<UpstreamStream>> UpstreamClient::open(UpstreamReques
   const net::any_io_executor caller = co_await net::this_coro::executor;
   const bool caller_is_strand = caller.target<net::strand<net::io_context::executor_type>>() != nullptr;
   for (int attempt = 0;; ++attempt) {
-    auto lease = co_await state->acquire(target->origin, key, attempt > 0, caller);
+    // A streamed body cannot be replayed: it gets a fresh connection (a pooled one the server has
+    // already closed would fail after the first pieces were consumed) and is never retried.
+    const bool fresh_only = attempt > 0 || source != nullptr;
+    auto lease = co_await state->acquire(target->origin, key, fresh_only, caller);
     if (!lease) co_return lease.error();
     if (!lease->connection())
       lease->attach(std::make_unique<UpstreamConnection>(caller_is_strand ? caller : net::make_strand(state->executor),
@@ -223,14 +235,14 @@ net::awaitable<core::Result<UpstreamStream>> UpstreamClient::open(UpstreamReques
     // Every operation on the connection runs on its strand, so its stream and timer never race.
     // (if/else, not ?: — GCC 12 destroys a co_await temporary of a conditional expression twice.)
     Started out;
-    if (executor == caller) out = co_await state->start(*impl, wire, head_request);
-    else out = co_await net::co_spawn(executor, state->start(*impl, wire, head_request), net::use_awaitable);
+    if (executor == caller) out = co_await state->start(*impl, wire, head_request, source.get());
+    else out = co_await net::co_spawn(executor, state->start(*impl, wire, head_request, source.get()), net::use_awaitable);
     if (out.result) {
       impl->first_byte_latency = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
       co_return UpstreamStream(std::move(impl));
     }
     // A pooled connection the server had already given up on: try once more on a new one.
-    if (out.retryable && attempt == 0) continue;
+    if (out.retryable && attempt == 0 && !source) continue;
     co_return std::move(out.result).error();
   }
 }
@@ -256,7 +268,7 @@ net::awaitable<core::Result<UpstreamLease>> UpstreamClient::State::acquire(const
 }
 
 net::awaitable<Started> UpstreamClient::State::start(UpstreamStream::Impl& impl, std::string_view wire,
-                                                     bool head_request) {
+                                                     bool head_request, http::BodySource* source) {
   UpstreamConnection& conn = *impl.lease.connection();
   if (!conn.is_connected()) {
     if (auto connected = co_await connect(conn, impl.origin); !connected) {
@@ -265,8 +277,8 @@ net::awaitable<Started> UpstreamClient::State::start(UpstreamStream::Impl& impl,
       co_return out;
     }
   }
-  if (auto* tls = conn.tls()) co_return co_await send_and_read_head(*tls, impl, wire, head_request);
-  co_return co_await send_and_read_head(*conn.plain(), impl, wire, head_request);
+  if (auto* tls = conn.tls()) co_return co_await send_and_read_head(*tls, impl, wire, head_request, source);
+  co_return co_await send_and_read_head(*conn.plain(), impl, wire, head_request, source);
 }
 
 net::awaitable<core::Result<void>> UpstreamClient::State::connect(UpstreamConnection& conn,
@@ -311,7 +323,8 @@ net::awaitable<core::Result<void>> UpstreamClient::State::connect(UpstreamConnec
 
 template <class Stream>
 net::awaitable<Started> UpstreamClient::State::send_and_read_head(Stream& stream, UpstreamStream::Impl& impl,
-                                                                  std::string_view wire, bool head_request) {
+                                                                  std::string_view wire, bool head_request,
+                                                                  http::BodySource* source) {
   UpstreamConnection& conn = *impl.lease.connection();
   auto& tcp_stream = conn.tcp();
   auto& buffer = conn.buffer();
@@ -325,6 +338,12 @@ net::awaitable<Started> UpstreamClient::State::send_and_read_head(Stream& stream
     out.retryable = reused && wec != beast::error::timeout;
     out.result = transport_error(impl.origin, "write", wec);
     co_return out;
+  }
+  if (source != nullptr) {
+    if (auto sent = co_await send_body(stream, impl, *source); !sent) {
+      out.result = std::move(sent).error();  // never retryable: pieces of the body are gone
+      co_return out;
+    }
   }
 
   // Read the head; interim 1xx answers are skipped.
@@ -356,6 +375,37 @@ net::awaitable<Started> UpstreamClient::State::send_and_read_head(Stream& stream
   if (parser->is_done()) impl.finish_body();  // no body (204, HEAD, Content-Length: 0)
   out.result = core::ok();
   co_return out;
+}
+
+// Writes the body as `source` yields it: as is under Content-Length, else one chunk per piece and
+// the last chunk. A source error is returned as is; a source whose length differs from the one it
+// announced is an invalid_request. The caller closes the connection after any failure.
+template <class Stream>
+net::awaitable<core::Result<void>> UpstreamClient::State::send_body(Stream& stream, UpstreamStream::Impl& impl,
+                                                                    http::BodySource& source) {
+  const std::optional<std::size_t> length = source.content_length();
+  std::size_t sent = 0;
+  std::string frame;
+  WipeOnExit wipe_frame{frame};
+  for (;;) {
+    auto piece = co_await source.read_some();
+    if (!piece) co_return piece.error();
+    const bool last = piece->empty();
+    if (length && (last ? sent != *length : piece->size() > *length - sent))
+      co_return core::Error::invalid_request("request body does not match its Content-Length");
+    if (length && last) co_return core::ok();
+    std::string_view out = *piece;
+    if (!length) {
+      frame.clear();
+      append_chunk(*piece, frame);
+      out = frame;
+    }
+    sent += piece->size();
+    impl.lease.connection()->tcp().expires_after(options.idle_timeout);
+    auto [ec, n] = co_await net::async_write(stream, net::buffer(out.data(), out.size()), as_result);
+    if (ec) co_return transport_error(impl.origin, "write", ec);
+    if (last) co_return core::ok();
+  }
 }
 
 // ---- UpstreamStream -------------------------------------------------------------------------------

@@ -17,6 +17,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "core/result.h"
+#include "http/body_source.h"
 #include "http/headers.h"
 
 namespace keyrelay::gateway {
@@ -26,6 +27,11 @@ struct UpstreamRequest {
   std::string url;        // absolute http(s)://host[:port]/path?query, already percent-encoded
   http::Headers headers;  // end-to-end headers; Host, Content-Length and hop-by-hop ones are replaced/dropped
   std::string body;
+  // When set, the body is read from here while it is sent (and `body` is ignored): with
+  // Content-Length when the source knows its length, chunked otherwise. Such a request cannot be
+  // replayed, so it always gets a fresh connection and is never retried; a failure reading the
+  // source aborts the exchange with the source's error and closes the upstream connection.
+  std::shared_ptr<http::BodySource> body_source;
 };
 
 struct UpstreamResponse {

@@ -1,6 +1,7 @@
 #include "gateway/upstream_wire.h"
 
 #include <array>
+#include <cstdio>
 #include <vector>
 
 namespace keyrelay::gateway {
@@ -65,16 +66,22 @@ void strip_hop_by_hop(http::Headers& headers) {
   headers = std::move(kept);
 }
 
-core::Result<void> serialize_request(std::string_view method, std::string_view target, std::string_view host,
-                                     const http::Headers& headers, std::string_view body, std::string& out) {
+namespace {
+
+core::Result<void> validate_head(std::string_view method, const http::Headers& headers) {
   if (!is_token(method)) return core::Error::invalid_request("upstream request method is not a valid token");
   for (const auto& [name, value] : headers.fields()) {
     if (!is_token(name)) return core::Error::invalid_request("upstream request has an invalid header name");
     if (!is_field_value(value))
       return core::Error::invalid_request("upstream request header " + name + " has an invalid value");
   }
+  return core::ok();
+}
 
-  std::size_t size = method.size() + target.size() + host.size() + body.size() + 64;
+// The request line, Host and the end-to-end headers, without the framing headers or the blank line.
+void append_head_fields(std::string_view method, std::string_view target, std::string_view host,
+                        const http::Headers& headers, std::size_t body_size, std::string& out) {
+  std::size_t size = method.size() + target.size() + host.size() + body_size + 64;
   for (const auto& [name, value] : headers.fields()) size += name.size() + value.size() + 4;
   out.reserve(out.size() + size);  // one allocation, so no copy of a key is left in a freed block
 
@@ -84,10 +91,36 @@ core::Result<void> serialize_request(std::string_view method, std::string_view t
     if (is_hop_by_hop(name) || http::iequals(name, "host") || http::iequals(name, "content-length")) continue;
     out.append(name).append(": ").append(value).append("\r\n");
   }
+}
+
+}  // namespace
+
+core::Result<void> serialize_request(std::string_view method, std::string_view target, std::string_view host,
+                                     const http::Headers& headers, std::string_view body, std::string& out) {
+  if (auto valid = validate_head(method, headers); !valid) return valid;
+  append_head_fields(method, target, host, headers, body.size(), out);
   if (!body.empty() || body_expected(method))
     out.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");
   out.append("\r\n").append(body);
   return core::ok();
+}
+
+core::Result<void> serialize_request_head(std::string_view method, std::string_view target, std::string_view host,
+                                          const http::Headers& headers, std::optional<std::size_t> content_length,
+                                          std::string& out) {
+  if (auto valid = validate_head(method, headers); !valid) return valid;
+  append_head_fields(method, target, host, headers, 0, out);
+  if (content_length) out.append("Content-Length: ").append(std::to_string(*content_length)).append("\r\n");
+  else out.append("Transfer-Encoding: chunked\r\n");
+  out.append("\r\n");
+  return core::ok();
+}
+
+void append_chunk(std::string_view data, std::string& out) {
+  char size[2 * sizeof(std::size_t) + 1];
+  const int n = std::snprintf(size, sizeof size, "%zx", data.size());
+  // An empty `data` makes "0\r\n\r\n": the last chunk with no trailers, then the blank line.
+  out.append(size, static_cast<std::size_t>(n)).append("\r\n").append(data).append("\r\n");
 }
 
 }  // namespace keyrelay::gateway

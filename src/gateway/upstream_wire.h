@@ -2,6 +2,8 @@
 // The wire side of an upstream exchange that needs no socket: which headers are hop-by-hop, and the
 // serialized request head + body.
 
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,5 +25,15 @@ void strip_hop_by_hop(http::Headers& headers);
 // The message names the offending header, never its value.
 core::Result<void> serialize_request(std::string_view method, std::string_view target, std::string_view host,
                                      const http::Headers& headers, std::string_view body, std::string& out);
+
+// The head only, for a body written afterwards as it is read (an upload passed through): like
+// serialize_request(), but announces `content_length` when it is known and
+// "Transfer-Encoding: chunked" otherwise (then each piece goes out through append_chunk()).
+core::Result<void> serialize_request_head(std::string_view method, std::string_view target, std::string_view host,
+                                          const http::Headers& headers, std::optional<std::size_t> content_length,
+                                          std::string& out);
+
+// Appends `data` as one HTTP/1.1 chunk; an empty `data` appends the last chunk ("0\r\n\r\n").
+void append_chunk(std::string_view data, std::string& out);
 
 }  // namespace keyrelay::gateway
