@@ -22,6 +22,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include "core/secret.h"
+#include "core/spawned.h"
 #include "gateway/upstream_pool.h"
 #include "gateway/upstream_url.h"
 #include "gateway/upstream_wire.h"
@@ -81,13 +82,8 @@ struct Started {
 
 constexpr std::size_t kPieceBytes = 16 * 1024;
 
-// co_spawn(..., use_awaitable) needs a default-constructible result; Result<T> has none.
 template <class T>
-struct Spawned {
-  Spawned() = default;
-  Spawned(core::Result<T> v) : value(std::move(v)) {}  // NOLINT: implicit, for co_return
-  core::Result<T> value = core::Error::internal("upstream operation did not run");
-};
+using Spawned = core::Spawned<T>;
 
 }  // namespace
 

@@ -21,6 +21,10 @@ using Handler = std::function<boost::asio::awaitable<Response>(Request&, Request
 struct RouteOptions {
   // Largest body this route accepts; unset: the server's default (KEYRELAY_HTTP_MAX_BODY_BYTES).
   std::optional<std::size_t> max_body_bytes;
+  // Set: a body larger than this many bytes, or chunked, is not read before the handler runs but
+  // handed over as Request::body_source, read as it arrives (uploads passed on to a provider).
+  // Smaller bodies are read whole into Request::body as usual.
+  std::optional<std::size_t> stream_body_above;
 };
 
 }  // namespace keyrelay::http

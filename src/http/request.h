@@ -2,12 +2,14 @@
 // A parsed HTTP request as handlers see it. The session fills it from the wire (moving the body in,
 // not copying it); handlers never touch Beast types.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "http/body_source.h"
 #include "http/headers.h"
 #include "http/method.h"
 
@@ -23,6 +25,9 @@ struct Request {
   }
   Headers headers;
   std::string body;
+  // Instead of `body`, on a route with RouteOptions::stream_body_above when the body is larger or
+  // chunked: the body, read as it arrives. Null otherwise.
+  std::shared_ptr<BodySource> body_source;
   // Path parameters by pattern name ("id" for "/keys/{id}"), raw (not percent-decoded).
   std::vector<std::pair<std::string, std::string>> params;
 

@@ -11,6 +11,7 @@
 #include "core/secret.h"
 #include "http/error_response.h"
 #include "http/request_id.h"
+#include "http/session_body_source.h"
 #include "logging/log.h"
 
 namespace keyrelay::http {
@@ -131,7 +132,27 @@ net::awaitable<void> Session::run() {
   // Half-close politely; the peer may already be gone, so errors are expected and ignored.
   beast::error_code ec;
   stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+  if (drain_before_close_) co_await drain_unread_body();
   stream_.close();
+}
+
+// Closing a socket with unread bytes makes the kernel send a reset, which can destroy the response
+// the client has not read yet. So read and drop what the client still sends, briefly, first.
+net::awaitable<void> Session::drain_unread_body() {
+  constexpr std::size_t kMaxDrainBytes = 64 * 1024 * 1024;
+  const auto deadline = std::chrono::steady_clock::now() + std::min(shared_.options.body_timeout,
+                                                                    std::chrono::milliseconds(2000));
+  buffer_.clear();
+  std::size_t drained = 0;
+  while (drained < kMaxDrainBytes && std::chrono::steady_clock::now() < deadline) {
+    stream_.expires_at(deadline);
+    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(16 * 1024), as_result);
+    if (ec) break;  // the client finished (eof), went away, or the time is up
+    drained += n;
+  }
+  buffer_.clear();
+  const auto space = buffer_.prepare(buffer_.capacity());
+  core::wipe_memory(space.data(), space.size());
 }
 
 net::awaitable<std::size_t> Session::write(Response&& res, std::string_view request_id, bool keep_alive) {
@@ -233,29 +254,51 @@ net::awaitable<bool> Session::serve_one(bool first) {
     co_return false;
   }
 
-  // Read the body (also for 404/405 answers, so the connection stays usable for the next request).
-  if (!parser.is_done()) {
-    parser.body_limit(body_limit);
-    if (bhttp::token_list(head[bhttp::field::expect]).exists("100-continue")) {
-      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      stream_.expires_after(opt.write_timeout);
-      auto [cec, cn] = co_await net::async_write(stream_, net::buffer(kContinue), as_result);
-      if (cec) co_return false;
-    }
-    stream_.expires_after(opt.body_timeout);
-    auto [bec, body_bytes] = co_await bhttp::async_read(stream_, buffer_, parser, as_result);
-    bytes_in += body_bytes;
-    if (bec) {
-      if (auto err = read_error(bec)) {
-        const int status = http_status(err->code);
-        const std::size_t out = co_await write(error_response(*err, ctx.request_id), ctx.request_id, false);
-        log_request(ctx.request_id, method_text, {}, status, ctx.started_at, bytes_in, out, remote_ip_);
-      }
-      co_return false;
-    }
+  // The parts of the head the rest needs, copied: a streamed body takes the parser over.
+  const bool keep_alive_requested = head.keep_alive();
+  const bool expect_continue = bhttp::token_list(head[bhttp::field::expect]).exists("100-continue");
+  const std::string method_name(method_text);
+  Request request;
+  if (match.route) {
+    request.method = *method;
+    request.target = std::string(target);
+    for (const auto& field : head) request.headers.add(std::string(field.name_string()), std::string(field.value()));
+    request.params = std::move(match.params);
   }
 
-  const bool keep_alive_requested = head.keep_alive();
+  // A streaming route gets a large or chunked body as it arrives; everything else is read whole
+  // first (also for 404/405 answers, so the connection stays usable for the next request).
+  const std::optional<std::size_t> stream_above = match.route ? match.route->options.stream_body_above : std::nullopt;
+  std::shared_ptr<SessionBodySource> source;
+  if (stream_above && !parser.is_done() && (!content_length || *content_length > *stream_above)) {
+    source = std::make_shared<SessionBodySource>(stream_, buffer_, std::move(parser), body_limit, expect_continue,
+                                                 SessionBodySource::Timeouts{opt.body_timeout, opt.write_timeout},
+                                                 shared_from_this());
+    request.body_source = source;
+  } else {
+    if (!parser.is_done()) {
+      parser.body_limit(body_limit);
+      if (expect_continue) {
+        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        stream_.expires_after(opt.write_timeout);
+        auto [cec, cn] = co_await net::async_write(stream_, net::buffer(kContinue), as_result);
+        if (cec) co_return false;
+      }
+      stream_.expires_after(opt.body_timeout);
+      auto [bec, body_bytes] = co_await bhttp::async_read(stream_, buffer_, parser, as_result);
+      bytes_in += body_bytes;
+      if (bec) {
+        if (auto err = read_error(bec)) {
+          const int status = http_status(err->code);
+          const std::size_t out = co_await write(error_response(*err, ctx.request_id), ctx.request_id, false);
+          log_request(ctx.request_id, method_text, {}, status, ctx.started_at, bytes_in, out, remote_ip_);
+        }
+        co_return false;
+      }
+    }
+    request.body = std::move(head.body());
+  }
+
   Response response;
   if (refusal) {
     response = error_response(*refusal, ctx.request_id);
@@ -272,18 +315,24 @@ net::awaitable<bool> Session::serve_one(bool first) {
     }
   } else {
     ctx.route = match.route->pattern;
-    Request request;
-    request.method = *method;
-    request.target = std::string(target);
-    for (const auto& field : head) request.headers.add(std::string(field.name_string()), std::string(field.value()));
-    request.body = std::move(head.body());
-    request.params = std::move(match.params);
     try {
       response = co_await match.route->handler(request, ctx);
     } catch (const std::exception& e) {
       logging::error("handler failed", {{"request_id", ctx.request_id}, {"route", ctx.route}, {"error", e.what()}});
       response = error_response(core::Error::internal("handler failed"), ctx.request_id);
     }
+  }
+
+  // The session owns the stream again. Body bytes the handler left unread cannot be skipped
+  // reliably (it may be gigabytes, or a malformed chunk): answer, then close.
+  bool body_left_unread = false;
+  if (source) {
+    bytes_in += source->bytes_read();
+    body_left_unread = !source->complete();
+    source->detach();
+    request.body_source.reset();
+    source.reset();
+    if (body_left_unread) drain_before_close_ = true;
   }
 
   // The raw request (which may have carried a secret) must not linger in the read buffer. When no
@@ -295,9 +344,9 @@ net::awaitable<bool> Session::serve_one(bool first) {
   }
 
   const int status = response.status;
-  const bool keep_alive = keep_alive_requested && !closing_ && !shared_.draining.load();
+  const bool keep_alive = keep_alive_requested && !body_left_unread && !closing_ && !shared_.draining.load();
   const std::size_t out = co_await write(std::move(response), ctx.request_id, keep_alive);
-  log_request(ctx.request_id, method_text, ctx.route, status, ctx.started_at, bytes_in, out, remote_ip_);
+  log_request(ctx.request_id, method_name, ctx.route, status, ctx.started_at, bytes_in, out, remote_ip_);
   co_return out > 0 && keep_alive && !broken_;
 }
 

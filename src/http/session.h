@@ -46,6 +46,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // Writes `res` for `request_id`; returns bytes written, or 0 on a write failure.
   boost::asio::awaitable<std::size_t> write(Response&& res, std::string_view request_id, bool keep_alive);
   // The head with chunked encoding, then the body as res.stream produces it.
+  boost::asio::awaitable<void> drain_unread_body();
   boost::asio::awaitable<std::size_t> write_streamed(Response&& res, std::string_view request_id, bool keep_alive);
 
   boost::beast::tcp_stream stream_;
@@ -56,6 +57,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool idle_ = true;            // waiting for the first byte of a request (strand-only)
   bool closing_ = false;        // finish the current request, then close (strand-only)
   bool broken_ = false;         // a streamed body was cut: the connection must close (strand-only)
+  bool drain_before_close_ = false;  // a handler left a request body unread (strand-only)
 };
 
 // Writes a 503 and closes: the answer to a connection over max_connections.

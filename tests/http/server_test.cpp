@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "http/error_response.h"
+#include "in_process_server.h"
 
 // The server in-process, with handlers only a test has (slow, failing), talked to over real sockets.
 namespace keyrelay::http {
@@ -72,50 +73,15 @@ class ServerTest : public ::testing::Test {
                 {.max_body_bytes = 100});
   }
 
-  void start(ServerOptions options = {}) {
-    options.listen = "127.0.0.1:0";
-    options.threads = 2;
-    options.handle_signals = false;
-    server_ = std::make_unique<Server>(options, router_);
-    auto port = server_->listen();
-    ASSERT_TRUE(port) << port.error().message;
-    port_ = *port;
-    runner_ = std::async(std::launch::async, [this] { server_->run(); });
-  }
-
-  void TearDown() override {
-    if (server_) {
-      server_->shutdown();
-      EXPECT_EQ(runner_.wait_for(15s), std::future_status::ready) << "server did not stop";
-    }
-  }
-
-  tcp::socket connect() {
-    tcp::socket s(client_io_);
-    s.connect({net::ip::make_address("127.0.0.1"), port_});
-    return s;
-  }
-
-  static void send(tcp::socket& s, std::string_view raw) { net::write(s, net::buffer(raw)); }
-
-  static bhttp::response<bhttp::string_body> read_response(tcp::socket& s, beast::flat_buffer& buf) {
-    bhttp::response<bhttp::string_body> res;
-    bhttp::read(s, buf, res);
-    return res;
-  }
-
-  // True when the peer closed: a read returns EOF or reset.
-  static bool peer_closed(tcp::socket& s, beast::flat_buffer& buf) {
-    beast::error_code ec;
-    s.read_some(buf.prepare(1), ec);
-    return ec == net::error::eof || ec == net::error::connection_reset;
-  }
+  void start(ServerOptions options = {}) { server_.start(std::move(options)); }
+  void TearDown() override { server_.stop(); }
+  tcp::socket connect() { return server_.connect(); }
+  static void send(tcp::socket& s, std::string_view raw) { testing::InProcessServer::send(s, raw); }
+  static auto read_response(tcp::socket& s, beast::flat_buffer& buf) { return testing::InProcessServer::read_response(s, buf); }
+  static bool peer_closed(tcp::socket& s, beast::flat_buffer& buf) { return testing::InProcessServer::peer_closed(s, buf); }
 
   Router router_;
-  std::unique_ptr<Server> server_;
-  std::future<void> runner_;
-  std::uint16_t port_ = 0;
-  net::io_context client_io_;
+  testing::InProcessServer server_{router_};
   std::promise<void> slow_started_;
   std::chrono::milliseconds slow_for_{300};
   std::atomic<bool> go_{false};
@@ -237,14 +203,14 @@ TEST_F(ServerTest, ShutdownLetsAnInFlightRequestFinish) {
   auto s = connect();
   send(s, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
   ASSERT_EQ(slow_started_.get_future().wait_for(5s), std::future_status::ready);
-  server_->shutdown();
-  EXPECT_TRUE(server_->is_draining());
+  server_.server().shutdown();
+  EXPECT_TRUE(server_.server().is_draining());
   beast::flat_buffer buf;
   auto res = read_response(s, buf);
   EXPECT_EQ(res.result_int(), 200);
   EXPECT_EQ(res.body(), R"({"slow":true})");
   EXPECT_FALSE(res.keep_alive()) << "a draining server closes after the response";
-  EXPECT_EQ(runner_.wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(server_.runner().wait_for(5s), std::future_status::ready);
 }
 
 TEST_F(ServerTest, ShutdownClosesIdleKeepAliveConnections) {
@@ -253,9 +219,9 @@ TEST_F(ServerTest, ShutdownClosesIdleKeepAliveConnections) {
   send(s, "GET /fast HTTP/1.1\r\nHost: x\r\n\r\n");
   beast::flat_buffer buf;
   ASSERT_EQ(read_response(s, buf).result_int(), 200);
-  server_->shutdown();
+  server_.server().shutdown();
   EXPECT_TRUE(peer_closed(s, buf));
-  EXPECT_EQ(runner_.wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(server_.runner().wait_for(5s), std::future_status::ready);
 }
 
 TEST_F(ServerTest, ShutdownDeadlineCutsRequestsThatDoNotFinish) {
@@ -266,8 +232,8 @@ TEST_F(ServerTest, ShutdownDeadlineCutsRequestsThatDoNotFinish) {
   auto s = connect();
   send(s, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
   ASSERT_EQ(slow_started_.get_future().wait_for(5s), std::future_status::ready);
-  server_->shutdown();
-  EXPECT_EQ(runner_.wait_for(10s), std::future_status::ready) << "the deadline must end the drain";
+  server_.server().shutdown();
+  EXPECT_EQ(server_.runner().wait_for(10s), std::future_status::ready) << "the deadline must end the drain";
   beast::flat_buffer buf;
   EXPECT_TRUE(peer_closed(s, buf));
 }
@@ -275,12 +241,12 @@ TEST_F(ServerTest, ShutdownDeadlineCutsRequestsThatDoNotFinish) {
 TEST_F(ServerTest, ListenFailsClearlyWhenThePortIsTaken) {
   start();
   ServerOptions options;
-  options.listen = "127.0.0.1:" + std::to_string(port_);
+  options.listen = "127.0.0.1:" + std::to_string(server_.port());
   Server second(options, router_);
   auto r = second.listen();
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, core::Errc::unavailable);
-  EXPECT_NE(r.error().message.find(std::to_string(port_)), std::string::npos);
+  EXPECT_NE(r.error().message.find(std::to_string(server_.port())), std::string::npos);
 }
 
 }  // namespace

@@ -26,9 +26,33 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
   return out;
 }
 
+// The client's streamed body as an attempt reads it: remembers whether the attempt read any of it
+// (then no other key can be tried) and whether reading failed on the client's side.
+class WatchedBody final : public http::BodySource {
+ public:
+  explicit WatchedBody(std::shared_ptr<http::BodySource> body) : body_(std::move(body)) {}
+
+  boost::asio::awaitable<core::Result<std::string_view>> read_some() override {
+    touched_ = true;
+    auto piece = co_await body_->read_some();
+    if (!piece) error_ = piece.error();
+    co_return piece;
+  }
+  std::optional<std::size_t> content_length() const noexcept override { return body_->content_length(); }
+
+  bool touched() const noexcept { return touched_; }
+  const std::optional<core::Error>& error() const noexcept { return error_; }
+
+ private:
+  std::shared_ptr<http::BodySource> body_;
+  bool touched_ = false;
+  std::optional<core::Error> error_;
+};
+
 }  // namespace
 
 core::Error AttemptTally::final_error() const {
+  if (client_body_error) return *client_body_error;
   std::string detail = join(reasons, "; ");
   if (!skipped.empty()) detail += (detail.empty() ? "" : "; ") + join(skipped, "; ");
   if (attempts > 0 && rate_limited == attempts)
@@ -44,9 +68,14 @@ core::Error AttemptTally::final_error() const {
 boost::asio::awaitable<std::optional<ProviderAnswer>> KeyAttempts::run(const catalog::Provider& provider,
                                                                       const ProviderCall& call,
                                                                       const std::vector<gateway::KeyChoice>& choices) {
+  bool body_spent = false;  // a streamed body went (partly) upstream: no other key can be tried
   for (const auto& choice : choices) {
     const store::KeyRecord& key = *choice.key;
     const std::string label = key_label(provider, key, choice.credential);
+    if (body_spent) {
+      tally_.skipped.push_back(label + ": not tried, the streamed request body cannot be sent twice");
+      continue;
+    }
     if (!gateway_.breaker.allows(key.id)) {
       tally_.skipped.push_back(label + ": cooling down");
       continue;
@@ -64,10 +93,23 @@ boost::asio::awaitable<std::optional<ProviderAnswer>> KeyAttempts::run(const cat
     request.method = call.method;
     request.url = call.url;
     request.headers = call.headers;
-    request.body = call.body;
+    std::shared_ptr<WatchedBody> watched;
+    if (call.body_source) {
+      watched = std::make_shared<WatchedBody>(call.body_source);
+      request.body_source = watched;
+    } else {
+      request.body = call.body;
+    }
     gateway::inject_key(provider, secret->reveal_text(), request.headers, request.url);
     ++tally_.attempts;
     auto opened = co_await gateway_.upstream.open(std::move(request));
+    if (watched) {
+      if (watched->error()) {
+        tally_.client_body_error = *watched->error();
+        co_return std::nullopt;
+      }
+      body_spent = watched->touched();
+    }
 
     if (!opened) {
       gateway_.breaker.record_failure(key.id);

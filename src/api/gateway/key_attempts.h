@@ -10,6 +10,7 @@
 // that reaches a message is redacted.
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@
 
 #include "api/gateway/gateway_services.h"
 #include "gateway/key_choice.h"
+#include "http/body_source.h"
 #include "http/headers.h"
 #include "vault/caller.h"
 
@@ -29,6 +31,9 @@ struct ProviderCall {
   std::string url;         // provider base URL + path (+ query)
   http::Headers headers;   // end-to-end headers to send
   std::string body;
+  // Instead of `body`: an upload read as it is sent (/proxy). It cannot be replayed, so once a key's
+  // attempt has read from it no other key is tried.
+  std::shared_ptr<http::BodySource> body_source;
   std::string route;       // "chat" | "proxy", for usage and audit
   std::string model;       // for usage and audit; empty for /proxy
 };
@@ -50,8 +55,11 @@ struct AttemptTally {
   std::optional<std::chrono::seconds> min_retry_after;
   std::vector<std::string> reasons;  // "anthropic key 'work': rate limited", for the final message
   std::vector<std::string> skipped;  // keys skipped because their circuit is open
+  // The client's streamed body failed (cut, too slow, too large): the answer is about the client,
+  // not about any key, so no key's circuit counts it.
+  std::optional<core::Error> client_body_error;
 
-  // The error when every attempt failed: all 429 → rate_limited (smallest Retry-After); all timed
+  // The error when every attempt failed: the client's body error if there was one; all 429 → rate_limited (smallest Retry-After); all timed
   // out → upstream_timeout; otherwise upstream_error.
   core::Error final_error() const;
 };

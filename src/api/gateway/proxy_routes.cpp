@@ -11,6 +11,10 @@ namespace {
 
 namespace net = boost::asio;
 
+// Bodies up to this size are read whole, so that another key can be tried with them; larger or
+// chunked ones go upstream as they arrive, and only one key gets them.
+constexpr std::size_t kBufferedBodyBytes = 64 * 1024;
+
 net::awaitable<http::Response> proxy(GatewayServices& gateway, http::Request& req, http::RequestContext& ctx) {
   const std::string provider_id(req.param("provider").value_or(""));
   const catalog::Provider* provider = gateway.resolver.catalog().find(provider_id);
@@ -57,6 +61,7 @@ net::awaitable<http::Response> proxy(GatewayServices& gateway, http::Request& re
   for (const auto& [name, value] : provider->extra_headers)
     if (!call.headers.contains(name)) call.headers.add(name, value);
   call.body = std::move(req.body);
+  call.body_source = std::move(req.body_source);
   call.route = "proxy";
 
   KeyAttempts attempts(gateway, caller);
@@ -98,7 +103,7 @@ void add_proxy_routes(http::Router& router, GatewayServices& gateway) {
                               Method::options}) {
     router.add(method, "/proxy/{provider}/{path...}",
                [&gateway](http::Request& req, http::RequestContext& ctx) { return proxy(gateway, req, ctx); },
-               {.max_body_bytes = gateway.settings.max_request_body_bytes});
+               {.max_body_bytes = gateway.settings.max_request_body_bytes, .stream_body_above = kBufferedBodyBytes});
   }
 }
 

@@ -1,0 +1,67 @@
+#pragma once
+// The BodySource a session hands to a handler on a streaming route: reads the rest of the request
+// from the client connection piece by piece. Internal to http/ (includes Beast).
+//
+// Every read runs on the session's strand (a caller on another executor is hopped over and back),
+// so it never races the session's own use of the stream. The session detaches the source once the
+// handler returned; from then on reads fail and the session owns the stream again.
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "core/spawned.h"
+#include "http/body_source.h"
+
+namespace keyrelay::http {
+
+class SessionBodySource final : public BodySource {
+ public:
+  struct Timeouts {
+    std::chrono::milliseconds body;   // per read: the client must keep sending
+    std::chrono::milliseconds write;  // for the interim "100 Continue"
+  };
+
+  // Takes over `head_parser` (its head read, no body byte yet). `owner` keeps the stream and
+  // buffer alive while a handler holds the source.
+  SessionBodySource(boost::beast::tcp_stream& stream, boost::beast::flat_buffer& buffer,
+                    boost::beast::http::request_parser<boost::beast::http::string_body>&& head_parser,
+                    std::size_t body_limit, bool expect_continue, Timeouts timeouts, std::shared_ptr<void> owner);
+  ~SessionBodySource() override;
+
+  boost::asio::awaitable<core::Result<std::string_view>> read_some() override;
+  std::optional<std::size_t> content_length() const noexcept override { return content_length_; }
+
+  // Strand-only, for the session once the handler returned.
+  bool complete() const noexcept { return !error_ && parser_.is_done(); }
+  std::size_t bytes_read() const noexcept { return bytes_read_; }
+  void detach() noexcept;
+
+ private:
+  boost::asio::awaitable<core::Spawned<std::size_t>> read_on_strand();
+
+  boost::beast::tcp_stream& stream_;
+  boost::beast::flat_buffer& buffer_;
+  boost::beast::http::request_parser<boost::beast::http::buffer_body> parser_;
+  boost::asio::any_io_executor strand_;
+  std::size_t body_limit_;
+  std::optional<std::size_t> content_length_;
+  bool expect_continue_;
+  Timeouts timeouts_;
+  std::shared_ptr<void> owner_;
+  std::optional<core::Error> error_;
+  bool detached_ = false;
+  std::size_t bytes_read_ = 0;
+  std::array<char, 32 * 1024> piece_;
+};
+
+}  // namespace keyrelay::http
