@@ -1,7 +1,10 @@
 #include "api/guard.h"
 
+#include <boost/asio/post.hpp>
+
 #include "api/offload.h"
 #include "http/error_response.h"
+#include "logging/log.h"
 
 namespace keyrelay::api {
 
@@ -12,7 +15,45 @@ std::optional<std::string> header_copy(const http::Request& r, std::string_view 
   return v ? std::optional<std::string>(std::string(*v)) : std::nullopt;
 }
 
+bool is_change(http::Method method) {
+  return method == http::Method::post || method == http::Method::put || method == http::Method::patch ||
+         method == http::Method::del;
+}
+
+// The failed authentication is counted against the client's IP; the one that gets it refused
+// raises an alert for the operator.
+void note_auth_failure(Services& services, const http::RequestContext& ctx) {
+  if (services.protection == nullptr || !services.protection->note_auth_failure(ctx)) return;
+  const auto& limit = services.protection->auth_failure_limit();
+  monitor::AlertSpec alert;
+  alert.rule = "auth.failure_burst";
+  alert.severity = store::AlertSeverity::warning;
+  alert.user_id = services.system_user_id;
+  alert.message = "more than " + std::to_string(limit.count) + " failed authentications from " + ctx.client_ip +
+                  " within " + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(limit.period).count()) +
+                  " s; the address is refused for " +
+                  std::to_string(std::chrono::duration_cast<std::chrono::seconds>(services.protection->auth_block()).count()) +
+                  " s";
+  raise_alert_later(services, std::move(alert));
+}
+
 }  // namespace
+
+void raise_alert_later(Services& services, monitor::AlertSpec spec, std::optional<vault::Caller> caller) {
+  if (services.alerts == nullptr) return;
+  boost::asio::post(services.blocking, [&services, spec = std::move(spec), caller = std::move(caller)] {
+    auto raised = services.alerts->raise(spec, caller ? &*caller : nullptr);
+    if (!raised)
+      logging::error("could not raise an alert", {{"rule", spec.rule}, {"error", raised.error().message}});
+  });
+}
+
+std::optional<core::Error> charge_gateway(Services& services, const auth::Principal& principal,
+                                          http::RequestContext& ctx) {
+  if (services.protection == nullptr) return std::nullopt;
+  const std::string subject = principal.token_id ? "token:" + *principal.token_id : "user:" + principal.user_id;
+  return services.protection->charge(RateBucket::gateway, subject, ctx);
+}
 
 vault::Caller caller_of(const auth::Principal& p, const http::Request& request, const http::RequestContext& ctx) {
   vault::Caller c;
@@ -31,6 +72,8 @@ boost::asio::awaitable<core::Result<auth::Principal>> authenticate(Services& ser
                                                                   std::optional<std::string_view> authorization,
                                                                   const http::Request& request,
                                                                   const http::RequestContext& ctx) {
+  if (services.protection != nullptr)
+    if (auto refusal = services.protection->refusal_for(ctx)) co_return *refusal;
   const auto on_behalf_of = request.headers.get("X-Keyrelay-On-Behalf-Of");
   // A cached token is checked right here; only a miss (or anything to audit) goes to the pool.
   if (auto cached = services.authenticator.try_cached(authorization, on_behalf_of)) co_return std::move(*cached);
@@ -41,13 +84,19 @@ boost::asio::awaitable<core::Result<auth::Principal>> authenticate(Services& ser
   std::optional<std::string> authorization_copy;
   if (authorization) authorization_copy = std::string(*authorization);
   auto on_behalf_copy = header_copy(request, "X-Keyrelay-On-Behalf-Of");
-  co_return co_await offload(services.blocking, [&] {
+  auto principal = co_await offload(services.blocking, [&] {
     return services.authenticator.authenticate(authorization_copy, on_behalf_copy, facts);
   });
+  // Only presented credentials that failed count: a request without any is no guess.
+  if (!principal && principal.error().code == core::Errc::unauthenticated && authorization_copy &&
+      !authorization_copy->empty())
+    note_auth_failure(services, ctx);
+  co_return principal;
 }
 
-http::Handler guarded(Services& services, auth::Scope scope, AuthedHandler handler, Needs needs) {
-  return [&services, scope, handler = std::move(handler), needs](
+http::Handler guarded(Services& services, auth::Scope scope, AuthedHandler handler, Needs needs,
+                      std::optional<RateBucket> bucket) {
+  return [&services, scope, handler = std::move(handler), needs, bucket](
              http::Request& request, http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
     auto principal = co_await authenticate(services, request.headers.get("Authorization"), request, ctx);
     if (!principal) co_return http::error_response(principal.error(), ctx.request_id);
@@ -57,6 +106,19 @@ http::Handler guarded(Services& services, auth::Scope scope, AuthedHandler handl
       co_return http::error_response(
           core::Error::forbidden("this credential lacks the '" + std::string(auth::scope_name(scope)) + "' scope"),
           ctx.request_id);
+    const std::optional<RateBucket> charged = bucket ? bucket : is_change(request.method) ? std::optional(RateBucket::mutation) : std::nullopt;
+    if (charged && services.protection != nullptr) {
+      if (*charged == RateBucket::mutation && services.protection->note_management_change(principal->user_id)) {
+        monitor::AlertSpec alert;
+        alert.rule = "management.burst";
+        alert.severity = store::AlertSeverity::warning;
+        alert.user_id = principal->user_id;
+        alert.message = "an unusual number of changes to your keys and settings in a short time";
+        raise_alert_later(services, std::move(alert), caller_of(*principal, request, ctx));
+      }
+      if (auto refused = services.protection->charge(*charged, principal->user_id, ctx))
+        co_return http::error_response(*refused, ctx.request_id);
+    }
     co_return co_await handler(request, ctx, *principal);
   };
 }

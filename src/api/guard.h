@@ -29,7 +29,14 @@ boost::asio::awaitable<core::Result<auth::Principal>> authenticate(Services& ser
                                                                   const http::RequestContext& ctx);
 
 // The route requires `scope`; with Needs::admin it also requires the admin role and scope.
-http::Handler guarded(Services& services, auth::Scope scope, AuthedHandler handler, Needs needs = Needs::scope);
+// The request is charged to the caller's `bucket`; without one, a change (POST, PUT, PATCH,
+// DELETE) is charged to the mutation bucket and a read to none.
+http::Handler guarded(Services& services, auth::Scope scope, AuthedHandler handler, Needs needs = Needs::scope,
+                      std::optional<RateBucket> bucket = std::nullopt);
+
+// Charges a gateway request to the caller's token (the gateway bucket, when configured).
+std::optional<core::Error> charge_gateway(Services& services, const auth::Principal& principal,
+                                          http::RequestContext& ctx);
 
 // The service-layer view of the caller, with the request facts for audit events.
 vault::Caller caller_of(const auth::Principal& principal, const http::Request& request,

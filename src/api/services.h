@@ -7,10 +7,12 @@
 
 #include <boost/asio/thread_pool.hpp>
 
+#include "api/protection.h"
 #include "auth/authenticator.h"
 #include "catalog/catalog.h"
 #include "gateway/key_validator.h"
 #include "core/clock.h"
+#include "monitor/alert_service.h"
 #include "store/store.h"
 #include "vault/key_service.h"
 
@@ -26,6 +28,12 @@ struct Services {
   std::string audit_chain;     // this writer's mgmt chain
   std::string system_user_id;  // owner of the operator's default keys
   gateway::KeyValidator* validator = nullptr;  // provider calls; null where no gateway is wired
+  monitor::AlertService* alerts = nullptr;     // null: alerts are not raised (tools, tests)
+  Protection* protection = nullptr;            // null: no rate limits
 };
+
+// Raises `spec` on the worker pool and returns at once (the request does not wait for the store).
+// `caller`, when given, is the alert.raised event's actor. A failure is logged.
+void raise_alert_later(Services& services, monitor::AlertSpec spec, std::optional<vault::Caller> caller = std::nullopt);
 
 }  // namespace keyrelay::api

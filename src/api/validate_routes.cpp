@@ -32,7 +32,7 @@ http::Handler validate_stored(Services& s, Owner owner) {
         if (!outcome) co_return http::error_response(outcome.error(), ctx.request_id);
         co_return Response::json(200, gateway::validation_json(outcome->first));
       },
-      owner == Owner::self ? Needs::scope : Needs::admin);
+      owner == Owner::self ? Needs::scope : Needs::admin, RateBucket::validation);
 }
 
 net::awaitable<Response> validate_unstored(Services& s, Request& req, RequestContext& ctx, const Principal& p) {
@@ -66,6 +66,7 @@ net::awaitable<Response> validate_unstored(Services& s, Request& req, RequestCon
     return s.keys.audit_unstored_validation(caller, provider->id, result.valid(), validation_details(result));
   });
   if (!audited) co_return http::error_response(audited.error(), ctx.request_id);
+  note_validation_outcome(s, caller, result, provider->id);
   co_return Response::json(200, gateway::validation_json(result));
 }
 
@@ -75,9 +76,10 @@ void add_validate_routes(http::Router& router, Services& s) {
   using http::Method;
   const http::RouteOptions secret_body{.max_body_bytes = 64 * 1024};
   auto own = validate_stored(s, Owner::self);
-  auto unstored = guarded(s, auth::Scope::keys_write, [&s](Request& req, RequestContext& ctx, const Principal& p) {
-    return validate_unstored(s, req, ctx, p);
-  });
+  auto unstored = guarded(
+      s, auth::Scope::keys_write,
+      [&s](Request& req, RequestContext& ctx, const Principal& p) { return validate_unstored(s, req, ctx, p); },
+      Needs::scope, RateBucket::validation);
   router.add(Method::post, "/api/v1/keys/validate", unstored, secret_body);
   router.add(Method::post, "/api/v1/keys/{id}/validate", own);
   router.add(Method::post, "/api/v1/default-keys/{id}/validate", validate_stored(s, Owner::defaults));

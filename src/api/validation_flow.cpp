@@ -14,6 +14,20 @@ std::string validation_details(const gateway::ValidationResult& r) {
       {"latency_ms", r.latency.count()}});
 }
 
+void note_validation_outcome(Services& s, const vault::Caller& caller, const gateway::ValidationResult& result,
+                             std::string_view provider) {
+  if (result.state() != store::ValidationState::invalid || s.protection == nullptr) return;
+  if (!s.protection->note_validation_failure(caller.user_id)) return;
+  monitor::AlertSpec alert;
+  alert.rule = "validation.failures";
+  alert.severity = store::AlertSeverity::warning;
+  alert.user_id = caller.user_id;
+  alert.provider = std::string(provider);
+  alert.message = "several keys failed validation in a short time (the last one for " + std::string(provider) +
+                  "); someone may be trying keys that are not theirs";
+  raise_alert_later(s, std::move(alert), caller);
+}
+
 boost::asio::awaitable<core::Result<std::pair<gateway::ValidationResult, store::KeyRecord>>> validate_stored_key(
     Services& s, vault::Caller caller, std::string owner_id, std::string key_id) {
   using Out = core::Result<std::pair<gateway::ValidationResult, store::KeyRecord>>;
@@ -28,6 +42,7 @@ boost::asio::awaitable<core::Result<std::pair<gateway::ValidationResult, store::
     return s.keys.record_validation(caller, owner_id, key_id, result.state(), result.message, validation_details(result));
   });
   if (!stored) co_return Out(stored.error());
+  note_validation_outcome(s, caller, result, provider->id);
   co_return Out(std::pair<gateway::ValidationResult, store::KeyRecord>(std::move(result), std::move(*stored)));
 }
 

@@ -34,6 +34,7 @@
 #include "gateway/model_list_cache.h"
 #include "gateway/model_resolver.h"
 #include "gateway/upstream_client.h"
+#include "monitor/local_rate_limiter.h"
 #include "gateway/usage_recorder.h"
 #include "cli/app_context.h"
 #include "cli/commands.h"
@@ -157,6 +158,12 @@ int run_serve(const GlobalOptions& global) {
   vault::KeyService keys(*ctx.store, *ctx.envelope, catalog, ctx.clock, ctx.mgmt_chain, &key_cache);
   boost::asio::thread_pool blocking(4);
   api::Services services{blocking, *ctx.store, authenticator, keys, catalog, ctx.clock, ctx.mgmt_chain, system_user->id};
+  // Protection: rate limits at the edge, alerts raised through one service.
+  monitor::LocalRateLimiter rate_limiter;
+  api::Protection protection(rate_limiter, ctx.config.rate_limits, ctx.config.alerts, ctx.clock);
+  monitor::AlertService alerts(*ctx.store, ctx.clock, ctx.mgmt_chain);
+  services.alerts = &alerts;
+  services.protection = &protection;
   KeyringReloader reloader(keyring_file_of(ctx.config), *ctx.envelope, *ctx.sealer, *ctx.store);
   auto reload = [&reloader](bool force) {
     auto r = reloader.reload_if_changed(force);

@@ -51,6 +51,34 @@ struct UpstreamConfig {
   std::size_t max_connections_per_origin = 256;
 };
 
+// "10/1m": `count` events per `period`; count 0 = off.
+struct RateSpec {
+  std::uint32_t count = 0;
+  std::chrono::milliseconds period{0};
+  bool enabled() const noexcept { return count > 0 && period.count() > 0; }
+};
+
+struct RateLimitConfig {
+  RateSpec mutations{10, std::chrono::minutes(1)};     // management changes per user
+  RateSpec validations{30, std::chrono::hours(1)};     // provider validations per user
+  RateSpec gateway{};                                  // gateway requests per token (off)
+  RateSpec auth_failures{20, std::chrono::minutes(5)};  // failed authentications per client IP…
+  std::chrono::milliseconds auth_block{std::chrono::minutes(15)};  // …then the IP is refused this long
+};
+
+struct AlertConfig {
+  RateSpec validation_failures{5, std::chrono::hours(1)};  // failed validations per user that alert
+  RateSpec management_burst{30, std::chrono::minutes(5)};  // management changes per user that alert
+  unsigned upstream_error_percent = 50;                    // provider error rate that alerts…
+  std::size_t upstream_error_min_requests = 20;            // …once this many requests were seen…
+  std::chrono::milliseconds upstream_error_window{std::chrono::minutes(5)};  // …within this window
+  std::vector<unsigned> expiry_days{7, 1};                 // "expiring soon" alerts, once per key each
+  std::chrono::milliseconds expiry_sweep_interval{std::chrono::minutes(1)};
+  std::vector<std::string> webhook_urls;                   // receive every raised alert, signed
+  std::optional<core::Secret> webhook_secret;              // HMAC-SHA256 key of the signature
+  unsigned webhook_max_attempts = 8;                       // with exponential back-off
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8080";
   std::optional<std::filesystem::path> port_file;
@@ -72,6 +100,8 @@ struct Config {
   std::optional<std::filesystem::path> upstream_ca_file;  // extra CA bundle for provider TLS
   UpstreamConfig upstream;
   GatewayConfig gateway;
+  RateLimitConfig rate_limits;
+  AlertConfig alerts;
   // Operator overrides of provider base URLs, by catalog id ([provider.<id>] base_url in the file;
   // KEYRELAY_PROVIDER_<ID>_BASE_URL in the environment, applied by provider_base_urls()).
   std::map<std::string, std::string> provider_base_urls;

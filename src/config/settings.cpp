@@ -96,7 +96,40 @@ Result<void> set_database_url(Config& c, std::string_view t) {
 
 constexpr std::size_t kMaxBytes = std::size_t{1} << 30;
 
-const std::array<Setting, 35> kSettings{{
+// "10/1m", "30/1h"; "off" or "0" turns the limit off.
+Result<RateSpec> parse_rate(std::string_view text) {
+  if (text == "off" || text == "0") return RateSpec{};
+  const auto slash = text.find('/');
+  if (slash == std::string_view::npos) return Error::invalid_request("expected COUNT/DURATION such as 10/1m, or off");
+  auto count = parse_size(text.substr(0, slash), 1, 1'000'000'000);
+  auto period = parse_positive_duration(text.substr(slash + 1));
+  if (!count || !period) return Error::invalid_request("expected COUNT/DURATION such as 10/1m, or off");
+  return RateSpec{static_cast<std::uint32_t>(*count), *period};
+}
+
+template <auto Section, auto Member>
+Result<void> set_rate(Config& c, std::string_view t) {
+  auto v = parse_rate(t);
+  if (!v) return v.error();
+  (c.*Section).*Member = *v;
+  return core::ok();
+}
+
+// A comma list, blanks around items ignored, empty items dropped.
+std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> out;
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    std::string_view item = text.substr(0, comma);
+    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+    while (!item.empty() && std::isspace(static_cast<unsigned char>(item.front()))) item.remove_prefix(1);
+    while (!item.empty() && std::isspace(static_cast<unsigned char>(item.back()))) item.remove_suffix(1);
+    if (!item.empty()) out.emplace_back(item);
+  }
+  return out;
+}
+
+const std::array<Setting, 50> kSettings{{
     {"listen", "address:port to serve (port 0 = ephemeral)", set_listen},
     {"port_file", "file that receives the bound port once listening",
      [](Config& c, std::string_view t) -> Result<void> {
@@ -237,6 +270,86 @@ const std::array<Setting, 35> kSettings{{
        auto v = parse_positive_duration(t);
        if (!v) return v.error();
        c.gateway.breaker_cooldown = *v;
+       return core::ok();
+     }},
+    {"rate_limit.mutations", "management changes per user (COUNT/DURATION, or off)",
+     set_rate<&Config::rate_limits, &RateLimitConfig::mutations>},
+    {"rate_limit.validations", "provider validations per user (COUNT/DURATION, or off)",
+     set_rate<&Config::rate_limits, &RateLimitConfig::validations>},
+    {"rate_limit.gateway", "gateway requests per token (COUNT/DURATION, or off)",
+     set_rate<&Config::rate_limits, &RateLimitConfig::gateway>},
+    {"rate_limit.auth_failures", "failed authentications per client IP before it is refused (COUNT/DURATION, or off)",
+     set_rate<&Config::rate_limits, &RateLimitConfig::auth_failures>},
+    {"rate_limit.auth_block", "how long a client IP is refused after too many failed authentications",
+     [](Config& c, std::string_view t) -> Result<void> {
+       auto v = parse_positive_duration(t);
+       if (!v) return v.error();
+       c.rate_limits.auth_block = *v;
+       return core::ok();
+     }},
+    {"alerts.validation_failures", "failed validations per user that raise an alert (COUNT/DURATION, or off)",
+     set_rate<&Config::alerts, &AlertConfig::validation_failures>},
+    {"alerts.management_burst", "management changes per user that raise an alert (COUNT/DURATION, or off)",
+     set_rate<&Config::alerts, &AlertConfig::management_burst>},
+    {"alerts.upstream_error_percent", "share of failed requests to one provider that raises an alert (1-100)",
+     [](Config& c, std::string_view t) -> Result<void> {
+       auto v = parse_size(t, 1, 100);
+       if (!v) return v.error();
+       c.alerts.upstream_error_percent = static_cast<unsigned>(*v);
+       return core::ok();
+     }},
+    {"alerts.upstream_error_min_requests", "requests to a provider within the window before its error rate counts",
+     [](Config& c, std::string_view t) -> Result<void> {
+       auto v = parse_size(t, 1, 1'000'000);
+       if (!v) return v.error();
+       c.alerts.upstream_error_min_requests = *v;
+       return core::ok();
+     }},
+    {"alerts.upstream_error_window", "window over which a provider's error rate is measured",
+     [](Config& c, std::string_view t) -> Result<void> {
+       auto v = parse_positive_duration(t);
+       if (!v) return v.error();
+       c.alerts.upstream_error_window = *v;
+       return core::ok();
+     }},
+    {"alerts.expiry_days", "days before a key's expiry at which its owner is alerted (comma list)",
+     [](Config& c, std::string_view t) -> Result<void> {
+       std::vector<unsigned> days;
+       for (const auto& item : split_list(t)) {
+         auto v = parse_size(item, 0, 3650);
+         if (!v) return Error::invalid_request("expected a comma list of days such as 7,1");
+         days.push_back(static_cast<unsigned>(*v));
+       }
+       c.alerts.expiry_days = std::move(days);
+       return core::ok();
+     }},
+    {"alerts.expiry_sweep_interval", "how often expired and expiring keys are looked for",
+     [](Config& c, std::string_view t) -> Result<void> {
+       auto v = parse_positive_duration(t);
+       if (!v) return v.error();
+       c.alerts.expiry_sweep_interval = *v;
+       return core::ok();
+     }},
+    {"alerts.webhook_urls", "comma list of http(s) URLs that receive every raised alert as signed JSON",
+     [](Config& c, std::string_view t) -> Result<void> {
+       auto urls = split_list(t);
+       for (const auto& url : urls)
+         if (!url.starts_with("http://") && !url.starts_with("https://"))
+           return Error::invalid_request("expected http:// or https:// URLs");
+       c.alerts.webhook_urls = std::move(urls);
+       return core::ok();
+     }},
+    {"alerts.webhook_secret", "key of the webhooks' HMAC-SHA256 signature (at least 32 characters)",
+     [](Config& c, std::string_view t) -> Result<void> {
+       if (t.size() < 32) return Error::invalid_request("must be at least 32 characters");
+       c.alerts.webhook_secret.emplace(t);
+       return core::ok();
+     }},
+    {"alerts.webhook_max_attempts", "delivery attempts per webhook before it is given up (exponential back-off)",
+     [](Config& c, std::string_view t) -> Result<void> {
+       auto v = parse_size(t, 1, 30);
+       if (!v) return v.error();
+       c.alerts.webhook_max_attempts = static_cast<unsigned>(*v);
        return core::ok();
      }},
     {"jwt.secret", "HS256 secret for JWTs from an external identity provider",

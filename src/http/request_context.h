@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "http/headers.h"
+
 namespace keyrelay::http {
 
 struct RequestContext {
@@ -14,6 +16,9 @@ struct RequestContext {
   std::string remote_ip;    // socket peer address
   std::string client_ip;    // the client: X-Forwarded-For from a trusted proxy, else the peer
   std::chrono::steady_clock::time_point started_at;
+  // Headers the session adds to whatever response the handler returns (unless it set them itself):
+  // the RateLimit-* headers of a bucket the request was charged to.
+  Headers response_headers;
 };
 
 }  // namespace keyrelay::http

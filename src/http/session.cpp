@@ -323,6 +323,9 @@ net::awaitable<bool> Session::serve_one(bool first) {
     }
   }
 
+  for (const auto& [name, value] : ctx.response_headers.fields())
+    if (!response.headers.contains(name)) response.headers.set(name, value);
+
   // The session owns the stream again. Body bytes the handler left unread cannot be skipped
   // reliably (it may be gigabytes, or a malformed chunk): answer, then close.
   bool body_left_unread = false;

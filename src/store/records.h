@@ -182,6 +182,9 @@ struct AlertRecord {
 struct AlertFilter {
   std::optional<std::string> user_id;  // absent: everyone's (admin)
   std::optional<AlertStatus> status;
+  std::optional<std::string> rule;
+  std::optional<std::string> key_id;
+  std::optional<TimePoint> first_seen_since;  // alerts first raised at or after this time
 };
 
 // ---- pagination --------------------------------------------------------------------------------

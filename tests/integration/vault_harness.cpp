@@ -46,9 +46,12 @@ bool has_header(const HeaderList& headers, std::string_view name) {
 
 Environment vault_server_env() {
   return {
-      {"KEYRELAY_RATE_MUTATIONS_PER_MINUTE", "1000"},
-      {"KEYRELAY_RATE_VALIDATIONS_PER_HOUR", "1000"},
-      {"KEYRELAY_RATE_AUTH_FAILURES", "1000/5m"},
+      // Tests make many changes quickly; the protection tests set their own limits and rules.
+      {"KEYRELAY_RATE_LIMIT_MUTATIONS", "off"},
+      {"KEYRELAY_RATE_LIMIT_VALIDATIONS", "off"},
+      {"KEYRELAY_RATE_LIMIT_AUTH_FAILURES", "off"},
+      {"KEYRELAY_ALERTS_MANAGEMENT_BURST", "off"},
+      {"KEYRELAY_ALERTS_VALIDATION_FAILURES", "off"},
   };
 }
 

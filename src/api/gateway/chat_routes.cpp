@@ -165,6 +165,7 @@ net::awaitable<http::Response> chat_completions(GatewayServices& gateway, http::
   const AttemptTally& tally = attempts.tally();
   if (tally.attempts == 0 && tally.skipped.empty()) {
     if (untranslatable && unusable.size() == 1) co_return openai_error_response(*untranslatable, ctx.request_id);
+    alert_no_usable_key(gateway.services, caller, chain->front().provider->id, join(unusable, "; "));
     co_return openai_error_response(core::Error::no_usable_key("no usable key: " + join(unusable, "; ")),
                                     ctx.request_id);
   }
@@ -234,6 +235,8 @@ http::Handler gateway_guarded(GatewayServices& gateway, AuthedHandler handler) {
     if (!principal->has(auth::Scope::gateway))
       co_return openai_error_response(core::Error::forbidden("this credential lacks the 'gateway' scope"),
                                       ctx.request_id);
+    if (auto limited = charge_gateway(gateway.services, *principal, ctx))
+      co_return openai_error_response(*limited, ctx.request_id);
     co_return co_await handler(req, ctx, *principal);
   };
 }

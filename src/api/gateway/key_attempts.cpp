@@ -3,8 +3,8 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "api/guard.h"
 #include "api/offload.h"
-#include "core/ids.h"
 #include "gateway/answer_classifier.h"
 #include "gateway/key_injection.h"
 #include "logging/log.h"
@@ -169,6 +169,17 @@ boost::asio::awaitable<std::optional<ProviderAnswer>> KeyAttempts::run(const cat
   co_return std::nullopt;
 }
 
+void alert_no_usable_key(Services& services, const vault::Caller& caller, std::string_view provider,
+                         const std::string& why) {
+  monitor::AlertSpec alert;
+  alert.rule = "gateway.no_usable_key";
+  alert.severity = store::AlertSeverity::info;
+  alert.user_id = caller.user_id;
+  alert.provider = std::string(provider);
+  alert.message = "a request could not be served: " + why.substr(0, 200);
+  raise_alert_later(services, std::move(alert), caller);
+}
+
 boost::asio::awaitable<core::Result<vault::KeyCache::Snapshot>> key_snapshot(GatewayServices& gateway,
                                                                              const std::string& owner_id) {
   if (auto cached = gateway.cache.cached(owner_id)) co_return cached;
@@ -215,16 +226,15 @@ boost::asio::awaitable<void> KeyAttempts::mark_invalid(const catalog::Provider& 
   const vault::Caller& caller = caller_;
   const std::string details = boost::json::serialize(
       boost::json::object{{"verdict", "invalid"}, {"http_status", http_status}, {"source", "gateway"}});
-  co_await offload(services.blocking, [&services, &caller, &provider, &key, http_status, &message, &details] {
+  monitor::AlertService* alerts = services.alerts;
+  co_await offload(services.blocking, [&services, &alerts, &caller, &provider, &key, http_status, &message, &details] {
     auto marked = services.keys.record_validation(caller, key.owner_id, key.id, store::ValidationState::invalid,
                                                   message, details);
     if (!marked) {
       logging::error("could not mark a rejected key invalid", {{"key_id", key.id}, {"error", marked.error().message}});
       return;
     }
-    const auto now = services.clock.now();
-    store::AlertRecord alert;
-    alert.id = core::uuid_v7(now);
+    monitor::AlertSpec alert;
     alert.rule = "key.invalid";
     alert.severity = store::AlertSeverity::warning;
     alert.user_id = key.owner_id;
@@ -232,12 +242,8 @@ boost::asio::awaitable<void> KeyAttempts::mark_invalid(const catalog::Provider& 
     alert.provider = provider.id;
     alert.message = provider.name + " rejected the key '" + key.name + "' (HTTP " + std::to_string(http_status) +
                     "); it is marked invalid until it is rotated or validates again";
-    alert.first_seen = alert.last_seen = now;
-    auto event = vault::audit_event(caller, services.clock, services.audit_chain, "alert.raised");
-    event.key_id = key.id;
-    event.provider = provider.id;
-    event.details_json = boost::json::serialize(boost::json::object{{"rule", alert.rule}});
-    if (auto raised = services.store.raise_alert(alert, std::move(event)); !raised)
+    if (alerts == nullptr) return;
+    if (auto raised = alerts->raise(alert, &caller); !raised)
       logging::error("could not raise an alert", {{"key_id", key.id}, {"error", raised.error().message}});
   });
 }

@@ -69,6 +69,11 @@ struct AttemptTally {
 boost::asio::awaitable<core::Result<vault::KeyCache::Snapshot>> key_snapshot(GatewayServices& gateway,
                                                                              const std::string& owner_id);
 
+// Tells the user (an alert, coalesced per provider while open) that a request found no usable key
+// for `provider`; `why` names what is missing. Returns at once.
+void alert_no_usable_key(Services& services, const vault::Caller& caller, std::string_view provider,
+                         const std::string& why);
+
 class KeyAttempts {
  public:
   KeyAttempts(GatewayServices& gateway, const vault::Caller& caller) : gateway_(gateway), caller_(caller) {}

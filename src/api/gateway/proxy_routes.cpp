@@ -30,6 +30,8 @@ net::awaitable<http::Response> proxy(GatewayServices& gateway, http::Request& re
   if (!principal->has(auth::Scope::gateway))
     co_return http::error_response(core::Error::forbidden("this credential lacks the 'gateway' scope"),
                                    ctx.request_id);
+  if (auto limited = charge_gateway(gateway.services, *principal, ctx))
+    co_return http::error_response(*limited, ctx.request_id);
 
   // The raw path after "/proxy/<provider>/" (the router's tail may have dropped empty segments).
   const std::string_view path = req.path();
@@ -50,9 +52,11 @@ net::awaitable<http::Response> proxy(GatewayServices& gateway, http::Request& re
   }
   const auto now = gateway.services.clock.now();
   const auto choices = gateway::choose_keys(**user_keys, default_keys.get(), provider->id, now);
-  if (choices.empty())
-    co_return http::error_response(core::Error::no_usable_key(gateway::why_no_usable_key(**user_keys, provider->id, now)),
-                                   ctx.request_id);
+  if (choices.empty()) {
+    const std::string why = gateway::why_no_usable_key(**user_keys, provider->id, now);
+    alert_no_usable_key(gateway.services, caller, provider->id, why);
+    co_return http::error_response(core::Error::no_usable_key(why), ctx.request_id);
+  }
 
   ProviderCall call;
   call.method = std::string(http::method_name(req.method));

@@ -113,8 +113,8 @@ core::Result<AlertRecord> insert_new(Connection& conn, AlertRecord alert) {
   return alert;
 }
 
-// The WHERE clause for the filters that are set; parameter numbers are fixed per filter (at most
-// 8 variants of the statement text).
+// The WHERE clause for the filters that are set; parameter numbers are fixed per filter, so the
+// statement text varies only with which filters are set.
 std::string alert_where(const AlertFilter& filter, bool has_cursor) {
   std::string where;
   auto add = [&where](std::string_view condition) {
@@ -124,6 +124,9 @@ std::string alert_where(const AlertFilter& filter, bool has_cursor) {
   if (filter.user_id) add("user_id = ?1");
   if (filter.status) add("status = ?2");
   if (has_cursor) add("(last_seen, id) < (?3, ?4)");
+  if (filter.rule) add("rule = ?6");
+  if (filter.key_id) add("key_id = ?7");
+  if (filter.first_seen_since) add("first_seen >= ?8");
   return where;
 }
 
@@ -161,6 +164,9 @@ core::Result<Page<AlertRecord>> SqliteStore::list_alerts(const AlertFilter& filt
     stmt->bind_text(4, (*after)->id);
   }
   stmt->bind_int(5, sqlite::fetch_limit(page.limit));
+  if (filter.rule) stmt->bind_text(6, *filter.rule);
+  if (filter.key_id) stmt->bind_text(7, *filter.key_id);
+  if (filter.first_seen_since) stmt->bind_time(8, *filter.first_seen_since);
   return sqlite::read_page<AlertRecord>(*stmt, page.limit, "list_alerts", sqlite::read_alert, alert_cursor);
 }
 

@@ -1,0 +1,67 @@
+#pragma once
+// The rate limits of the API edge (API.md; issue 5): management changes and provider validations
+// per user, gateway requests per token (off unless configured), failed authentications per client
+// IP — after too many, the IP is refused for a while. A refused request gets 429 with Retry-After;
+// every charged request gets RateLimit-Limit / -Remaining / -Reset.
+//
+// Also the in-memory triggers of the burst alert rules that watch the same events (management
+// bursts, failed validations per user). Thread-safe.
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "config/config.h"
+#include "core/clock.h"
+#include "core/error.h"
+#include "http/request_context.h"
+#include "monitor/burst_detector.h"
+#include "monitor/ip_blocklist.h"
+#include "monitor/rate_limiter.h"
+
+namespace keyrelay::api {
+
+enum class RateBucket { mutation, validation, gateway, auth_failure };
+std::string_view bucket_name(RateBucket bucket) noexcept;
+
+class Protection {
+ public:
+  Protection(monitor::RateLimiter& limiter, const config::RateLimitConfig& limits, const config::AlertConfig& alerts,
+             const core::Clock& clock);
+
+  // Told about every refused request (metrics). Set before the server starts.
+  void on_limited(std::function<void(RateBucket)> listener) { on_limited_ = std::move(listener); }
+
+  // Spends one unit of `bucket` for `subject` (a user or token id) and puts the RateLimit-* headers
+  // into `ctx`. The rate_limited error to answer with when the bucket is empty.
+  std::optional<core::Error> charge(RateBucket bucket, std::string_view subject, http::RequestContext& ctx);
+
+  // The 429 for a client IP that is refused after failed authentications.
+  std::optional<core::Error> refusal_for(const http::RequestContext& ctx) const;
+  // Counts a failed authentication from the client's IP. True when this one got the IP refused
+  // (a new block: worth an alert).
+  bool note_auth_failure(const http::RequestContext& ctx);
+  std::chrono::milliseconds auth_block() const noexcept { return auth_block_; }
+  const config::RateSpec& auth_failure_limit() const noexcept { return auth_failure_spec_; }
+
+  // Alert triggers: true when this event completes a burst worth an alert.
+  bool note_management_change(std::string_view user_id);
+  bool note_validation_failure(std::string_view user_id);
+
+ private:
+  const monitor::RateLimit& limit_of(RateBucket bucket) const noexcept;
+
+  monitor::RateLimiter& limiter_;
+  const core::Clock& clock_;
+  monitor::RateLimit mutation_, validation_, gateway_, auth_failures_;
+  config::RateSpec auth_failure_spec_;
+  std::chrono::milliseconds auth_block_;
+  monitor::IpBlocklist blocked_;
+  monitor::BurstDetector management_bursts_;
+  monitor::BurstDetector validation_failures_;
+  std::function<void(RateBucket)> on_limited_;
+};
+
+}  // namespace keyrelay::api

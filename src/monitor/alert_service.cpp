@@ -1,0 +1,49 @@
+#include "monitor/alert_service.h"
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "core/ids.h"
+
+namespace keyrelay::monitor {
+
+core::Result<store::AlertRecord> AlertService::raise(const AlertSpec& spec, const vault::Caller* caller) {
+  vault::Caller system;
+  system.kind = store::ActorKind::system;
+  const vault::Caller& actor = caller != nullptr ? *caller : system;
+
+  const auto now = clock_.now();
+  store::AlertRecord alert;
+  alert.id = core::uuid_v7(now);
+  alert.rule = spec.rule;
+  alert.severity = spec.severity;
+  alert.user_id = spec.user_id;
+  alert.key_id = spec.key_id;
+  alert.provider = spec.provider;
+  alert.message = spec.message;
+  alert.first_seen = alert.last_seen = now;
+
+  auto event = vault::audit_event(actor, clock_, audit_chain_, "alert.raised");
+  event.key_id = spec.key_id;
+  event.provider = spec.provider;
+  event.details_json = boost::json::serialize(boost::json::object{
+      {"rule", spec.rule}, {"severity", store::alert_severity_name(spec.severity)}, {"alert_user_id", spec.user_id}});
+  auto stored = store_.raise_alert(alert, std::move(event));
+  if (!stored) return stored;
+  for (auto* listener : listeners_) listener->alert_raised(*stored);
+  return stored;
+}
+
+core::Result<bool> AlertService::raised_since(std::string_view rule, std::string_view key_id, store::TimePoint since) {
+  store::AlertFilter filter;
+  filter.rule = std::string(rule);
+  filter.key_id = std::string(key_id);
+  filter.first_seen_since = since;
+  store::PageRequest page;
+  page.limit = 1;
+  auto found = store_.list_alerts(filter, page);
+  if (!found) return found.error();
+  return !found->items.empty();
+}
+
+}  // namespace keyrelay::monitor

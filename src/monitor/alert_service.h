@@ -1,0 +1,59 @@
+#pragma once
+// Raising alerts (issue 5): every rule goes through here, so that each raise is stored (repeats
+// coalesce while the alert is open), audited as alert.raised in the same transaction, and handed to
+// the listeners (webhook delivery, metrics). Blocking: call it on the worker pool or a background
+// thread, never on an I/O thread.
+
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "store/store.h"
+#include "vault/caller.h"
+
+namespace keyrelay::monitor {
+
+// What fired, for whom. `user_id` is whose alert it is (the system user for ones about no user).
+struct AlertSpec {
+  std::string rule;
+  store::AlertSeverity severity = store::AlertSeverity::warning;
+  std::string user_id;
+  std::optional<std::string> key_id;
+  std::optional<std::string> provider;
+  std::string message;  // never a secret
+};
+
+// Told about every alert as stored (new or coalesced). Must not block.
+class AlertListener {
+ public:
+  virtual ~AlertListener() = default;
+  virtual void alert_raised(const store::AlertRecord& alert) noexcept = 0;
+};
+
+class AlertService {
+ public:
+  AlertService(store::Store& store, const core::Clock& clock, std::string audit_chain)
+      : store_(store), clock_(clock), audit_chain_(std::move(audit_chain)) {}
+
+  // Call before the service is shared between threads.
+  void add_listener(AlertListener& listener) { listeners_.push_back(&listener); }
+
+  // Raises `spec`; the audit event names `caller` as the actor (nullptr: keyrelay itself).
+  core::Result<store::AlertRecord> raise(const AlertSpec& spec, const vault::Caller* caller = nullptr);
+
+  // Whether an alert of `rule` about `key_id` was first raised at or after `since`, open or not
+  // (for rules that fire once per key and occasion, such as the expiry thresholds).
+  core::Result<bool> raised_since(std::string_view rule, std::string_view key_id, store::TimePoint since);
+
+ private:
+  store::Store& store_;
+  const core::Clock& clock_;
+  const std::string audit_chain_;
+  std::vector<AlertListener*> listeners_;
+};
+
+}  // namespace keyrelay::monitor
