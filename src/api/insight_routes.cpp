@@ -3,6 +3,7 @@
 #include <chrono>
 #include <map>
 
+#include "api/alert_json.h"
 #include "api/guard.h"
 #include "api/json_input.h"
 #include "api/key_json.h"
@@ -43,22 +44,6 @@ json::object usage_json(const store::UsageRow& r) {
   o["output_tokens"] = r.output_tokens;
   o["errors"] = r.errors;
   return o;
-}
-
-json::object alert_json(const store::AlertRecord& a) {
-  auto opt = [](const std::optional<std::string>& s) { return s ? json::value(*s) : json::value(nullptr); };
-  return json::object{{"id", a.id},
-                      {"rule", a.rule},
-                      {"severity", store::alert_severity_name(a.severity)},
-                      {"status", store::alert_status_name(a.status)},
-                      {"user_id", a.user_id},
-                      {"key_id", opt(a.key_id)},
-                      {"provider", opt(a.provider)},
-                      {"message", a.message},
-                      {"first_seen", core::format_rfc3339(a.first_seen)},
-                      {"last_seen", core::format_rfc3339(a.last_seen)},
-                      {"count", a.count},
-                      {"resolved_at", time_or_null(a.resolved_at)}};
 }
 
 net::awaitable<Response> usage(Services& s, Request& req, RequestContext& ctx, const Principal& p) {

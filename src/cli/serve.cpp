@@ -23,6 +23,7 @@
 #include "api/health_routes.h"
 #include "api/insight_routes.h"
 #include "api/validate_routes.h"
+#include "api/webhook_routes.h"
 #include "api/key_routes.h"
 #include "api/services.h"
 #include "auth/authenticator.h"
@@ -197,6 +198,30 @@ int run_serve(const GlobalOptions& global) {
   gateway::KeyValidator validator(*upstream);
   services.validator = &validator;
 
+  // Alert webhooks: their own client (short timeouts, a pool apart from the providers').
+  std::unique_ptr<api::AlertWebhooks> webhooks;
+  if (!ctx.config.alerts.webhook_urls.empty()) {
+    if (!ctx.config.alerts.webhook_secret)
+      return fail("KEYRELAY_ALERTS_WEBHOOK_URLS needs KEYRELAY_ALERTS_WEBHOOK_SECRET to sign the deliveries");
+    gateway::UpstreamOptions hook_options;
+    hook_options.extra_ca_file = ctx.config.upstream_ca_file;
+    hook_options.connect_timeout = std::chrono::seconds(3);
+    hook_options.first_byte_timeout = std::chrono::seconds(10);
+    hook_options.idle_timeout = std::chrono::seconds(10);
+    hook_options.max_connections_per_origin = 8;
+    hook_options.max_response_bytes = 64 * 1024;
+    api::WebhookOptions webhook_options;
+    webhook_options.urls = ctx.config.alerts.webhook_urls;
+    webhook_options.secret = ctx.config.alerts.webhook_secret->clone();
+    webhook_options.max_attempts = ctx.config.alerts.webhook_max_attempts;
+    webhook_options.backoff_base = ctx.config.alerts.webhook_backoff;
+    webhooks = std::make_unique<api::AlertWebhooks>(
+        server.executor(), std::make_unique<gateway::UpstreamClient>(server.executor(), hook_options),
+        std::move(webhook_options), ctx.clock);
+    alerts.add_listener(*webhooks);
+    logging::info("alert webhooks", {{"receivers", ctx.config.alerts.webhook_urls.size()}});
+  }
+
   // The gateway: routing, fallback, usage booked off the request path on the writer's use chain.
   auto aliases = gateway::parse_model_aliases(ctx.config.gateway.model_aliases);
   if (!aliases) return fail("KEYRELAY_ROUTING_ALIASES: " + aliases.error().message);
@@ -227,6 +252,7 @@ int run_serve(const GlobalOptions& global) {
   api::add_audit_routes(router, services);
   api::add_insight_routes(router, services);
   api::add_validate_routes(router, services);
+  api::add_webhook_routes(router, services, webhooks.get());
   api::add_chat_routes(router, gateway_services);
   api::add_proxy_routes(router, gateway_services);
 

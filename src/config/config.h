@@ -76,7 +76,8 @@ struct AlertConfig {
   std::chrono::milliseconds expiry_sweep_interval{std::chrono::minutes(1)};
   std::vector<std::string> webhook_urls;                   // receive every raised alert, signed
   std::optional<core::Secret> webhook_secret;              // HMAC-SHA256 key of the signature
-  unsigned webhook_max_attempts = 8;                       // with exponential back-off
+  unsigned webhook_max_attempts = 8;                       // with exponential back-off…
+  std::chrono::milliseconds webhook_backoff{1000};         // …starting at this pause
 };
 
 struct Config {

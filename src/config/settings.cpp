@@ -129,7 +129,7 @@ std::vector<std::string> split_list(std::string_view text) {
   return out;
 }
 
-const std::array<Setting, 50> kSettings{{
+const std::array<Setting, 51> kSettings{{
     {"listen", "address:port to serve (port 0 = ephemeral)", set_listen},
     {"port_file", "file that receives the bound port once listening",
      [](Config& c, std::string_view t) -> Result<void> {
@@ -350,6 +350,13 @@ const std::array<Setting, 50> kSettings{{
        auto v = parse_size(t, 1, 30);
        if (!v) return v.error();
        c.alerts.webhook_max_attempts = static_cast<unsigned>(*v);
+       return core::ok();
+     }},
+    {"alerts.webhook_backoff", "pause before the second webhook attempt; it doubles with each further one",
+     [](Config& c, std::string_view t) -> Result<void> {
+       auto v = parse_positive_duration(t);
+       if (!v) return v.error();
+       c.alerts.webhook_backoff = *v;
        return core::ok();
      }},
     {"jwt.secret", "HS256 secret for JWTs from an external identity provider",

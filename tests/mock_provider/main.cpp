@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -53,7 +54,29 @@ constexpr int kMaxThreads = 64;
 struct State {
   std::mutex mutex;
   std::vector<std::string> requests;  // describe_request() of each provider request; GUARDED_BY(mutex)
+  std::map<std::string, int> hook_calls;  // requests per /hooks/ path so far; GUARDED_BY(mutex)
 };
+
+// A webhook receiver for keyrelay's alert deliveries (recorded like provider requests):
+//   /hooks/ok → 204, /hooks/down → 503, /hooks/slow → 204 after 3 s,
+//   /hooks/flakyN → 503 for the first N requests to that path, then 204.
+Answer hook_answer(const Incoming& in, State& state) {
+  int calls = 0;
+  {
+    std::lock_guard lock(state.mutex);
+    calls = ++state.hook_calls[in.path];
+  }
+  Answer a;
+  a.status = 204;
+  const std::string_view name = std::string_view(in.path).substr(std::string_view("/hooks/").size());
+  if (name == "down") a.status = 503;
+  else if (name == "slow") a.delay = std::chrono::milliseconds(3000);
+  else if (name.starts_with("flaky")) {
+    const int failures = std::atoi(std::string(name.substr(5)).c_str());
+    if (calls <= failures) a.status = 503;
+  } else if (name != "ok") a.status = 404;
+  return a;
+}
 
 Incoming to_incoming(const bhttp::request<bhttp::string_body>& req) {
   Incoming in;
@@ -171,7 +194,7 @@ net::awaitable<void> serve_connection(tcp::socket socket, State& state) {
         std::lock_guard lock(state.mutex);
         state.requests.push_back(std::move(described));
       }
-      answer = keyrelay::mock::answer_provider_request(in);
+      answer = in.path.starts_with("/hooks/") ? hook_answer(in, state) : keyrelay::mock::answer_provider_request(in);
     }
 
     if (answer.delay.count() > 0) co_await pause(socket, answer.delay);

@@ -1,0 +1,54 @@
+#pragma once
+// Webhook delivery of raised alerts (issue 5): every alert the AlertService stores (new or
+// coalesced) is POSTed as JSON to each operator-configured URL, signed (monitor/webhook_signature.h),
+// and retried with exponential back-off until the receiver answers 2xx or the attempts run out.
+//
+// Deliveries run on the server's I/O threads through their own UpstreamClient (short timeouts,
+// a pool apart from the providers'), started from alert_raised() without waiting, so a receiver
+// that is down or slow never holds up a request or the thread that raised the alert.
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "core/clock.h"
+#include "core/secret.h"
+#include "gateway/upstream_client.h"
+#include "monitor/alert_service.h"
+#include "monitor/webhook_deliveries.h"
+
+namespace keyrelay::api {
+
+struct WebhookOptions {
+  std::vector<std::string> urls;
+  core::Secret secret;
+  unsigned max_attempts = 8;
+  std::chrono::milliseconds backoff_base{1000};  // pauses: 1 s, 2 s, 4 s, … (capped at 10 min)
+  std::size_t max_pending = 1000;                // beyond: new deliveries are dropped and logged
+};
+
+// "https://hooks.example.com" of a receiver URL: what logs and the deliveries list show, since the
+// rest of a webhook URL is often a credential (Slack, Teams).
+std::string url_origin(std::string_view url);
+
+class AlertWebhooks final : public monitor::AlertListener {
+ public:
+  AlertWebhooks(boost::asio::any_io_executor executor, std::unique_ptr<gateway::UpstreamClient> client,
+                WebhookOptions options, const core::Clock& clock);
+  ~AlertWebhooks() override;
+
+  void alert_raised(const store::AlertRecord& alert) noexcept override;
+
+  // Newest first, for GET /api/v1/alerts/deliveries.
+  std::vector<monitor::WebhookDelivery> recent(std::size_t limit) const;
+
+  struct State;  // shared with deliveries in flight (defined in the .cpp)
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace keyrelay::api
