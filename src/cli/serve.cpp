@@ -35,6 +35,8 @@
 #include "gateway/model_list_cache.h"
 #include "gateway/model_resolver.h"
 #include "gateway/upstream_client.h"
+#include "gateway/usage_alerts.h"
+#include "monitor/expiry_sweeper.h"
 #include "monitor/local_rate_limiter.h"
 #include "gateway/usage_recorder.h"
 #include "cli/app_context.h"
@@ -165,6 +167,18 @@ int run_serve(const GlobalOptions& global) {
   monitor::AlertService alerts(*ctx.store, ctx.clock, ctx.mgmt_chain);
   services.alerts = &alerts;
   services.protection = &protection;
+  keys.set_decrypt_failure_listener([&services](const vault::Caller& caller, const store::KeyRecord& key) {
+    monitor::AlertSpec alert;
+    alert.rule = "key.decrypt_failed";
+    alert.severity = store::AlertSeverity::critical;
+    alert.user_id = key.owner_id;
+    alert.key_id = key.id;
+    alert.provider = key.provider;
+    alert.message = "the stored secret of key '" + key.name +
+                    "' failed its integrity check: its database row was changed or the master key is wrong. "
+                    "The key is out of service; rotate it and investigate";
+    api::raise_alert_later(services, std::move(alert), caller);
+  });
   KeyringReloader reloader(keyring_file_of(ctx.config), *ctx.envelope, *ctx.sealer, *ctx.store);
   auto reload = [&reloader](bool force) {
     auto r = reloader.reload_if_changed(force);
@@ -229,7 +243,14 @@ int run_serve(const GlobalOptions& global) {
   if (auto checked = resolver.check_aliases(); !checked)
     return fail("KEYRELAY_ROUTING_ALIASES: " + checked.error().message);
   gateway::CircuitBreaker breaker(ctx.clock, ctx.config.gateway.breaker_failures, ctx.config.gateway.breaker_cooldown);
+  // (The alert rules first: the recorder's destructor may still hand them its last batch.)
+  gateway::UsageAlerts usage_alerts(alerts, ctx.clock,
+                                    {.error_percent = ctx.config.alerts.upstream_error_percent,
+                                     .error_min_requests = ctx.config.alerts.upstream_error_min_requests,
+                                     .error_window = ctx.config.alerts.upstream_error_window,
+                                     .system_user_id = system_user->id});
   gateway::UsageRecorder usage(*ctx.store, ctx.clock, audit::use_chain(ctx.writer_id));
+  usage.set_observer([&usage_alerts](const gateway::KeyUse& use, store::TimePoint at) { usage_alerts.observe(use, at); });
   gateway::ModelListCache model_lists(ctx.clock);
   api::GatewaySettings gateway_settings;
   gateway_settings.default_key_fallback = ctx.config.gateway.default_key_fallback;
@@ -265,9 +286,15 @@ int run_serve(const GlobalOptions& global) {
                               {"version", KEYRELAY_VERSION},
                               {"writer", ctx.writer_id}});
 
+  monitor::ExpirySweeper expiry(*ctx.store, alerts, ctx.clock,
+                                {.thresholds_days = ctx.config.alerts.expiry_days,
+                                 .interval = ctx.config.alerts.expiry_sweep_interval,
+                                 .audit_chain = ctx.mgmt_chain});
   maintenance.start();
+  expiry.start();
   server.run();
   // Drain order: no new requests, then finish blocking work, then flush what is batched.
+  expiry.stop();
   blocking.join();
   usage.flush();
   maintenance.stop();

@@ -62,6 +62,8 @@ bool UsageRecorder::flush() {
   }
   if (batch.empty()) return true;
   if (write_batch(batch)) {
+    if (observer_)
+      for (const auto& [use, at] : batch) observer_(use, at);
     std::lock_guard lock(mutex_);
     written_ += batch.size();
     return true;

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -58,6 +59,12 @@ class UsageRecorder {
   // uses stay queued for the next try).
   bool flush();
 
+  // Called on the writer thread with each use once its batch was written (alert rules that watch
+  // the use stream). Set before the first record().
+  void set_observer(std::function<void(const KeyUse& use, store::TimePoint at)> observer) {
+    observer_ = std::move(observer);
+  }
+
   std::uint64_t written() const;  // uses written so far
   std::uint64_t dropped() const;  // uses given up (queue overflow)
 
@@ -80,6 +87,7 @@ class UsageRecorder {
   bool stopping_ = false;
   std::uint64_t written_ = 0, dropped_ = 0;
   std::mutex write_mutex_;            // one batch write at a time (flush() and the thread)
+  std::function<void(const KeyUse&, store::TimePoint)> observer_;
   std::thread thread_;
 };
 

@@ -25,6 +25,7 @@ core::Result<store::AlertRecord> AlertService::raise(const AlertSpec& spec, cons
 
   auto event = vault::audit_event(actor, clock_, audit_chain_, "alert.raised");
   event.key_id = spec.key_id;
+  event.key_owner_id = spec.user_id;  // the alert's user sees its event, whoever raised it
   event.provider = spec.provider;
   event.details_json = boost::json::serialize(boost::json::object{
       {"rule", spec.rule}, {"severity", store::alert_severity_name(spec.severity)}, {"alert_user_id", spec.user_id}});

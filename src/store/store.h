@@ -106,6 +106,9 @@ class Store {
   virtual core::Result<Page<KeyRecord>> list_keys(const KeyFilter& filter, const PageRequest& page) = 0;
   // Every key of `owner_id` (no paging): the gateway's cache fill.
   virtual core::Result<std::vector<KeyRecord>> keys_of_owner(std::string_view owner_id) = 0;
+  // Enabled keys of every owner whose expires_at is before `before`, soonest first, at most `limit`
+  // (the expiry sweeper; not scoped to an owner, so never reachable from a user's request).
+  virtual core::Result<std::vector<KeyRecord>> keys_expiring_before(TimePoint before, std::size_t limit) = 0;
 
   // Read-modify-write in one transaction: loads the key of `owner_id`, lets `change` edit it and
   // return the audit event to append, then writes the key and the event. If `change` fails,

@@ -235,6 +235,7 @@ Result<core::Secret> KeyService::open_secret(const Caller& caller, const KeyReco
     (void)store_.append_audit(std::move(events));
   }
   invalidate(key.owner_id);
+  if (on_decrypt_failure_) on_decrypt_failure_(caller, key);
   return Error::internal("stored secret of key " + key.id + " failed to decrypt");
 }
 

@@ -108,6 +108,11 @@ class KeyService {
   // it should reload the keyring and say whether it did; open_secret then tries once more.
   // Set once at start, before concurrent use.
   void set_keyring_refresh(std::function<bool()> refresh) { refresh_keyring_ = std::move(refresh); }
+  // Told after a stored secret failed its integrity check (tampering, or the wrong master key) and
+  // the key was taken out of service. Called on the thread that tried to open it: must not block.
+  void set_decrypt_failure_listener(std::function<void(const Caller&, const store::KeyRecord&)> listener) {
+    on_decrypt_failure_ = std::move(listener);
+  }
 
  private:
   core::Result<core::Bytes> owner_salt(std::string_view owner_id);
@@ -122,6 +127,7 @@ class KeyService {
   std::string audit_chain_;
   KeyCache* cache_;
   std::function<bool()> refresh_keyring_;
+  std::function<void(const Caller&, const store::KeyRecord&)> on_decrypt_failure_;
 
   std::mutex salts_mutex_;  // guards salts_: salts never change, so a cached one is always right
   std::unordered_map<std::string, core::Bytes> salts_;

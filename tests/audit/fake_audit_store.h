@@ -71,6 +71,9 @@ class FakeAuditStore final : public store::Store {
     return no();
   }
   core::Result<std::vector<store::KeyRecord>> keys_of_owner(std::string_view) override { return no(); }
+  core::Result<std::vector<store::KeyRecord>> keys_expiring_before(store::TimePoint, std::size_t) override {
+    return no();
+  }
   core::Result<store::KeyRecord> update_key(std::string_view, std::string_view, const KeyChange&) override {
     return no();
   }

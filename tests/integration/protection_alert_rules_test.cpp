@@ -8,6 +8,7 @@
 
 #include "api_json.h"
 #include "gateway_harness.h"
+#include "raw_database.h"
 #include "support/deadline.h"
 #include "vault_api.h"
 
@@ -95,6 +96,54 @@ TEST(AlertRules, AKeyTheProviderRejectsIsMarkedInvalidAndItsOwnerAlerted) {
   ASSERT_FALSE(alert.empty());
   EXPECT_EQ(str(alert, "key_id"), key);
   EXPECT_EQ(str(get_key(gw.vault, gw.alice, "/api/v1/keys/" + key), "status"), "invalid");
+}
+
+TEST(AlertRules, ASecretThatFailsItsIntegrityCheckIsCritical) {
+  Gateway gw;
+  const auto key = gw.add_key(gw.alice, "openai", "valid");
+  {
+    RawDatabase db(gw.vault.database_file());
+    std::string sealed = db.key_blob("sealed_secret", key);
+    sealed[sealed.size() / 2] = static_cast<char>(sealed[sealed.size() / 2] ^ 0x01);
+    ASSERT_EQ(db.set_key_blob("sealed_secret", key, sealed), 1);
+  }
+  // The server notices the changed database and reads the row afresh; the chat cannot open it.
+  ASSERT_TRUE(poll_until(deadline_in(10s), [&] { return gw.chat(gw.alice, Gateway::chat_body("gpt-4o-mini")).status != 200; }));
+  auto alert = wait_for_alert(gw.vault, gw.alice, "key.decrypt_failed");
+  ASSERT_FALSE(alert.empty());
+  EXPECT_EQ(str(alert, "severity"), "critical");
+  EXPECT_EQ(str(alert, "key_id"), key);
+  // The admin sees everyone's alerts, this one included.
+  bool admin_sees = false;
+  for (const auto& a : list_page(gw.vault, gw.vault.admin(), "/api/v1/alerts")) admin_sees |= str(a, "id") == str(alert, "id");
+  EXPECT_TRUE(admin_sees);
+}
+
+TEST(AlertRules, AKeyUsedFromANewClientAlertsItsUser) {
+  Gateway gw;
+  gw.add_key(gw.alice, "openai", "valid");
+  ASSERT_EQ(gw.chat(gw.alice, Gateway::chat_body("gpt-4o-mini")).status, 200);
+  ASSERT_EQ(gw.chat(gw.alice, Gateway::chat_body("gpt-4o-mini")).status, 200);
+  std::this_thread::sleep_for(1500ms);  // the uses are written (and watched) in batches every second
+  EXPECT_TRUE(alerts_of_rule(gw.vault, gw.alice, "key.new_client") == 0u) << "the first client is the baseline";
+  ASSERT_EQ(gw.chat(gw.alice, Gateway::chat_body("gpt-4o-mini"), {{"User-Agent", "curl/8.5.0"}}).status, 200);
+  auto alert = wait_for_alert(gw.vault, gw.alice, "key.new_client");
+  ASSERT_FALSE(alert.empty());
+  EXPECT_NE(alert.at("message").as_string().find("curl/8.5.0"), json::string::npos);
+  EXPECT_EQ(str(alert, "provider"), "openai");
+}
+
+TEST(AlertRules, AProviderFailingOftenAlertsTheOperator) {
+  Gateway gw(Environment{{"KEYRELAY_ALERTS_UPSTREAM_ERROR_PERCENT", "50"},
+                         {"KEYRELAY_ALERTS_UPSTREAM_ERROR_MIN_REQUESTS", "4"},
+                         {"KEYRELAY_GATEWAY_BREAKER_FAILURES", "100"}});
+  gw.add_key(gw.alice, "anthropic", "error");
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(gw.chat(gw.alice, Gateway::chat_body("claude-3-5-haiku-latest")).status, 502);
+  auto alert = wait_for_alert(gw.vault, gw.vault.admin(), "provider.error_rate");
+  ASSERT_FALSE(alert.empty());
+  EXPECT_EQ(str(alert, "provider"), "anthropic");
+  EXPECT_EQ(str(alert, "severity"), "warning");
+  EXPECT_NE(alert.at("message").as_string().find("100% of 4 requests"), json::string::npos) << alert.at("message");
 }
 
 }  // namespace

@@ -190,6 +190,27 @@ core::Result<std::vector<KeyRecord>> SqliteStore::keys_of_owner(std::string_view
   }
 }
 
+core::Result<std::vector<KeyRecord>> SqliteStore::keys_expiring_before(TimePoint before, std::size_t limit) {
+  auto conn = pool_->acquire();
+  if (!conn) return conn.error();
+  static const std::string kSql = sqlite::select_sql(
+      sqlite::kKeyColumns,
+      "FROM api_keys WHERE enabled = 1 AND expires_at IS NOT NULL AND expires_at < ?1 ORDER BY expires_at, id LIMIT ?2");
+  auto stmt = (*conn)->prepare(kSql);
+  if (!stmt) return stmt.error();
+  stmt->bind_time(1, before);
+  stmt->bind_int(2, static_cast<std::int64_t>(limit));
+  std::vector<KeyRecord> keys;
+  for (;;) {
+    auto row = stmt->step("keys_expiring_before");
+    if (!row) return row.error();
+    if (!*row) return keys;
+    auto key = sqlite::read_key(*stmt);
+    if (!key) return key.error();
+    keys.push_back(std::move(*key));
+  }
+}
+
 core::Result<KeyRecord> SqliteStore::update_key(std::string_view owner_id, std::string_view id,
                                                 const KeyChange& change) {
   auto conn = pool_->acquire();

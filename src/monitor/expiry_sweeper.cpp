@@ -1,0 +1,132 @@
+#include "monitor/expiry_sweeper.h"
+
+#include <algorithm>
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "core/ids.h"
+#include "core/time_format.h"
+#include "logging/log.h"
+
+namespace keyrelay::monitor {
+namespace {
+
+std::string threshold_rule(unsigned days) { return "key.expiring." + std::to_string(days) + "d"; }
+
+std::string in_words(std::chrono::system_clock::duration left) {
+  const auto hours = std::chrono::duration_cast<std::chrono::hours>(left).count();
+  if (hours >= 48) return "in " + std::to_string(hours / 24) + " days";
+  if (hours >= 1) return "in " + std::to_string(hours) + " hours";
+  return "within the hour";
+}
+
+}  // namespace
+
+ExpirySweeper::ExpirySweeper(store::Store& store, AlertService& alerts, const core::Clock& clock,
+                             ExpirySweeperOptions options)
+    : store_(store), alerts_(alerts), clock_(clock), options_(std::move(options)) {
+  std::sort(options_.thresholds_days.begin(), options_.thresholds_days.end());
+  options_.thresholds_days.erase(std::unique(options_.thresholds_days.begin(), options_.thresholds_days.end()),
+                                 options_.thresholds_days.end());
+}
+
+ExpirySweeper::~ExpirySweeper() { stop(); }
+
+core::Result<bool> ExpirySweeper::already_raised(const store::KeyRecord& key, std::string_view rule) {
+  return alerts_.raised_since(rule, key.id, key.updated_at);
+}
+
+core::Result<void> ExpirySweeper::note_expired(const store::KeyRecord& key) {
+  store::AuditEvent e;
+  e.time = clock_.now();
+  e.id = core::uuid_v7(e.time);
+  e.chain = options_.audit_chain;
+  e.action = "key.expired";
+  e.outcome = store::Outcome::success;
+  e.actor_kind = store::ActorKind::system;
+  e.key_id = key.id;
+  e.key_owner_id = key.owner_id;
+  e.provider = key.provider;
+  e.details_json = boost::json::serialize(
+      boost::json::object{{"expires_at", core::format_rfc3339(*key.expires_at)}});
+  std::vector<store::AuditEvent> events;
+  events.push_back(std::move(e));
+  if (auto appended = store_.append_audit(std::move(events)); !appended) return appended.error();
+
+  AlertSpec alert;
+  alert.rule = "key.expired";
+  alert.severity = store::AlertSeverity::warning;
+  alert.user_id = key.owner_id;
+  alert.key_id = key.id;
+  alert.provider = key.provider;
+  alert.message = "your " + key.provider + " key '" + key.name + "' expired at " +
+                  core::format_rfc3339(*key.expires_at) + " and is no longer used; rotate it or set a new expiry";
+  if (auto raised = alerts_.raise(alert); !raised) return raised.error();
+  return core::ok();
+}
+
+core::Result<std::size_t> ExpirySweeper::sweep_once() {
+  const auto now = clock_.now();
+  const unsigned widest = options_.thresholds_days.empty() ? 0 : options_.thresholds_days.back();
+  auto keys = store_.keys_expiring_before(now + std::chrono::days(widest), options_.batch);
+  if (!keys) return keys.error();
+  std::size_t raised = 0;
+  for (const auto& key : *keys) {
+    const auto expires_at = *key.expires_at;
+    if (expires_at <= now) {
+      auto done = already_raised(key, "key.expired");
+      if (!done) return done.error();
+      if (*done) continue;
+      if (auto noted = note_expired(key); !noted) return noted.error();
+      ++raised;
+      continue;
+    }
+    // The tightest threshold the key is within; the wider ones it already passed count as heard.
+    const auto left = expires_at - now;
+    const auto tightest = std::find_if(options_.thresholds_days.begin(), options_.thresholds_days.end(),
+                                       [&](unsigned d) { return left <= std::chrono::days(d); });
+    if (tightest == options_.thresholds_days.end()) continue;
+    bool heard = false;
+    for (auto d = options_.thresholds_days.begin(); d <= tightest && !heard; ++d) {
+      auto done = already_raised(key, threshold_rule(*d));
+      if (!done) return done.error();
+      heard = *done;
+    }
+    if (heard) continue;
+    AlertSpec alert;
+    alert.rule = threshold_rule(*tightest);
+    alert.severity = *tightest <= 1 ? store::AlertSeverity::warning : store::AlertSeverity::info;
+    alert.user_id = key.owner_id;
+    alert.key_id = key.id;
+    alert.provider = key.provider;
+    alert.message = "your " + key.provider + " key '" + key.name + "' expires " + in_words(left) + " (" +
+                    core::format_rfc3339(expires_at) + "); rotate it or set a new expiry";
+    if (auto r = alerts_.raise(alert); !r) return r.error();
+    ++raised;
+  }
+  return raised;
+}
+
+void ExpirySweeper::start() {
+  thread_ = std::thread([this] {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      lock.unlock();
+      if (auto r = sweep_once(); !r) logging::error("expiry sweep failed", {{"error", r.error().message}});
+      lock.lock();
+      wake_.wait_for(lock, options_.interval, [this] { return stopping_; });
+    }
+  });
+}
+
+void ExpirySweeper::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace keyrelay::monitor
