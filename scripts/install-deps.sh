@@ -10,6 +10,7 @@ packages=(
   libssl-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libsqlite3-dev libjwt-dev
   libgtest-dev libgmock-dev python3-jwt python3-cryptography
+  prometheus  # for promtool, which checks the /metrics scrape; its packaged server is never used
 )
 
 missing=()

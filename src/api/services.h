@@ -13,6 +13,7 @@
 #include "gateway/key_validator.h"
 #include "core/clock.h"
 #include "monitor/alert_service.h"
+#include "monitor/keyrelay_metrics.h"
 #include "store/store.h"
 #include "vault/key_service.h"
 
@@ -30,6 +31,7 @@ struct Services {
   gateway::KeyValidator* validator = nullptr;  // provider calls; null where no gateway is wired
   monitor::AlertService* alerts = nullptr;     // null: alerts are not raised (tools, tests)
   Protection* protection = nullptr;            // null: no rate limits
+  monitor::Metrics* metrics = nullptr;         // null: nothing is counted
 };
 
 // Raises `spec` on the worker pool and returns at once (the request does not wait for the store).

@@ -16,6 +16,7 @@ std::string validation_details(const gateway::ValidationResult& r) {
 
 void note_validation_outcome(Services& s, const vault::Caller& caller, const gateway::ValidationResult& result,
                              std::string_view provider) {
+  if (s.metrics != nullptr) s.metrics->validation(provider, store::validation_state_name(result.state()));
   if (result.state() != store::ValidationState::invalid || s.protection == nullptr) return;
   if (!s.protection->note_validation_failure(caller.user_id)) return;
   monitor::AlertSpec alert;

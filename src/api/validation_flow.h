@@ -21,8 +21,8 @@ namespace keyrelay::api {
 boost::asio::awaitable<core::Result<std::pair<gateway::ValidationResult, store::KeyRecord>>> validate_stored_key(
     Services& services, vault::Caller caller, std::string owner_id, std::string key_id);
 
-// Feeds a verdict to the "validation failures per user" alert rule (a burst of keys the providers
-// reject looks like someone trying stolen keys).
+// Counts a verdict (metrics) and feeds it to the "validation failures per user" alert rule (a
+// burst of keys the providers reject looks like someone trying stolen keys).
 void note_validation_outcome(Services& services, const vault::Caller& caller, const gateway::ValidationResult& result,
                              std::string_view provider);
 

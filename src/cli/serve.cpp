@@ -22,6 +22,7 @@
 #include "api/audit_routes.h"
 #include "api/health_routes.h"
 #include "api/insight_routes.h"
+#include "api/metrics_routes.h"
 #include "api/validate_routes.h"
 #include "api/webhook_routes.h"
 #include "api/key_routes.h"
@@ -43,6 +44,7 @@
 #include "cli/commands.h"
 #include "cli/keyring_reloader.h"
 #include "cli/maintenance.h"
+#include "cli/metrics_collectors.h"
 #include "cli/process_hardening.h"
 #include "config/config.h"
 #include "http/router.h"
@@ -161,12 +163,18 @@ int run_serve(const GlobalOptions& global) {
   vault::KeyService keys(*ctx.store, *ctx.envelope, catalog, ctx.clock, ctx.mgmt_chain, &key_cache);
   boost::asio::thread_pool blocking(4);
   api::Services services{blocking, *ctx.store, authenticator, keys, catalog, ctx.clock, ctx.mgmt_chain, system_user->id};
-  // Protection: rate limits at the edge, alerts raised through one service.
+  // Protection and monitoring: rate limits at the edge, alerts raised through one service, metrics.
+  monitor::Metrics metrics;
+  services.metrics = &metrics;
   monitor::LocalRateLimiter rate_limiter;
   api::Protection protection(rate_limiter, ctx.config.rate_limits, ctx.config.alerts, ctx.clock);
+  protection.on_limited([&metrics](api::RateBucket bucket) { metrics.rate_limited(api::bucket_name(bucket)); });
   monitor::AlertService alerts(*ctx.store, ctx.clock, ctx.mgmt_chain);
+  monitor::AlertCounter alert_counter(metrics);
+  alerts.add_listener(alert_counter);
   services.alerts = &alerts;
   services.protection = &protection;
+  keys.set_decrypt_observer([&metrics](bool opened, std::chrono::nanoseconds took) { metrics.decrypt(opened, took); });
   keys.set_decrypt_failure_listener([&services](const vault::Caller& caller, const store::KeyRecord& key) {
     monitor::AlertSpec alert;
     alert.rule = "key.decrypt_failed";
@@ -194,6 +202,8 @@ int run_serve(const GlobalOptions& global) {
   if (!proxies) return fail("KEYRELAY_TRUSTED_PROXIES: " + proxies.error().message);
   options.trusted_proxies = std::move(*proxies);
   options.on_sighup = [&blocking, reload] { boost::asio::post(blocking, [reload] { reload(true); }); };
+  options.on_request = [&metrics](std::string_view route, std::string_view method, int status,
+                                  std::chrono::nanoseconds took) { metrics.http_request(route, method, status, took); };
   http::Server server(std::move(options), router);
 
   // Provider calls run on the server's I/O threads.
@@ -250,6 +260,7 @@ int run_serve(const GlobalOptions& global) {
                                      .error_window = ctx.config.alerts.upstream_error_window,
                                      .system_user_id = system_user->id});
   gateway::UsageRecorder usage(*ctx.store, ctx.clock, audit::use_chain(ctx.writer_id));
+  register_collectors(metrics, {*ctx.store, *catalog, key_cache, server, usage, ctx.clock});
   usage.set_observer([&usage_alerts](const gateway::KeyUse& use, store::TimePoint at) { usage_alerts.observe(use, at); });
   gateway::ModelListCache model_lists(ctx.clock);
   api::GatewaySettings gateway_settings;
@@ -274,6 +285,8 @@ int run_serve(const GlobalOptions& global) {
   api::add_insight_routes(router, services);
   api::add_validate_routes(router, services);
   api::add_webhook_routes(router, services, webhooks.get());
+  api::add_metrics_route(router, services, metrics,
+                         ctx.config.metrics_token ? std::optional(ctx.config.metrics_token->clone()) : std::nullopt);
   api::add_chat_routes(router, gateway_services);
   api::add_proxy_routes(router, gateway_services);
 

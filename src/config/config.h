@@ -103,6 +103,7 @@ struct Config {
   GatewayConfig gateway;
   RateLimitConfig rate_limits;
   AlertConfig alerts;
+  std::optional<core::Secret> metrics_token;     // required as the bearer of GET /metrics when set
   // Operator overrides of provider base URLs, by catalog id ([provider.<id>] base_url in the file;
   // KEYRELAY_PROVIDER_<ID>_BASE_URL in the environment, applied by provider_base_urls()).
   std::map<std::string, std::string> provider_base_urls;

@@ -129,7 +129,7 @@ std::vector<std::string> split_list(std::string_view text) {
   return out;
 }
 
-const std::array<Setting, 51> kSettings{{
+const std::array<Setting, 52> kSettings{{
     {"listen", "address:port to serve (port 0 = ephemeral)", set_listen},
     {"port_file", "file that receives the bound port once listening",
      [](Config& c, std::string_view t) -> Result<void> {
@@ -357,6 +357,12 @@ const std::array<Setting, 51> kSettings{{
        auto v = parse_positive_duration(t);
        if (!v) return v.error();
        c.alerts.webhook_backoff = *v;
+       return core::ok();
+     }},
+    {"metrics.token", "bearer token GET /metrics requires (16+ characters; unset: open to scrapers)",
+     [](Config& c, std::string_view t) -> Result<void> {
+       if (t.size() < 16) return Error::invalid_request("must be at least 16 characters");
+       c.metrics_token.emplace(t);
        return core::ok();
      }},
     {"jwt.secret", "HS256 secret for JWTs from an external identity provider",

@@ -134,6 +134,11 @@ bool UsageRecorder::write_batch(std::vector<Queued>& batch) {
   return true;
 }
 
+std::size_t UsageRecorder::queued() const {
+  std::lock_guard lock(mutex_);
+  return pending_.size();
+}
+
 std::uint64_t UsageRecorder::written() const {
   std::lock_guard lock(mutex_);
   return written_;

@@ -66,6 +66,7 @@ class UsageRecorder {
   }
 
   std::uint64_t written() const;  // uses written so far
+  std::size_t queued() const;     // uses waiting to be written
   std::uint64_t dropped() const;  // uses given up (queue overflow)
 
  private:

@@ -31,12 +31,13 @@ constexpr auto as_result = net::as_tuple(net::use_awaitable);
 // Handlers capture a raw Impl*: Impl owns the io_context, so it outlives every handler in it.
 struct Server::Impl {
   Impl(ServerOptions opts, const Router& r)
-      : options(std::move(opts)), router(r), shared{options, router, draining}, acceptor(ioc), signals(ioc),
+      : options(std::move(opts)), router(r), shared{options, router, draining, open_streams}, acceptor(ioc), signals(ioc),
         drain_deadline(ioc) {}
 
   ServerOptions options;
   const Router& router;
   std::atomic<bool> draining{false};
+  std::atomic<std::int64_t> open_streams{0};
   SessionShared shared;
   net::io_context ioc;
   tcp::acceptor acceptor;
@@ -237,6 +238,8 @@ void Server::run() {
 void Server::shutdown() { impl_->begin_shutdown(); }
 
 bool Server::is_draining() const noexcept { return impl_->draining.load(); }
+
+std::int64_t Server::open_streams() const noexcept { return impl_->open_streams.load(std::memory_order_relaxed); }
 
 boost::asio::any_io_executor Server::executor() const { return impl_->ioc.get_executor(); }
 

@@ -42,6 +42,8 @@ class Server {
 
   // Open connections right now.
   std::size_t connection_count() const;
+  // Streamed responses (SSE, proxied downloads) being written now.
+  std::int64_t open_streams() const noexcept;
 
   // The I/O context's executor, for clients (upstream calls) that should run on the same threads.
   boost::asio::any_io_executor executor() const;

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "http/trusted_proxies.h"
 
@@ -25,6 +26,10 @@ struct ServerOptions {
   bool handle_signals = true;                          // SIGINT/SIGTERM start a graceful shutdown
   std::function<void()> on_sighup;                     // with handle_signals: called on every SIGHUP
   TrustedProxies trusted_proxies;                      // whose X-Forwarded-For is believed
+  // Called on the I/O thread after every answered request (metrics); must be quick and not block.
+  // `route` is the matched pattern (empty when none matched), valid for the server's life.
+  std::function<void(std::string_view route, std::string_view method, int status,
+                     std::chrono::nanoseconds duration)> on_request;
 };
 
 }  // namespace keyrelay::http

@@ -155,6 +155,11 @@ net::awaitable<void> Session::drain_unread_body() {
   core::wipe_memory(space.data(), space.size());
 }
 
+void Session::observe(std::string_view route, std::string_view method, int status,
+                      std::chrono::steady_clock::time_point started) const {
+  if (shared_.options.on_request) shared_.options.on_request(route, method, status, std::chrono::steady_clock::now() - started);
+}
+
 net::awaitable<std::size_t> Session::write(Response&& res, std::string_view request_id, bool keep_alive) {
   if (res.stream) co_return co_await write_streamed(std::move(res), request_id, keep_alive);
   auto out = to_beast(std::move(res), request_id, keep_alive);
@@ -177,7 +182,9 @@ net::awaitable<std::size_t> Session::write_streamed(Response&& res, std::string_
     co_return 0;
   }
   ChunkSink sink(stream_, shared_.options.write_timeout);
+  shared_.open_streams.fetch_add(1, std::memory_order_relaxed);
   const bool complete = co_await res.stream->pump(sink);
+  shared_.open_streams.fetch_sub(1, std::memory_order_relaxed);
   res.stream.reset();  // release what the body held (an upstream connection) before the next request
   std::size_t total = head_bytes + sink.bytes();
   if (!complete || sink.failed()) {
@@ -221,6 +228,7 @@ net::awaitable<bool> Session::serve_one(bool first) {
       const int status = http_status(err->code);
       const std::size_t out = co_await write(error_response(*err, ctx.request_id), ctx.request_id, false);
       log_request(ctx.request_id, "-", {}, status, ctx.started_at, bytes_in, out, remote_ip_);
+      observe({}, "-", status, ctx.started_at);
     }
     co_return false;
   }
@@ -251,6 +259,7 @@ net::awaitable<bool> Session::serve_one(bool first) {
                                                     " bytes");
     const std::size_t out = co_await write(error_response(err, ctx.request_id), ctx.request_id, false);
     log_request(ctx.request_id, method_text, {}, 413, ctx.started_at, bytes_in, out, remote_ip_);
+    observe({}, method_text, 413, ctx.started_at);
     co_return false;
   }
 
@@ -292,6 +301,7 @@ net::awaitable<bool> Session::serve_one(bool first) {
           const int status = http_status(err->code);
           const std::size_t out = co_await write(error_response(*err, ctx.request_id), ctx.request_id, false);
           log_request(ctx.request_id, method_text, {}, status, ctx.started_at, bytes_in, out, remote_ip_);
+          observe({}, method_text, status, ctx.started_at);
         }
         co_return false;
       }
@@ -350,6 +360,7 @@ net::awaitable<bool> Session::serve_one(bool first) {
   const bool keep_alive = keep_alive_requested && !body_left_unread && !closing_ && !shared_.draining.load();
   const std::size_t out = co_await write(std::move(response), ctx.request_id, keep_alive);
   log_request(ctx.request_id, method_name, ctx.route, status, ctx.started_at, bytes_in, out, remote_ip_);
+  observe(ctx.route, method_name, status, ctx.started_at);
   co_return out > 0 && keep_alive && !broken_;
 }
 

@@ -24,6 +24,7 @@ struct SessionShared {
   const ServerOptions& options;
   const Router& router;
   std::atomic<bool>& draining;
+  std::atomic<std::int64_t>& open_streams;  // streamed responses being written now
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -47,6 +48,9 @@ class Session : public std::enable_shared_from_this<Session> {
   boost::asio::awaitable<std::size_t> write(Response&& res, std::string_view request_id, bool keep_alive);
   // The head with chunked encoding, then the body as res.stream produces it.
   boost::asio::awaitable<void> drain_unread_body();
+  // Reports an answered request to ServerOptions::on_request.
+  void observe(std::string_view route, std::string_view method, int status,
+               std::chrono::steady_clock::time_point started) const;
   boost::asio::awaitable<std::size_t> write_streamed(Response&& res, std::string_view request_id, bool keep_alive);
 
   boost::beast::tcp_stream stream_;

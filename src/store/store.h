@@ -35,6 +35,12 @@ class ChainSealer {
   virtual core::Result<void> seal(AuditEvent& event, core::ByteView prev_hash) const = 0;
 };
 
+struct KeyCount {
+  std::string provider;
+  KeyStatus status = KeyStatus::active;
+  std::int64_t count = 0;
+};
+
 struct KeyFilter {
   std::string owner_id;                    // required: lists are always scoped to one owner
   std::optional<std::string> provider;
@@ -109,6 +115,8 @@ class Store {
   // Enabled keys of every owner whose expires_at is before `before`, soonest first, at most `limit`
   // (the expiry sweeper; not scoped to an owner, so never reachable from a user's request).
   virtual core::Result<std::vector<KeyRecord>> keys_expiring_before(TimePoint before, std::size_t limit) = 0;
+  // How many keys (of every owner) each provider has in each derived status at `now` (metrics).
+  virtual core::Result<std::vector<KeyCount>> key_counts(TimePoint now) = 0;
 
   // Read-modify-write in one transaction: loads the key of `owner_id`, lets `change` edit it and
   // return the audit event to append, then writes the key and the event. If `change` fails,

@@ -6,6 +6,7 @@
 // Thread-safe (one mutex around the map; loading happens outside it). keys_of() blocks on a miss:
 // call it on a worker thread. Plaintext secrets are never cached here.
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -32,11 +33,18 @@ class KeyCache {
   void invalidate(std::string_view owner_id);
   void clear();
 
+  // Lookups answered from memory, and loads from the store (a cached() probe that misses is not
+  // counted: the keys_of() after it is).
+  std::uint64_t hits() const noexcept { return hits_.load(std::memory_order_relaxed); }
+  std::uint64_t misses() const noexcept { return misses_.load(std::memory_order_relaxed); }
+
  private:
   store::Store& store_;
   mutable std::mutex mutex_;  // guards entries_ and epoch_
   std::unordered_map<std::string, Snapshot> entries_;
   std::uint64_t epoch_ = 0;   // bumped by every invalidation, so a load racing one is not stored
+  mutable std::atomic<std::uint64_t> hits_{0};
+  std::atomic<std::uint64_t> misses_{0};
 };
 
 }  // namespace keyrelay::vault

@@ -214,9 +214,11 @@ Result<void> KeyService::remove(const Caller& caller, std::string_view owner_id,
 Result<core::Secret> KeyService::open_secret(const Caller& caller, const KeyRecord& key) {
   auto salt = owner_salt(key.owner_id);
   if (!salt) return salt.error();
+  const auto started = std::chrono::steady_clock::now();
   auto secret = envelope_.open(sealed_of(key), binding_of(key), *salt);
   if (!secret && secret.error().code == core::Errc::unavailable && refresh_keyring_ && refresh_keyring_())
     secret = envelope_.open(sealed_of(key), binding_of(key), *salt);
+  if (on_decrypt_) on_decrypt_(secret.has_value(), std::chrono::steady_clock::now() - started);
   if (secret || secret.error().code != core::Errc::internal) return secret;
 
   // Authentication failed: the stored bytes were changed or moved. Record it, take the key out of

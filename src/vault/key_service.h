@@ -110,6 +110,10 @@ class KeyService {
   void set_keyring_refresh(std::function<bool()> refresh) { refresh_keyring_ = std::move(refresh); }
   // Told after a stored secret failed its integrity check (tampering, or the wrong master key) and
   // the key was taken out of service. Called on the thread that tried to open it: must not block.
+  // Told about every secret opened: whether it opened and how long that took (metrics). Must be quick.
+  void set_decrypt_observer(std::function<void(bool opened, std::chrono::nanoseconds took)> observer) {
+    on_decrypt_ = std::move(observer);
+  }
   void set_decrypt_failure_listener(std::function<void(const Caller&, const store::KeyRecord&)> listener) {
     on_decrypt_failure_ = std::move(listener);
   }
@@ -128,6 +132,7 @@ class KeyService {
   KeyCache* cache_;
   std::function<bool()> refresh_keyring_;
   std::function<void(const Caller&, const store::KeyRecord&)> on_decrypt_failure_;
+  std::function<void(bool, std::chrono::nanoseconds)> on_decrypt_;
 
   std::mutex salts_mutex_;  // guards salts_: salts never change, so a cached one is always right
   std::unordered_map<std::string, core::Bytes> salts_;

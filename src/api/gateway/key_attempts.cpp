@@ -77,12 +77,14 @@ boost::asio::awaitable<std::optional<ProviderAnswer>> KeyAttempts::run(const cat
       continue;
     }
     if (!gateway_.breaker.allows(key.id)) {
+      count_fallback("circuit_open");
       tally_.skipped.push_back(label + ": cooling down");
       continue;
     }
     auto secret = gateway_.services.keys.open_secret(caller_, key);
     if (!secret) {
       // Audited and taken out of service by open_secret(); the next key may work.
+      count_fallback("undecryptable");
       tally_.reasons.push_back(label + ": cannot be decrypted");
       ++tally_.other_failures;
       ++tally_.attempts;
@@ -102,7 +104,9 @@ boost::asio::awaitable<std::optional<ProviderAnswer>> KeyAttempts::run(const cat
     }
     gateway::inject_key(provider, secret->reveal_text(), request.headers, request.url);
     ++tally_.attempts;
+    const auto started = std::chrono::steady_clock::now();
     auto opened = co_await gateway_.upstream.open(std::move(request));
+    const auto latency = std::chrono::steady_clock::now() - started;
     if (watched) {
       if (watched->error()) {
         tally_.client_body_error = *watched->error();
@@ -114,6 +118,8 @@ boost::asio::awaitable<std::optional<ProviderAnswer>> KeyAttempts::run(const cat
     if (!opened) {
       gateway_.breaker.record_failure(key.id);
       const bool timed_out = opened.error().code == core::Errc::upstream_timeout;
+      count_upstream(provider, timed_out ? "timeout" : "transport_error", latency);
+      count_fallback(timed_out ? "timeout" : "transport");
       if (timed_out) ++tally_.timeouts;
       else ++tally_.other_failures;
       tally_.reasons.push_back(label + ": " + gateway::redact(opened.error().message, secret->reveal_text()));
@@ -121,6 +127,12 @@ boost::asio::awaitable<std::optional<ProviderAnswer>> KeyAttempts::run(const cat
       continue;
     }
     const int status = opened->status();
+    count_upstream(provider,
+                   status < 400   ? "ok"
+                   : status == 429 ? "rate_limited"
+                   : status >= 500 ? "server_error"
+                                   : "client_error",
+                   latency);
     if (status >= 200 && status < 300) {
       gateway_.breaker.record_success(key.id);
       co_return ProviderAnswer{std::move(*opened), {}, &key, choice.credential};
@@ -134,6 +146,7 @@ boost::asio::awaitable<std::optional<ProviderAnswer>> KeyAttempts::run(const cat
     switch (verdict.verdict) {
       case gateway::Verdict::invalid:
         ++tally_.other_failures;
+        count_fallback("invalid_key");
         tally_.reasons.push_back(label + ": rejected by the provider (" + std::to_string(status) + ")");
         record_failure(provider, call, key, choice.credential, status);
         co_await mark_invalid(provider, key, status, message);
@@ -141,6 +154,7 @@ boost::asio::awaitable<std::optional<ProviderAnswer>> KeyAttempts::run(const cat
       case gateway::Verdict::rate_limited:
         gateway_.breaker.record_failure(key.id);
         ++tally_.rate_limited;
+        count_fallback("rate_limited");
         if (verdict.retry_after && (!tally_.min_retry_after || *verdict.retry_after < *tally_.min_retry_after))
           tally_.min_retry_after = verdict.retry_after;
         tally_.reasons.push_back(label + ": rate limited");
@@ -148,6 +162,7 @@ boost::asio::awaitable<std::optional<ProviderAnswer>> KeyAttempts::run(const cat
         continue;
       case gateway::Verdict::out_of_credit:
         ++tally_.other_failures;
+        count_fallback("out_of_credit");
         tally_.reasons.push_back(label + ": out of credit");
         record_failure(provider, call, key, choice.credential, status);
         continue;
@@ -158,6 +173,7 @@ boost::asio::awaitable<std::optional<ProviderAnswer>> KeyAttempts::run(const cat
     if (status >= 500 || status == 408) {
       gateway_.breaker.record_failure(key.id);
       ++tally_.other_failures;
+      count_fallback("server_error");
       tally_.reasons.push_back(label + ": provider error " + std::to_string(status));
       record_failure(provider, call, key, choice.credential, status);
       continue;
@@ -189,6 +205,15 @@ boost::asio::awaitable<core::Result<vault::KeyCache::Snapshot>> key_snapshot(Gat
     if (auto prepared = gateway.services.keys.prepare_owner(owner_id); !prepared) return prepared.error();
     return snapshot;
   });
+}
+
+void KeyAttempts::count_fallback(std::string_view reason) {
+  if (gateway_.services.metrics != nullptr) gateway_.services.metrics->fallback(reason);
+}
+
+void KeyAttempts::count_upstream(const catalog::Provider& provider, std::string_view outcome,
+                                 std::chrono::nanoseconds latency) {
+  if (gateway_.services.metrics != nullptr) gateway_.services.metrics->upstream_request(provider.id, outcome, latency);
 }
 
 gateway::KeyUse KeyAttempts::use_of(const catalog::Provider& provider, const ProviderCall& call,

@@ -95,6 +95,8 @@ class KeyAttempts {
                                             int http_status, const std::string& message);
   gateway::KeyUse use_of(const catalog::Provider& provider, const ProviderCall& call, const store::KeyRecord& key,
                          gateway::Credential credential) const;
+  void count_fallback(std::string_view reason);
+  void count_upstream(const catalog::Provider& provider, std::string_view outcome, std::chrono::nanoseconds latency);
   void record_failure(const catalog::Provider& provider, const ProviderCall& call, const store::KeyRecord& key,
                       gateway::Credential credential, std::optional<int> http_status);
 

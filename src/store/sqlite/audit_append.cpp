@@ -6,6 +6,7 @@ namespace keyrelay::store::sqlite {
 
 core::Result<void> append_audit_event(Connection& conn, const ChainSealer& sealer, AuditEvent& event) {
   constexpr std::string_view kDoing = "appending an audit event";
+  ++conn.pending_audit_events;  // settled when the transaction ends (transaction.h)
   core::Bytes prev_hash;
   {
     auto head = conn.prepare("SELECT seq, hash FROM audit_log WHERE chain = ?1 ORDER BY seq DESC LIMIT 1");

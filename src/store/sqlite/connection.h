@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <cstdint>
 #include <string_view>
 #include <unordered_map>
 
@@ -46,6 +47,10 @@ class Connection {
   // True when no transaction is open.
   bool in_autocommit() const noexcept;
   sqlite3* handle() const noexcept { return db_; }
+
+  // Audit events appended in the open transaction: counted as written at its commit, as one failed
+  // write when it rolls back (store::audit_write_counts()).
+  std::uint64_t pending_audit_events = 0;
 
  private:
   struct Cached {

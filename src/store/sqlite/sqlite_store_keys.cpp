@@ -211,6 +211,30 @@ core::Result<std::vector<KeyRecord>> SqliteStore::keys_expiring_before(TimePoint
   }
 }
 
+core::Result<std::vector<KeyCount>> SqliteStore::key_counts(TimePoint now) {
+  auto conn = pool_->acquire();
+  if (!conn) return conn.error();
+  // The CASE mirrors key_status(): disabled > expired > invalid > active.
+  auto stmt = (*conn)->prepare(
+      "SELECT provider, CASE WHEN enabled = 0 THEN 'disabled' "
+      "WHEN expires_at IS NOT NULL AND expires_at <= ?1 THEN 'expired' "
+      "WHEN validation_state = 'invalid' THEN 'invalid' ELSE 'active' END AS status, COUNT(*) "
+      "FROM api_keys GROUP BY provider, status ORDER BY provider, status");
+  if (!stmt) return stmt.error();
+  stmt->bind_time(1, now);
+  std::vector<KeyCount> counts;
+  for (;;) {
+    auto row = stmt->step("key_counts");
+    if (!row) return row.error();
+    if (!*row) return counts;
+    KeyCount c;
+    c.provider = stmt->text_at(0);
+    c.status = parse_key_status(stmt->text_at(1)).value_or(KeyStatus::active);
+    c.count = stmt->int_at(2);
+    counts.push_back(std::move(c));
+  }
+}
+
 core::Result<KeyRecord> SqliteStore::update_key(std::string_view owner_id, std::string_view id,
                                                 const KeyChange& change) {
   auto conn = pool_->acquire();

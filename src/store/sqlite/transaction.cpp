@@ -1,5 +1,7 @@
 #include "store/sqlite/transaction.h"
 
+#include <atomic>
+
 namespace keyrelay::store::sqlite {
 
 core::Result<Transaction> Transaction::begin_write(Connection& conn) {
@@ -12,8 +14,28 @@ core::Result<Transaction> Transaction::begin_read(Connection& conn) {
   return Transaction(conn);
 }
 
+namespace {
+
+std::atomic<std::uint64_t> audit_events_written{0};
+std::atomic<std::uint64_t> audit_write_failures{0};
+
+// The audit events of a transaction that ended: kept when it committed, a failed write when not.
+void settle_audit_events(Connection& conn, bool committed) {
+  if (conn.pending_audit_events == 0) return;
+  if (committed) audit_events_written.fetch_add(conn.pending_audit_events, std::memory_order_relaxed);
+  else audit_write_failures.fetch_add(1, std::memory_order_relaxed);
+  conn.pending_audit_events = 0;
+}
+
+}  // namespace
+
+AuditWriteCounts audit_write_counts() noexcept {
+  return {audit_events_written.load(std::memory_order_relaxed), audit_write_failures.load(std::memory_order_relaxed)};
+}
+
 Transaction::~Transaction() {
   if (conn_ == nullptr) return;
+  settle_audit_events(*conn_, false);
   // A failed ROLLBACK leaves the connection inside the transaction; ConnectionPool checks
   // in_autocommit() when the connection comes back and retries there.
   (void)conn_->exec("ROLLBACK", "rolling back");
@@ -23,6 +45,7 @@ core::Result<void> Transaction::commit() {
   Connection* conn = std::exchange(conn_, nullptr);
   auto committed = conn->exec("COMMIT", "committing");
   if (!committed && !conn->in_autocommit()) (void)conn->exec("ROLLBACK", "rolling back a failed commit");
+  settle_audit_events(*conn, committed.has_value());
   return committed;
 }
 

@@ -9,6 +9,7 @@
 // `return error;` (and an exception) undoes the work. Not thread-safe; borrows the connection,
 // which must outlive it. Move-only.
 
+#include <cstdint>
 #include <string_view>
 #include <utility>
 
@@ -38,6 +39,14 @@ class Transaction {
 
   Connection* conn_;  // null once committed, rolled back or moved from
 };
+
+// Audit events written by this process's store (committed) and writes that failed (a transaction
+// carrying audit events rolled back), for the metrics.
+struct AuditWriteCounts {
+  std::uint64_t written = 0;
+  std::uint64_t failures = 0;
+};
+AuditWriteCounts audit_write_counts() noexcept;
 
 // Adds one to store_generation (other processes drop their caches when it moves). Call it inside
 // the write transaction of every change that cached state depends on.
