@@ -59,4 +59,14 @@ crypto::Digest chain_link(core::ByteView audit_key, core::ByteView prev_hash, st
   return crypto::hmac_sha256(audit_key, input.view());
 }
 
+crypto::Digest checkpoint_mac(core::ByteView audit_key, const store::AuditCheckpoint& checkpoint) {
+  crypto::AssociatedData input;
+  input.add("keyrelay/audit-checkpoint/v1");
+  input.add(checkpoint.chain);
+  input.add_u64(static_cast<std::uint64_t>(checkpoint.seq));
+  input.add_bytes(checkpoint.hash);
+  input.add_u64(static_cast<std::uint64_t>(checkpoint.count));
+  return crypto::hmac_sha256(audit_key, input.view());
+}
+
 }  // namespace keyrelay::audit

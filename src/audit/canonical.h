@@ -56,4 +56,9 @@ std::int64_t unix_millis(store::TimePoint time);
 crypto::Digest chain_link(core::ByteView audit_key, core::ByteView prev_hash, std::int64_t seq,
                           core::ByteView canonical);
 
+// The MAC of a pruning checkpoint: HMAC-SHA256(audit_key, lp("keyrelay/audit-checkpoint/v1") ‖
+// lp(chain) ‖ u64be(seq) ‖ lp(hash) ‖ u64be(count)). Binding the chain name keeps one chain's
+// checkpoint from being copied onto another.
+crypto::Digest checkpoint_mac(core::ByteView audit_key, const store::AuditCheckpoint& checkpoint);
+
 }  // namespace keyrelay::audit

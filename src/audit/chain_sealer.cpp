@@ -35,4 +35,15 @@ core::Result<void> KeyringChainSealer::seal(store::AuditEvent& event, core::Byte
   return core::ok();
 }
 
+core::Result<void> KeyringChainSealer::seal_checkpoint(store::AuditCheckpoint& checkpoint) const {
+  if (checkpoint.seq < 1 || checkpoint.hash.empty())
+    return core::Error::internal("audit checkpoint of " + checkpoint.chain + " names no event");
+  auto active = keys_.active_key();
+  if (!active) return core::Error::internal(active.error().message);
+  checkpoint.master_version = active->version;
+  const auto mac = checkpoint_mac(active->key.reveal(), checkpoint);
+  checkpoint.mac.assign(mac.begin(), mac.end());
+  return core::ok();
+}
+
 }  // namespace keyrelay::audit

@@ -31,6 +31,9 @@ class KeyringChainSealer final : public store::ChainSealer {
   // Errc::internal (a store bug, nothing is set) when event.seq < 1, or when `prev_hash` is empty
   // for seq > 1 or present for seq 1; Errc::internal if the audit key cannot be derived.
   core::Result<void> seal(store::AuditEvent& event, core::ByteView prev_hash) const override;
+  // Sets checkpoint.master_version to the active version and checkpoint.mac to
+  // checkpoint_mac(audit_key[active], checkpoint).
+  core::Result<void> seal_checkpoint(store::AuditCheckpoint& checkpoint) const override;
 
  private:
   AuditKeys keys_;

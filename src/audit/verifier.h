@@ -8,6 +8,10 @@
 //   - its master version is in the keyring: "master key version N is not in the keyring";
 //   - its hash equals chain_link(audit_key[master_version], previous row's hash, seq,
 //     canonical_event(row)): "hash mismatch" for an edited, inserted, swapped or copied row.
+// A pruned chain starts from its checkpoint (ARCHITECTURE.md "Audit"): the checkpoint's MAC must
+// verify under the audit key of its master version ("checkpoint mismatch" otherwise — forged,
+// edited, replayed from an older prune, or copied from another chain), and the first remaining
+// event must be seq checkpoint.seq + 1, linked to checkpoint.hash.
 // Only the first bad event of a chain is reported; later events are counted but not checked,
 // since every later link depends on it. Rows removed from the end of a chain leave a valid
 // shorter chain: a hash chain alone cannot tell them from rows never written.
@@ -33,6 +37,7 @@ namespace keyrelay::audit {
 
 inline constexpr std::string_view kReasonHashMismatch = "hash mismatch";
 inline constexpr std::string_view kReasonSequenceBroken = "sequence broken";
+inline constexpr std::string_view kReasonCheckpointMismatch = "checkpoint mismatch";
 // "missing event before seq N".
 std::string missing_event_reason(std::int64_t seq);
 
@@ -48,6 +53,7 @@ struct ChainReport {
   std::string chain;
   std::int64_t events = 0;           // every event read, including those after the first bad one
   std::optional<BadEvent> first_bad; // nullopt when the chain verifies
+  std::int64_t pruned = 0;           // events pruned before the checkpoint the chain starts from
 };
 
 struct VerifyReport {
@@ -65,8 +71,9 @@ class ChainVerifier {
   ChainVerifier(const ChainVerifier&) = delete;
   ChainVerifier& operator=(const ChainVerifier&) = delete;
 
-  // Begins the chain named `chain` (the report of the previous one is discarded).
-  void start(std::string chain);
+  // Begins the chain named `chain` (the report of the previous one is discarded), from its
+  // pruning checkpoint when it has one. Errc::internal only if an audit key cannot be derived.
+  core::Result<void> start(std::string chain, const std::optional<store::AuditCheckpoint>& checkpoint = std::nullopt);
   // Checks `event`, the next one of the chain in ascending seq. Errc::internal only if an audit
   // key cannot be derived; a bad event is not an error, it is recorded in the report.
   core::Result<void> add(const store::AuditEvent& event);
@@ -76,6 +83,8 @@ class ChainVerifier {
 
  private:
   void fail(const store::AuditEvent& event, std::string reason);
+  // The audit key of `version`; nullptr (after recording `fail_as`'s failure) when the keyring lacks it.
+  core::Result<const core::Secret*> key_for(std::uint32_t version);
 
   const crypto::Keyring& keyring_;
   std::map<std::uint32_t, core::Secret> keys_;  // audit key per master version

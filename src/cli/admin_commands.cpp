@@ -10,6 +10,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "accounts/account_service.h"
+#include "audit/pruner.h"
 #include "audit/verifier.h"
 #include "audit/verify_output.h"
 #include "cli/app_context.h"
@@ -204,6 +205,33 @@ void add_admin_commands(CLI::App& app, GlobalOptions& global, int& code) {
           return core::ok();
         });
       });
+
+  // ---- audit prune ----
+  auto prune_age = std::make_shared<std::string>("30d");
+  auto* prune = audit_cmd->add_subcommand(
+      "prune", "delete key.used events older than --older-than (management events are kept); verify still passes");
+  prune->add_option("--older-than", *prune_age, "age such as 30d, 12h (default 30d)");
+  prune->callback([&global, &code, prune_age] {
+    code = with_app(global, "audit prune", KeyringPolicy::existing_only, [&](AppContext& a) -> core::Result<void> {
+      const auto age = core::parse_duration(*prune_age);
+      if (!age || age->count() <= 0) return core::Error::invalid_request("--older-than: expected an age such as 30d");
+      audit::PruneOptions options;
+      options.older_than = *age;
+      options.audit_chain = a.mgmt_chain;
+      options.actor = store::ActorKind::cli;
+      auto summary = audit::prune_audit_log(*a.store, a.clock, options);
+      if (!summary) return summary.error();
+      if (global.json) {
+        boost::json::array chains;
+        for (const auto& c : summary->chains)
+          chains.push_back(boost::json::object{{"chain", c.chain}, {"pruned", c.pruned}, {"through_seq", c.through_seq}});
+        std::cout << boost::json::serialize(boost::json::object{{"pruned", summary->pruned}, {"chains", chains}}) << "\n";
+      } else {
+        std::cout << "pruned " << summary->pruned << " key.used events from " << summary->chains.size() << " chain(s)\n";
+      }
+      return core::ok();
+    });
+  });
 }
 
 }  // namespace keyrelay::cli

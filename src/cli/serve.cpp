@@ -41,6 +41,7 @@
 #include "monitor/local_rate_limiter.h"
 #include "gateway/usage_recorder.h"
 #include "cli/app_context.h"
+#include "cli/audit_retention.h"
 #include "cli/commands.h"
 #include "cli/keyring_reloader.h"
 #include "cli/maintenance.h"
@@ -303,11 +304,19 @@ int run_serve(const GlobalOptions& global) {
                                 {.thresholds_days = ctx.config.alerts.expiry_days,
                                  .interval = ctx.config.alerts.expiry_sweep_interval,
                                  .audit_chain = ctx.mgmt_chain});
+  std::optional<AuditRetention> retention;
+  if (ctx.config.audit_retention.count() > 0) {
+    retention.emplace(*ctx.store, ctx.clock,
+                      audit::PruneOptions{.older_than = ctx.config.audit_retention, .audit_chain = ctx.mgmt_chain},
+                      ctx.config.audit_prune_interval);
+  }
   maintenance.start();
   expiry.start();
+  if (retention) retention->start();
   server.run();
   // Drain order: no new requests, then finish blocking work, then flush what is batched.
   expiry.stop();
+  if (retention) retention->stop();
   blocking.join();
   usage.flush();
   maintenance.stop();

@@ -104,6 +104,8 @@ struct Config {
   RateLimitConfig rate_limits;
   AlertConfig alerts;
   std::optional<core::Secret> metrics_token;     // required as the bearer of GET /metrics when set
+  std::chrono::milliseconds audit_retention{std::chrono::hours(24 * 30)};  // key.used kept this long; 0 = forever
+  std::chrono::milliseconds audit_prune_interval{std::chrono::hours(1)};
   // Operator overrides of provider base URLs, by catalog id ([provider.<id>] base_url in the file;
   // KEYRELAY_PROVIDER_<ID>_BASE_URL in the environment, applied by provider_base_urls()).
   std::map<std::string, std::string> provider_base_urls;

@@ -129,7 +129,7 @@ std::vector<std::string> split_list(std::string_view text) {
   return out;
 }
 
-const std::array<Setting, 52> kSettings{{
+const std::array<Setting, 54> kSettings{{
     {"listen", "address:port to serve (port 0 = ephemeral)", set_listen},
     {"port_file", "file that receives the bound port once listening",
      [](Config& c, std::string_view t) -> Result<void> {
@@ -363,6 +363,24 @@ const std::array<Setting, 52> kSettings{{
      [](Config& c, std::string_view t) -> Result<void> {
        if (t.size() < 16) return Error::invalid_request("must be at least 16 characters");
        c.metrics_token.emplace(t);
+       return core::ok();
+     }},
+    {"audit.retention", "how long key.used audit events are kept (off: forever); management events are never pruned",
+     [](Config& c, std::string_view t) -> Result<void> {
+       if (t == "off" || t == "0") {
+         c.audit_retention = std::chrono::milliseconds(0);
+         return core::ok();
+       }
+       auto v = parse_positive_duration(t);
+       if (!v) return v.error();
+       c.audit_retention = *v;
+       return core::ok();
+     }},
+    {"audit.prune_interval", "how often the server prunes key.used events past the retention",
+     [](Config& c, std::string_view t) -> Result<void> {
+       auto v = parse_positive_duration(t);
+       if (!v) return v.error();
+       c.audit_prune_interval = *v;
        return core::ok();
      }},
     {"jwt.secret", "HS256 secret for JWTs from an external identity provider",

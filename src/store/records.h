@@ -126,6 +126,25 @@ struct AuditEvent {
   core::Bytes hash;
 };
 
+// Where a pruned chain now starts (ARCHITECTURE.md "Audit"): the last pruned event's seq and hash,
+// how many events were pruned from the chain in all, sealed by `mac` under the audit key of
+// `master_version` so that a forged or replayed checkpoint does not verify.
+struct AuditCheckpoint {
+  std::string chain;
+  std::int64_t seq = 0;
+  core::Bytes hash;
+  std::int64_t count = 0;
+  std::uint32_t master_version = 0;
+  core::Bytes mac;
+  TimePoint created_at{};
+};
+
+// What one prune transaction did.
+struct AuditPruneBatch {
+  std::int64_t pruned = 0;        // events deleted in this batch (0: nothing older than the cut-off)
+  std::int64_t through_seq = 0;   // the last deleted seq
+};
+
 // ---- usage -------------------------------------------------------------------------------------
 
 // What the gateway counted for one key since its last flush, booked on the UTC day of `at`.

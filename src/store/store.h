@@ -33,6 +33,8 @@ class ChainSealer {
   virtual ~ChainSealer() = default;
   // Sets event.master_version and event.hash. `prev_hash` is empty for the first event of a chain.
   virtual core::Result<void> seal(AuditEvent& event, core::ByteView prev_hash) const = 0;
+  // Sets checkpoint.master_version and checkpoint.mac over its chain, seq, hash and count.
+  virtual core::Result<void> seal_checkpoint(AuditCheckpoint& checkpoint) const = 0;
 };
 
 struct KeyCount {
@@ -142,6 +144,14 @@ class Store {
   // Newest first.
   virtual core::Result<Page<AuditEvent>> list_audit(const AuditFilter& filter, const PageRequest& page) = 0;
   virtual core::Result<std::vector<std::string>> audit_chains() = 0;
+  // The checkpoint a pruned chain starts from; nullopt for a chain never pruned.
+  virtual core::Result<std::optional<AuditCheckpoint>> audit_checkpoint(std::string_view chain) = 0;
+  // Deletes, in one transaction, up to `limit` of the oldest events of `chain` — only key.used
+  // events older than `cutoff`, and only from the chain's oldest end — moves the chain's checkpoint
+  // to the last one deleted, and appends the event `pruned_event(batch)` returns (audit.pruned, on a
+  // management chain). Nothing to delete: no change, no event, pruned = 0.
+  virtual core::Result<AuditPruneBatch> prune_audit(std::string_view chain, TimePoint cutoff, std::size_t limit,
+                                                    const std::function<AuditEvent(const AuditPruneBatch&)>& pruned_event) = 0;
   // Events of `chain` with seq > after_seq, ascending, at most `limit`.
   virtual core::Result<std::vector<AuditEvent>> audit_chain_events(std::string_view chain, std::int64_t after_seq,
                                                                    std::size_t limit) = 0;

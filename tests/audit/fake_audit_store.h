@@ -16,6 +16,7 @@ namespace keyrelay::audit::testing {
 class FakeAuditStore final : public store::Store {
  public:
   std::map<std::string, std::vector<store::AuditEvent>> chains;  // each in ascending seq
+  std::map<std::string, store::AuditCheckpoint> checkpoints;     // of pruned chains
   int batch_reads = 0;
   bool fail_reads = false;
   std::size_t max_batch = SIZE_MAX;  // returns fewer events than asked when smaller than the limit
@@ -25,7 +26,21 @@ class FakeAuditStore final : public store::Store {
     if (fail_reads) return core::Error::unavailable("database is locked");
     std::vector<std::string> names;
     for (const auto& [name, events] : chains) names.push_back(name);
+    for (const auto& [name, checkpoint] : checkpoints)
+      if (!chains.contains(name)) names.push_back(name);
+    std::sort(names.begin(), names.end());
     return names;
+  }
+  core::Result<std::optional<store::AuditCheckpoint>> audit_checkpoint(std::string_view chain) override {
+    if (fail_reads) return core::Error::unavailable("database is locked");
+    auto it = checkpoints.find(std::string(chain));
+    if (it == checkpoints.end()) return std::optional<store::AuditCheckpoint>();
+    return std::optional<store::AuditCheckpoint>(it->second);
+  }
+  core::Result<store::AuditPruneBatch> prune_audit(
+      std::string_view, store::TimePoint, std::size_t,
+      const std::function<store::AuditEvent(const store::AuditPruneBatch&)>&) override {
+    return no();
   }
   core::Result<std::vector<store::AuditEvent>> audit_chain_events(std::string_view chain, std::int64_t after_seq,
                                                                   std::size_t limit) override {

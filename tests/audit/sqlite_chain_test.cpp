@@ -12,11 +12,13 @@
 
 #include "audit/chain_sealer.h"
 #include "audit/event_builder.h"
+#include "audit/pruner.h"
 #include "audit/verifier.h"
 #include "audit_test_util.h"
 #include "core/clock.h"
 #include "core/ids.h"
 #include "store/open_store.h"
+#include "support/fake_clock.h"
 #include "support/temp_dir.h"
 
 namespace keyrelay::audit {
@@ -210,6 +212,122 @@ TEST_F(SqliteAuditChainTest, RowsOfTheOldVersionVerifyAfterRotation) {
   const auto missing = verify(*only_v2);
   EXPECT_EQ(mgmt_report(missing).first_bad,
             (BadEvent{mgmt_id(1), 1, "master key version 1 is not in the keyring"}));
+}
+
+// ---- retention: pruning key.used from the oldest end, verify starting from the checkpoint ----
+
+class SqliteAuditPruneTest : public SqliteAuditChainTest {
+ protected:
+  // Two more key uses, stamped `ahead` in the future: younger than any cut-off the tests use.
+  void append_young_uses(std::chrono::hours ahead = std::chrono::hours(2)) {
+    std::vector<store::AuditEvent> uses;
+    for (int i = 0; i < 2; ++i) {
+      auto use = new_event(clock_, use_chain(writer_), "key.used", store::Outcome::success,
+                           Actor{users_[1], std::nullopt, store::ActorKind::token});
+      use.time += ahead;
+      uses.push_back(std::move(use));
+    }
+    ASSERT_TRUE(store_->append_audit(std::move(uses)));
+  }
+
+  // Prunes what is older than one hour from now + `later`, in batches of `batch`.
+  PruneSummary prune(std::chrono::hours later = std::chrono::hours(1), std::size_t batch = 2) {
+    test::FakeClock at(clock_.now() + later);
+    auto summary = prune_audit_log(*store_, at,
+                                   {.older_than = std::chrono::minutes(30), .batch = batch,
+                                    .audit_chain = mgmt_chain(writer_), .actor = store::ActorKind::cli});
+    EXPECT_TRUE(summary) << summary.error().message;
+    return summary ? *summary : PruneSummary{};
+  }
+
+  const ChainReport& use_report(const VerifyReport& report) { return report.chains.at(1); }
+  std::string where_use(std::int64_t seq) {
+    return " WHERE chain = '" + use_chain(writer_) + "' AND seq = " + std::to_string(seq);
+  }
+};
+
+TEST_F(SqliteAuditPruneTest, PrunedChainsStillVerifyAndManagementEventsStay) {
+  append_young_uses();
+  const auto summary = prune();
+  EXPECT_EQ(summary.pruned, 3);
+  ASSERT_EQ(summary.chains.size(), 1u);
+  EXPECT_EQ(summary.chains[0].through_seq, 3);
+
+  const auto report = verify();
+  EXPECT_TRUE(report.ok);
+  EXPECT_EQ(use_report(report).events, 2) << "the two young uses are kept";
+  EXPECT_EQ(use_report(report).pruned, 3);
+  // 6 management events + one audit.pruned per batch (2 + 1).
+  EXPECT_EQ(mgmt_report(report).events, 8);
+  auto pruned_events = store_->audit_chain_events(mgmt_chain(writer_), 6, 10);
+  ASSERT_TRUE(pruned_events);
+  ASSERT_EQ(pruned_events->size(), 2u);
+  EXPECT_EQ(pruned_events->at(0).action, "audit.pruned");
+  EXPECT_NE(pruned_events->at(1).details_json.find("\"through_seq\":3"), std::string::npos);
+
+  // Nothing more is old enough: a second prune changes nothing.
+  EXPECT_EQ(prune().pruned, 0);
+  EXPECT_EQ(mgmt_report(verify()).events, 8);
+}
+
+TEST_F(SqliteAuditPruneTest, EditingARemainingRowStillFails) {
+  append_young_uses();
+  prune();
+  tamper("UPDATE audit_log SET ip = '203.0.113.1'" + where_use(5));
+  const auto report = verify();
+  EXPECT_FALSE(report.ok);
+  ASSERT_TRUE(use_report(report).first_bad);
+  EXPECT_EQ(use_report(report).first_bad->seq, 5);
+  EXPECT_EQ(use_report(report).first_bad->reason, kReasonHashMismatch);
+}
+
+TEST_F(SqliteAuditPruneTest, DeletingTheFirstRemainingRowFails) {
+  append_young_uses();
+  prune();
+  tamper("DELETE FROM audit_log" + where_use(4));
+  const auto report = verify();
+  ASSERT_TRUE(use_report(report).first_bad);
+  EXPECT_EQ(use_report(report).first_bad->reason, missing_event_reason(5));
+}
+
+TEST_F(SqliteAuditPruneTest, AForgedCheckpointHidingADeletionFails) {
+  append_young_uses();
+  prune();
+  // The attacker deletes seq 4 and moves the checkpoint past it, hash and all.
+  tamper("DELETE FROM audit_log" + where_use(4) + ";" +
+         "UPDATE audit_checkpoints SET seq = 4, count = 4, hash = (SELECT hash FROM audit_log WHERE seq = 5 AND chain = '" +
+         use_chain(writer_) + "')");
+  auto report = verify();
+  ASSERT_TRUE(use_report(report).first_bad);
+  EXPECT_EQ(use_report(report).first_bad->id, "checkpoint");
+  EXPECT_EQ(use_report(report).first_bad->reason, kReasonCheckpointMismatch);
+}
+
+TEST_F(SqliteAuditPruneTest, RemovingTheCheckpointFails) {
+  append_young_uses();
+  prune();
+  tamper("DELETE FROM audit_checkpoints");
+  const auto report = verify();
+  ASSERT_TRUE(use_report(report).first_bad);
+  EXPECT_EQ(use_report(report).first_bad->reason, missing_event_reason(4));
+}
+
+TEST_F(SqliteAuditPruneTest, AChainPrunedToItsEndGoesOnFromItsCheckpoint) {
+  prune();  // all three uses
+  auto report = verify();
+  EXPECT_TRUE(report.ok);
+  ASSERT_EQ(report.chains.size(), 2u) << "the emptied chain is still verified, from its checkpoint";
+  EXPECT_EQ(use_report(report).events, 0);
+
+  append_young_uses();
+  auto tail = store_->audit_chain_events(use_chain(writer_), 0, 10);
+  ASSERT_TRUE(tail);
+  ASSERT_EQ(tail->size(), 2u);
+  EXPECT_EQ(tail->front().seq, 4) << "numbering goes on after the checkpoint";
+  report = verify();
+  EXPECT_TRUE(report.ok);
+  EXPECT_EQ(use_report(report).events, 2);
+  EXPECT_EQ(use_report(report).pruned, 3);
 }
 
 }  // namespace

@@ -21,4 +21,15 @@ core::Result<void> TestSealer::seal(AuditEvent& event, core::ByteView prev_hash)
   return core::ok();
 }
 
+core::Result<void> TestSealer::seal_checkpoint(AuditCheckpoint& checkpoint) const {
+  const int call = calls_.fetch_add(1);
+  if (fail_all_ || call == fail_at_) return core::Error::internal("injected sealer failure");
+  checkpoint.master_version = version_;
+  std::string text = checkpoint.chain + "|" + std::to_string(checkpoint.seq) + "|" + std::to_string(checkpoint.count) + "|";
+  text.append(reinterpret_cast<const char*>(checkpoint.hash.data()), checkpoint.hash.size());
+  const auto digest = crypto::sha256(core::as_bytes(text));
+  checkpoint.mac.assign(digest.begin(), digest.end());
+  return core::ok();
+}
+
 }  // namespace keyrelay::store::test

@@ -17,6 +17,8 @@ namespace keyrelay::store::test {
 class TestSealer final : public ChainSealer {
  public:
   core::Result<void> seal(AuditEvent& event, core::ByteView prev_hash) const override;
+  // mac = SHA-256(chain ‖ seq ‖ hash ‖ count), master_version as set.
+  core::Result<void> seal_checkpoint(AuditCheckpoint& checkpoint) const override;
 
   // The hash seal() gives an event with this id and seq after `prev_hash`.
   static core::Bytes chain_hash(core::ByteView prev_hash, std::int64_t seq, std::string_view id);

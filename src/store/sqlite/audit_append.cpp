@@ -17,6 +17,18 @@ core::Result<void> append_audit_event(Connection& conn, const ChainSealer& seale
     event.seq = *row ? head->int_at(0) + 1 : 1;
     if (*row) prev_hash = head->blob_at(1);
   }
+  if (event.seq == 1) {
+    // A chain pruned to its end goes on from its checkpoint, not from 1.
+    auto checkpoint = conn.prepare("SELECT seq, hash FROM audit_checkpoints WHERE chain = ?1");
+    if (!checkpoint) return checkpoint.error();
+    checkpoint->bind_text(1, event.chain);
+    auto row = checkpoint->step(kDoing);
+    if (!row) return row.error();
+    if (*row) {
+      event.seq = checkpoint->int_at(0) + 1;
+      prev_hash = checkpoint->blob_at(1);
+    }
+  }
   if (auto sealed = sealer.seal(event, prev_hash); !sealed) return sealed.error();
 
   auto insert = conn.prepare(kInsertAudit);

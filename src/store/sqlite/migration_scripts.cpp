@@ -155,10 +155,26 @@ DROP INDEX audit_log_by_on_behalf_of;
 CREATE INDEX audit_log_by_on_behalf_of ON audit_log (on_behalf_of, time, seq, id) WHERE on_behalf_of IS NOT NULL;
 )sql";
 
+// Retention: where each pruned chain now starts (sealed like an event, see AuditCheckpoint), and
+// an index for the expiry sweeper's look across every owner's keys.
+constexpr std::string_view kV4 = R"sql(
+CREATE TABLE audit_checkpoints (
+  chain          TEXT PRIMARY KEY,
+  seq            INTEGER NOT NULL,
+  hash           BLOB NOT NULL,
+  count          INTEGER NOT NULL,
+  master_version INTEGER NOT NULL,
+  mac            BLOB NOT NULL,
+  created_at     INTEGER NOT NULL
+);
+CREATE INDEX api_keys_by_expiry ON api_keys (expires_at) WHERE expires_at IS NOT NULL;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "users, access tokens, provider keys, audit log, store generation", kV1},
     Migration{2, "daily usage per key, alerts", kV2},
     Migration{3, "leaner audit indexes for high-volume key.used", kV3},
+    Migration{4, "audit pruning checkpoints, key expiry index", kV4},
 };
 
 }  // namespace

@@ -94,6 +94,9 @@ class SqliteStore final : public Store {
   core::Result<void> append_audit(std::vector<AuditEvent> events) override;
   core::Result<Page<AuditEvent>> list_audit(const AuditFilter& filter, const PageRequest& page) override;
   core::Result<std::vector<std::string>> audit_chains() override;
+  core::Result<std::optional<AuditCheckpoint>> audit_checkpoint(std::string_view chain) override;
+  core::Result<AuditPruneBatch> prune_audit(std::string_view chain, TimePoint cutoff, std::size_t limit,
+                                            const std::function<AuditEvent(const AuditPruneBatch&)>& pruned_event) override;
   core::Result<std::vector<AuditEvent>> audit_chain_events(std::string_view chain, std::int64_t after_seq,
                                                            std::size_t limit) override;
 

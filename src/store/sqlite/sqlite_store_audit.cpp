@@ -104,7 +104,8 @@ core::Result<Page<AuditEvent>> SqliteStore::list_audit(const AuditFilter& filter
 core::Result<std::vector<std::string>> SqliteStore::audit_chains() {
   auto conn = pool_->acquire();
   if (!conn) return conn.error();
-  auto stmt = (*conn)->prepare("SELECT DISTINCT chain FROM audit_log ORDER BY chain");
+  // A chain pruned to its end lives on in its checkpoint.
+  auto stmt = (*conn)->prepare("SELECT chain FROM audit_log UNION SELECT chain FROM audit_checkpoints ORDER BY chain");
   if (!stmt) return stmt.error();
   std::vector<std::string> chains;
   for (;;) {
@@ -135,6 +136,103 @@ core::Result<std::vector<AuditEvent>> SqliteStore::audit_chain_events(std::strin
     if (!event) return event.error();
     events.push_back(std::move(*event));
   }
+}
+
+namespace {
+
+core::Result<std::optional<AuditCheckpoint>> load_checkpoint(sqlite::Connection& conn, std::string_view chain) {
+  auto stmt = conn.prepare(
+      "SELECT chain, seq, hash, count, master_version, mac, created_at FROM audit_checkpoints WHERE chain = ?1");
+  if (!stmt) return stmt.error();
+  stmt->bind_text(1, chain);
+  auto row = stmt->step("loading an audit checkpoint");
+  if (!row) return row.error();
+  if (!*row) return std::optional<AuditCheckpoint>();
+  AuditCheckpoint c;
+  c.chain = stmt->text_at(0);
+  c.seq = stmt->int_at(1);
+  c.hash = stmt->blob_at(2);
+  c.count = stmt->int_at(3);
+  c.master_version = static_cast<std::uint32_t>(stmt->int_at(4));
+  c.mac = stmt->blob_at(5);
+  c.created_at = sqlite::from_unix_ms(stmt->int_at(6));
+  return std::optional<AuditCheckpoint>(std::move(c));
+}
+
+}  // namespace
+
+core::Result<std::optional<AuditCheckpoint>> SqliteStore::audit_checkpoint(std::string_view chain) {
+  auto conn = pool_->acquire();
+  if (!conn) return conn.error();
+  return load_checkpoint(**conn, chain);
+}
+
+core::Result<AuditPruneBatch> SqliteStore::prune_audit(
+    std::string_view chain, TimePoint cutoff, std::size_t limit,
+    const std::function<AuditEvent(const AuditPruneBatch&)>& pruned_event) {
+  if (limit == 0) return core::Error::invalid_request("a prune batch must hold at least one event");
+  auto conn = pool_->acquire();
+  if (!conn) return conn.error();
+  sqlite::Connection& c = **conn;
+  return sqlite::in_write_transaction(c, sqlite::Bump::none, [&]() -> core::Result<AuditPruneBatch> {
+    // The oldest events of the chain, in seq order, while they are key.used and older than the
+    // cut-off: pruning never makes a hole in the middle of a chain.
+    const std::int64_t cutoff_ms = sqlite::to_unix_ms(cutoff);
+    AuditPruneBatch batch;
+    core::Bytes last_hash;
+    {
+      auto oldest = c.prepare("SELECT seq, hash, action, time FROM audit_log WHERE chain = ?1 ORDER BY seq LIMIT ?2");
+      if (!oldest) return oldest.error();
+      oldest->bind_text(1, chain);
+      oldest->bind_int(2, static_cast<std::int64_t>(limit));
+      for (;;) {
+        auto row = oldest->step("finding audit events to prune");
+        if (!row) return row.error();
+        if (!*row) break;
+        if (oldest->text_at(2) != "key.used" || oldest->int_at(3) >= cutoff_ms) break;
+        batch.through_seq = oldest->int_at(0);
+        last_hash = oldest->blob_at(1);
+        ++batch.pruned;
+      }
+    }  // the read statement is done before the writes
+    if (batch.pruned == 0) return batch;
+
+    auto previous = load_checkpoint(c, chain);
+    if (!previous) return previous.error();
+    AuditCheckpoint checkpoint;
+    checkpoint.chain = std::string(chain);
+    checkpoint.seq = batch.through_seq;
+    checkpoint.hash = std::move(last_hash);
+    checkpoint.count = (*previous ? (*previous)->count : 0) + batch.pruned;
+    checkpoint.created_at = cutoff;
+    if (auto sealed = sealer_.seal_checkpoint(checkpoint); !sealed) return sealed.error();
+
+    auto remove = c.prepare("DELETE FROM audit_log WHERE chain = ?1 AND seq <= ?2");
+    if (!remove) return remove.error();
+    remove->bind_text(1, chain);
+    remove->bind_int(2, batch.through_seq);
+    if (auto removed = remove->run("pruning audit events"); !removed) return removed.error();
+    if (remove->changes() != batch.pruned) return core::Error::internal("audit prune deleted an unexpected number of events");
+
+    auto save = c.prepare(
+        "INSERT INTO audit_checkpoints (chain, seq, hash, count, master_version, mac, created_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, "
+        "hash = excluded.hash, count = excluded.count, master_version = excluded.master_version, "
+        "mac = excluded.mac, created_at = excluded.created_at");
+    if (!save) return save.error();
+    save->bind_text(1, checkpoint.chain);
+    save->bind_int(2, checkpoint.seq);
+    save->bind_blob(3, checkpoint.hash);
+    save->bind_int(4, checkpoint.count);
+    save->bind_int(5, checkpoint.master_version);
+    save->bind_blob(6, checkpoint.mac);
+    save->bind_time(7, checkpoint.created_at);
+    if (auto saved = save->run("saving an audit checkpoint"); !saved) return saved.error();
+
+    AuditEvent event = pruned_event(batch);
+    if (auto appended = sqlite::append_audit_event(c, sealer_, event); !appended) return appended.error();
+    return batch;
+  });
 }
 
 }  // namespace keyrelay::store

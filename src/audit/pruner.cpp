@@ -1,0 +1,46 @@
+#include "audit/pruner.h"
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "core/ids.h"
+#include "core/time_format.h"
+
+namespace keyrelay::audit {
+
+core::Result<PruneSummary> prune_audit_log(store::Store& store, const core::Clock& clock, const PruneOptions& options) {
+  auto chains = store.audit_chains();
+  if (!chains) return chains.error();
+  const auto cutoff = clock.now() - options.older_than;
+  PruneSummary summary;
+  for (const auto& chain : *chains) {
+    if (!chain.ends_with("/use")) continue;  // only key.used chains; mgmt is kept forever
+    PruneSummary::Chain done{chain, 0, 0};
+    for (;;) {
+      auto batch = store.prune_audit(chain, cutoff, options.batch, [&](const store::AuditPruneBatch& b) {
+        store::AuditEvent e;
+        e.time = clock.now();
+        e.id = core::uuid_v7(e.time);
+        e.chain = options.audit_chain;
+        e.action = "audit.pruned";
+        e.outcome = store::Outcome::success;
+        e.actor_kind = options.actor;
+        e.details_json = boost::json::serialize(boost::json::object{{"chain", chain},
+                                                                    {"through_seq", b.through_seq},
+                                                                    {"count", b.pruned},
+                                                                    {"older_than", core::format_rfc3339(cutoff)}});
+        return e;
+      });
+      if (!batch) return batch.error();
+      if (batch->pruned == 0) break;
+      done.pruned += batch->pruned;
+      done.through_seq = batch->through_seq;
+      summary.pruned += batch->pruned;
+      if (static_cast<std::size_t>(batch->pruned) < options.batch) break;
+    }
+    if (done.pruned > 0) summary.chains.push_back(std::move(done));
+  }
+  return summary;
+}
+
+}  // namespace keyrelay::audit
