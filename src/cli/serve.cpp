@@ -24,6 +24,7 @@
 #include "api/insight_routes.h"
 #include "api/metrics_routes.h"
 #include "api/validate_routes.h"
+#include "api/web_routes.h"
 #include "api/webhook_routes.h"
 #include "api/key_routes.h"
 #include "api/services.h"
@@ -286,6 +287,7 @@ int run_serve(const GlobalOptions& global) {
   api::add_insight_routes(router, services);
   api::add_validate_routes(router, services);
   api::add_webhook_routes(router, services, webhooks.get());
+  api::add_web_routes(router, ctx.config.ui_frame_ancestors);
   api::add_metrics_route(router, services, metrics,
                          ctx.config.metrics_token ? std::optional(ctx.config.metrics_token->clone()) : std::nullopt);
   api::add_chat_routes(router, gateway_services);

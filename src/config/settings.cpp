@@ -129,7 +129,7 @@ std::vector<std::string> split_list(std::string_view text) {
   return out;
 }
 
-const std::array<Setting, 54> kSettings{{
+const std::array<Setting, 55> kSettings{{
     {"listen", "address:port to serve (port 0 = ephemeral)", set_listen},
     {"port_file", "file that receives the bound port once listening",
      [](Config& c, std::string_view t) -> Result<void> {
@@ -381,6 +381,15 @@ const std::array<Setting, 54> kSettings{{
        auto v = parse_positive_duration(t);
        if (!v) return v.error();
        c.audit_prune_interval = *v;
+       return core::ok();
+     }},
+    {"ui.frame_ancestors", "who may embed the settings page in a frame (CSP frame-ancestors sources, e.g. https://app.example.com)",
+     [](Config& c, std::string_view t) -> Result<void> {
+       if (t.empty()) return Error::invalid_request("must not be empty; 'none' forbids framing");
+       for (const char ch : t)
+         if (ch == ';' || ch == ',' || ch == '\n' || ch == '\r' || ch == '"')
+           return Error::invalid_request("expected space-separated sources such as 'self' https://app.example.com");
+       c.ui_frame_ancestors = std::string(t);
        return core::ok();
      }},
     {"jwt.secret", "HS256 secret for JWTs from an external identity provider",

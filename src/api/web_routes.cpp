@@ -1,0 +1,57 @@
+#include "api/web_routes.h"
+
+#include <memory>
+
+#include "api/web_assets.h"
+#include "http/error_response.h"
+
+namespace keyrelay::api {
+namespace {
+
+const WebAsset* find_asset(std::string_view name) {
+  for (const auto& file : web_assets().files)
+    if (file.name == name) return &file;
+  return nullptr;
+}
+
+struct PageHeaders {
+  std::string csp;
+};
+
+http::Response serve(const WebAsset& asset, const PageHeaders& headers, bool immutable) {
+  http::Response r;
+  r.status = 200;
+  r.headers.set("Content-Type", std::string(asset.content_type));
+  r.headers.set("Cache-Control", immutable ? "public, max-age=31536000, immutable" : "no-cache");
+  r.headers.set("Content-Security-Policy", headers.csp);
+  r.headers.set("Referrer-Policy", "no-referrer");
+  r.headers.set("X-Content-Type-Options", "nosniff");
+  r.headers.set("Cross-Origin-Opener-Policy", "same-origin");
+  r.headers.set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()");
+  r.body = std::string(asset.body);
+  return r;
+}
+
+}  // namespace
+
+void add_web_routes(http::Router& router, std::string frame_ancestors) {
+  auto headers = std::make_shared<PageHeaders>();
+  headers->csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+                 "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors " +
+                 frame_ancestors;
+  router.add(http::Method::get, "/", [headers](http::Request&, http::RequestContext&) -> boost::asio::awaitable<http::Response> {
+    co_return serve(*find_asset("index.html"), *headers, false);
+  });
+  router.add(http::Method::get, "/assets/{version}/{file}",
+             [headers](http::Request& req, http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
+                 const std::string_view name = *req.param("file");
+                 const WebAsset* asset = name == "index.html" ? nullptr : find_asset(name);
+                 // An old version's URL (a page loaded before an upgrade) is not served stale content
+                 // under its name: it is a 404 and the reloaded page asks for the new one.
+                 if (asset == nullptr || *req.param("version") != web_assets().version)
+                   co_return http::error_response(core::Error::not_found("no such asset"), ctx.request_id);
+                 co_return serve(*asset, *headers, true);
+             });
+}
+
+}  // namespace keyrelay::api

@@ -1,0 +1,122 @@
+// The settings page: sign-in, tabs, sign-out. Each tab lives in its own module.
+
+import { api, session } from './api.js';
+import { setUpKeys, loadKeys, forgetKeys } from './keys.js';
+import { setUpUsage, loadUsage } from './usage.js';
+import { setUpAudit, loadAudit } from './audit.js';
+import { setUpAlerts, loadAlerts, refreshAlertCount } from './alerts.js';
+
+const $ = (id) => document.getElementById(id);
+const TABS = { keys: loadKeys, usage: loadUsage, audit: loadAudit, alerts: loadAlerts };
+
+function selectTab(name, focus = false) {
+  for (const tab of document.querySelectorAll('[role="tab"]')) {
+    const selected = tab.id === `tab-${name}`;
+    tab.setAttribute('aria-selected', String(selected));
+    tab.tabIndex = selected ? 0 : -1;
+    $(tab.getAttribute('aria-controls')).hidden = !selected;
+    if (selected && focus) tab.focus();
+  }
+  TABS[name]();
+}
+
+function setUpTabs() {
+  const tabs = [...document.querySelectorAll('[role="tab"]')];
+  tabs.forEach((tab, i) => {
+    tab.addEventListener('click', () => selectTab(tab.id.slice(4)));
+    // Arrow keys move between tabs (WAI-ARIA tabs pattern).
+    tab.addEventListener('keydown', (e) => {
+      const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+      if (e.key === 'Home' || e.key === 'End') {
+        e.preventDefault();
+        selectTab(tabs[e.key === 'Home' ? 0 : tabs.length - 1].id.slice(4), true);
+      } else if (step) {
+        e.preventDefault();
+        selectTab(tabs[(i + step + tabs.length) % tabs.length].id.slice(4), true);
+      }
+    });
+  });
+}
+
+function showSignIn(message = '') {
+  $('app').hidden = true;
+  $('sign-out').hidden = true;
+  $('who').hidden = true;
+  $('sign-in').hidden = false;
+  $('sign-in-error').textContent = message;
+  $('token').value = '';
+  $('token').focus();
+}
+
+async function showApp() {
+  // The token must work before the page shows anything.
+  await api('GET', '/api/v1/keys?limit=1');
+  $('sign-in').hidden = true;
+  $('app').hidden = false;
+  $('sign-out').hidden = false;
+  $('who').hidden = false;
+  $('who').textContent = 'Signed in';
+  selectTab('keys');
+  refreshAlertCount();
+  $('main').focus();
+}
+
+async function signIn(event) {
+  event.preventDefault();
+  const token = $('token').value.trim();
+  $('token').value = '';
+  if (!token) {
+    $('sign-in-error').textContent = 'Please paste your access token.';
+    return;
+  }
+  session.set(token);
+  try {
+    await showApp();
+  } catch (error) {
+    session.clear();
+    showSignIn(error.status === 401 ? 'That token was not accepted. Check that you copied all of it.' : error.message);
+  }
+}
+
+function signOut() {
+  session.clear();
+  forgetKeys();
+  showSignIn('You are signed out.');
+}
+
+function setUpSecretToggles() {
+  for (const button of document.querySelectorAll('[data-toggle]')) {
+    button.addEventListener('click', () => {
+      const input = $(button.dataset.toggle);
+      const show = input.type === 'password';
+      input.type = show ? 'text' : 'password';
+      button.textContent = show ? 'Hide' : 'Show';
+      button.setAttribute('aria-pressed', String(show));
+      input.focus();
+    });
+  }
+}
+
+async function start() {
+  setUpTabs();
+  setUpSecretToggles();
+  setUpKeys();
+  setUpUsage();
+  setUpAudit();
+  setUpAlerts();
+  $('sign-in-form').addEventListener('submit', signIn);
+  $('sign-out').addEventListener('click', signOut);
+  // Any API answer of 401 later (token revoked or expired) sends the user back to sign-in.
+  window.addEventListener('unhandledrejection', (e) => {
+    if (e.reason && e.reason.status === 401) signOut();
+  });
+  if (!session.token()) return showSignIn();
+  try {
+    await showApp();
+  } catch (error) {
+    session.clear();
+    showSignIn(error.status === 401 ? 'Your session has ended. Please sign in again.' : error.message);
+  }
+}
+
+start();

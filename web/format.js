@@ -1,0 +1,23 @@
+// Small formatting helpers shared by the tabs.
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+const number = new Intl.NumberFormat();
+
+export const when = (iso) => (iso ? dateTime.format(new Date(iso)) : '—');
+export const day = (iso) => (iso ? dateOnly.format(new Date(iso)) : '—');
+export const count = (n) => number.format(n || 0);
+
+export function ago(iso) {
+  if (!iso) return 'never';
+  const seconds = Math.round((Date.now() - new Date(iso).getTime()) / 1000);
+  if (seconds < 60) return 'just now';
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return `${hours} h ago`;
+  return `${Math.round(hours / 24)} days ago`;
+}
+
+// "2026-11-24" of a Date, in UTC (the API's days are UTC days).
+export const isoDay = (date) => date.toISOString().slice(0, 10);
