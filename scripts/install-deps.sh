@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages keyrelay's build and tests need, and the npm packages of tests/sdk:
-# only the missing ones, idempotently.
+# Installs the Debian 12 packages keyrelay's build and tests need, and the npm packages of tests/sdk
+# and tests/browser: only the missing ones, idempotently.
 # Run as root (make run / make test call it first). Prints nothing when everything is present.
 set -euo pipefail
 
@@ -11,6 +11,7 @@ packages=(
   libsqlite3-dev libjwt-dev
   libgtest-dev libgmock-dev python3-jwt python3-cryptography
   prometheus  # for promtool, which checks the /metrics scrape; its packaged server is never used
+  chromium    # the settings page's browser tests (headless)
 )
 
 missing=()
@@ -36,11 +37,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# The SDK checks' npm packages, exactly as the lockfile pins them: only when node_modules is
-# missing or older than the lockfile.
-sdk_dir="$(cd "$(dirname "$0")/../tests/sdk" && pwd)"
-if [ ! -d "$sdk_dir/node_modules" ] || [ "$sdk_dir/package-lock.json" -nt "$sdk_dir/node_modules" ]; then
-  echo "install-deps: npm ci in tests/sdk"
-  npm ci --prefix "$sdk_dir" --no-audit --no-fund --loglevel=error
-  touch "$sdk_dir/node_modules"  # newer than the lockfile from now on
-fi
+# The npm packages of the SDK checks (tests/sdk) and the browser tests (tests/browser), exactly as
+# their lockfiles pin them: only when node_modules is missing or older than the lockfile.
+for dir in sdk browser; do
+  pkg_dir="$(cd "$(dirname "$0")/../tests/$dir" && pwd)"
+  if [ ! -d "$pkg_dir/node_modules" ] || [ "$pkg_dir/package-lock.json" -nt "$pkg_dir/node_modules" ]; then
+    echo "install-deps: npm ci in tests/$dir"
+    npm ci --prefix "$pkg_dir" --no-audit --no-fund --loglevel=error
+    touch "$pkg_dir/node_modules"  # newer than the lockfile from now on
+  fi
+done

@@ -3,7 +3,7 @@
 
 import { api } from './api.js';
 import { el, replace, loading, empty, problem } from './dom.js';
-import { when } from './format.js';
+import { shortWhen, when } from './format.js';
 
 const $ = (id) => document.getElementById(id);
 let cursor = null;
@@ -21,9 +21,9 @@ function query() {
 function row(e) {
   const who = e.actor?.kind === 'system' ? 'keyrelay' : e.actor?.kind === 'cli' ? 'operator (CLI)' : e.on_behalf_of ? 'an app, for you' : 'you';
   return el('tr', {},
-    el('td', { text: when(e.time) }),
+    el('td', { class: 'time' }, el('time', { datetime: e.time, title: when(e.time), text: shortWhen(e.time) })),
     el('td', {}, el('code', { text: e.action })),
-    el('td', { text: e.outcome }),
+    el('td', { class: 'hide-narrow', text: e.outcome }),
     el('td', { text: e.provider || '—' }),
     el('td', { class: 'hide-narrow', text: who }),
     el('td', { class: 'hide-narrow', text: e.ip || '—' }));
@@ -39,7 +39,7 @@ function render() {
     el('caption', { class: 'muted', text: 'Audit events, newest first' }),
     el('thead', {}, el('tr', {},
       el('th', { scope: 'col', text: 'When' }), el('th', { scope: 'col', text: 'Action' }),
-      el('th', { scope: 'col', text: 'Outcome' }), el('th', { scope: 'col', text: 'Provider' }),
+      el('th', { scope: 'col', class: 'hide-narrow', text: 'Outcome' }), el('th', { scope: 'col', text: 'Provider' }),
       el('th', { scope: 'col', class: 'hide-narrow', text: 'By' }), el('th', { scope: 'col', class: 'hide-narrow', text: 'From' }))),
     el('tbody', {}, rows.map(row)))));
 }

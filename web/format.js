@@ -2,9 +2,11 @@
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+const compact = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 const number = new Intl.NumberFormat();
 
 export const when = (iso) => (iso ? dateTime.format(new Date(iso)) : '—');
+export const shortWhen = (iso) => (iso ? compact.format(new Date(iso)) : '—');
 export const day = (iso) => (iso ? dateOnly.format(new Date(iso)) : '—');
 export const count = (n) => number.format(n || 0);
 

@@ -31,7 +31,11 @@ function chart(rows, days, providerOrder) {
     }
   });
   const labels = days.filter((_, i) => i === 0 || i === days.length - 1 || i % Math.ceil(days.length / 6) === 0)
-    .map((d) => svg('text', { x: (pad.left + days.indexOf(d) * slot).toFixed(1), y: height - 6, text: d.slice(5) }));
+    .map((d) => {
+      const last = d === days[days.length - 1];
+      return svg('text', { x: (pad.left + days.indexOf(d) * slot + (last ? barWidth : 0)).toFixed(1), y: height - 6,
+                           'text-anchor': last ? 'end' : 'start', text: d.slice(5) });
+    });
   return svg('svg', { class: 'chart', viewBox: `0 0 ${width} ${height}`, role: 'img',
                       'aria-label': `Requests per day over the last ${days.length} days; the highest day had ${max}` },
     svg('line', { class: 'axis', x1: pad.left, y1: height - pad.bottom, x2: width, y2: height - pad.bottom }),

@@ -27,20 +27,6 @@ constexpr std::chrono::milliseconds kSdkRunTimeout{120000};
 // tests/sdk, found beside tests/vectors (the one source path the test binary is given).
 std::filesystem::path sdk_dir() { return std::filesystem::path(KEYRELAY_TEST_VECTORS).parent_path() / "sdk"; }
 
-// The absolute path of `name` on PATH; nullopt when it is not there.
-std::optional<std::filesystem::path> find_on_path(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  if (path == nullptr) return std::nullopt;
-  std::stringstream dirs(path);
-  for (std::string dir; std::getline(dirs, dir, ':');) {
-    if (dir.empty()) continue;
-    const std::filesystem::path candidate = std::filesystem::path(dir) / name;
-    std::error_code ec;
-    if (std::filesystem::is_regular_file(candidate, ec)) return candidate;
-  }
-  return std::nullopt;
-}
-
 TEST(OpenAiSdk, ChatCompletionsPlainAndStreamedThroughKeyrelayToAnthropicAndGemini) {
   const auto node = find_on_path("node");
   ASSERT_TRUE(node.has_value()) << "node is not on PATH: run scripts/install-deps.sh (make test does)";

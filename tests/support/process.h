@@ -23,6 +23,9 @@ using Environment = std::map<std::string, std::string>;
 // was killed by a signal (so a crash shows up as 134 or 139, never as 0).
 using ExitStatus = int;
 
+// The absolute path of `name` on PATH; nullopt when it is not there.
+std::optional<std::filesystem::path> find_on_path(const std::string& name);
+
 class Process {
  public:
   // Starts argv[0] (an absolute path) with exactly `env`, plus PATH and the sanitizer options

@@ -192,7 +192,7 @@ void alert_no_usable_key(Services& services, const vault::Caller& caller, std::s
   alert.severity = store::AlertSeverity::info;
   alert.user_id = caller.user_id;
   alert.provider = std::string(provider);
-  alert.message = "a request could not be served: " + why.substr(0, 200);
+  alert.message = "A request could not be served: " + why.substr(0, 200);
   raise_alert_later(services, std::move(alert), caller);
 }
 
