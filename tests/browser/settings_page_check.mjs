@@ -107,6 +107,9 @@ try {
   await page.getByRole('button', { name: 'Add a key' }).click();
   await page.getByLabel('Provider', { exact: true }).selectOption('openai');
   await page.getByText('keys usually start with').waitFor();
+  await page.getByRole('link', { name: 'Get a key' }).waitFor();
+  await accessibility(page, 'the add-key dialog');
+  await shoot(page, '1-add-key-dialog');
   await page.getByLabel('Name', { exact: true }).fill('work');
   await page.getByLabel('Secret key', { exact: true }).fill(SECRETS[0]);
   await page.getByRole('button', { name: 'Save' }).click();
@@ -184,6 +187,16 @@ try {
   assert.equal(await page.locator('.alert').count(), openBefore - 1, 'the resolved alert is still listed as open');
   await page.getByLabel('Show', { exact: true }).selectOption('resolved');
   await page.locator('.alert').first().waitFor();
+
+  log('editing a key: priority and expiry');
+  await openTab(page, 'API keys');
+  await page.locator('[data-key-id]').filter({ hasText: 'OpenAI · work' }).getByRole('button', { name: /^Edit/ }).click();
+  await page.getByLabel('Priority', { exact: true }).fill('5');
+  await page.getByLabel('Expires on (optional)', { exact: true }).fill('2031-01-31');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Updated OpenAI key “work”').waitFor();
+  await page.locator('[data-key-id]').filter({ hasText: 'OpenAI · work' }).getByText('priority 5').waitFor();
+  await page.locator('[data-key-id]').filter({ hasText: 'OpenAI · work' }).getByText(/expires .*2031/).waitFor();
 
   log('deleting a key asks first, naming it');
   await openTab(page, 'API keys');
