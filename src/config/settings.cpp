@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cctype>
 #include <limits>
+#include <type_traits>
 
 #include "core/duration.h"
 
@@ -96,6 +97,24 @@ Result<void> set_database_url(Config& c, std::string_view t) {
 
 constexpr std::size_t kMaxBytes = std::size_t{1} << 30;
 
+// `[section] key` settings that are a positive duration or a whole number in a range.
+template <auto Section, auto Member>
+Result<void> set_section_duration(Config& c, std::string_view t) {
+  auto v = parse_positive_duration(t);
+  if (!v) return v.error();
+  (c.*Section).*Member = *v;
+  return core::ok();
+}
+
+template <auto Section, auto Member, std::size_t Min, std::size_t Max>
+Result<void> set_section_number(Config& c, std::string_view t) {
+  auto v = parse_size(t, Min, Max);
+  if (!v) return v.error();
+  using Field = std::remove_reference_t<decltype((c.*Section).*Member)>;
+  (c.*Section).*Member = static_cast<Field>(*v);
+  return core::ok();
+}
+
 // "10/1m", "30/1h"; "off" or "0" turns the limit off.
 Result<RateSpec> parse_rate(std::string_view text) {
   if (text == "off" || text == "0") return RateSpec{};
@@ -165,12 +184,7 @@ const std::array<Setting, 55> kSettings{{
     {"log.level", "trace, debug, info, warn, error or off", set_log_level},
     {"log.format", "json (one object per line) or text", set_log_format},
     {"http.threads", "I/O threads (0 = one per core)",
-     [](Config& c, std::string_view t) -> Result<void> {
-       auto v = parse_size(t, 0, 256);
-       if (!v) return v.error();
-       c.http.threads = static_cast<unsigned>(*v);
-       return core::ok();
-     }},
+     set_section_number<&Config::http, &HttpLimits::threads, 0, 256>},
     {"http.max_header_bytes", "largest request head in bytes (431 beyond)",
      [](Config& c, std::string_view t) { return set_size<&HttpLimits::max_header_bytes>(c, t, 1024, kMaxBytes); }},
     {"http.max_body_bytes", "largest request body in bytes for management routes (413 beyond)",
@@ -206,33 +220,13 @@ const std::array<Setting, 55> kSettings{{
        return core::ok();
      }},
     {"upstream.connect_timeout", "time allowed to connect to a provider (TCP + TLS)",
-     [](Config& c, std::string_view t) -> Result<void> {
-       auto v = parse_positive_duration(t);
-       if (!v) return v.error();
-       c.upstream.connect_timeout = *v;
-       return core::ok();
-     }},
+     set_section_duration<&Config::upstream, &UpstreamConfig::connect_timeout>},
     {"upstream.first_byte_timeout", "time a provider may take to start answering",
-     [](Config& c, std::string_view t) -> Result<void> {
-       auto v = parse_positive_duration(t);
-       if (!v) return v.error();
-       c.upstream.first_byte_timeout = *v;
-       return core::ok();
-     }},
+     set_section_duration<&Config::upstream, &UpstreamConfig::first_byte_timeout>},
     {"upstream.idle_timeout", "time a provider may pause inside an answer (and idle connections are kept)",
-     [](Config& c, std::string_view t) -> Result<void> {
-       auto v = parse_positive_duration(t);
-       if (!v) return v.error();
-       c.upstream.idle_timeout = *v;
-       return core::ok();
-     }},
+     set_section_duration<&Config::upstream, &UpstreamConfig::idle_timeout>},
     {"upstream.max_connections_per_origin", "open connections to one provider at most",
-     [](Config& c, std::string_view t) -> Result<void> {
-       auto v = parse_size(t, 1, 100'000);
-       if (!v) return v.error();
-       c.upstream.max_connections_per_origin = *v;
-       return core::ok();
-     }},
+     set_section_number<&Config::upstream, &UpstreamConfig::max_connections_per_origin, 1, 100'000>},
     {"catalog_file", "JSON file of the operator's providers (catalog.json's format) added to the built-in catalog",
      [](Config& c, std::string_view t) -> Result<void> {
        if (auto r = require_nonempty(t); !r) return r;
@@ -252,26 +246,11 @@ const std::array<Setting, 55> kSettings{{
        return core::ok();
      }},
     {"gateway.anthropic_max_tokens", "max_tokens sent to Anthropic when the client sets none",
-     [](Config& c, std::string_view t) -> Result<void> {
-       auto v = parse_size(t, 1, 1'000'000);
-       if (!v) return v.error();
-       c.gateway.anthropic_max_tokens = static_cast<std::uint32_t>(*v);
-       return core::ok();
-     }},
+     set_section_number<&Config::gateway, &GatewayConfig::anthropic_max_tokens, 1, 1'000'000>},
     {"gateway.breaker_failures", "consecutive failures after which a key rests (circuit breaker)",
-     [](Config& c, std::string_view t) -> Result<void> {
-       auto v = parse_size(t, 1, 1000);
-       if (!v) return v.error();
-       c.gateway.breaker_failures = static_cast<unsigned>(*v);
-       return core::ok();
-     }},
+     set_section_number<&Config::gateway, &GatewayConfig::breaker_failures, 1, 1000>},
     {"gateway.breaker_cooldown", "how long a key rests after its circuit opened",
-     [](Config& c, std::string_view t) -> Result<void> {
-       auto v = parse_positive_duration(t);
-       if (!v) return v.error();
-       c.gateway.breaker_cooldown = *v;
-       return core::ok();
-     }},
+     set_section_duration<&Config::gateway, &GatewayConfig::breaker_cooldown>},
     {"rate_limit.mutations", "management changes per user (COUNT/DURATION, or off)",
      set_rate<&Config::rate_limits, &RateLimitConfig::mutations>},
     {"rate_limit.validations", "provider validations per user (COUNT/DURATION, or off)",
@@ -281,37 +260,17 @@ const std::array<Setting, 55> kSettings{{
     {"rate_limit.auth_failures", "failed authentications per client IP before it is refused (COUNT/DURATION, or off)",
      set_rate<&Config::rate_limits, &RateLimitConfig::auth_failures>},
     {"rate_limit.auth_block", "how long a client IP is refused after too many failed authentications",
-     [](Config& c, std::string_view t) -> Result<void> {
-       auto v = parse_positive_duration(t);
-       if (!v) return v.error();
-       c.rate_limits.auth_block = *v;
-       return core::ok();
-     }},
+     set_section_duration<&Config::rate_limits, &RateLimitConfig::auth_block>},
     {"alerts.validation_failures", "failed validations per user that raise an alert (COUNT/DURATION, or off)",
      set_rate<&Config::alerts, &AlertConfig::validation_failures>},
     {"alerts.management_burst", "management changes per user that raise an alert (COUNT/DURATION, or off)",
      set_rate<&Config::alerts, &AlertConfig::management_burst>},
     {"alerts.upstream_error_percent", "share of failed requests to one provider that raises an alert (1-100)",
-     [](Config& c, std::string_view t) -> Result<void> {
-       auto v = parse_size(t, 1, 100);
-       if (!v) return v.error();
-       c.alerts.upstream_error_percent = static_cast<unsigned>(*v);
-       return core::ok();
-     }},
+     set_section_number<&Config::alerts, &AlertConfig::upstream_error_percent, 1, 100>},
     {"alerts.upstream_error_min_requests", "requests to a provider within the window before its error rate counts",
-     [](Config& c, std::string_view t) -> Result<void> {
-       auto v = parse_size(t, 1, 1'000'000);
-       if (!v) return v.error();
-       c.alerts.upstream_error_min_requests = *v;
-       return core::ok();
-     }},
+     set_section_number<&Config::alerts, &AlertConfig::upstream_error_min_requests, 1, 1'000'000>},
     {"alerts.upstream_error_window", "window over which a provider's error rate is measured",
-     [](Config& c, std::string_view t) -> Result<void> {
-       auto v = parse_positive_duration(t);
-       if (!v) return v.error();
-       c.alerts.upstream_error_window = *v;
-       return core::ok();
-     }},
+     set_section_duration<&Config::alerts, &AlertConfig::upstream_error_window>},
     {"alerts.expiry_days", "days before a key's expiry at which its owner is alerted (comma list)",
      [](Config& c, std::string_view t) -> Result<void> {
        std::vector<unsigned> days;
@@ -324,12 +283,7 @@ const std::array<Setting, 55> kSettings{{
        return core::ok();
      }},
     {"alerts.expiry_sweep_interval", "how often expired and expiring keys are looked for",
-     [](Config& c, std::string_view t) -> Result<void> {
-       auto v = parse_positive_duration(t);
-       if (!v) return v.error();
-       c.alerts.expiry_sweep_interval = *v;
-       return core::ok();
-     }},
+     set_section_duration<&Config::alerts, &AlertConfig::expiry_sweep_interval>},
     {"alerts.webhook_urls", "comma list of http(s) URLs that receive every raised alert as signed JSON",
      [](Config& c, std::string_view t) -> Result<void> {
        auto urls = split_list(t);
@@ -346,19 +300,9 @@ const std::array<Setting, 55> kSettings{{
        return core::ok();
      }},
     {"alerts.webhook_max_attempts", "delivery attempts per webhook before it is given up (exponential back-off)",
-     [](Config& c, std::string_view t) -> Result<void> {
-       auto v = parse_size(t, 1, 30);
-       if (!v) return v.error();
-       c.alerts.webhook_max_attempts = static_cast<unsigned>(*v);
-       return core::ok();
-     }},
+     set_section_number<&Config::alerts, &AlertConfig::webhook_max_attempts, 1, 30>},
     {"alerts.webhook_backoff", "pause before the second webhook attempt; it doubles with each further one",
-     [](Config& c, std::string_view t) -> Result<void> {
-       auto v = parse_positive_duration(t);
-       if (!v) return v.error();
-       c.alerts.webhook_backoff = *v;
-       return core::ok();
-     }},
+     set_section_duration<&Config::alerts, &AlertConfig::webhook_backoff>},
     {"metrics.token", "bearer token GET /metrics requires (16+ characters; unset: open to scrapers)",
      [](Config& c, std::string_view t) -> Result<void> {
        if (t.size() < 16) return Error::invalid_request("must be at least 16 characters");

@@ -109,24 +109,16 @@ core::Result<std::size_t> ExpirySweeper::sweep_once() {
 }
 
 void ExpirySweeper::start() {
-  thread_ = std::thread([this] {
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-      lock.unlock();
-      if (auto r = sweep_once(); !r) logging::error("expiry sweep failed", {{"error", r.error().message}});
-      lock.lock();
-      wake_.wait_for(lock, options_.interval, [this] { return stopping_; });
-    }
-  });
+  task_.emplace(
+      [this] {
+        if (auto r = sweep_once(); !r) logging::error("expiry sweep failed", {{"error", r.error().message}});
+      },
+      options_.interval);
+  task_->start();
 }
 
 void ExpirySweeper::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (task_) task_->stop();
 }
 
 }  // namespace keyrelay::monitor

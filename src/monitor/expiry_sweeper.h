@@ -10,12 +10,11 @@
 // date (or rotating) arms the thresholds again. Blocking: runs on its own thread.
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
+#include <optional>
 #include <vector>
 
 #include "core/clock.h"
+#include "core/periodic_task.h"
 #include "core/result.h"
 #include "monitor/alert_service.h"
 #include "store/store.h"
@@ -48,10 +47,7 @@ class ExpirySweeper {
   AlertService& alerts_;
   const core::Clock& clock_;
   ExpirySweeperOptions options_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  std::optional<core::PeriodicTask> task_;
 };
 
 }  // namespace keyrelay::monitor
