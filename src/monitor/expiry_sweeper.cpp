@@ -69,43 +69,50 @@ core::Result<void> ExpirySweeper::note_expired(const store::KeyRecord& key) {
 core::Result<std::size_t> ExpirySweeper::sweep_once() {
   const auto now = clock_.now();
   const unsigned widest = options_.thresholds_days.empty() ? 0 : options_.thresholds_days.back();
-  auto keys = store_.keys_expiring_before(now + std::chrono::days(widest), options_.batch);
-  if (!keys) return keys.error();
   std::size_t raised = 0;
-  for (const auto& key : *keys) {
-    const auto expires_at = *key.expires_at;
-    if (expires_at <= now) {
-      auto done = already_raised(key, "key.expired");
+  std::optional<store::ExpiryPosition> after;
+  for (;;) {
+    auto keys = store_.keys_expiring_before(now + std::chrono::days(widest), after, options_.batch);
+    if (!keys) return keys.error();
+    for (const auto& key : *keys) {
+      auto done = sweep_key(key, now);
       if (!done) return done.error();
-      if (*done) continue;
-      if (auto noted = note_expired(key); !noted) return noted.error();
-      ++raised;
-      continue;
+      raised += *done ? 1 : 0;
     }
-    // The tightest threshold the key is within; the wider ones it already passed count as heard.
-    const auto left = expires_at - now;
-    const auto tightest = std::find_if(options_.thresholds_days.begin(), options_.thresholds_days.end(),
-                                       [&](unsigned d) { return left <= std::chrono::days(d); });
-    if (tightest == options_.thresholds_days.end()) continue;
-    bool heard = false;
-    for (auto d = options_.thresholds_days.begin(); d <= tightest && !heard; ++d) {
-      auto done = already_raised(key, threshold_rule(*d));
-      if (!done) return done.error();
-      heard = *done;
-    }
-    if (heard) continue;
-    AlertSpec alert;
-    alert.rule = threshold_rule(*tightest);
-    alert.severity = *tightest <= 1 ? store::AlertSeverity::warning : store::AlertSeverity::info;
-    alert.user_id = key.owner_id;
-    alert.key_id = key.id;
-    alert.provider = key.provider;
-    alert.message = "your " + key.provider + " key '" + key.name + "' expires " + in_words(left) + " (" +
-                    core::format_rfc3339(expires_at) + "); rotate it or set a new expiry";
-    if (auto r = alerts_.raise(alert); !r) return r.error();
-    ++raised;
+    if (keys->size() < options_.batch) return raised;
+    after = store::ExpiryPosition{*keys->back().expires_at, keys->back().id};
   }
-  return raised;
+}
+
+core::Result<bool> ExpirySweeper::sweep_key(const store::KeyRecord& key, store::TimePoint now) {
+  const auto expires_at = *key.expires_at;
+  if (expires_at <= now) {
+    auto done = already_raised(key, "key.expired");
+    if (!done) return done.error();
+    if (*done) return false;
+    if (auto noted = note_expired(key); !noted) return noted.error();
+    return true;
+  }
+  // The tightest threshold the key is within; the wider ones it already passed count as heard.
+  const auto left = expires_at - now;
+  const auto tightest = std::find_if(options_.thresholds_days.begin(), options_.thresholds_days.end(),
+                                     [&](unsigned d) { return left <= std::chrono::days(d); });
+  if (tightest == options_.thresholds_days.end()) return false;
+  for (auto d = options_.thresholds_days.begin(); d <= tightest; ++d) {
+    auto done = already_raised(key, threshold_rule(*d));
+    if (!done) return done.error();
+    if (*done) return false;
+  }
+  AlertSpec alert;
+  alert.rule = threshold_rule(*tightest);
+  alert.severity = *tightest <= 1 ? store::AlertSeverity::warning : store::AlertSeverity::info;
+  alert.user_id = key.owner_id;
+  alert.key_id = key.id;
+  alert.provider = key.provider;
+  alert.message = "your " + key.provider + " key '" + key.name + "' expires " + in_words(left) + " (" +
+                  core::format_rfc3339(expires_at) + "); rotate it or set a new expiry";
+  if (auto r = alerts_.raise(alert); !r) return r.error();
+  return true;
 }
 
 void ExpirySweeper::start() {

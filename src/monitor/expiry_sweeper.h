@@ -25,7 +25,7 @@ struct ExpirySweeperOptions {
   std::vector<unsigned> thresholds_days{7, 1};
   std::chrono::milliseconds interval{std::chrono::minutes(1)};
   std::string audit_chain;  // the writer's mgmt chain, for key.expired
-  std::size_t batch = 10'000;
+  std::size_t batch = 1000;  // keys read per page
 };
 
 class ExpirySweeper {
@@ -42,6 +42,8 @@ class ExpirySweeper {
  private:
   core::Result<bool> already_raised(const store::KeyRecord& key, std::string_view rule);
   core::Result<void> note_expired(const store::KeyRecord& key);
+  // One key: true when it raised an alert.
+  core::Result<bool> sweep_key(const store::KeyRecord& key, store::TimePoint now);
 
   store::Store& store_;
   AlertService& alerts_;

@@ -37,6 +37,12 @@ class ChainSealer {
   virtual core::Result<void> seal_checkpoint(AuditCheckpoint& checkpoint) const = 0;
 };
 
+// Where a page of keys_expiring_before() ended.
+struct ExpiryPosition {
+  TimePoint expires_at{};
+  std::string id;
+};
+
 struct KeyCount {
   std::string provider;
   KeyStatus status = KeyStatus::active;
@@ -114,9 +120,12 @@ class Store {
   virtual core::Result<Page<KeyRecord>> list_keys(const KeyFilter& filter, const PageRequest& page) = 0;
   // Every key of `owner_id` (no paging): the gateway's cache fill.
   virtual core::Result<std::vector<KeyRecord>> keys_of_owner(std::string_view owner_id) = 0;
-  // Enabled keys of every owner whose expires_at is before `before`, soonest first, at most `limit`
-  // (the expiry sweeper; not scoped to an owner, so never reachable from a user's request).
-  virtual core::Result<std::vector<KeyRecord>> keys_expiring_before(TimePoint before, std::size_t limit) = 0;
+  // Enabled keys of every owner whose expires_at is before `before`, ordered by (expires_at, id),
+  // after `after` when given (the last key of the previous page), at most `limit` (the expiry
+  // sweeper; not scoped to an owner, so never reachable from a user's request).
+  virtual core::Result<std::vector<KeyRecord>> keys_expiring_before(TimePoint before,
+                                                                    const std::optional<ExpiryPosition>& after,
+                                                                    std::size_t limit) = 0;
   // How many keys (of every owner) each provider has in each derived status at `now` (metrics).
   virtual core::Result<std::vector<KeyCount>> key_counts(TimePoint now) = 0;
 

@@ -86,7 +86,9 @@ class FakeAuditStore final : public store::Store {
     return no();
   }
   core::Result<std::vector<store::KeyRecord>> keys_of_owner(std::string_view) override { return no(); }
-  core::Result<std::vector<store::KeyRecord>> keys_expiring_before(store::TimePoint, std::size_t) override {
+  core::Result<std::vector<store::KeyRecord>> keys_expiring_before(store::TimePoint,
+                                                                    const std::optional<store::ExpiryPosition>&,
+                                                                    std::size_t) override {
     return no();
   }
   core::Result<std::vector<store::KeyCount>> key_counts(store::TimePoint) override { return no(); }

@@ -379,5 +379,38 @@ TEST_P(KeysContract, ListFiltersByExpiresBefore) {
   EXPECT_EQ(ids(listed->items), (std::vector<std::string>{soon.id, past.id}));
 }
 
+TEST_P(KeysContract, KeysExpiringAreListedAcrossOwnersInPagesSoonestFirst) {
+  auto alice = add_user("alice");
+  auto bob = add_user("bob");
+  std::vector<std::string> expected;
+  for (int i = 0; i < 5; ++i) {
+    auto key = make_key(i % 2 == 0 ? alice : bob, "openai", "k" + std::to_string(i));
+    key.fingerprint = core::Bytes(32, static_cast<std::uint8_t>(100 + i));
+    key.expires_at = at(100 + 10 * (4 - i));  // k4 expires first
+    ASSERT_TRUE(store_->insert_key(key, make_event("key.created")));
+    expected.insert(expected.begin(), key.id);
+  }
+  auto never = make_key(alice, "anthropic", "never");
+  ASSERT_TRUE(store_->insert_key(never, make_event("key.created")));
+  auto disabled = make_key(bob, "anthropic", "off");
+  disabled.enabled = false;
+  disabled.expires_at = at(50);
+  ASSERT_TRUE(store_->insert_key(disabled, make_event("key.created")));
+
+  std::vector<std::string> seen;
+  std::optional<ExpiryPosition> after;
+  for (int page = 0; page < 10; ++page) {
+    auto keys = store_->keys_expiring_before(at(1000), after, 2);
+    ASSERT_TRUE(keys) << keys.error().message;
+    for (const auto& k : *keys) seen.push_back(k.id);
+    if (keys->size() < 2) break;
+    after = ExpiryPosition{*keys->back().expires_at, keys->back().id};
+  }
+  EXPECT_EQ(seen, expected) << "every enabled key with an expiry, soonest first, each once";
+  auto soon = store_->keys_expiring_before(at(125), std::nullopt, 10);
+  ASSERT_TRUE(soon);
+  EXPECT_EQ(soon->size(), 3u) << "only those expiring before the bound";
+}
+
 }  // namespace
 }  // namespace keyrelay::store::test

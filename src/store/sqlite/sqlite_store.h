@@ -81,7 +81,8 @@ class SqliteStore final : public Store {
   core::Result<KeyRecord> get_key(std::string_view owner_id, std::string_view id) override;
   core::Result<Page<KeyRecord>> list_keys(const KeyFilter& filter, const PageRequest& page) override;
   core::Result<std::vector<KeyRecord>> keys_of_owner(std::string_view owner_id) override;
-  core::Result<std::vector<KeyRecord>> keys_expiring_before(TimePoint before, std::size_t limit) override;
+  core::Result<std::vector<KeyRecord>> keys_expiring_before(TimePoint before, const std::optional<ExpiryPosition>& after,
+                                                            std::size_t limit) override;
   core::Result<std::vector<KeyCount>> key_counts(TimePoint now) override;
   core::Result<KeyRecord> update_key(std::string_view owner_id, std::string_view id,
                                      const KeyChange& change) override;

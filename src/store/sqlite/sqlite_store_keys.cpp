@@ -190,16 +190,26 @@ core::Result<std::vector<KeyRecord>> SqliteStore::keys_of_owner(std::string_view
   }
 }
 
-core::Result<std::vector<KeyRecord>> SqliteStore::keys_expiring_before(TimePoint before, std::size_t limit) {
+core::Result<std::vector<KeyRecord>> SqliteStore::keys_expiring_before(TimePoint before,
+                                                                      const std::optional<ExpiryPosition>& after,
+                                                                      std::size_t limit) {
   auto conn = pool_->acquire();
   if (!conn) return conn.error();
   static const std::string kSql = sqlite::select_sql(
       sqlite::kKeyColumns,
-      "FROM api_keys WHERE enabled = 1 AND expires_at IS NOT NULL AND expires_at < ?1 ORDER BY expires_at, id LIMIT ?2");
+      "FROM api_keys WHERE enabled = 1 AND expires_at IS NOT NULL AND expires_at < ?1 "
+      "AND (?3 IS NULL OR (expires_at, id) > (?3, ?4)) ORDER BY expires_at, id LIMIT ?2");
   auto stmt = (*conn)->prepare(kSql);
   if (!stmt) return stmt.error();
   stmt->bind_time(1, before);
   stmt->bind_int(2, static_cast<std::int64_t>(limit));
+  if (after) {
+    stmt->bind_time(3, after->expires_at);
+    stmt->bind_text(4, after->id);
+  } else {
+    stmt->bind_null(3);
+    stmt->bind_null(4);
+  }
   std::vector<KeyRecord> keys;
   for (;;) {
     auto row = stmt->step("keys_expiring_before");
