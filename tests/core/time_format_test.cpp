@@ -38,5 +38,19 @@ TEST(TimeFormat, RejectsMalformedAndImpossibleDates) {
   }
 }
 
+// Found by fuzzing (tests/fuzz/corpus/keyring_file/finding-year-4050): system_clock counts
+// nanoseconds in a signed 64-bit number, which ends in April 2262 and begins in September 1677.
+// Later (or earlier) times are refused instead of overflowing into an arbitrary time.
+TEST(TimeFormat, RefusesTimesTheClockCannotHold) {
+  for (const char* far : {"4050-01-02T03:04:05Z", "9999-12-31T23:59:59.999Z", "2262-04-11T23:47:17Z",
+                          "2262-04-12T00:00:00+00:10", "1677-09-21T00:12:43Z", "0000-01-01T00:00:00Z"}) {
+    EXPECT_FALSE(parse_rfc3339(far)) << far;
+  }
+  const auto last = sys_days{2262y / April / 11} + hours{23} + minutes{47} + seconds{15};
+  EXPECT_EQ(*parse_rfc3339("2262-04-11T23:47:15Z"), last);
+  EXPECT_EQ(*parse_rfc3339("2262-04-11T23:57:15+00:10"), last);
+  EXPECT_TRUE(parse_rfc3339("1677-09-22T00:00:00Z"));
+}
+
 }  // namespace
 }  // namespace keyrelay::core
