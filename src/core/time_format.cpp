@@ -77,8 +77,13 @@ std::optional<system_clock::time_point> parse_rfc3339(std::string_view s) {
     return std::nullopt;
   }
   if (pos != s.size()) return std::nullopt;
-  const auto local = sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec} + fraction;
-  return time_point_cast<system_clock::duration>(local - offset);
+  // In whole seconds first: no four-digit year overflows them, while system_clock's nanoseconds
+  // end in April 2262 (and begin in September 1677). A time outside is refused, not wrapped.
+  const sys_seconds at = sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec} - offset;
+  constexpr seconds kFirst = ceil<seconds>(system_clock::duration::min());
+  constexpr seconds kLast = floor<seconds>(system_clock::duration::max()) - seconds{1};  // room for the fraction
+  if (at.time_since_epoch() < kFirst || at.time_since_epoch() > kLast) return std::nullopt;
+  return time_point_cast<system_clock::duration>(at) + duration_cast<system_clock::duration>(fraction);
 }
 
 }  // namespace keyrelay::core
