@@ -128,6 +128,18 @@ TEST(ChatRequestParse, RefusesNumbersOutOfTypeOrRangeNamingTheField) {
   }
 }
 
+// Found by fuzzing (tests/fuzz/corpus/wire_request/finding-number-beyond-double): Boost.JSON reads
+// 1e400 as infinity and writes it back as the bare word Infinity, which is not JSON, so the provider
+// would get a body it cannot parse. Such a request is refused, naming where the number is.
+TEST(ChatRequestParse, RefusesNumbersBeyondTheRangeOfADouble) {
+  EXPECT_EQ(refusal(body_with(R"("model":"a","max_json_objecttokens":555.5e308551)")),
+            "max_json_objecttokens: number out of range");
+  EXPECT_EQ(refusal(body_with(R"("model":"a","tools":[{"type":"function","function":{"name":"f",)"
+                              R"("parameters":{"type":"object","properties":{"n":{"maximum":-1e999}}}}}])")),
+            "tools[0].function.parameters.properties.n.maximum: number out of range");
+  EXPECT_TRUE(parse_chat_request(body_with(R"("model":"a","x":1.7976931348623157e308,"y":-4.9e-324)")));
+}
+
 TEST(ChatRequestParse, AcceptsNumbersInRangeAndKeepsUnknownFields) {
   auto r = parse_chat_request(body_with(
       R"("model":"a","temperature":2,"top_p":0,"n":2,"max_tokens":4096.0,"seed":-5,"logit_bias":{"1":2},"x_custom":true)"));
