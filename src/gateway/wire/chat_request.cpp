@@ -2,6 +2,7 @@
 // tried, so that every wire's translator can rely on the shapes checked here.
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <string>
 
@@ -164,11 +165,39 @@ core::Result<std::vector<std::string>> take_models(json::object& body) {
   return models;
 }
 
+// Boost.JSON reads a number beyond a double's range (1e400) as infinity and writes it back as the
+// bare word Infinity, which is not JSON: every wire re-serializes the body, so such a number is
+// refused. True when `v` holds one; `where` then receives its path, innermost segment first.
+bool has_non_finite_number(const json::value& v, std::vector<std::string>& where) {
+  if (v.is_double()) return !std::isfinite(v.get_double());
+  if (const json::object* o = v.if_object()) {
+    for (const auto& [key, item] : *o) {
+      if (has_non_finite_number(item, where)) {
+        where.push_back("." + std::string(key));
+        return true;
+      }
+    }
+  } else if (const json::array* a = v.if_array()) {
+    for (std::size_t i = 0; i < a->size(); ++i) {
+      if (has_non_finite_number((*a)[i], where)) {
+        where.push_back("[" + std::to_string(i) + "]");
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 core::Result<ChatRequest> parse_chat_request(std::string_view text) {
   auto doc = wire::parse_json(text);
   if (!doc || !doc->is_object()) return Error::invalid_request("the request body must be a JSON object");
+  if (std::vector<std::string> where; has_non_finite_number(*doc, where)) {
+    std::string path;
+    for (auto it = where.rbegin(); it != where.rend(); ++it) path += *it;
+    return Error::invalid_request(path.substr(1) + ": number out of range");
+  }
   ChatRequest request;
   request.body = std::move(doc->get_object());
   json::object& body = request.body;
