@@ -29,6 +29,25 @@ TEST(ErrorResponse, BodyHasCodeMessageAndRequestId) {
   EXPECT_EQ(body.at("request_id").as_string(), "req-1");
 }
 
+// Found by fuzzing (tests/fuzz/corpus/http_request/finding-404-latin1-target and
+// api_json/finding-query-key-ff): messages quote client text (a request target, a decoded query
+// parameter) that need not be UTF-8, and the JSON body must stay UTF-8 for every client to parse it.
+// Bytes that are not well-formed UTF-8 become U+FFFD.
+TEST(ErrorResponse, BodyIsUtf8WhateverBytesTheMessageQuotes) {
+  for (const std::string& message : {std::string("no route for GET /assets\xcb-c/app.js"),
+                                    std::string("unknown query parameter '\xff'"),
+                                    std::string("cut \xe2\x82"), std::string("overlong \xc0\xaf")}) {
+    const auto r = error_response(Error::invalid_request(message), "req-1");
+    boost::system::error_code ec;
+    const auto doc = boost::json::parse(r.body, ec);
+    ASSERT_FALSE(ec) << message;
+    EXPECT_NE(std::string_view(doc.at("error").at("message").as_string()).find("\xef\xbf\xbd"), std::string_view::npos);
+  }
+  const auto r = error_response(Error::invalid_request("unknown query parameter '\xff' (caf\xc3\xa9)"), "req-1");
+  EXPECT_EQ(boost::json::parse(r.body).at("error").at("message").as_string(),
+            "unknown query parameter '\xef\xbf\xbd' (caf\xc3\xa9)");
+}
+
 TEST(ErrorResponse, InternalErrorsHideTheirDetails) {
   auto r = error_response(Error::internal("sqlite: disk I/O error at /var/lib/x"), "req-2");
   EXPECT_EQ(r.status, 500);

@@ -108,5 +108,16 @@ TEST(WireErrors, WritesTheStreamErrorEvent) {
             "data: " + openai_error_body("Overloaded", "api_error", "", "r") + "\n\n");
 }
 
+// The gateway's error body stays UTF-8 whatever bytes the message quotes (see
+// ErrorResponse.BodyIsUtf8WhateverBytesTheMessageQuotes): bytes that are not UTF-8 become U+FFFD.
+TEST(OpenAiErrorBody, IsUtf8WhateverBytesTheMessageQuotes) {
+  const std::string body = openai_error_body("model: \"gemini-\xc3\" is not a Gemini model name", "invalid_request_error",
+                                             "", "req-1");
+  boost::system::error_code ec;
+  const auto doc = boost::json::parse(body, ec);
+  ASSERT_FALSE(ec) << body;
+  EXPECT_EQ(doc.at("error").at("message").as_string(), "model: \"gemini-\xef\xbf\xbd\" is not a Gemini model name");
+}
+
 }  // namespace
 }  // namespace keyrelay::gateway
