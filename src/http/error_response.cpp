@@ -3,6 +3,8 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "core/utf8.h"
+
 namespace keyrelay::http {
 
 int http_status(core::Errc code) noexcept {
@@ -32,7 +34,8 @@ Response error_response(const core::Error& error, std::string_view request_id) {
   boost::json::object body{
       {"error",
        {{"code", core::errc_name(error.code)},
-        {"message", internal ? std::string_view("internal error") : std::string_view(error.message)},
+        // Messages may quote client bytes (a target, a query parameter); the body stays UTF-8.
+        {"message", internal ? std::string("internal error") : core::to_valid_utf8(error.message)},
         {"request_id", request_id}}}};
   Response r = Response::json(http_status(error.code), boost::json::serialize(body));
   if (error.code == core::Errc::unauthenticated) r.headers.set("WWW-Authenticate", "Bearer");

@@ -3,6 +3,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "core/utf8.h"
 #include "gateway/wire/chat_wire.h"
 #include "gateway/wire/wire_json.h"
 
@@ -124,7 +125,8 @@ ProviderError translate_error(catalog::Wire, int status, std::string_view body) 
 
 std::string openai_error_body(std::string_view message, std::string_view type, std::string_view code,
                               std::string_view request_id) {
-  json::object error{{"message", message}, {"type", type}, {"param", nullptr}};
+  // The message may quote client or provider bytes (a model name); the body stays UTF-8.
+  json::object error{{"message", core::to_valid_utf8(message)}, {"type", type}, {"param", nullptr}};
   if (code.empty()) error["code"] = nullptr;
   else error["code"] = code;
   error["request_id"] = request_id;
