@@ -285,6 +285,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(fuzz::is_json(answer.body));
   // The secret a body carried is never part of the answer.
   for (const std::string_view secret : fuzz::quoted_values_of(body, "\"secret\"", ':'))
-    FUZZ_CHECK(answer.body.find(secret) == std::string::npos);
+    FUZZ_CHECK(!fuzz::echoes(answer.body, secret, body));
   return 0;
 }

@@ -94,6 +94,37 @@ inline std::vector<std::string_view> quoted_values_of(std::string_view text, std
   return out;
 }
 
+// Checks of the kind "this message never repeats that secret" compare a message with input text.
+// They are compiled without coverage feedback: libFuzzer learns from comparisons, and would copy
+// the message's words into the secret until the check reports its own echo.
+#if defined(__clang__)
+#define KEYRELAY_FUZZ_UNTRACED __attribute__((no_sanitize("coverage"), noinline))
+#else
+#define KEYRELAY_FUZZ_UNTRACED __attribute__((noinline))
+#endif
+
+// How often `needle` (non-empty) occurs in `text`, counted without memcmp (which libFuzzer traces).
+KEYRELAY_FUZZ_UNTRACED inline std::size_t untraced_count(std::string_view text, std::string_view needle) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i + needle.size() <= text.size(); ++i) {
+    std::size_t k = 0;
+    while (k < needle.size() && text[i + k] == needle[k]) ++k;
+    n += k == needle.size() ? 1 : 0;
+  }
+  return n;
+}
+
+// True when `message` repeats `secret`, a value that occurs exactly once in `input` (so the
+// message cannot be quoting it as something else: a key name, a header, another value). `path`,
+// the file the input was written to, is left out of the message first: messages name their file.
+KEYRELAY_FUZZ_UNTRACED inline bool echoes(std::string message, std::string_view secret, std::string_view input,
+                                          std::string_view path = {}) {
+  if (secret.empty() || untraced_count(input, secret) != 1) return false;
+  if (!path.empty())
+    for (auto at = message.find(path); at != std::string::npos; at = message.find(path)) message.erase(at, path.size());
+  return untraced_count(message, secret) > 0;
+}
+
 // A target's own check: a broken invariant aborts, which libFuzzer and the replay report as a
 // finding with the input that caused it. (assert() would vanish under NDEBUG.)
 #define FUZZ_CHECK(condition)                                                                   \
