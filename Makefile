@@ -41,7 +41,7 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 	  ctest -j $(JOBS) --output-on-failure --timeout 900 --no-label-summary
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
 
 # Benchmarks (never part of `make test`): a Release build in its own dir with the micro-benchmarks
 # on, then Google Benchmark and the wrk load run (bench/load.py), ending on a table of figures and
@@ -60,3 +60,20 @@ bench: deps
 	$(BENCH_BUILD)/bench/keyrelay_micro_bench --benchmark_min_time=0.2 \
 	  --benchmark_out=$(BENCH_BUILD)/micro.json --benchmark_out_format=json
 	bench/load.py --build $(BENCH_BUILD) --micro $(BENCH_BUILD)/micro.json --json-out $(BENCH_BUILD)/bench-results.json $(BENCH_ARGS)
+
+# Fuzzing (never part of `make test`, which only replays the committed corpus): clang 14 with
+# libFuzzer, ASan and UBSan in its own build dir; every target of tests/fuzz runs FUZZ_SECONDS over
+# its corpus, then a table of executions and findings is printed (scripts/run-fuzz.sh).
+# FUZZ_JOBS targets run at once; FUZZ_TARGETS="jwt sse_parser" runs a subset.
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS    ?= 1
+FUZZ_TARGETS ?=
+
+.PHONY: fuzz
+fuzz: deps
+	@scripts/install-fuzz-deps.sh
+	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
+	  -DKEYRELAY_FUZZ=ON -DKEYRELAY_TESTS=OFF $(CMAKE_ARGS)
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_targets
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) FUZZ_TARGETS="$(FUZZ_TARGETS)" scripts/run-fuzz.sh $(FUZZ_BUILD)
