@@ -197,6 +197,19 @@ TEST_F(VaultAudit, FromAndToSelectEventsByTime) {
   EXPECT_TRUE(q("from=" + date_of(time_of(everything.front()) + day)).empty());
 }
 
+// Found by fuzzing (tests/fuzz/corpus/api_json/finding-audit-to-2262-04-11): the end of the last
+// day the clock can hold (2262-04-11) lies past the clock's range, and to=2262-04-11 overflowed
+// into 1677: nothing was found, and with a from it was "from must not be after to".
+TEST_F(VaultAudit, ToTheLastDayTheClockHoldsFindsEverything) {
+  auto key = create_key(vault, alice, "openai", "far-future", make_secret());
+  const std::string by_key = "key_id=" + str(key, "id");
+  const auto all = audit_events(vault, alice, by_key);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(id_set(audit_events(vault, alice, by_key + "&to=2262-04-11")), id_set(all));
+  auto both = vault.call(alice, "GET", "/api/v1/audit?" + by_key + "&from=2026-01-01&to=2262-04-11");
+  ASSERT_EQ(both.status, 200) << describe(both);
+}
+
 TEST_F(VaultAudit, FromAndToAcceptPercentEncodedTimes) {
   // What URLSearchParams, curl --data-urlencode and every HTTP client library send: ':' as %3A.
   auto key = create_key(vault, alice, "openai", "encoded", make_secret());
