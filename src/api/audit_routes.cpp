@@ -53,7 +53,9 @@ Result<std::optional<store::TimePoint>> time_param(const Query& q, std::string_v
   if (auto t = core::parse_rfc3339(*text)) return std::optional<store::TimePoint>(*t);
   if (text->size() == 10) {
     if (auto t = core::parse_rfc3339(*text + "T00:00:00Z")) {
-      if (end_of_day) *t += std::chrono::hours(24) - std::chrono::milliseconds(1);
+      // The end of the day, or of time: the last day the clock holds (2262-04-11) ends past its range.
+      constexpr auto kRestOfDay = std::chrono::hours(24) - std::chrono::milliseconds(1);
+      if (end_of_day) *t = *t <= store::TimePoint::max() - kRestOfDay ? *t + kRestOfDay : store::TimePoint::max();
       return std::optional<store::TimePoint>(*t);
     }
   }

@@ -208,7 +208,9 @@ Result<std::optional<store::TimePoint>> time_param(const Query& q, std::string_v
   if (auto t = core::parse_rfc3339(*text)) return std::optional<store::TimePoint>(*t);
   if (text->size() == 10) {
     if (auto t = core::parse_rfc3339(*text + "T00:00:00Z")) {
-      if (end_of_day) *t += std::chrono::hours(24) - std::chrono::milliseconds(1);
+      // The end of the day, or of time: the last day the clock holds (2262-04-11) ends past its range.
+      constexpr auto kRestOfDay = std::chrono::hours(24) - std::chrono::milliseconds(1);
+      if (end_of_day) *t = *t <= store::TimePoint::max() - kRestOfDay ? *t + kRestOfDay : store::TimePoint::max();
       return std::optional<store::TimePoint>(*t);
     }
   }
@@ -264,27 +266,62 @@ constexpr RouteParser kRoutes[] = {create_key, patch_key,  rotate_key, validate_
                                    create_user, issue_token, chat,      list_keys,         list_tokens,
                                    list_audit,  usage,       list_alerts};
 
+// `body` with the characters of every "secret" string value moved to the next one of their class
+// (a→b, z→a, 9→0, …; other bytes kept): the same length, the same validity, other characters.
+// Values holding an escape are left as they are.
+std::string with_other_secrets(const std::string& body) {
+  std::string out = body;
+  for (std::size_t at = out.find("\"secret\""); at != std::string::npos; at = out.find("\"secret\"", at + 1)) {
+    std::size_t i = at + 8;
+    while (i < out.size() && (out[i] == ' ' || out[i] == '\t' || out[i] == '\n' || out[i] == '\r')) ++i;
+    if (i >= out.size() || out[i] != ':') continue;
+    ++i;
+    while (i < out.size() && (out[i] == ' ' || out[i] == '\t' || out[i] == '\n' || out[i] == '\r')) ++i;
+    if (i >= out.size() || out[i] != '"') continue;
+    const std::size_t end = out.find('"', i + 1);
+    if (end == std::string::npos || out.substr(i + 1, end - i - 1).find('\\') != std::string::npos) continue;
+    for (std::size_t k = i + 1; k < end; ++k) {
+      char& c = out[k];
+      if (c >= 'a' && c <= 'z') c = c == 'z' ? 'a' : static_cast<char>(c + 1);
+      else if (c >= 'A' && c <= 'Z') c = c == 'Z' ? 'A' : static_cast<char>(c + 1);
+      else if (c >= '0' && c <= '9') c = c == '9' ? '0' : static_cast<char>(c + 1);
+    }
+  }
+  return out;
+}
+
+Result<void> parse_route(RouteParser parse, std::string_view target, std::string_view type, std::string body) {
+  http::Request request;
+  request.method = http::Method::post;
+  request.target = std::string(target);
+  if (!type.empty()) request.headers.add("Content-Type", std::string(type));
+  request.body = std::move(body);
+  return parse(request);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   fuzz::FuzzInput input(data, size);
   const RouteParser parse = kRoutes[input.byte() % std::size(kRoutes)];
-  http::Request request;
-  request.method = http::Method::post;
-  request.target = "/route";
-  if (const std::string_view query = input.until("\n"); !query.empty()) request.target += "?" + std::string(query);
-  if (const std::string_view type = input.until("\n"); !type.empty()) request.headers.add("Content-Type", std::string(type));
-  request.body = std::string(input.rest());
-  const std::string body = request.body;
+  std::string target = "/route";
+  if (const std::string_view query = input.until("\n"); !query.empty()) target += "?" + std::string(query);
+  const std::string_view type = input.until("\n");
+  const std::string body(input.rest());
 
-  const Result<void> parsed = parse(request);
+  const Result<void> parsed = parse_route(parse, target, type, body);
   if (parsed) return 0;
   const Error& error = parsed.error();
   FUZZ_CHECK(error.code == core::Errc::invalid_request || error.code == core::Errc::unsupported_media_type);
-  const http::Response answer = http::error_response(error, "req-fuzz");
-  FUZZ_CHECK(fuzz::is_json(answer.body));
-  // The secret a body carried is never part of the answer.
-  for (const std::string_view secret : fuzz::quoted_values_of(body, "\"secret\"", ':'))
-    FUZZ_CHECK(!fuzz::echoes(answer.body, secret, body));
+  FUZZ_CHECK(fuzz::is_json(http::error_response(error, "req-fuzz").body));
+
+  // The answer never depends on the secret's characters: the same body with other characters in
+  // the secret gets the very same refusal (so no part of the secret is quoted).
+  const std::string other = with_other_secrets(body);
+  if (other != body) {
+    const Result<void> again = parse_route(parse, target, type, other);
+    FUZZ_CHECK(!again.has_value());
+    FUZZ_CHECK(again.error().code == error.code && again.error().message == error.message);
+  }
   return 0;
 }
