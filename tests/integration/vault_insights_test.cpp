@@ -81,6 +81,16 @@ TEST_F(VaultInsights, UsageRejectsBadRangesAndGroupings) {
   }
 }
 
+// Found by the api_json fuzz target (UBSan: signed overflow): a range longer than about 292 years
+// overflowed the clock's nanoseconds when its length was measured, came out negative and passed
+// the 400-day limit.
+TEST_F(VaultInsights, UsageRefusesRangesOfCenturiesToo) {
+  for (const char* query : {"from=1700-01-01&to=2262-01-01", "from=1677-09-22&to=2262-04-11"}) {
+    auto r = vault.call(alice, "GET", std::string("/api/v1/usage?") + query);
+    EXPECT_TRUE(is_api_error(r, 400, "invalid_request")) << query << ": " << r.status << " " << r.body;
+  }
+}
+
 TEST_F(VaultInsights, AlertsAreListedNewestFirstForTheirUserAndCanBeResolvedOnce) {
   exec_sql(vault.database_file(), alert_row("al-old", alice.user_id, "open", 1'700'000'000'000) +
                                       alert_row("al-new", alice.user_id, "open", 1'700'000'100'000) +
