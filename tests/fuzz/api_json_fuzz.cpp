@@ -233,11 +233,18 @@ Result<void> usage(http::Request& req) {
   auto query = Query::parse(req.query());
   if (!query) return query.error();
   if (auto r = query->only({"from", "to", "group_by"}); !r) return r;
-  for (const char* name : {"from", "to"}) {
+  store::TimePoint days[2];
+  for (int i = 0; i < 2; ++i) {
+    const char* name = i == 0 ? "from" : "to";
     const std::string text = query->get(name).value_or("2026-01-01");
-    if (!(text.size() == 10 ? core::parse_rfc3339(text + "T00:00:00Z") : std::nullopt))
-      return Error::invalid_request(std::string(name) + " must be a date YYYY-MM-DD");
+    const auto t = text.size() == 10 ? core::parse_rfc3339(text + "T00:00:00Z") : std::nullopt;
+    if (!t) return Error::invalid_request(std::string(name) + " must be a date YYYY-MM-DD");
+    days[i] = *t;
   }
+  if (days[0] > days[1]) return Error::invalid_request("from must not be after to");
+  if (std::chrono::floor<std::chrono::days>(days[1]) - std::chrono::floor<std::chrono::days>(days[0]) >
+      std::chrono::days(400))
+    return Error::invalid_request("at most 400 days per request");
   if (auto group = query->get("group_by")) {
     std::string_view rest = *group;
     while (!rest.empty()) {
