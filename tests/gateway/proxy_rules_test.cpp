@@ -26,9 +26,42 @@ TEST(ProxyRules, RefusesPathsThatCouldEscapeTheBase) {
   EXPECT_TRUE(proxy_url(p, "models/gpt-4o%20mini", ""));
 }
 
-TEST(ProxyRules, ClientMayNotCarryTheProvidersAuthQueryParameter) {
-  EXPECT_FALSE(proxy_url(provider("google-maps"), "maps/api/geocode/json", "address=x&key=mine"));
-  EXPECT_TRUE(proxy_url(provider("google-maps"), "maps/api/geocode/json", "address=x&monkey=1"));
+// Spring and other Java upstreams normalise "/v1/..;/x" to "/x" and treat ";…" as path
+// parameters: such segments could leave the provider's base path there.
+TEST(ProxyRules, RefusesDotDotPrefixedSegmentsAndPathParameters) {
+  const auto& p = provider("openai");
+  for (std::string_view bad : {"v1/..;/x", "..;/x", "v1/..%3B/x", "v1/..%3b/x", "..foo/x", "v1/...", "models;jsessionid=1",
+                               "a/.;/b", "a%3Bb/c", "a/b;"})
+    EXPECT_FALSE(proxy_url(p, bad, "")) << bad;
+  EXPECT_TRUE(proxy_url(p, "files/a.b..c", ""));
+  EXPECT_TRUE(proxy_url(p, "v1/.well-known/x", ""));
+}
+
+// The client's own credential in the query is dropped, never forwarded and never refused
+// (API.md: "always dropped"): the provider gets the stored key exactly once.
+TEST(ProxyRules, DropsTheProvidersAuthQueryParameter) {
+  EXPECT_EQ(*proxy_url(provider("google-maps"), "maps/api/geocode/json", "address=x&key=mine"),
+            "https://maps.googleapis.com/maps/api/geocode/json?address=x");
+  EXPECT_EQ(*proxy_url(provider("google-maps"), "maps/api/geocode/json", "key=mine&k%65y=again&KEY=3&address=x"),
+            "https://maps.googleapis.com/maps/api/geocode/json?address=x");
+  EXPECT_EQ(*proxy_url(provider("google-maps"), "maps/api/geocode/json", "key=mine"),
+            "https://maps.googleapis.com/maps/api/geocode/json");
+  EXPECT_EQ(*proxy_url(provider("google-maps"), "maps/api/geocode/json", "address=x&monkey=1"),
+            "https://maps.googleapis.com/maps/api/geocode/json?address=x&monkey=1");
+  EXPECT_EQ(*proxy_url(provider("openweathermap"), "data/2.5/weather", "q=London&appid=theirs"),
+            "https://api.openweathermap.org/data/2.5/weather?q=London");
+}
+
+// Gemini takes its key in x-goog-api-key *or* ?key=: both are credentials keyrelay replaces.
+TEST(ProxyRules, DropsEveryPlaceAProviderTakesACredentialFrom) {
+  EXPECT_EQ(*proxy_url(provider("gemini"), "v1beta/models", "key=AIzaTheirs&pageSize=5"),
+            "https://generativelanguage.googleapis.com/v1beta/models?pageSize=5");
+  http::Headers in;
+  in.add("x-goog-api-key", "kr_token");
+  in.add("Accept", "application/json");
+  const auto out = forward_request_headers(in, provider("gemini"));
+  EXPECT_FALSE(out.contains("x-goog-api-key"));
+  EXPECT_TRUE(out.contains("Accept"));
 }
 
 TEST(ProxyRules, ForwardsOnlyEndToEndHeadersWithoutCredentials) {
