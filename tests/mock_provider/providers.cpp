@@ -122,8 +122,6 @@ Answer shaped(Answer a, const Provider& p, const Behaviour& b) {
   return a;
 }
 
-}  // namespace
-
 // OpenAI's account scoping: a key used with an organization it does not belong to is refused.
 std::optional<Answer> organization_check(const Provider& p, const Incoming& in) {
   if (p.id != "openai") return std::nullopt;
