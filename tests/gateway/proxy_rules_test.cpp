@@ -10,6 +10,14 @@ const catalog::Provider& provider(std::string_view id) {
   return *catalog.find(id);
 }
 
+// Headers from (name, value) pairs. (A loop over pairs, not add() on literals: GCC 12 reports a
+// false -Warray-bounds on std::string built from some literals when inlined.)
+http::Headers headers_of(std::initializer_list<std::pair<const char*, const char*>> fields) {
+  http::Headers out;
+  for (auto [n, v] : fields) out.add(n, v);
+  return out;
+}
+
 TEST(ProxyRules, BuildsTheUrlUnderTheProvidersBase) {
   auto url = proxy_url(provider("openai"), "chat/completions", "");
   ASSERT_TRUE(url);
@@ -56,10 +64,8 @@ TEST(ProxyRules, DropsTheProvidersAuthQueryParameter) {
 TEST(ProxyRules, DropsEveryPlaceAProviderTakesACredentialFrom) {
   EXPECT_EQ(*proxy_url(provider("gemini"), "v1beta/models", "key=AIzaTheirs&pageSize=5"),
             "https://generativelanguage.googleapis.com/v1beta/models?pageSize=5");
-  http::Headers in;
-  in.add("x-goog-api-key", "kr_token");
-  in.add("Accept", "application/json");
-  const auto out = forward_request_headers(in, provider("gemini"));
+  const auto out =
+      forward_request_headers(headers_of({{"x-goog-api-key", "kr_token"}, {"Accept", "application/json"}}), provider("gemini"));
   EXPECT_FALSE(out.contains("x-goog-api-key"));
   EXPECT_TRUE(out.contains("Accept"));
 }
@@ -77,6 +83,29 @@ TEST(ProxyRules, ForwardsOnlyEndToEndHeadersWithoutCredentials) {
   std::vector<std::string> names;
   for (const auto& [n, v] : out.fields()) names.push_back(n);
   EXPECT_EQ(names, (std::vector<std::string>{"Content-Type", "anthropic-version", "Accept"}));
+}
+
+// With the operator's key, the client's account scoping goes (it could make the provider refuse
+// a good key) and the operator's account stays private.
+TEST(ProxyRules, AccountHeadersAreDroppedForDefaultKeys) {
+  http::Headers request = headers_of(
+      {{"OpenAI-Organization", "org-x"}, {"openai-project", "proj_x"}, {"Accept", "application/json"}});
+  drop_account_request_headers(request, provider("openai"));
+  ASSERT_EQ(request.size(), 1u);
+  EXPECT_EQ(request.fields()[0].first, "Accept");
+  http::Headers answer = headers_of({{"openai-organization", "org-operator"},
+                                     {"OpenAI-Project", "proj_operator"},
+                                     {"Content-Type", "application/json"}});
+  drop_account_response_headers(answer, provider("openai"));
+  ASSERT_EQ(answer.size(), 1u);
+  EXPECT_EQ(answer.fields()[0].first, "Content-Type");
+}
+
+TEST(ProxyRules, AcceptEncodingIsNarrowedToWhatKeyrelayCanDecode) {
+  const http::Headers out = forward_request_headers(headers_of({{"Accept-Encoding", "br, gzip"}}), provider("openai"));
+  EXPECT_EQ(std::string(out.get("Accept-Encoding").value_or("")), "gzip");
+  const http::Headers none = forward_request_headers(headers_of({{"Accept-Encoding", "br"}}), provider("openai"));
+  EXPECT_FALSE(none.contains("Accept-Encoding"));
 }
 
 TEST(ProxyRules, ResponseLosesCookiesAndFraming) {
