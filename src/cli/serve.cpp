@@ -18,6 +18,7 @@
 #include "api/account_routes.h"
 #include "api/gateway/chat_routes.h"
 #include "api/gateway/gateway_services.h"
+#include "api/gateway/key_recheck.h"
 #include "api/gateway/proxy_routes.h"
 #include "api/audit_routes.h"
 #include "api/health_routes.h"
@@ -268,8 +269,10 @@ int run_serve(const GlobalOptions& global) {
   api::GatewaySettings gateway_settings;
   gateway_settings.default_key_fallback = ctx.config.gateway.default_key_fallback;
   gateway_settings.wire.anthropic_default_max_tokens = ctx.config.gateway.anthropic_max_tokens;
-  api::GatewayServices gateway_services{services, *upstream, resolver, breaker, usage, key_cache, model_lists,
-                                        gateway_settings};
+  api::KeyRecheck recheck(services, ctx.config.gateway.recheck_interval);
+  monitor::ConcurrencyLimiter places(ctx.config.gateway.max_concurrent_per_user);
+  api::GatewayServices gateway_services{services,    *upstream, resolver, breaker, usage,
+                                        key_cache,   model_lists, &recheck, &places, gateway_settings};
   http::Server* server_ptr = &server;
   api::add_health_routes(router, {{"server",
                                    [&server_ptr]() -> core::Result<void> {

@@ -42,6 +42,11 @@ struct GatewayConfig {
   std::uint32_t anthropic_max_tokens = 4096;      // Anthropic requires max_tokens; used when a client sets none
   unsigned breaker_failures = 3;                  // consecutive failures that open a key's circuit
   std::chrono::milliseconds breaker_cooldown{30'000};
+  // A refusal that may not be the key's fault (on /proxy, or of an operator key) re-validates the
+  // key, at most this often per key; only that verdict marks it invalid.
+  std::chrono::milliseconds recheck_interval{300'000};
+  // Gateway requests (streams included) one user may have in flight; 0 = no cap.
+  std::uint32_t max_concurrent_per_user = 64;
 };
 
 struct UpstreamConfig {

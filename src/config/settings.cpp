@@ -148,7 +148,7 @@ std::vector<std::string> split_list(std::string_view text) {
   return out;
 }
 
-const std::array<Setting, 55> kSettings{{
+const std::array<Setting, 57> kSettings{{
     {"listen", "address:port to serve (port 0 = ephemeral)", set_listen},
     {"port_file", "file that receives the bound port once listening",
      [](Config& c, std::string_view t) -> Result<void> {
@@ -251,6 +251,10 @@ const std::array<Setting, 55> kSettings{{
      set_section_number<&Config::gateway, &GatewayConfig::breaker_failures, 1, 1000>},
     {"gateway.breaker_cooldown", "how long a key rests after its circuit opened",
      set_section_duration<&Config::gateway, &GatewayConfig::breaker_cooldown>},
+    {"gateway.recheck_interval", "a key refused on /proxy (or an operator key refused anywhere) is re-validated at most this often",
+     set_section_duration<&Config::gateway, &GatewayConfig::recheck_interval>},
+    {"gateway.max_concurrent_per_user", "gateway requests one user may have in flight at once (0 = no cap)",
+     set_section_number<&Config::gateway, &GatewayConfig::max_concurrent_per_user, 0, 1'000'000>},
     {"rate_limit.mutations", "management changes per user (COUNT/DURATION, or off)",
      set_rate<&Config::rate_limits, &RateLimitConfig::mutations>},
     {"rate_limit.validations", "provider validations per user (COUNT/DURATION, or off)",
