@@ -22,7 +22,10 @@ using AuthedHandler = std::function<boost::asio::awaitable<http::Response>(
 enum class Needs { scope, admin };
 
 // The Principal for `authorization` (and the request's X-Keyrelay-On-Behalf-Of): from the token
-// cache without leaving the I/O thread when possible, otherwise on the worker pool.
+// cache without leaving the I/O thread when possible, otherwise on the worker pool. The credential
+// is checked before the IP lockout, so a valid one is served whatever the address (API.md); a
+// locked-out client gets rate_limited instead of unauthenticated for a missing or failing one, and
+// a malformed one is refused without a store lookup. Failing credentials count toward the lockout.
 boost::asio::awaitable<core::Result<auth::Principal>> authenticate(Services& services,
                                                                   std::optional<std::string_view> authorization,
                                                                   const http::Request& request,

@@ -64,6 +64,10 @@ std::optional<core::Error> Protection::charge(RateBucket bucket, std::string_vie
                                    std::max(std::chrono::seconds(1), whole_seconds_up(decision.retry_after)));
 }
 
+bool Protection::is_locked_out(const http::RequestContext& ctx) const {
+  return blocked_.blocked_until(ctx.client_ip, clock_.steady_now()).has_value();
+}
+
 std::optional<core::Error> Protection::refusal_for(const http::RequestContext& ctx) const {
   const auto now = clock_.steady_now();
   const auto until = blocked_.blocked_until(ctx.client_ip, now);

@@ -38,7 +38,11 @@ class Protection {
   // into `ctx`. The rate_limited error to answer with when the bucket is empty.
   std::optional<core::Error> charge(RateBucket bucket, std::string_view subject, http::RequestContext& ctx);
 
-  // The 429 for a client IP that is refused after failed authentications.
+  // Whether the client's IP is refused after failed authentications. Only missing or failing
+  // credentials are refused for it: a valid token is always served.
+  bool is_locked_out(const http::RequestContext& ctx) const;
+  // The 429 to answer a locked-out client's missing or failing credential with, counted as
+  // refused; nullopt when the client is not locked out.
   std::optional<core::Error> refusal_for(const http::RequestContext& ctx) const;
   // Counts a failed authentication from the client's IP. True when this one got the IP refused
   // (a new block: worth an alert).

@@ -43,6 +43,11 @@ Authenticator::Authenticator(store::Store& store, const JwtVerifier* jwt, const 
                              AuthenticatorOptions options)
     : store_(store), jwt_(jwt), clock_(clock), options_(std::move(options)) {}
 
+bool Authenticator::could_be_valid(std::optional<std::string_view> authorization) const {
+  const auto token = authorization ? bearer_token(*authorization) : std::nullopt;
+  return token && (looks_like_access_token(*token) || (jwt_ != nullptr && looks_like_jwt(*token)));
+}
+
 Result<Principal> Authenticator::authenticate(std::optional<std::string_view> authorization,
                                               std::optional<std::string_view> on_behalf_of,
                                               const RequestFacts& facts) {

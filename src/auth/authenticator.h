@@ -55,6 +55,11 @@ class Authenticator {
   std::optional<Principal> try_cached(std::optional<std::string_view> authorization,
                                       std::optional<std::string_view> on_behalf_of);
 
+  // Whether `authorization` has the shape of a credential this authenticator accepts: a bearer
+  // access token, or a bearer JWT when JWTs are configured. Says nothing about validity; needs no
+  // store, so a locked-out client's junk is refused without a lookup.
+  bool could_be_valid(std::optional<std::string_view> authorization) const;
+
   // Drops cached credentials: of one token (revoked here) or all (another process changed data).
   void forget_token(std::string_view token_id);
   void clear_cache();

@@ -35,7 +35,8 @@ TEST(Lockout, AValidTokenIsServedWhileItsAddressIsLockedOut) {
   EXPECT_EQ(keys.status, 200) << describe(keys);
   auto chat = gw.chat(gw.alice, Gateway::chat_body("gpt-4o-mini"));
   EXPECT_EQ(chat.status, 200) << describe(chat);
-  auto proxied = gw.vault.call(gw.alice, "POST", "/proxy/openai/chat/completions", R"({"model":"gpt-4o-mini"})");
+  auto proxied = gw.vault.call(gw.alice, "POST", "/proxy/openai/chat/completions",
+                               body_of(Gateway::chat_body("gpt-4o-mini")));
   EXPECT_EQ(proxied.status, 200) << describe(proxied);
   // A token of another user, never seen before on this server (not in the token cache), too.
   const Identity bob = gw.vault.add_user("bob");
