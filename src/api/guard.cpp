@@ -48,6 +48,12 @@ void raise_alert_later(Services& services, monitor::AlertSpec spec, std::optiona
   });
 }
 
+std::optional<core::Error> charge_validation(Services& services, const auth::Principal& principal,
+                                             http::RequestContext& ctx) {
+  if (services.protection == nullptr) return std::nullopt;
+  return services.protection->charge(RateBucket::validation, principal.user_id, ctx);
+}
+
 std::optional<core::Error> charge_gateway(Services& services, const auth::Principal& principal,
                                           http::RequestContext& ctx) {
   if (services.protection == nullptr) return std::nullopt;

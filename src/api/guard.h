@@ -37,6 +37,11 @@ boost::asio::awaitable<core::Result<auth::Principal>> authenticate(Services& ser
 http::Handler guarded(Services& services, auth::Scope scope, AuthedHandler handler, Needs needs = Needs::scope,
                       std::optional<RateBucket> bucket = std::nullopt);
 
+// Charges one provider validation to the caller's user (the validation bucket): for create and
+// rotate with `validate: true`, whose validation the route itself cannot see before the body is read.
+std::optional<core::Error> charge_validation(Services& services, const auth::Principal& principal,
+                                             http::RequestContext& ctx);
+
 // Charges a gateway request to the caller's token (the gateway bucket, when configured).
 std::optional<core::Error> charge_gateway(Services& services, const auth::Principal& principal,
                                           http::RequestContext& ctx);
