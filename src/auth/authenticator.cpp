@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "auth/access_token.h"
+#include "auth/jwt_identity.h"
 #include "core/encoding.h"
 #include "core/ids.h"
 #include "crypto/digest.h"
@@ -140,7 +141,7 @@ std::optional<Principal> Authenticator::try_cached(std::optional<std::string_vie
 Result<Principal> Authenticator::from_jwt(std::string_view text, const RequestFacts& facts) {
   auto claims = jwt_->verify(text);
   if (!claims) return claims.error();
-  const std::string external_id = claims->issuer + " " + claims->subject;
+  const std::string external_id = jwt_external_id(claims->issuer, claims->subject);
   auto user = store_.find_user_by_external_id(external_id);
   if (!user && user.error().code == core::Errc::not_found) {
     // First sight: create the user. The handle is derived from the identity, so two nodes racing
