@@ -115,13 +115,15 @@ net::awaitable<Response> list_alerts(Services& s, Request& req, RequestContext& 
 net::awaitable<Response> resolve_alert(Services& s, Request& req, RequestContext& ctx, const Principal& p) {
   const std::string id(*req.param("id"));
   const vault::Caller caller = caller_of(p, req, ctx);
-  store::AuditEvent e = vault::audit_event(caller, s.clock, s.audit_chain, "alert.resolved");
-  e.details_json = json::serialize(json::object{{"alert_id", id}});
   std::optional<std::string> owner;
   if (!p.is_admin()) owner = p.user_id;
-  auto alert = co_await offload(s.blocking, [&] {
-    return s.store.resolve_alert(id, owner ? std::optional<std::string_view>(*owner) : std::nullopt, s.clock.now(),
-                                 std::move(e));
+  const auto owner_view = owner ? std::optional<std::string_view>(*owner) : std::nullopt;
+  auto alert = co_await offload(s.blocking, [&]() -> Result<store::AlertRecord> {
+    // Through the alert service when there is one, so its listeners (webhooks) hear of it.
+    if (s.alerts != nullptr) return s.alerts->resolve(id, owner_view, caller);
+    store::AuditEvent e = vault::audit_event(caller, s.clock, s.audit_chain, "alert.resolved");
+    e.details_json = json::serialize(json::object{{"alert_id", id}});
+    return s.store.resolve_alert(id, owner_view, s.clock.now(), std::move(e));
   });
   if (!alert) co_return http::error_response(alert.error(), ctx.request_id);
   co_return json_response(200, alert_json(*alert));

@@ -123,6 +123,7 @@ int run_serve(const GlobalOptions& global) {
   {
     auto early = config::load_config(global.config_file, config::process_environment());
     if (!early) return fail(early.error().message);
+    if (auto ready = config::check_for_serving(*early); !ready) return fail(ready.error().message);
     if (!early->allow_core_dumps) disable_core_dumps();
     logging::init(to_log_level(early->log_level),
                   early->log_format == config::LogFormat::json ? logging::Format::json : logging::Format::text);

@@ -1,5 +1,7 @@
 #include "config/config.h"
 
+#include <arpa/inet.h>
+
 #include <cstdlib>
 #include <sstream>
 
@@ -97,6 +99,26 @@ Result<void> apply_environment(Config& out, const EnvLookup& env) {
   return core::ok();
 }
 
+// Loopback receivers (a sidecar on the same host) may use plain http: nothing crosses a network.
+bool is_loopback_url(std::string_view url) {
+  std::string_view rest = url.substr(url.find("://") + 3);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  if (const auto at = rest.rfind('@'); at != std::string_view::npos) rest = rest.substr(at + 1);
+  std::string host(rest.starts_with('[') ? rest.substr(1, rest.find(']') - 1) : rest.substr(0, rest.rfind(':')));
+  for (char& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (host == "localhost") return true;
+  in_addr v4{};
+  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;  // 127.0.0.0/8
+  in6_addr v6{};
+  return ::inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+}
+
+std::string origin_of(std::string_view url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string_view::npos) return "?";
+  return std::string(url.substr(0, url.find_first_of("/?#", scheme + 3)));
+}
+
 }  // namespace
 
 Result<void> apply_provider_env(Config& config, const std::vector<std::string>& provider_ids, const EnvLookup& env) {
@@ -109,6 +131,18 @@ Result<void> apply_provider_env(Config& config, const std::vector<std::string>& 
     if (!(url->starts_with("http://") || url->starts_with("https://")))
       return Error::invalid_request(name + ": expected an http(s) URL");
     config.provider_base_urls[id] = *url;
+  }
+  return core::ok();
+}
+
+Result<void> check_for_serving(const Config& config) {
+  if (!config.alerts.webhook_allow_http) {
+    for (const auto& url : config.alerts.webhook_urls) {
+      if (url.starts_with("http://") && !is_loopback_url(url))
+        return Error::invalid_request("KEYRELAY_ALERTS_WEBHOOK_URLS: " + origin_of(url) +
+                                      " is plain http to another host (alerts would cross the network in clear); use "
+                                      "https:// or set KEYRELAY_ALERTS_WEBHOOK_ALLOW_HTTP=true");
+    }
   }
   return core::ok();
 }

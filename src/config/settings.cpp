@@ -148,7 +148,7 @@ std::vector<std::string> split_list(std::string_view text) {
   return out;
 }
 
-const std::array<Setting, 55> kSettings{{
+const std::array<Setting, 56> kSettings{{
     {"listen", "address:port to serve (port 0 = ephemeral)", set_listen},
     {"port_file", "file that receives the bound port once listening",
      [](Config& c, std::string_view t) -> Result<void> {
@@ -284,13 +284,20 @@ const std::array<Setting, 55> kSettings{{
      }},
     {"alerts.expiry_sweep_interval", "how often expired and expiring keys are looked for",
      set_section_duration<&Config::alerts, &AlertConfig::expiry_sweep_interval>},
-    {"alerts.webhook_urls", "comma list of http(s) URLs that receive every raised alert as signed JSON",
+    {"alerts.webhook_urls", "comma list of https URLs (or http to loopback) that receive every alert raised, updated or resolved as signed JSON",
      [](Config& c, std::string_view t) -> Result<void> {
        auto urls = split_list(t);
        for (const auto& url : urls)
          if (!url.starts_with("http://") && !url.starts_with("https://"))
            return Error::invalid_request("expected http:// or https:// URLs");
        c.alerts.webhook_urls = std::move(urls);
+       return core::ok();
+     }},
+    {"alerts.webhook_allow_http", "allow plain http:// webhook receivers on other hosts than loopback (alerts then cross the network in clear)",
+     [](Config& c, std::string_view t) -> Result<void> {
+       auto v = parse_bool(t);
+       if (!v) return v.error();
+       c.alerts.webhook_allow_http = *v;
        return core::ok();
      }},
     {"alerts.webhook_secret", "key of the webhooks' HMAC-SHA256 signature (at least 32 characters)",
