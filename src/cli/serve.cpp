@@ -149,6 +149,8 @@ int run_serve(const GlobalOptions& global) {
   // Only the operator chooses where a provider lives: the file's [provider.<id>] and the environment.
   std::vector<std::string> provider_ids;
   for (const auto& p : catalog_result->providers()) provider_ids.push_back(p.id);
+  for (const auto& name : config::unknown_provider_variables(config::environment_names(), provider_ids))
+    logging::warn("unknown environment variable ignored: no such provider", {{"variable", name}});
   if (auto r = config::apply_provider_env(ctx.config, provider_ids, config::process_environment()); !r)
     return fail(r.error().message);
   for (const auto& [id, url] : ctx.config.provider_base_urls) {

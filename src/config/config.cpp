@@ -1,6 +1,7 @@
 #include "config/config.h"
 
 #include <arpa/inet.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <sstream>
@@ -99,6 +100,22 @@ Result<void> apply_environment(Config& out, const EnvLookup& env) {
   return core::ok();
 }
 
+constexpr std::string_view kProviderPrefix = "KEYRELAY_PROVIDER_";
+constexpr std::string_view kProviderSuffix = "_BASE_URL";
+
+// "google-maps" → "KEYRELAY_PROVIDER_GOOGLE_MAPS_BASE_URL".
+std::string provider_env_name(std::string_view id) {
+  std::string name(kProviderPrefix);
+  for (char c : id) name += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  name += kProviderSuffix;
+  return name;
+}
+
+bool is_provider_variable(std::string_view name) {
+  return name.size() > kProviderPrefix.size() + kProviderSuffix.size() && name.starts_with(kProviderPrefix) &&
+         name.ends_with(kProviderSuffix);
+}
+
 // Loopback receivers (a sidecar on the same host) may use plain http: nothing crosses a network.
 bool is_loopback_url(std::string_view url) {
   std::string_view rest = url.substr(url.find("://") + 3);
@@ -123,9 +140,7 @@ std::string origin_of(std::string_view url) {
 
 Result<void> apply_provider_env(Config& config, const std::vector<std::string>& provider_ids, const EnvLookup& env) {
   for (const auto& id : provider_ids) {
-    std::string name = "KEYRELAY_PROVIDER_";
-    for (char c : id) name += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    name += "_BASE_URL";
+    const std::string name = provider_env_name(id);
     auto url = env(name);
     if (!url) continue;
     if (!(url->starts_with("http://") || url->starts_with("https://")))
@@ -145,6 +160,38 @@ Result<void> check_for_serving(const Config& config) {
     }
   }
   return core::ok();
+}
+
+std::vector<std::string> environment_names() {
+  std::vector<std::string> names;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    names.emplace_back(text.substr(0, text.find('=')));
+  }
+  return names;
+}
+
+std::vector<std::string> unknown_setting_variables(const std::vector<std::string>& names) {
+  std::vector<std::string> unknown;
+  for (const auto& name : names) {
+    if (!name.starts_with("KEYRELAY_") || is_provider_variable(name)) continue;
+    bool known = false;
+    for (const auto& setting : all_settings()) known = known || env_name(setting.name) == name;
+    if (!known) unknown.push_back(name);
+  }
+  return unknown;
+}
+
+std::vector<std::string> unknown_provider_variables(const std::vector<std::string>& names,
+                                                    const std::vector<std::string>& provider_ids) {
+  std::vector<std::string> unknown;
+  for (const auto& name : names) {
+    if (!is_provider_variable(name)) continue;
+    bool known = false;
+    for (const auto& id : provider_ids) known = known || provider_env_name(id) == name;
+    if (!known) unknown.push_back(name);
+  }
+  return unknown;
 }
 
 EnvLookup process_environment() {

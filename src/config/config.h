@@ -133,6 +133,16 @@ core::Result<Config> load_config(const std::optional<std::filesystem::path>& fil
 // webhook URL is often a credential).
 core::Result<void> check_for_serving(const Config& config);
 
+// The names of the process's environment variables.
+std::vector<std::string> environment_names();
+// Among `names`, the KEYRELAY_* ones that no setting reads (a misspelling would otherwise be ignored
+// without a word, and the default apply). KEYRELAY_PROVIDER_<ID>_BASE_URL is left to
+// unknown_provider_variables(), which needs the catalog.
+std::vector<std::string> unknown_setting_variables(const std::vector<std::string>& names);
+// Among `names`, the KEYRELAY_PROVIDER_<ID>_BASE_URL whose <ID> names none of `provider_ids`.
+std::vector<std::string> unknown_provider_variables(const std::vector<std::string>& names,
+                                                    const std::vector<std::string>& provider_ids);
+
 // Adds the environment's KEYRELAY_PROVIDER_<ID>_BASE_URL for each of `provider_ids` to the file's
 // overrides (the environment wins). invalid_request naming the variable for a URL that is not http(s).
 core::Result<void> apply_provider_env(Config& config, const std::vector<std::string>& provider_ids, const EnvLookup& env);
