@@ -141,37 +141,7 @@ std::optional<Principal> Authenticator::try_cached(std::optional<std::string_vie
 Result<Principal> Authenticator::from_jwt(std::string_view text, const RequestFacts& facts) {
   auto claims = jwt_->verify(text);
   if (!claims) return claims.error();
-  const std::string external_id = jwt_external_id(claims->issuer, claims->subject);
-  auto user = store_.find_user_by_external_id(external_id);
-  if (!user && user.error().code == core::Errc::not_found) {
-    // First sight: create the user. The handle is derived from the identity, so two nodes racing
-    // here collide on the unique name and the loser simply reads the winner's row.
-    store::UserRecord created;
-    created.id = core::uuid_v7(clock_.now());
-    const auto digest = crypto::sha256(core::as_bytes(external_id));
-    created.name = "jwt-" + core::hex_encode(core::ByteView(digest.data(), 8));
-    created.role = store::Role::user;
-    created.external_id = external_id;
-    auto salt = crypto::random_bytes(16);
-    if (!salt) return salt.error();
-    created.salt = std::move(*salt);
-    created.created_at = clock_.now();
-    store::AuditEvent e;
-    e.id = core::uuid_v7(clock_.now());
-    e.chain = options_.audit_chain;
-    e.time = clock_.now();
-    e.action = "user.created";
-    e.actor_user_id = created.id;
-    e.actor_kind = store::ActorKind::jwt;
-    e.ip = facts.ip;
-    e.user_agent = facts.user_agent;
-    e.request_id = facts.request_id;
-    e.details_json = boost::json::serialize(boost::json::object{{"user_id", created.id}, {"source", "jwt"}});
-    auto r = store_.create_user(created, std::move(e));
-    if (r) user = std::move(created);
-    else if (r.error().code == core::Errc::conflict) user = store_.find_user_by_external_id(external_id);
-    else return r.error();
-  }
+  auto user = jwt_user(*claims, facts);
   if (!user) return user.error();
   if (user->role == store::Role::system) return bad_credentials();
   Principal p;
@@ -181,6 +151,50 @@ Result<Principal> Authenticator::from_jwt(std::string_view text, const RequestFa
   p.kind = store::ActorKind::jwt;
   p.scopes = default_user_scopes();
   return p;
+}
+
+Result<store::UserRecord> Authenticator::jwt_user(const JwtClaims& claims, const RequestFacts& facts) {
+  const std::string external_id = jwt_external_id(claims.issuer, claims.subject);
+  auto user = store_.find_user_by_external_id(external_id);
+  if (user || user.error().code != core::Errc::not_found) return user;
+  // Created before the unambiguous form: found by the old one and rewritten, once, so nobody
+  // becomes a new user after the upgrade. Two nodes racing here: the loser's rewrite finds the old
+  // id gone (not_found) and it reads the winner's result.
+  const std::string legacy = legacy_jwt_external_id(claims.issuer, claims.subject);
+  if (auto old = store_.find_user_by_external_id(legacy)) {
+    auto moved = store_.replace_external_id(old->id, legacy, external_id);
+    if (!moved && moved.error().code != core::Errc::not_found) return moved.error();
+    return store_.find_user_by_external_id(external_id);
+  } else if (old.error().code != core::Errc::not_found) {
+    return old.error();
+  }
+  // First sight: create the user. The handle is derived from the identity, so two nodes racing
+  // here collide on the unique name and the loser simply reads the winner's row.
+  store::UserRecord created;
+  created.id = core::uuid_v7(clock_.now());
+  const auto digest = crypto::sha256(core::as_bytes(external_id));
+  created.name = "jwt-" + core::hex_encode(core::ByteView(digest.data(), 8));
+  created.role = store::Role::user;
+  created.external_id = external_id;
+  auto salt = crypto::random_bytes(16);
+  if (!salt) return salt.error();
+  created.salt = std::move(*salt);
+  created.created_at = clock_.now();
+  store::AuditEvent e;
+  e.id = core::uuid_v7(clock_.now());
+  e.chain = options_.audit_chain;
+  e.time = clock_.now();
+  e.action = "user.created";
+  e.actor_user_id = created.id;
+  e.actor_kind = store::ActorKind::jwt;
+  e.ip = facts.ip;
+  e.user_agent = facts.user_agent;
+  e.request_id = facts.request_id;
+  e.details_json = boost::json::serialize(boost::json::object{{"user_id", created.id}, {"source", "jwt"}});
+  auto r = store_.create_user(created, std::move(e));
+  if (r) return created;
+  if (r.error().code == core::Errc::conflict) return store_.find_user_by_external_id(external_id);
+  return r.error();
 }
 
 Result<Principal> Authenticator::act_for(Principal actor, std::string_view target_user_id) {

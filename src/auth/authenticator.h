@@ -79,6 +79,9 @@ class Authenticator {
   // The principal of a loaded token, or why it may not be used now.
   core::Result<Principal> principal_of(const CachedToken& entry, store::TimePoint now);
   core::Result<Principal> from_jwt(std::string_view text, const RequestFacts& facts);
+  // The user of a JWT identity: by its external id, else by the form used before issue 12 (then
+  // rewritten), else created.
+  core::Result<store::UserRecord> jwt_user(const JwtClaims& claims, const RequestFacts& facts);
   core::Result<Principal> act_for(Principal actor, std::string_view target_user_id);
   void audit_failure(std::string_view reason, const RequestFacts& facts, const std::optional<std::string>& user_id);
 

@@ -151,6 +151,11 @@ Result<void> apply_provider_env(Config& config, const std::vector<std::string>& 
 }
 
 Result<void> check_for_serving(const Config& config) {
+  if (config.jwt_secret || config.jwt_jwks_file) {
+    constexpr std::string_view kWhy = " is required when JWTs are verified (KEYRELAY_JWT_SECRET or KEYRELAY_JWT_JWKS_FILE)";
+    if (config.jwt_issuer.empty()) return Error::invalid_request("KEYRELAY_JWT_ISSUER" + std::string(kWhy));
+    if (config.jwt_audience.empty()) return Error::invalid_request("KEYRELAY_JWT_AUDIENCE" + std::string(kWhy));
+  }
   if (!config.alerts.webhook_allow_http) {
     for (const auto& url : config.alerts.webhook_urls) {
       if (url.starts_with("http://") && !is_loopback_url(url))

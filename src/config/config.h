@@ -127,10 +127,11 @@ EnvLookup process_environment();
 // message naming the key or variable, e.g. "config file keyrelay.toml: unknown key 'lisen'".
 core::Result<Config> load_config(const std::optional<std::filesystem::path>& file, const EnvLookup& env);
 
-// What `serve` needs beyond well-formed values, checked at its start: webhook receivers are
-// https:// or loopback unless plain http is allowed (an alert would cross the network in clear).
-// invalid_request naming the settings; a receiver is named by its origin only (the rest of a
-// webhook URL is often a credential).
+// What `serve` needs beyond well-formed values, checked at its start: JWT verification has an
+// issuer and an audience (without them any token signed with the key is taken, whoever it was made
+// for); webhook receivers are https:// or loopback unless plain http is allowed (an alert would
+// cross the network in clear). invalid_request naming the settings; a receiver is named by its
+// origin only (the rest of a webhook URL is often a credential).
 core::Result<void> check_for_serving(const Config& config);
 
 // The names of the process's environment variables.

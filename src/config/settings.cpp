@@ -355,12 +355,12 @@ const std::array<Setting, 56> kSettings{{
        c.jwt_jwks_file = std::filesystem::path(t);
        return core::ok();
      }},
-    {"jwt.issuer", "required iss of JWTs",
+    {"jwt.issuer", "required iss of JWTs (serve refuses to verify JWTs without it)",
      [](Config& c, std::string_view t) -> Result<void> {
        c.jwt_issuer = std::string(t);
        return core::ok();
      }},
-    {"jwt.audience", "required aud of JWTs",
+    {"jwt.audience", "required aud of JWTs (serve refuses to verify JWTs without it)",
      [](Config& c, std::string_view t) -> Result<void> {
        c.jwt_audience = std::string(t);
        return core::ok();

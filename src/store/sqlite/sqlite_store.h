@@ -66,6 +66,7 @@ class SqliteStore final : public Store {
   core::Result<UserRecord> find_user(std::string_view id) override;
   core::Result<UserRecord> find_user_by_name(std::string_view name) override;
   core::Result<UserRecord> find_user_by_external_id(std::string_view external_id) override;
+  core::Result<void> replace_external_id(std::string_view id, std::string_view from, std::string_view to) override;
   core::Result<Page<UserRecord>> list_users(const PageRequest& page) override;
 
   core::Result<void> create_token(const TokenRecord& token, AuditEvent event) override;
