@@ -73,10 +73,12 @@ std::optional<core::Error> Protection::refusal_for(const http::RequestContext& c
   const auto until = blocked_.blocked_until(ctx.client_ip, now);
   if (!until) return std::nullopt;
   if (on_limited_) on_limited_(RateBucket::auth_failure);
-  return core::Error::rate_limited(
-      "too many failed authentications from this address; try again later",
-      std::max(std::chrono::seconds(1),
-               whole_seconds_up(std::chrono::duration_cast<std::chrono::milliseconds>(*until - now))));
+  const auto wait = std::max(std::chrono::seconds(1),
+                             whole_seconds_up(std::chrono::duration_cast<std::chrono::milliseconds>(*until - now)));
+  auto refusal = core::Error::rate_limited("too many failed authentications from this address; try again later", wait);
+  // Refused before any handler runs, so the figures travel with the error (http::error_response).
+  refusal.rate_limit = core::RateLimitFigures{auth_failures_.count, 0, wait};
+  return refusal;
 }
 
 bool Protection::note_auth_failure(const http::RequestContext& ctx) {

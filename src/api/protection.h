@@ -41,8 +41,9 @@ class Protection {
   // Whether the client's IP is refused after failed authentications. Only missing or failing
   // credentials are refused for it: a valid token is always served.
   bool is_locked_out(const http::RequestContext& ctx) const;
-  // The 429 to answer a locked-out client's missing or failing credential with, counted as
-  // refused; nullopt when the client is not locked out.
+  // The 429 to answer a locked-out client's missing or failing credential with (Retry-After and
+  // the RateLimit-* figures of the auth-failure limit), counted as refused; nullopt when the client
+  // is not locked out.
   std::optional<core::Error> refusal_for(const http::RequestContext& ctx) const;
   // Counts a failed authentication from the client's IP. True when this one got the IP refused
   // (a new block: worth an alert).
