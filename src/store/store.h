@@ -132,6 +132,10 @@ class Store {
                                                                     std::size_t limit) = 0;
   // How many keys (of every owner) each provider has in each derived status at `now` (metrics).
   virtual core::Result<std::vector<KeyCount>> key_counts(TimePoint now) = 0;
+  // Keys of every owner ordered by id, after `after_id` when given, at most `limit` (an admin's
+  // global key health summary; not scoped to an owner, so never reachable from a user's request).
+  virtual core::Result<std::vector<KeyRecord>> keys_after(const std::optional<std::string>& after_id,
+                                                          std::size_t limit) = 0;
 
   // Read-modify-write in one transaction: loads the key of `owner_id`, lets `change` edit it and
   // return the audit event to append, then writes the key and the event. If `change` fails,

@@ -93,6 +93,9 @@ class FakeAuditStore final : public store::Store {
     return no();
   }
   core::Result<std::vector<store::KeyCount>> key_counts(store::TimePoint) override { return no(); }
+  core::Result<std::vector<store::KeyRecord>> keys_after(const std::optional<std::string>&, std::size_t) override {
+    return no();
+  }
   core::Result<store::KeyRecord> update_key(std::string_view, std::string_view, const KeyChange&) override {
     return no();
   }

@@ -85,6 +85,8 @@ class SqliteStore final : public Store {
   core::Result<std::vector<KeyRecord>> keys_expiring_before(TimePoint before, const std::optional<ExpiryPosition>& after,
                                                             std::size_t limit) override;
   core::Result<std::vector<KeyCount>> key_counts(TimePoint now) override;
+  core::Result<std::vector<KeyRecord>> keys_after(const std::optional<std::string>& after_id,
+                                                  std::size_t limit) override;
   core::Result<KeyRecord> update_key(std::string_view owner_id, std::string_view id,
                                      const KeyChange& change) override;
   core::Result<void> delete_key(std::string_view owner_id, std::string_view id, AuditEvent event) override;
