@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 
 #include "api/offload.h"
+#include "core/address_group.h"
 #include "http/error_response.h"
 #include "logging/log.h"
 
@@ -29,7 +30,8 @@ void note_auth_failure(Services& services, const http::RequestContext& ctx) {
   alert.rule = "auth.failure_burst";
   alert.severity = store::AlertSeverity::warning;
   alert.user_id = services.system_user_id;
-  alert.message = "more than " + std::to_string(limit.count) + " failed authentications from " + ctx.client_ip +
+  alert.message = "more than " + std::to_string(limit.count) + " failed authentications from " +
+                  core::address_group(ctx.client_ip) +
                   " within " + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(limit.period).count()) +
                   " s; the address is refused for " +
                   std::to_string(std::chrono::duration_cast<std::chrono::seconds>(services.protection->auth_block()).count()) +

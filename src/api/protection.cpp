@@ -1,5 +1,7 @@
 #include "api/protection.h"
 
+#include "core/address_group.h"
+
 namespace keyrelay::api {
 namespace {
 
@@ -84,7 +86,8 @@ std::optional<core::Error> Protection::refusal_for(const http::RequestContext& c
 bool Protection::note_auth_failure(const http::RequestContext& ctx) {
   if (!auth_failures_.enabled() || ctx.client_ip.empty()) return false;
   const auto now = clock_.steady_now();
-  const auto decision = limiter_.acquire("auth_failure:" + ctx.client_ip, auth_failures_, now);
+  // Counted per address group, like the block: an IPv6 client has a whole /64 to rotate through.
+  const auto decision = limiter_.acquire("auth_failure:" + core::address_group(ctx.client_ip), auth_failures_, now);
   if (decision.allowed) return false;
   return blocked_.block(ctx.client_ip, now, now + auth_block_);
 }

@@ -42,7 +42,12 @@ bool looks_like_jwt(std::string_view t) {
 
 Authenticator::Authenticator(store::Store& store, const JwtVerifier* jwt, const core::Clock& clock,
                              AuthenticatorOptions options)
-    : store_(store), jwt_(jwt), clock_(clock), options_(std::move(options)) {}
+    : store_(store),
+      jwt_(jwt),
+      clock_(clock),
+      options_(std::move(options)),
+      failures_(clock, {.chain = options_.failure_chain.empty() ? options_.audit_chain : options_.failure_chain,
+                        .window = options_.failure_window}) {}
 
 bool Authenticator::could_be_valid(std::optional<std::string_view> authorization) const {
   const auto token = authorization ? bearer_token(*authorization) : std::nullopt;
@@ -55,7 +60,7 @@ Result<Principal> Authenticator::authenticate(std::optional<std::string_view> au
   const auto token = authorization ? bearer_token(*authorization) : std::nullopt;
   if (!token) {
     // A request without credentials is not an attack worth an audit row; a wrong one is.
-    if (authorization) audit_failure("malformed authorization header", facts, std::nullopt);
+    if (authorization) audit_failure("malformed authorization header", facts);
     return bad_credentials();
   }
   Result<Principal> principal = bad_credentials();
@@ -63,13 +68,13 @@ Result<Principal> Authenticator::authenticate(std::optional<std::string_view> au
   else if (jwt_ != nullptr && looks_like_jwt(*token)) principal = from_jwt(*token, facts);
   if (!principal) {
     if (principal.error().code == core::Errc::unauthenticated)
-      audit_failure(principal.error().message, facts, std::nullopt);
+      audit_failure(principal.error().message, facts);
     return principal;
   }
   if (!on_behalf_of) return principal;
   auto acting = act_for(std::move(*principal), *on_behalf_of);
   if (!acting && acting.error().code == core::Errc::forbidden)
-    audit_failure("on-behalf-of refused", facts, std::nullopt);
+    audit_failure("on-behalf-of refused", facts);
   return acting;
 }
 
@@ -212,23 +217,16 @@ Result<Principal> Authenticator::act_for(Principal actor, std::string_view targe
   return p;
 }
 
-void Authenticator::audit_failure(std::string_view reason, const RequestFacts& facts,
-                                  const std::optional<std::string>& user_id) {
-  store::AuditEvent e;
-  e.id = core::uuid_v7(clock_.now());
-  e.chain = options_.audit_chain;
-  e.time = clock_.now();
-  e.action = "auth.failed";
-  e.outcome = store::Outcome::failure;
-  e.actor_user_id = user_id;
-  e.actor_kind = store::ActorKind::system;
-  e.ip = facts.ip;
-  e.user_agent = facts.user_agent;
-  e.request_id = facts.request_id;
-  e.details_json = boost::json::serialize(boost::json::object{{"reason", reason}});
-  std::vector<store::AuditEvent> events;
-  events.push_back(std::move(e));
+void Authenticator::audit_failure(std::string_view reason, const RequestFacts& facts) {
+  auto events = failures_.record(FailedAttempt{std::string(reason), facts.ip, facts.user_agent, facts.request_id});
+  if (events.empty()) return;
   (void)store_.append_audit(std::move(events));  // best effort: refusing stays refused either way
+}
+
+core::Result<void> Authenticator::flush_failures(bool everything) {
+  auto events = failures_.take_summaries(everything);
+  if (events.empty()) return core::ok();
+  return store_.append_audit(std::move(events));
 }
 
 void Authenticator::forget_token(std::string_view token_id) {

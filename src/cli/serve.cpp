@@ -163,7 +163,9 @@ int run_serve(const GlobalOptions& global) {
   auto jwt = make_jwt_verifier(ctx.config, ctx.clock);
   if (!jwt) return fail(jwt.error().message);
 
-  auth::Authenticator authenticator(*ctx.store, jwt->get(), ctx.clock, {.audit_chain = ctx.mgmt_chain});
+  // auth.failed goes on the writer's use chain, which retention prunes (docs/decisions.md).
+  auth::Authenticator authenticator(*ctx.store, jwt->get(), ctx.clock,
+                                    {.audit_chain = ctx.mgmt_chain, .failure_chain = audit::use_chain(ctx.writer_id)});
   vault::KeyCache key_cache(*ctx.store);
   vault::KeyService keys(*ctx.store, *ctx.envelope, catalog, ctx.clock, ctx.mgmt_chain, &key_cache);
   boost::asio::thread_pool blocking(4);

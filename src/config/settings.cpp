@@ -316,7 +316,7 @@ const std::array<Setting, 56> kSettings{{
        c.metrics_token.emplace(t);
        return core::ok();
      }},
-    {"audit.retention", "how long key.used audit events are kept (off: forever); management events are never pruned",
+    {"audit.retention", "how long key.used and auth.failed audit events are kept (off: forever); management events are never pruned",
      [](Config& c, std::string_view t) -> Result<void> {
        if (t == "off" || t == "0") {
          c.audit_retention = std::chrono::milliseconds(0);
@@ -327,7 +327,7 @@ const std::array<Setting, 56> kSettings{{
        c.audit_retention = *v;
        return core::ok();
      }},
-    {"audit.prune_interval", "how often the server prunes key.used events past the retention",
+    {"audit.prune_interval", "how often the server prunes key.used and auth.failed events past the retention",
      [](Config& c, std::string_view t) -> Result<void> {
        auto v = parse_positive_duration(t);
        if (!v) return v.error();

@@ -163,8 +163,9 @@ class Store {
   virtual core::Result<std::vector<std::string>> audit_chains() = 0;
   // The checkpoint a pruned chain starts from; nullopt for a chain never pruned.
   virtual core::Result<std::optional<AuditCheckpoint>> audit_checkpoint(std::string_view chain) = 0;
-  // Deletes, in one transaction, up to `limit` of the oldest events of `chain` — only key.used
-  // events older than `cutoff`, and only from the chain's oldest end — moves the chain's checkpoint
+  // Deletes, in one transaction, up to `limit` of the oldest events of `chain` — only prunable
+  // events (is_prunable_audit_action: key.used, auth.failed) older than `cutoff`, and only from the
+  // chain's oldest end — moves the chain's checkpoint
   // to the last one deleted, and appends the event `pruned_event(batch)` returns (audit.pruned, on a
   // management chain). Nothing to delete: no change, no event, pruned = 0.
   virtual core::Result<AuditPruneBatch> prune_audit(std::string_view chain, TimePoint cutoff, std::size_t limit,
