@@ -8,6 +8,7 @@
 
 #include "api_json.h"
 #include "gateway_harness.h"
+#include "raw_database.h"
 #include "vault_api.h"
 
 namespace keyrelay::test {
@@ -65,6 +66,14 @@ TEST(Lockout, ALockedOutAddressGets429ForMissingMalformedOrUnknownCredentials) {
   EXPECT_EQ(proxied.status, 429) << describe(proxied);
   // And alice is still served.
   EXPECT_EQ(vault.call(alice, "GET", "/api/v1/keys").status, 200);
+
+  // Only what could be a valid credential reached the authenticator (the one component that looks
+  // tokens up; each failure it sees is counted in auth.failed): the 4 failures before the lockout
+  // and the 3 unknown tokens after it — not the malformed ones, refused without a lookup.
+  vault.stop();
+  EXPECT_EQ(RawDatabase(vault.database_file())
+                .value("SELECT SUM(json_extract(details_json, '$.count')) FROM audit_log WHERE action = 'auth.failed'"),
+            "7");
 }
 
 }  // namespace
