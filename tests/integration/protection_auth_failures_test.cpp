@@ -2,11 +2,17 @@
 // events are coalesced per client address group and window into one event with a count, on the
 // writer's prunable use chain, so retention removes them and `audit verify` still passes. IPv6
 // clients are locked out (and counted) by their /64, since one subscriber picks addresses from it at
-// will. The IPv6 clients here come through a trusted proxy's X-Forwarded-For, which is the same
-// client address the lockout sees for a direct IPv6 peer (the test client speaks IPv4 only, and
-// loopback offers no second IPv6 address in a /64 anyway).
+// will. Neighbours in a /64 come through a trusted proxy's X-Forwarded-For (loopback has a single
+// IPv6 address); one test speaks to a dual-stack server over a real IPv6 socket.
 
 #include <gtest/gtest.h>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <stdexcept>
 
 #include "api_json.h"
 #include "raw_database.h"
@@ -75,6 +81,50 @@ TEST(AuthFailureAudit, AnIpv4MappedClientIsLockedOutWithItsIpv4Address) {
   for (int i = 0; i < 4; ++i) from("::ffff:203.0.113.7");
   EXPECT_TRUE(is_api_error(from("203.0.113.7"), 429, "rate_limited"));
   EXPECT_TRUE(is_api_error(from("203.0.113.8"), 401, "unauthenticated")) << "IPv4 is locked out per address";
+}
+
+// The status of GET /api/v1/keys with `authorization`, sent from ::1 (the test client speaks IPv4).
+int status_from_ipv6_loopback(std::uint16_t port, const std::string& authorization) {
+  const int fd = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::runtime_error("no IPv6 socket");
+  sockaddr_in6 address{};
+  address.sin6_family = AF_INET6;
+  address.sin6_port = htons(port);
+  address.sin6_addr = in6addr_loopback;
+  timeval timeout{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+    ::close(fd);
+    throw std::runtime_error("cannot connect to [::1]:" + std::to_string(port));
+  }
+  const std::string request =
+      format_request("GET", "/api/v1/keys", {{"Authorization", authorization}, {"Connection", "close"}}, {});
+  for (std::size_t sent = 0; sent < request.size();) {
+    const auto n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<std::size_t>(n);
+  }
+  std::string answer;
+  char buffer[4096];
+  for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) answer.append(buffer, static_cast<std::size_t>(n));
+  ::close(fd);
+  if (!answer.starts_with("HTTP/1.1 ") || answer.size() < 12) throw std::runtime_error("no answer: " + answer);
+  return std::stoi(answer.substr(9, 3));
+}
+
+TEST(AuthFailureAudit, AnIpv6PeerIsLockedOutOnARealSocketAndItsValidTokenStillServed) {
+  // Dual-stack: IPv6 peers arrive as "::1", IPv4 ones as "::ffff:127.0.0.1" (their IPv4 group).
+  VaultServer vault({.env = {{"KEYRELAY_LISTEN", "[::]:0"},
+                             {"KEYRELAY_RATE_LIMIT_AUTH_FAILURES", "3/1m"},
+                             {"KEYRELAY_RATE_LIMIT_AUTH_BLOCK", "15m"}}});
+  const Identity alice = vault.add_user("alice");
+  const auto port = vault.server().port();
+  for (int i = 0; i < 4; ++i) status_from_ipv6_loopback(port, "Bearer " + kUnknownToken);
+  EXPECT_EQ(status_from_ipv6_loopback(port, "Bearer " + kUnknownToken), 429);
+  EXPECT_EQ(status_from_ipv6_loopback(port, "Bearer " + alice.token), 200) << "a valid token is never refused";
+  // The IPv4 client is another group.
+  EXPECT_TRUE(is_api_error(vault.send("GET", "/api/v1/keys", {{"Authorization", "Bearer " + kUnknownToken}}), 401,
+                           "unauthenticated"));
 }
 
 }  // namespace
