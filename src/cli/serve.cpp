@@ -124,6 +124,7 @@ int run_serve(const GlobalOptions& global) {
   {
     auto early = config::load_config(global.config_file, config::process_environment());
     if (!early) return fail(early.error().message);
+    if (auto ready = config::check_for_serving(*early); !ready) return fail(ready.error().message);
     if (!early->allow_core_dumps) disable_core_dumps();
     logging::init(to_log_level(early->log_level),
                   early->log_format == config::LogFormat::json ? logging::Format::json : logging::Format::text);
@@ -149,6 +150,8 @@ int run_serve(const GlobalOptions& global) {
   // Only the operator chooses where a provider lives: the file's [provider.<id>] and the environment.
   std::vector<std::string> provider_ids;
   for (const auto& p : catalog_result->providers()) provider_ids.push_back(p.id);
+  for (const auto& name : config::unknown_provider_variables(config::environment_names(), provider_ids))
+    logging::warn("unknown environment variable ignored: no such provider", {{"variable", name}});
   if (auto r = config::apply_provider_env(ctx.config, provider_ids, config::process_environment()); !r)
     return fail(r.error().message);
   for (const auto& [id, url] : ctx.config.provider_base_urls) {
@@ -161,7 +164,9 @@ int run_serve(const GlobalOptions& global) {
   auto jwt = make_jwt_verifier(ctx.config, ctx.clock);
   if (!jwt) return fail(jwt.error().message);
 
-  auth::Authenticator authenticator(*ctx.store, jwt->get(), ctx.clock, {.audit_chain = ctx.mgmt_chain});
+  // auth.failed goes on the writer's use chain, which retention prunes (docs/decisions.md).
+  auth::Authenticator authenticator(*ctx.store, jwt->get(), ctx.clock,
+                                    {.audit_chain = ctx.mgmt_chain, .failure_chain = audit::use_chain(ctx.writer_id)});
   vault::KeyCache key_cache(*ctx.store);
   vault::KeyService keys(*ctx.store, *ctx.envelope, catalog, ctx.clock, ctx.mgmt_chain, &key_cache);
   boost::asio::thread_pool blocking(4);

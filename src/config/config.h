@@ -80,6 +80,7 @@ struct AlertConfig {
   std::vector<unsigned> expiry_days{7, 1};                 // "expiring soon" alerts, once per key each
   std::chrono::milliseconds expiry_sweep_interval{std::chrono::minutes(1)};
   std::vector<std::string> webhook_urls;                   // receive every raised alert, signed
+  bool webhook_allow_http = false;                         // plain http:// to a host other than loopback
   std::optional<core::Secret> webhook_secret;              // HMAC-SHA256 key of the signature
   unsigned webhook_max_attempts = 8;                       // with exponential back-off…
   std::chrono::milliseconds webhook_backoff{1000};         // …starting at this pause
@@ -130,6 +131,23 @@ EnvLookup process_environment();
 // Loads defaults, then `file` (when given), then the environment. Errors are invalid_request with a
 // message naming the key or variable, e.g. "config file keyrelay.toml: unknown key 'lisen'".
 core::Result<Config> load_config(const std::optional<std::filesystem::path>& file, const EnvLookup& env);
+
+// What `serve` needs beyond well-formed values, checked at its start: JWT verification has an
+// issuer and an audience (without them any token signed with the key is taken, whoever it was made
+// for); webhook receivers are https:// or loopback unless plain http is allowed (an alert would
+// cross the network in clear). invalid_request naming the settings; a receiver is named by its
+// origin only (the rest of a webhook URL is often a credential).
+core::Result<void> check_for_serving(const Config& config);
+
+// The names of the process's environment variables.
+std::vector<std::string> environment_names();
+// Among `names`, the KEYRELAY_* ones that no setting reads (a misspelling would otherwise be ignored
+// without a word, and the default apply). KEYRELAY_PROVIDER_<ID>_BASE_URL is left to
+// unknown_provider_variables(), which needs the catalog.
+std::vector<std::string> unknown_setting_variables(const std::vector<std::string>& names);
+// Among `names`, the KEYRELAY_PROVIDER_<ID>_BASE_URL whose <ID> names none of `provider_ids`.
+std::vector<std::string> unknown_provider_variables(const std::vector<std::string>& names,
+                                                    const std::vector<std::string>& provider_ids);
 
 // Adds the environment's KEYRELAY_PROVIDER_<ID>_BASE_URL for each of `provider_ids` to the file's
 // overrides (the environment wins). invalid_request naming the variable for a URL that is not http(s).

@@ -148,7 +148,8 @@ std::vector<std::string> split_list(std::string_view text) {
   return out;
 }
 
-const std::array<Setting, 57> kSettings{{
+// A plain array sized by its initializer: adding a setting touches one place.
+const Setting kSettings[] = {
     {"listen", "address:port to serve (port 0 = ephemeral)", set_listen},
     {"port_file", "file that receives the bound port once listening",
      [](Config& c, std::string_view t) -> Result<void> {
@@ -288,13 +289,20 @@ const std::array<Setting, 57> kSettings{{
      }},
     {"alerts.expiry_sweep_interval", "how often expired and expiring keys are looked for",
      set_section_duration<&Config::alerts, &AlertConfig::expiry_sweep_interval>},
-    {"alerts.webhook_urls", "comma list of http(s) URLs that receive every raised alert as signed JSON",
+    {"alerts.webhook_urls", "comma list of https URLs (or http to loopback) that receive every alert raised, updated or resolved as signed JSON",
      [](Config& c, std::string_view t) -> Result<void> {
        auto urls = split_list(t);
        for (const auto& url : urls)
          if (!url.starts_with("http://") && !url.starts_with("https://"))
            return Error::invalid_request("expected http:// or https:// URLs");
        c.alerts.webhook_urls = std::move(urls);
+       return core::ok();
+     }},
+    {"alerts.webhook_allow_http", "allow plain http:// webhook receivers on other hosts than loopback (alerts then cross the network in clear)",
+     [](Config& c, std::string_view t) -> Result<void> {
+       auto v = parse_bool(t);
+       if (!v) return v.error();
+       c.alerts.webhook_allow_http = *v;
        return core::ok();
      }},
     {"alerts.webhook_secret", "key of the webhooks' HMAC-SHA256 signature (at least 32 characters)",
@@ -313,7 +321,7 @@ const std::array<Setting, 57> kSettings{{
        c.metrics_token.emplace(t);
        return core::ok();
      }},
-    {"audit.retention", "how long key.used audit events are kept (off: forever); management events are never pruned",
+    {"audit.retention", "how long key.used and auth.failed audit events are kept (off: forever); management events are never pruned",
      [](Config& c, std::string_view t) -> Result<void> {
        if (t == "off" || t == "0") {
          c.audit_retention = std::chrono::milliseconds(0);
@@ -324,7 +332,7 @@ const std::array<Setting, 57> kSettings{{
        c.audit_retention = *v;
        return core::ok();
      }},
-    {"audit.prune_interval", "how often the server prunes key.used events past the retention",
+    {"audit.prune_interval", "how often the server prunes key.used and auth.failed events past the retention",
      [](Config& c, std::string_view t) -> Result<void> {
        auto v = parse_positive_duration(t);
        if (!v) return v.error();
@@ -352,17 +360,17 @@ const std::array<Setting, 57> kSettings{{
        c.jwt_jwks_file = std::filesystem::path(t);
        return core::ok();
      }},
-    {"jwt.issuer", "required iss of JWTs",
+    {"jwt.issuer", "required iss of JWTs (serve refuses to verify JWTs without it)",
      [](Config& c, std::string_view t) -> Result<void> {
        c.jwt_issuer = std::string(t);
        return core::ok();
      }},
-    {"jwt.audience", "required aud of JWTs",
+    {"jwt.audience", "required aud of JWTs (serve refuses to verify JWTs without it)",
      [](Config& c, std::string_view t) -> Result<void> {
        c.jwt_audience = std::string(t);
        return core::ok();
      }},
-}};
+};
 
 }  // namespace
 

@@ -102,9 +102,13 @@ std::optional<Outcome> parse_outcome(std::string_view text) noexcept;
 std::string_view actor_kind_name(ActorKind k) noexcept;
 std::optional<ActorKind> parse_actor_kind(std::string_view text) noexcept;
 
+// The high-volume actions that go on a writer's use chain and that retention prunes: key.used and
+// auth.failed. Every other action is a management event, kept forever.
+bool is_prunable_audit_action(std::string_view action) noexcept;
+
 struct AuditEvent {
   std::string id;     // UUIDv7
-  std::string chain;  // "<writer id>/mgmt" or "<writer id>/use"
+  std::string chain;  // "<writer id>/mgmt", or "<writer id>/use" for the prunable actions
   std::int64_t seq = 0;  // 1, 2, ... within the chain; set by the store at append
   TimePoint time{};
   std::string action;  // "key.created", ... (API.md)

@@ -95,6 +95,10 @@ class Store {
   virtual core::Result<UserRecord> find_user(std::string_view id) = 0;
   virtual core::Result<UserRecord> find_user_by_name(std::string_view name) = 0;
   virtual core::Result<UserRecord> find_user_by_external_id(std::string_view external_id) = 0;
+  // Changes the external id of user `id` from `from` to `to` (a change of its format, so no audit
+  // event). not_found when the user is gone or no longer has `from` (another process moved it
+  // first); conflict when `to` belongs to another user.
+  virtual core::Result<void> replace_external_id(std::string_view id, std::string_view from, std::string_view to) = 0;
   // Ordered by creation.
   virtual core::Result<Page<UserRecord>> list_users(const PageRequest& page) = 0;
 
@@ -128,6 +132,10 @@ class Store {
                                                                     std::size_t limit) = 0;
   // How many keys (of every owner) each provider has in each derived status at `now` (metrics).
   virtual core::Result<std::vector<KeyCount>> key_counts(TimePoint now) = 0;
+  // Keys of every owner ordered by id, after `after_id` when given, at most `limit` (an admin's
+  // global key health summary; not scoped to an owner, so never reachable from a user's request).
+  virtual core::Result<std::vector<KeyRecord>> keys_after(const std::optional<std::string>& after_id,
+                                                          std::size_t limit) = 0;
 
   // Read-modify-write in one transaction: loads the key of `owner_id`, lets `change` edit it and
   // return the audit event to append, then writes the key and the event. If `change` fails,
@@ -155,8 +163,9 @@ class Store {
   virtual core::Result<std::vector<std::string>> audit_chains() = 0;
   // The checkpoint a pruned chain starts from; nullopt for a chain never pruned.
   virtual core::Result<std::optional<AuditCheckpoint>> audit_checkpoint(std::string_view chain) = 0;
-  // Deletes, in one transaction, up to `limit` of the oldest events of `chain` — only key.used
-  // events older than `cutoff`, and only from the chain's oldest end — moves the chain's checkpoint
+  // Deletes, in one transaction, up to `limit` of the oldest events of `chain` — only prunable
+  // events (is_prunable_audit_action: key.used, auth.failed) older than `cutoff`, and only from the
+  // chain's oldest end — moves the chain's checkpoint
   // to the last one deleted, and appends the event `pruned_event(batch)` returns (audit.pruned, on a
   // management chain). Nothing to delete: no change, no event, pruned = 0.
   virtual core::Result<AuditPruneBatch> prune_audit(std::string_view chain, TimePoint cutoff, std::size_t limit,

@@ -65,6 +65,7 @@ class FakeAuditStore final : public store::Store {
   core::Result<store::UserRecord> find_user(std::string_view) override { return no(); }
   core::Result<store::UserRecord> find_user_by_name(std::string_view) override { return no(); }
   core::Result<store::UserRecord> find_user_by_external_id(std::string_view) override { return no(); }
+  core::Result<void> replace_external_id(std::string_view, std::string_view, std::string_view) override { return no(); }
   core::Result<store::Page<store::UserRecord>> list_users(const store::PageRequest&) override { return no(); }
   core::Result<void> create_token(const store::TokenRecord&, store::AuditEvent) override { return no(); }
   core::Result<store::TokenRecord> find_token(std::string_view) override { return no(); }
@@ -92,6 +93,9 @@ class FakeAuditStore final : public store::Store {
     return no();
   }
   core::Result<std::vector<store::KeyCount>> key_counts(store::TimePoint) override { return no(); }
+  core::Result<std::vector<store::KeyRecord>> keys_after(const std::optional<std::string>&, std::size_t) override {
+    return no();
+  }
   core::Result<store::KeyRecord> update_key(std::string_view, std::string_view, const KeyChange&) override {
     return no();
   }

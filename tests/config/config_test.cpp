@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <set>
@@ -141,6 +143,65 @@ TEST_F(ConfigFile, MissingFileIsAnError) {
   auto c = load_config(dir_ / "absent.toml", env_of({}));
   ASSERT_FALSE(c);
   EXPECT_NE(c.error().message.find("absent.toml"), std::string::npos);
+}
+
+TEST(ServingChecks, JwtVerificationNeedsAnIssuerAndAnAudience) {
+  Config c;
+  EXPECT_TRUE(check_for_serving(c)) << "JWTs off: nothing to check";
+  c.jwt_secret.emplace("an-hs256-secret-of-at-least-32-bytes!!");
+  auto no_issuer = check_for_serving(c);
+  ASSERT_FALSE(no_issuer);
+  EXPECT_NE(no_issuer.error().message.find("KEYRELAY_JWT_ISSUER"), std::string::npos) << no_issuer.error().message;
+  c.jwt_issuer = "https://id.example/";
+  auto no_audience = check_for_serving(c);
+  ASSERT_FALSE(no_audience);
+  EXPECT_NE(no_audience.error().message.find("KEYRELAY_JWT_AUDIENCE"), std::string::npos);
+  c.jwt_audience = "keyrelay";
+  EXPECT_TRUE(check_for_serving(c));
+  c.jwt_secret.reset();
+  c.jwt_jwks_file = "/etc/keyrelay/jwks.json";
+  c.jwt_issuer.clear();
+  EXPECT_FALSE(check_for_serving(c)) << "a JWKS file needs them as much";
+}
+
+TEST(ServingChecks, PlainHttpWebhooksOnlyToLoopbackUnlessAllowed) {
+  for (const char* ok : {"https://hooks.example.com/x", "http://127.0.0.1:9000/x", "http://127.1.2.3/x",
+                         "http://localhost:8080/x", "http://LOCALHOST/x", "http://[::1]:9/x", "http://[::1]"}) {
+    Config c;
+    c.alerts.webhook_urls = {ok};
+    EXPECT_TRUE(check_for_serving(c)) << ok;
+  }
+  for (const char* refused : {"http://hooks.example.com/T0/B1/secret", "http://127.evil.example/x",
+                              "http://10.0.0.5/x", "http://[2001:db8::1]/x", "http://localhost.evil.example/x",
+                              "http://127.0.0.1@hooks.example.com/x"}) {
+    Config c;
+    c.alerts.webhook_urls = {"https://fine.example.com", refused};
+    auto r = check_for_serving(c);
+    ASSERT_FALSE(r) << refused;
+    EXPECT_NE(r.error().message.find("KEYRELAY_ALERTS_WEBHOOK_ALLOW_HTTP"), std::string::npos);
+    EXPECT_EQ(r.error().message.find("secret"), std::string::npos) << "only the origin is named";
+    c.alerts.webhook_allow_http = true;
+    EXPECT_TRUE(check_for_serving(c)) << refused;
+  }
+}
+
+TEST(UnknownVariables, AreTheKeyrelayNamesNoSettingReads) {
+  const std::vector<std::string> names = {"PATH", "HOME", "KEYRELAY_LISTEN", "KEYRELAY_RATE_LIMIT_MUTATIONS",
+                                          "KEYRELAY_RATE_LIMT_MUTATIONS", "KEYRELAY_MASTERKEY",
+                                          "KEYRELAY_PROVIDER_OPENAI_BASE_URL", "KEYRELAY_PROVIDER_OPENIA_BASE_URL",
+                                          "KEYRELAY_PROVIDER_GOOGLE_MAPS_BASE_URL", "KEYRELAY_"};
+  EXPECT_EQ(unknown_setting_variables(names),
+            (std::vector<std::string>{"KEYRELAY_RATE_LIMT_MUTATIONS", "KEYRELAY_MASTERKEY", "KEYRELAY_"}));
+  EXPECT_EQ(unknown_provider_variables(names, {"openai", "google-maps"}),
+            (std::vector<std::string>{"KEYRELAY_PROVIDER_OPENIA_BASE_URL"}));
+}
+
+TEST(UnknownVariables, TheProcessEnvironmentIsListedByName) {
+  ::setenv("KEYRELAY_TEST_ONLY_VARIABLE", "value=with=equals", 1);
+  const auto names = environment_names();
+  ::unsetenv("KEYRELAY_TEST_ONLY_VARIABLE");
+  EXPECT_NE(std::find(names.begin(), names.end(), "KEYRELAY_TEST_ONLY_VARIABLE"), names.end());
+  for (const auto& n : names) EXPECT_EQ(n.find('='), std::string::npos) << n;
 }
 
 TEST(Settings, EnvironmentNamesFollowTheSectionRule) {

@@ -3,6 +3,8 @@
 
 #include "store/store.h"
 
+#include <algorithm>
+
 #include "store_contract.h"
 
 namespace keyrelay::store::test {
@@ -106,6 +108,27 @@ TEST_P(KeysContract, AnotherOwnersKeysAreNeverListed) {
   auto nobody = store_->keys_of_owner("nobody");
   ASSERT_TRUE(nobody);
   EXPECT_TRUE(nobody->empty());
+}
+
+TEST_P(KeysContract, KeysAfterPagesThroughEveryOwnersKeysById) {
+  auto alice = add_user("alice");
+  auto bob = add_user("bob");
+  std::vector<std::string> all;
+  for (const auto& [owner, name] : std::vector<std::pair<UserRecord, std::string>>{
+           {alice, "a1"}, {alice, "a2"}, {bob, "b1"}, {bob, "b2"}, {alice, "a3"}})
+    all.push_back(add_key(owner, "openai", name).id);
+  std::sort(all.begin(), all.end());
+
+  std::vector<std::string> seen;
+  std::optional<std::string> after;
+  for (int pages = 0; pages < 10; ++pages) {
+    auto page = store_->keys_after(after, 2);
+    ASSERT_TRUE(page) << page.error().message;
+    for (const auto& k : *page) seen.push_back(k.id);
+    if (page->size() < 2) break;
+    after = page->back().id;
+  }
+  EXPECT_EQ(seen, all);
 }
 
 TEST_P(KeysContract, SameNameForTheSameProviderIsConflictNamingBoth) {

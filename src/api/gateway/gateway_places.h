@@ -13,8 +13,8 @@
 namespace keyrelay::api {
 
 // The caller's place, to be held until its answer ends (an empty Permit when no cap is set).
-// rate_limited with Retry-After 1 s when the user has none left; the RateLimit-* headers then go
-// into `ctx` (limit = the cap, remaining 0).
+// rate_limited with Retry-After 1 s when the user has none left, carrying its RateLimit-* figures
+// (limit = the cap, remaining 0, reset 1 s).
 core::Result<monitor::Permit> take_gateway_place(GatewayServices& gateway, const auth::Principal& principal,
                                                  http::RequestContext& ctx);
 

@@ -66,6 +66,7 @@ class SqliteStore final : public Store {
   core::Result<UserRecord> find_user(std::string_view id) override;
   core::Result<UserRecord> find_user_by_name(std::string_view name) override;
   core::Result<UserRecord> find_user_by_external_id(std::string_view external_id) override;
+  core::Result<void> replace_external_id(std::string_view id, std::string_view from, std::string_view to) override;
   core::Result<Page<UserRecord>> list_users(const PageRequest& page) override;
 
   core::Result<void> create_token(const TokenRecord& token, AuditEvent event) override;
@@ -84,6 +85,8 @@ class SqliteStore final : public Store {
   core::Result<std::vector<KeyRecord>> keys_expiring_before(TimePoint before, const std::optional<ExpiryPosition>& after,
                                                             std::size_t limit) override;
   core::Result<std::vector<KeyCount>> key_counts(TimePoint now) override;
+  core::Result<std::vector<KeyRecord>> keys_after(const std::optional<std::string>& after_id,
+                                                  std::size_t limit) override;
   core::Result<KeyRecord> update_key(std::string_view owner_id, std::string_view id,
                                      const KeyChange& change) override;
   core::Result<void> delete_key(std::string_view owner_id, std::string_view id, AuditEvent event) override;

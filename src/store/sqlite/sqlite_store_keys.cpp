@@ -221,6 +221,27 @@ core::Result<std::vector<KeyRecord>> SqliteStore::keys_expiring_before(TimePoint
   }
 }
 
+core::Result<std::vector<KeyRecord>> SqliteStore::keys_after(const std::optional<std::string>& after_id,
+                                                             std::size_t limit) {
+  auto conn = pool_->acquire();
+  if (!conn) return conn.error();
+  static const std::string kSql =
+      sqlite::select_sql(sqlite::kKeyColumns, "FROM api_keys WHERE (?1 IS NULL OR id > ?1) ORDER BY id LIMIT ?2");
+  auto stmt = (*conn)->prepare(kSql);
+  if (!stmt) return stmt.error();
+  stmt->bind_text(1, after_id);
+  stmt->bind_int(2, static_cast<std::int64_t>(limit));
+  std::vector<KeyRecord> keys;
+  for (;;) {
+    auto row = stmt->step("keys_after");
+    if (!row) return row.error();
+    if (!*row) return keys;
+    auto key = sqlite::read_key(*stmt);
+    if (!key) return key.error();
+    keys.push_back(std::move(*key));
+  }
+}
+
 core::Result<std::vector<KeyCount>> SqliteStore::key_counts(TimePoint now) {
   auto conn = pool_->acquire();
   if (!conn) return conn.error();
