@@ -37,7 +37,7 @@ core::Result<detail::CipherCtx> make_context(bool encrypt, core::ByteView key, c
   if (!ctx) detail::fatal_openssl("EVP_CIPHER_CTX_new");
   const int enc = encrypt ? 1 : 0;
   // The IV length must be set between choosing the cipher and setting key and IV.
-  if (EVP_CipherInit_ex(ctx.get(), cipher, nullptr, nullptr, nullptr, enc) != 1 ||
+  if (detail::context_setup_fault() || EVP_CipherInit_ex(ctx.get(), cipher, nullptr, nullptr, nullptr, enc) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(iv.size()),
                           nullptr) != 1 ||
       EVP_CipherInit_ex(ctx.get(), nullptr, nullptr, key.data(), iv.data(), enc) != 1) {

@@ -39,6 +39,10 @@ core::Error missing_version(std::uint32_t version) {
 
 }  // namespace
 
+OpenFailure open_failure(const core::Error& error) noexcept {
+  return error.code == core::Errc::unavailable ? OpenFailure::unknown_version : OpenFailure::integrity;
+}
+
 Envelope::Envelope(std::shared_ptr<const Keyring> keyring, std::size_t kek_cache_capacity)
     : keyring_(std::move(keyring)), cache_(kek_cache_capacity) {
   assert(keyring_ != nullptr);

@@ -46,6 +46,17 @@ struct SealedSecret {
   std::uint32_t master_version = 0;
 };
 
+// Why open() (or rewrap()) failed. Callers react differently to each kind.
+enum class OpenFailure {
+  integrity,        // the data key or the secret failed authentication: tampered with, moved, or
+                    // sealed under another master key. Permanent.
+  unknown_version,  // the master version is not in the loaded keyring: reload it, then retry.
+  transient,        // OpenSSL could not run; nothing is known to be wrong with the data: retry later.
+};
+
+// The kind of an error that open() or rewrap() returned.
+OpenFailure open_failure(const core::Error& error) noexcept;
+
 class Envelope {
  public:
   // `keyring` must not be null. `kek_cache_capacity` bounds the derived-key cache (0 disables it).

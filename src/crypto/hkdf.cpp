@@ -42,7 +42,7 @@ core::Result<core::Secret> hkdf_sha256(core::ByteView ikm, core::ByteView salt, 
   params[n] = OSSL_PARAM_construct_end();
 
   core::Secret out = core::Secret::zeroed(size);
-  if (EVP_KDF_derive(ctx.get(), out.mutable_bytes().data(), size, params) != 1) {
+  if (detail::context_setup_fault() || EVP_KDF_derive(ctx.get(), out.mutable_bytes().data(), size, params) != 1) {
     return core::Error::internal("HKDF-SHA256 derivation failed");
   }
   return out;
