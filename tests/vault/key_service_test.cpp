@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "crypto/context_faults.h"
 #include "vault/key_rules.h"
 #include "vault_fixture.h"
 
@@ -196,6 +197,33 @@ TEST_F(KeyServiceTest, AFlippedByteMakesTheKeyUnusableAndIsAudited) {
   ASSERT_TRUE(after);
   EXPECT_FALSE(keys_->is_usable(*after));
   EXPECT_EQ(store::key_status(*after, clock_.now()), store::KeyStatus::invalid);
+}
+
+// OpenSSL failing to set up a context says nothing about the stored bytes: the open is unavailable
+// (retried later), the key stays in service, and nobody is told of tampering.
+TEST_F(KeyServiceTest, ATransientCryptoFailureLeavesTheKeyUntouchedAndRaisesNothing) {
+  auto key = create(alice_, "openai", kSecret);
+  ASSERT_TRUE(key);
+  int told = 0;
+  keys_->set_decrypt_failure_listener([&told](const vault::Caller&, const store::KeyRecord&) { ++told; });
+  for (int skip = 0; skip < 2; ++skip) {  // the data key's AES-GCM context, then the secret's
+    crypto::faults::fail_context_setup_after(skip);
+    auto opened = keys_->open_secret(alice_, *key);
+    crypto::faults::clear_context_faults();
+    ASSERT_FALSE(opened) << "context set-up " << skip;
+    EXPECT_EQ(opened.error().code, Errc::unavailable) << opened.error().message;
+  }
+  EXPECT_EQ(told, 0);
+  EXPECT_TRUE(audit_of("key.decrypt_failed").empty());
+  auto after = store_->get_key(alice_.user_id, key->id);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->validation.state, store::ValidationState::unknown);
+  EXPECT_TRUE(keys_->is_usable(*after));
+  EXPECT_EQ(after->updated_at, key->updated_at);
+
+  auto retried = keys_->open_secret(alice_, *key);
+  ASSERT_TRUE(retried) << retried.error().message;
+  EXPECT_EQ(retried->reveal_text(), kSecret);
 }
 
 TEST_F(KeyServiceTest, EnablingAnInvalidKeyKeepsItInvalid) {
