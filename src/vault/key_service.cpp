@@ -216,10 +216,21 @@ Result<core::Secret> KeyService::open_secret(const Caller& caller, const KeyReco
   if (!salt) return salt.error();
   const auto started = std::chrono::steady_clock::now();
   auto secret = envelope_.open(sealed_of(key), binding_of(key), *salt);
-  if (!secret && secret.error().code == core::Errc::unavailable && refresh_keyring_ && refresh_keyring_())
+  if (!secret && crypto::open_failure(secret.error()) == crypto::OpenFailure::unknown_version && refresh_keyring_ &&
+      refresh_keyring_())
     secret = envelope_.open(sealed_of(key), binding_of(key), *salt);
   if (on_decrypt_) on_decrypt_(secret.has_value(), std::chrono::steady_clock::now() - started);
-  if (secret || secret.error().code != core::Errc::internal) return secret;
+  if (secret) return secret;
+  switch (crypto::open_failure(secret.error())) {
+    case crypto::OpenFailure::transient:
+      // Nothing is wrong with the key: it stays in service and the caller may try again.
+      return Error::unavailable("the secret of key " + key.id + " cannot be decrypted right now; try again");
+    case crypto::OpenFailure::unknown_version:
+      return Error::unavailable("key " + key.id + " is sealed under master key version " +
+                                std::to_string(key.master_version) + ", which this server has not loaded");
+    case crypto::OpenFailure::integrity:
+      break;
+  }
 
   // Authentication failed: the stored bytes were changed or moved. Record it, take the key out of
   // service, and report it without details (the log line carries the key id, never bytes).

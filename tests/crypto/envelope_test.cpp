@@ -112,7 +112,7 @@ TEST_F(EnvelopeTest, OpenFailsWhenTheMasterVersionIsChanged) {
   sealed.master_version = 2;
   auto opened = envelope_.open(sealed, kBinding, kSalt);
   ASSERT_FALSE(opened);
-  EXPECT_EQ(opened.error().code, core::Errc::unavailable);  // version 2 is not in the keyring
+  EXPECT_EQ(open_failure(opened.error()), OpenFailure::unknown_version);  // version 2 is not in the keyring
 
   Envelope rotated(rotated_keyring());
   auto again = seal_ok();
@@ -127,7 +127,7 @@ TEST_F(EnvelopeTest, OpenWithAVersionMissingFromTheKeyringNamesTheVersion) {
   sealed.master_version = 7;
   auto opened = envelope_.open(sealed, kBinding, kSalt);
   ASSERT_FALSE(opened);
-  EXPECT_EQ(opened.error().code, core::Errc::unavailable);
+  EXPECT_EQ(opened.error().code, core::Errc::not_found);
   EXPECT_NE(opened.error().message.find("7"), std::string::npos);
 }
 
@@ -193,7 +193,7 @@ TEST_F(EnvelopeTest, RewrapFailsForAWrongBindingOrAMissingVersion) {
   EXPECT_EQ(wrong.error().code, core::Errc::internal);
   auto missing = envelope_.rewrap(sealed, kBinding, kSalt, 9);
   ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error().code, core::Errc::unavailable);
+  EXPECT_EQ(missing.error().code, core::Errc::not_found);
 }
 
 TEST_F(EnvelopeTest, ReplaceKeyringWipesCachedKeysOfTheOldKeyring) {
@@ -228,7 +228,7 @@ TEST_F(EnvelopeTest, FingerprintIsStablePerUserAndVersion) {
 TEST_F(EnvelopeTest, FingerprintOfAMissingVersionFails) {
   auto fp = envelope_.fingerprint(kPlaintext, kSalt, 3);
   ASSERT_FALSE(fp);
-  EXPECT_EQ(fp.error().code, core::Errc::unavailable);
+  EXPECT_EQ(fp.error().code, core::Errc::not_found);
 }
 
 TEST(Envelope, WorksWithTheKekCacheDisabled) {
