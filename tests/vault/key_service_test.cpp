@@ -226,6 +226,75 @@ TEST_F(KeyServiceTest, ATransientCryptoFailureLeavesTheKeyUntouchedAndRaisesNoth
   EXPECT_EQ(retried->reveal_text(), kSecret);
 }
 
+// A copy of `key` whose data key is wrapped under master version 2 of `rotated` (a keyring this
+// process has not loaded): what another node's rotation leaves in the store.
+store::KeyRecord sealed_under_version_2(const store::KeyRecord& key, const crypto::Keyring& rotated,
+                                        core::ByteView salt) {
+  crypto::Envelope other(std::make_shared<const crypto::Keyring>(std::move(*rotated.with_activated(2))));
+  const crypto::SecretBinding binding{key.id, key.owner_id, key.provider, key.version};
+  auto moved = other.rewrap({key.wrapped_data_key, key.sealed_secret, key.master_version}, binding, salt, 2);
+  EXPECT_TRUE(moved) << moved.error().message;
+  store::KeyRecord out = key;
+  out.wrapped_data_key = moved->wrapped_data_key;
+  out.master_version = 2;
+  return out;
+}
+
+class UnknownMasterVersionTest : public KeyServiceTest {
+ protected:
+  void SetUp() override {
+    KeyServiceTest::SetUp();
+    auto key = create(alice_, "openai", kSecret);
+    ASSERT_TRUE(key);
+    auto pending = keyring_->with_new_pending_version(clock_.now());
+    ASSERT_TRUE(pending);
+    rotated_ = std::make_shared<const crypto::Keyring>(std::move(*pending));
+    moved_ = sealed_under_version_2(*key, *rotated_, store_->find_user(alice_.user_id)->salt);
+  }
+
+  std::shared_ptr<const crypto::Keyring> rotated_;
+  store::KeyRecord moved_;
+  int reloads_ = 0;
+};
+
+TEST_F(UnknownMasterVersionTest, AReloadThatBringsTheVersionOpensTheKey) {
+  keys_->set_keyring_refresh([this] {
+    ++reloads_;
+    envelope_->replace_keyring(std::make_shared<const crypto::Keyring>(std::move(*rotated_->with_activated(2))));
+    return true;
+  });
+  auto opened = keys_->open_secret(alice_, moved_);
+  ASSERT_TRUE(opened) << opened.error().message;
+  EXPECT_EQ(opened->reveal_text(), kSecret);
+  EXPECT_EQ(reloads_, 1);
+}
+
+// Every request meeting a key of an unknown version must not re-read the keyring file: one reload
+// per few seconds in the whole process, and meanwhile such a key fails at once (the gateway moves on).
+TEST_F(UnknownMasterVersionTest, ASecondOpenWithinTheWindowDoesNotReloadAgain) {
+  keys_->set_keyring_refresh([this] {
+    ++reloads_;
+    return false;  // the file has nothing new yet
+  });
+  for (int i = 0; i < 3; ++i) {
+    auto opened = keys_->open_secret(alice_, moved_);
+    ASSERT_FALSE(opened);
+    EXPECT_EQ(opened.error().code, Errc::unavailable) << opened.error().message;
+  }
+  EXPECT_EQ(reloads_, 1);
+  clock_.advance(1s);
+  EXPECT_FALSE(keys_->open_secret(alice_, moved_));
+  EXPECT_EQ(reloads_, 1) << "still inside the window";
+  clock_.advance(5s);
+  EXPECT_FALSE(keys_->open_secret(alice_, moved_));
+  EXPECT_EQ(reloads_, 2) << "the window has passed";
+  // An unknown version is not tampering: the key stays in service.
+  auto stored = store_->get_key(alice_.user_id, moved_.id);
+  ASSERT_TRUE(stored);
+  EXPECT_TRUE(keys_->is_usable(*stored));
+  EXPECT_TRUE(audit_of("key.decrypt_failed").empty());
+}
+
 TEST_F(KeyServiceTest, EnablingAnInvalidKeyKeepsItInvalid) {
   auto key = create(alice_, "openai", kSecret);
   ASSERT_TRUE(key);
