@@ -211,13 +211,21 @@ Result<void> KeyService::remove(const Caller& caller, std::string_view owner_id,
   return core::ok();
 }
 
+bool KeyService::claim_reload() {
+  const auto now = clock_.steady_now();
+  std::lock_guard lock(reload_mutex_);
+  if (last_reload_ && now - *last_reload_ < reload_interval_) return false;
+  last_reload_ = now;
+  return true;
+}
+
 Result<core::Secret> KeyService::open_secret(const Caller& caller, const KeyRecord& key) {
   auto salt = owner_salt(key.owner_id);
   if (!salt) return salt.error();
   const auto started = std::chrono::steady_clock::now();
   auto secret = envelope_.open(sealed_of(key), binding_of(key), *salt);
   if (!secret && crypto::open_failure(secret.error()) == crypto::OpenFailure::unknown_version && refresh_keyring_ &&
-      refresh_keyring_())
+      claim_reload() && refresh_keyring_())
     secret = envelope_.open(sealed_of(key), binding_of(key), *salt);
   if (on_decrypt_) on_decrypt_(secret.has_value(), std::chrono::steady_clock::now() - started);
   if (secret) return secret;

@@ -105,9 +105,15 @@ class KeyService {
   bool is_usable(const store::KeyRecord& key) const;
 
   // Called when a key is sealed under a master version the keyring lacks (another node rotated):
-  // it should reload the keyring and say whether it did; open_secret then tries once more.
-  // Set once at start, before concurrent use.
-  void set_keyring_refresh(std::function<bool()> refresh) { refresh_keyring_ = std::move(refresh); }
+  // it should reload the keyring and say whether it did; open_secret then tries once more. It is
+  // called at most once per `min_interval` in this process, whatever the number of requests:
+  // meanwhile such a key fails at once with unavailable. Set once at start, before concurrent use.
+  void set_keyring_refresh(std::function<bool()> refresh,
+                           std::chrono::milliseconds min_interval = kDefaultReloadInterval) {
+    refresh_keyring_ = std::move(refresh);
+    reload_interval_ = min_interval;
+  }
+  static constexpr std::chrono::milliseconds kDefaultReloadInterval{2000};
   // Told after a stored secret failed its integrity check (tampering, or the wrong master key) and
   // the key was taken out of service. Called on the thread that tried to open it: must not block.
   // Told about every secret opened: whether it opened and how long that took (metrics). Must be quick.
@@ -123,6 +129,8 @@ class KeyService {
   store::AuditEvent event(const Caller& caller, std::string_view action, store::Outcome outcome,
                           const store::KeyRecord* key) const;
   void invalidate(std::string_view owner_id);
+  // True when the keyring may be reloaded now for an unknown version (and records that it is).
+  bool claim_reload();
 
   store::Store& store_;
   const crypto::Envelope& envelope_;
@@ -131,6 +139,9 @@ class KeyService {
   std::string audit_chain_;
   KeyCache* cache_;
   std::function<bool()> refresh_keyring_;
+  std::chrono::milliseconds reload_interval_ = kDefaultReloadInterval;
+  std::mutex reload_mutex_;  // guards last_reload_
+  std::optional<std::chrono::steady_clock::time_point> last_reload_;
   std::function<void(const Caller&, const store::KeyRecord&)> on_decrypt_failure_;
   std::function<void(bool, std::chrono::nanoseconds)> on_decrypt_;
 
