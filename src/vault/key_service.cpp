@@ -260,6 +260,15 @@ Result<core::Secret> KeyService::open_secret(const Caller& caller, const KeyReco
   return Error::internal("stored secret of key " + key.id + " failed to decrypt");
 }
 
+QuickOpen KeyService::open_secret_now(const Caller& caller, const KeyRecord& key) {
+  // For now the whole open still runs here, store writes and keyring reloads included.
+  return {SlowStep::none, open_secret(caller, key)};
+}
+
+Result<core::Secret> KeyService::finish_open(const Caller& caller, const KeyRecord& key, SlowStep) {
+  return open_secret(caller, key);
+}
+
 Result<void> KeyService::prepare_owner(std::string_view owner_id) {
   auto salt = owner_salt(owner_id);
   if (!salt) return salt.error();

@@ -58,6 +58,21 @@ struct KeyQuery {
   store::PageRequest page;
 };
 
+// What open_secret_now() left to do because it would block; finish_open() does it.
+enum class SlowStep {
+  none,
+  load_owner,        // the owner's salt is not cached yet (a store read)
+  reload_keyring,    // sealed under a master version this process has not loaded (file and store reads)
+  record_tampering,  // the stored secret failed its integrity check (a store write, an alert)
+};
+
+// The outcome of open_secret_now(): the plaintext or a final error in `secret` when `pending` is
+// none; otherwise the step that must run on a worker thread.
+struct QuickOpen {
+  SlowStep pending = SlowStep::none;
+  core::Result<core::Secret> secret = core::Error::internal("the open is not finished");
+};
+
 class KeyService {
  public:
   KeyService(store::Store& store, const crypto::Envelope& envelope, std::shared_ptr<const catalog::Catalog> catalog,
@@ -80,7 +95,13 @@ class KeyService {
 
   // Decrypts the secret for one provider call. A record that fails to open (tampered or moved) is
   // audited as key.decrypt_failed and marked invalid, so it is never tried again until rotated.
+  // Blocking: open_secret_now() then finish_open() on this thread.
   core::Result<core::Secret> open_secret(const Caller& caller, const store::KeyRecord& key);
+
+  // The part of open_secret() that never blocks (no store call, no file read), for an I/O thread.
+  QuickOpen open_secret_now(const Caller& caller, const store::KeyRecord& key);
+  // Runs `step` (blocking: call it on a worker thread) and finishes the open.
+  core::Result<core::Secret> finish_open(const Caller& caller, const store::KeyRecord& key, SlowStep step);
 
   // Loads what open_secret() needs besides the record (the owner's salt), so that later opens of
   // this owner's keys never touch the store. Blocking; call it with the key-cache fill.

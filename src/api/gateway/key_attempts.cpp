@@ -81,7 +81,14 @@ boost::asio::awaitable<std::optional<ProviderAnswer>> KeyAttempts::run(const cat
       tally_.skipped.push_back(label + ": cooling down");
       continue;
     }
-    auto secret = gateway_.services.keys.open_secret(caller_, key);
+    // Decrypting never blocks this I/O thread: what would (a keyring reload, recording a tampered
+    // key) runs on the worker pool.
+    auto opening = gateway_.services.keys.open_secret_now(caller_, key);
+    if (opening.pending != vault::SlowStep::none)
+      opening.secret = co_await offload(gateway_.services.blocking, [this, &key, step = opening.pending] {
+        return gateway_.services.keys.finish_open(caller_, key, step);
+      });
+    auto& secret = opening.secret;
     if (!secret) {
       // Audited and taken out of service by open_secret(); the next key may work.
       count_fallback("undecryptable");
