@@ -20,10 +20,6 @@ crypto::SecretBinding binding_of(const KeyRecord& key) {
   return {key.id, key.owner_id, key.provider, key.version};
 }
 
-crypto::SealedSecret sealed_of(const KeyRecord& key) {
-  return {key.wrapped_data_key, key.sealed_secret, key.master_version};
-}
-
 Result<void> check_expiry(const std::optional<store::TimePoint>& expires_at, store::TimePoint now) {
   if (expires_at && *expires_at <= now) return Error::invalid_request("expires_at must be in the future");
   return core::ok();
@@ -208,70 +204,6 @@ Result<void> KeyService::remove(const Caller& caller, std::string_view owner_id,
   if (auto r = store_.delete_key(owner_id, id, event(caller, "key.deleted", store::Outcome::success, &*key)); !r)
     return r.error();
   invalidate(owner_id);
-  return core::ok();
-}
-
-bool KeyService::claim_reload() {
-  const auto now = clock_.steady_now();
-  std::lock_guard lock(reload_mutex_);
-  if (last_reload_ && now - *last_reload_ < reload_interval_) return false;
-  last_reload_ = now;
-  return true;
-}
-
-Result<core::Secret> KeyService::open_secret(const Caller& caller, const KeyRecord& key) {
-  auto salt = owner_salt(key.owner_id);
-  if (!salt) return salt.error();
-  const auto started = std::chrono::steady_clock::now();
-  auto secret = envelope_.open(sealed_of(key), binding_of(key), *salt);
-  if (!secret && crypto::open_failure(secret.error()) == crypto::OpenFailure::unknown_version && refresh_keyring_ &&
-      claim_reload() && refresh_keyring_())
-    secret = envelope_.open(sealed_of(key), binding_of(key), *salt);
-  if (on_decrypt_) on_decrypt_(secret.has_value(), std::chrono::steady_clock::now() - started);
-  if (secret) return secret;
-  switch (crypto::open_failure(secret.error())) {
-    case crypto::OpenFailure::transient:
-      // Nothing is wrong with the key: it stays in service and the caller may try again.
-      return Error::unavailable("the secret of key " + key.id + " cannot be decrypted right now; try again");
-    case crypto::OpenFailure::unknown_version:
-      return Error::unavailable("key " + key.id + " is sealed under master key version " +
-                                std::to_string(key.master_version) + ", which this server has not loaded");
-    case crypto::OpenFailure::integrity:
-      break;
-  }
-
-  // Authentication failed: the stored bytes were changed or moved. Record it, take the key out of
-  // service, and report it without details (the log line carries the key id, never bytes).
-  const auto now = clock_.now();
-  auto marked = store_.update_key(key.owner_id, key.id, [&](KeyRecord& k) -> Result<store::AuditEvent> {
-    k.validation.state = store::ValidationState::invalid;
-    k.validation.checked_at = now;
-    k.validation.message = "the stored secret failed its integrity check; rotate this key";
-    k.updated_at = now;
-    return event(caller, "key.decrypt_failed", store::Outcome::failure, &k);
-  });
-  if (!marked) {
-    std::vector<store::AuditEvent> events;
-    events.push_back(event(caller, "key.decrypt_failed", store::Outcome::failure, &key));
-    (void)store_.append_audit(std::move(events));
-  }
-  invalidate(key.owner_id);
-  if (on_decrypt_failure_) on_decrypt_failure_(caller, key);
-  return Error::internal("stored secret of key " + key.id + " failed to decrypt");
-}
-
-QuickOpen KeyService::open_secret_now(const Caller& caller, const KeyRecord& key) {
-  // For now the whole open still runs here, store writes and keyring reloads included.
-  return {SlowStep::none, open_secret(caller, key)};
-}
-
-Result<core::Secret> KeyService::finish_open(const Caller& caller, const KeyRecord& key, SlowStep) {
-  return open_secret(caller, key);
-}
-
-Result<void> KeyService::prepare_owner(std::string_view owner_id) {
-  auto salt = owner_salt(owner_id);
-  if (!salt) return salt.error();
   return core::ok();
 }
 

@@ -93,14 +93,21 @@ class KeyService {
   // Deletes the key; its sealed secret is destroyed.
   core::Result<void> remove(const Caller& caller, std::string_view owner_id, std::string_view id);
 
-  // Decrypts the secret for one provider call. A record that fails to open (tampered or moved) is
-  // audited as key.decrypt_failed and marked invalid, so it is never tried again until rotated.
-  // Blocking: open_secret_now() then finish_open() on this thread.
+  // Decrypts the secret for one provider call. Errors:
+  //  - internal: the stored secret failed its integrity check (tampered or moved); the key is marked
+  //    invalid with key.decrypt_failed audited in the same transaction, and the failure listener is
+  //    told, so it is never tried again until rotated;
+  //  - unavailable: OpenSSL failed transiently (the key is untouched: retry), or the key is sealed
+  //    under a master version this process has not loaded, even after a reload (at most one reload
+  //    per interval in the process; within it such a key fails at once);
+  //  - what the store returns while loading the owner.
+  // Blocking: open_secret_now() and, when it leaves a step, finish_open() on this thread.
   core::Result<core::Secret> open_secret(const Caller& caller, const store::KeyRecord& key);
 
-  // The part of open_secret() that never blocks (no store call, no file read), for an I/O thread.
+  // The part of open_secret() that never blocks — no store call, no file read, no listener — so an
+  // I/O thread may call it: the plaintext or a final error, or the step finish_open() must run.
   QuickOpen open_secret_now(const Caller& caller, const store::KeyRecord& key);
-  // Runs `step` (blocking: call it on a worker thread) and finishes the open.
+  // Runs `step` (blocking: on a worker thread) and finishes the open, with open_secret()'s results.
   core::Result<core::Secret> finish_open(const Caller& caller, const store::KeyRecord& key, SlowStep step);
 
   // Loads what open_secret() needs besides the record (the owner's salt), so that later opens of
@@ -135,18 +142,25 @@ class KeyService {
     reload_interval_ = min_interval;
   }
   static constexpr std::chrono::milliseconds kDefaultReloadInterval{2000};
-  // Told after a stored secret failed its integrity check (tampering, or the wrong master key) and
-  // the key was taken out of service. Called on the thread that tried to open it: must not block.
-  // Told about every secret opened: whether it opened and how long that took (metrics). Must be quick.
+  // Told about every decryption tried: whether it opened and how long that took (metrics). Called
+  // on the thread that tried it (an I/O thread too): must be quick.
   void set_decrypt_observer(std::function<void(bool opened, std::chrono::nanoseconds took)> observer) {
     on_decrypt_ = std::move(observer);
   }
+  // Told after a stored secret failed its integrity check (tampering, or the wrong master key) and
+  // the key was taken out of service. Called by finish_open(), on a worker thread.
   void set_decrypt_failure_listener(std::function<void(const Caller&, const store::KeyRecord&)> listener) {
     on_decrypt_failure_ = std::move(listener);
   }
 
  private:
   core::Result<core::Bytes> owner_salt(std::string_view owner_id);
+  // The owner's salt if it was loaded before (never blocks).
+  std::optional<core::Bytes> cached_salt(std::string_view owner_id);
+  // One envelope open with `salt`: its result, or the step left (a reload only when `may_reload`).
+  QuickOpen try_open(const store::KeyRecord& key, core::ByteView salt, bool may_reload);
+  // Marks a key whose stored secret failed its integrity check and tells the listener (blocking).
+  core::Result<core::Secret> record_tampering(const Caller& caller, const store::KeyRecord& key);
   store::AuditEvent event(const Caller& caller, std::string_view action, store::Outcome outcome,
                           const store::KeyRecord* key) const;
   void invalidate(std::string_view owner_id);
