@@ -65,6 +65,12 @@ struct AuditFilter {
   std::optional<TimePoint> to;    // inclusive
 };
 
+// What update_key_at_version() did.
+struct KeyUpdate {
+  KeyRecord key;         // the key as stored after the call
+  bool applied = false;  // false: its secret version was no longer the expected one; nothing was written
+};
+
 // One key moved to another master version by a rotation batch.
 struct RewrappedKey {
   std::string id;
@@ -135,6 +141,13 @@ class Store {
   using KeyChange = std::function<core::Result<AuditEvent>(KeyRecord& key)>;
   virtual core::Result<KeyRecord> update_key(std::string_view owner_id, std::string_view id,
                                              const KeyChange& change) = 0;
+  // update_key() as a compare-and-set on the secret: `change` runs and its result is written only
+  // while the key's secret version is still `expected_version`, compared inside the same write
+  // transaction. A key given a new secret since (rotated) is left as it is: applied = false,
+  // `change` is not called, nothing is written (no event, no generation bump). So a verdict about
+  // one secret never lands on the next. Errors as update_key().
+  virtual core::Result<KeyUpdate> update_key_at_version(std::string_view owner_id, std::string_view id,
+                                                        std::uint32_t expected_version, const KeyChange& change) = 0;
   // Deletes the key and its sealed secret (overwritten on disk, not just unlinked).
   virtual core::Result<void> delete_key(std::string_view owner_id, std::string_view id, AuditEvent event) = 0;
 

@@ -217,11 +217,12 @@ Result<std::pair<KeyRecord, core::Secret>> KeyService::open_for_validation(const
   return std::pair<KeyRecord, core::Secret>(std::move(*key), std::move(*secret));
 }
 
-Result<KeyRecord> KeyService::record_validation(const Caller& caller, std::string_view owner_id, std::string_view id,
-                                                store::ValidationState state, std::string message,
-                                                std::string details_json) {
+Result<RecordedVerdict> KeyService::record_validation(const Caller& caller, std::string_view owner_id,
+                                                      std::string_view id, std::uint32_t secret_version,
+                                                      store::ValidationState state, std::string message,
+                                                      std::string details_json) {
   const auto now = clock_.now();
-  auto updated = store_.update_key(owner_id, id, [&](KeyRecord& key) -> Result<store::AuditEvent> {
+  auto updated = store_.update_key_at_version(owner_id, id, secret_version, [&](KeyRecord& key) -> Result<store::AuditEvent> {
     key.validation.state = state;
     key.validation.checked_at = now;
     key.validation.message = message.empty() ? std::nullopt : std::optional<std::string>(message);
@@ -231,8 +232,9 @@ Result<KeyRecord> KeyService::record_validation(const Caller& caller, std::strin
     e.details_json = details_json;
     return e;
   });
-  if (updated) invalidate(owner_id);
-  return updated;
+  if (!updated) return updated.error();
+  if (updated->applied) invalidate(owner_id);
+  return RecordedVerdict{std::move(updated->key), !updated->applied};
 }
 
 Result<void> KeyService::audit_unstored_validation(const Caller& caller, std::string_view provider, bool valid,

@@ -73,6 +73,12 @@ struct QuickOpen {
   core::Result<core::Secret> secret = core::Error::internal("the open is not finished");
 };
 
+// What record_validation() did.
+struct RecordedVerdict {
+  store::KeyRecord key;  // the key as stored now
+  bool stale = false;    // the key has a newer secret than the validated one: nothing was stored
+};
+
 class KeyService {
  public:
   KeyService(store::Store& store, const crypto::Envelope& envelope, std::shared_ptr<const catalog::Catalog> catalog,
@@ -119,11 +125,13 @@ class KeyService {
                                                                                 std::string_view owner_id,
                                                                                 std::string_view id);
 
-  // Stores a validation verdict on the key (state, time, redacted message) and audits key.validated
-  // in the same transaction. `details_json` describes the answer (verdict, http status).
-  core::Result<store::KeyRecord> record_validation(const Caller& caller, std::string_view owner_id, std::string_view id,
-                                                   store::ValidationState state, std::string message,
-                                                   std::string details_json);
+  // Stores a validation verdict about the key's secret `secret_version` (state, time, redacted
+  // message) and audits key.validated in the same transaction. `details_json` describes the answer
+  // (verdict, http status). When the key got a new secret since (rotated: its version moved on),
+  // the verdict is about a secret that is gone: nothing is stored and the result says stale.
+  core::Result<RecordedVerdict> record_validation(const Caller& caller, std::string_view owner_id, std::string_view id,
+                                                  std::uint32_t secret_version, store::ValidationState state,
+                                                  std::string message, std::string details_json);
 
   // Audits a validation of a secret that is not stored (POST /keys/validate).
   core::Result<void> audit_unstored_validation(const Caller& caller, std::string_view provider, bool valid,

@@ -95,6 +95,10 @@ class FakeAuditStore final : public store::Store {
   core::Result<store::KeyRecord> update_key(std::string_view, std::string_view, const KeyChange&) override {
     return no();
   }
+  core::Result<store::KeyUpdate> update_key_at_version(std::string_view, std::string_view, std::uint32_t,
+                                                       const KeyChange&) override {
+    return no();
+  }
   core::Result<void> delete_key(std::string_view, std::string_view, store::AuditEvent) override { return no(); }
   core::Result<std::vector<store::KeyRecord>> keys_not_on_version(std::uint32_t, std::size_t) override {
     return no();

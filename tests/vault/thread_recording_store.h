@@ -100,6 +100,10 @@ class ThreadRecordingStore final : public store::Store {
                                             const KeyChange& change) override {
     return note("update_key"), inner_.update_key(owner_id, id, change);
   }
+  core::Result<store::KeyUpdate> update_key_at_version(std::string_view owner_id, std::string_view id,
+                                                       std::uint32_t expected_version, const KeyChange& change) override {
+    return note("update_key_at_version"), inner_.update_key_at_version(owner_id, id, expected_version, change);
+  }
   core::Result<void> delete_key(std::string_view owner_id, std::string_view id, store::AuditEvent event) override {
     return note("delete_key"), inner_.delete_key(owner_id, id, std::move(event));
   }

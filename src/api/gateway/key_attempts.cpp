@@ -260,10 +260,14 @@ boost::asio::awaitable<void> KeyAttempts::mark_invalid(const catalog::Provider& 
       boost::json::object{{"verdict", "invalid"}, {"http_status", http_status}, {"source", "gateway"}});
   monitor::AlertService* alerts = services.alerts;
   co_await offload(services.blocking, [&services, &alerts, &caller, &provider, &key, http_status, &message, &details] {
-    auto marked = services.keys.record_validation(caller, key.owner_id, key.id, store::ValidationState::invalid,
-                                                  message, details);
+    auto marked = services.keys.record_validation(caller, key.owner_id, key.id, key.version,
+                                                  store::ValidationState::invalid, message, details);
     if (!marked) {
       logging::error("could not mark a rejected key invalid", {{"key_id", key.id}, {"error", marked.error().message}});
+      return;
+    }
+    if (marked->stale) {  // rotated since this attempt began: the new secret is not the one rejected
+      logging::info("a rejected key got a new secret meanwhile; it stays in service", {{"key_id", key.id}});
       return;
     }
     monitor::AlertSpec alert;

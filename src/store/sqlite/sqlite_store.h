@@ -86,6 +86,8 @@ class SqliteStore final : public Store {
   core::Result<std::vector<KeyCount>> key_counts(TimePoint now) override;
   core::Result<KeyRecord> update_key(std::string_view owner_id, std::string_view id,
                                      const KeyChange& change) override;
+  core::Result<KeyUpdate> update_key_at_version(std::string_view owner_id, std::string_view id,
+                                                std::uint32_t expected_version, const KeyChange& change) override;
   core::Result<void> delete_key(std::string_view owner_id, std::string_view id, AuditEvent event) override;
 
   core::Result<std::vector<KeyRecord>> keys_not_on_version(std::uint32_t version, std::size_t limit) override;

@@ -273,6 +273,15 @@ core::Result<KeyRecord> SqliteStore::update_key(std::string_view owner_id, std::
   return updated;
 }
 
+core::Result<KeyUpdate> SqliteStore::update_key_at_version(std::string_view owner_id, std::string_view id,
+                                                           std::uint32_t /*expected_version*/,
+                                                           const KeyChange& change) {
+  // The secret version is not compared yet.
+  auto updated = update_key(owner_id, id, change);
+  if (!updated) return updated.error();
+  return KeyUpdate{std::move(*updated), true};
+}
+
 core::Result<void> SqliteStore::delete_key(std::string_view owner_id, std::string_view id, AuditEvent event) {
   auto conn = pool_->acquire();
   if (!conn) return conn.error();
