@@ -295,6 +295,35 @@ TEST_F(UnknownMasterVersionTest, ASecondOpenWithinTheWindowDoesNotReloadAgain) {
   EXPECT_TRUE(audit_of("key.decrypt_failed").empty());
 }
 
+// The gateway's "this key was rejected" (or a validation) about the secret it opened must not mark
+// the secret the owner rotated in meanwhile.
+TEST_F(KeyServiceTest, AVerdictAboutARotatedSecretIsNotStoredAndSaysSo) {
+  auto key = create(alice_, "openai", kSecret);
+  ASSERT_TRUE(key);
+  auto rotated = keys_->rotate(alice_, alice_.user_id, key->id, core::Secret(std::string_view("sk-proj-rotated-secret-zzzzzzzzABCD")));
+  ASSERT_TRUE(rotated);
+  const auto validated_before = audit_of("key.validated").size();
+
+  auto late = keys_->record_validation(alice_, alice_.user_id, key->id, key->version, store::ValidationState::invalid,
+                                       "rejected by the provider", R"({"verdict":"invalid"})");
+  ASSERT_TRUE(late) << late.error().message;
+  EXPECT_TRUE(late->stale);
+  EXPECT_EQ(late->key.version, 2u);
+  EXPECT_EQ(late->key.validation.state, store::ValidationState::unknown);
+  auto stored = store_->get_key(alice_.user_id, key->id);
+  ASSERT_TRUE(stored);
+  EXPECT_TRUE(keys_->is_usable(*stored));
+  EXPECT_EQ(audit_of("key.validated").size(), validated_before);
+
+  // About the current secret, the verdict is stored.
+  auto current = keys_->record_validation(alice_, alice_.user_id, key->id, rotated->version,
+                                          store::ValidationState::invalid, "rejected", R"({"verdict":"invalid"})");
+  ASSERT_TRUE(current) << current.error().message;
+  EXPECT_FALSE(current->stale);
+  EXPECT_EQ(current->key.validation.state, store::ValidationState::invalid);
+  EXPECT_EQ(audit_of("key.validated").size(), validated_before + 1);
+}
+
 TEST_F(KeyServiceTest, EnablingAnInvalidKeyKeepsItInvalid) {
   auto key = create(alice_, "openai", kSecret);
   ASSERT_TRUE(key);
