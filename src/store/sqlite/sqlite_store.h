@@ -113,6 +113,10 @@ class SqliteStore final : public Store {
 
  private:
   SqliteStore(SqliteOptions options, std::unique_ptr<sqlite::ConnectionPool> pool, const ChainSealer& sealer);
+  // update_key() and update_key_at_version(): one write transaction, the version compared first
+  // when one is expected.
+  core::Result<KeyUpdate> change_key(std::string_view owner_id, std::string_view id,
+                                     std::optional<std::uint32_t> expected_version, const KeyChange& change);
 
   SqliteOptions options_;
   std::unique_ptr<sqlite::ConnectionPool> pool_;
