@@ -324,6 +324,26 @@ TEST_F(KeyServiceTest, AVerdictAboutARotatedSecretIsNotStoredAndSaysSo) {
   EXPECT_EQ(audit_of("key.validated").size(), validated_before + 1);
 }
 
+// A tampered copy of secret version 1 (say, from a cache filled before the owner rotated) is
+// audited, but the verdict does not take the new secret out of service.
+TEST_F(KeyServiceTest, ATamperedOldSecretDoesNotDisableTheRotatedKey) {
+  auto key = create(alice_, "openai", kSecret);
+  ASSERT_TRUE(key);
+  store::KeyRecord tampered = *key;
+  tampered.sealed_secret[tampered.sealed_secret.size() / 2] ^= 0x01;
+  ASSERT_TRUE(keys_->rotate(alice_, alice_.user_id, key->id, core::Secret(std::string_view("sk-proj-rotated-secret-zzzzzzzzABCD"))));
+
+  auto opened = keys_->open_secret(alice_, tampered);
+  ASSERT_FALSE(opened);
+  EXPECT_EQ(opened.error().code, Errc::internal);
+  EXPECT_EQ(audit_of("key.decrypt_failed").size(), 1u);
+  auto stored = store_->get_key(alice_.user_id, key->id);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->version, 2u);
+  EXPECT_TRUE(keys_->is_usable(*stored));
+  EXPECT_EQ(stored->validation.state, store::ValidationState::unknown);
+}
+
 TEST_F(KeyServiceTest, EnablingAnInvalidKeyKeepsItInvalid) {
   auto key = create(alice_, "openai", kSecret);
   ASSERT_TRUE(key);
