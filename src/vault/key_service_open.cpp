@@ -110,21 +110,26 @@ Result<core::Secret> KeyService::open_secret(const Caller& caller, const KeyReco
 Result<core::Secret> KeyService::record_tampering(const Caller& caller, const KeyRecord& key) {
   // Authentication failed: the stored bytes were changed or moved. Record it, take the key out of
   // service, and report it without details (the log line carries the key id, never bytes).
+  // Only the secret that failed is taken out of service: a key rotated since keeps its new one.
   const auto now = clock_.now();
-  auto marked = store_.update_key(key.owner_id, key.id, [&](KeyRecord& k) -> Result<store::AuditEvent> {
-    k.validation.state = store::ValidationState::invalid;
-    k.validation.checked_at = now;
-    k.validation.message = "the stored secret failed its integrity check; rotate this key";
-    k.updated_at = now;
-    return event(caller, "key.decrypt_failed", store::Outcome::failure, &k);
-  });
-  if (!marked) {
+  auto marked = store_.update_key_at_version(
+      key.owner_id, key.id, key.version, [&](KeyRecord& k) -> Result<store::AuditEvent> {
+        k.validation.state = store::ValidationState::invalid;
+        k.validation.checked_at = now;
+        k.validation.message = "the stored secret failed its integrity check; rotate this key";
+        k.updated_at = now;
+        return event(caller, "key.decrypt_failed", store::Outcome::failure, &k);
+      });
+  if (!marked || !marked->applied) {
+    // Not marked (the store failed, or the key has a newer secret): the failure is still audited.
     std::vector<store::AuditEvent> events;
     events.push_back(event(caller, "key.decrypt_failed", store::Outcome::failure, &key));
     (void)store_.append_audit(std::move(events));
   }
   invalidate(key.owner_id);
-  if (on_decrypt_failure_) on_decrypt_failure_(caller, key);
+  if (!marked || marked->applied) {
+    if (on_decrypt_failure_) on_decrypt_failure_(caller, key);
+  }
   return Error::internal("stored secret of key " + key.id + " failed to decrypt");
 }
 
