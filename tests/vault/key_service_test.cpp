@@ -4,6 +4,7 @@
 
 #include "crypto/context_faults.h"
 #include "vault/key_rules.h"
+#include "vault/rewrapper.h"
 #include "vault_fixture.h"
 
 namespace keyrelay::test {
@@ -72,6 +73,47 @@ TEST_F(KeyServiceTest, DuplicateNameOrSecretOfTheSameOwnerConflicts) {
   ASSERT_TRUE(create(alice_, "openai", kSecret));
   EXPECT_EQ(create(alice_, "openai", "sk-another-secret-0000000000", "default").error().code, Errc::conflict);
   EXPECT_EQ(create(alice_, "openai", kSecret, "other-name").error().code, Errc::conflict);
+}
+
+// The fingerprint key is derived from a master version, so the same secret fingerprints differently
+// under each one. A duplicate is still a duplicate whichever version the stored key is on.
+TEST_F(KeyServiceTest, TheSameSecretIsADuplicateAcrossMasterKeyRotations) {
+  ASSERT_TRUE(create(alice_, "openai", kSecret, "first"));
+  auto other = create(alice_, "openai", "sk-proj-another-secret-0000000000", "other");
+  ASSERT_TRUE(other);
+  // Version 2 seals from now on; both keys are still on version 1 (not re-wrapped yet).
+  auto next = [this](const crypto::Keyring& current) {
+    auto pending = current.with_new_pending_version(clock_.now());
+    EXPECT_TRUE(pending);
+    auto active = pending->with_activated(pending->versions().back().version);
+    EXPECT_TRUE(active);
+    auto keyring = std::make_shared<const crypto::Keyring>(std::move(*active));
+    envelope_->replace_keyring(keyring);
+    return keyring;
+  };
+  auto v2 = next(*keyring_);
+  auto second = create(alice_, "openai", kSecret, "second");
+  ASSERT_FALSE(second) << "stored the same secret twice after the master key rotated";
+  EXPECT_EQ(second.error().code, Errc::conflict);
+  auto onto = keys_->rotate(alice_, alice_.user_id, other->id, core::Secret(std::string_view(kSecret)));
+  ASSERT_FALSE(onto) << "rotated another key onto a stored secret";
+  EXPECT_EQ(onto.error().code, Errc::conflict);
+
+  // After the re-wrap moved every key to version 2 (fingerprints recomputed): still a duplicate.
+  vault::Caller cli;
+  cli.kind = store::ActorKind::cli;
+  auto rewrapped = vault::Rewrapper(*store_, *envelope_, *keys_).run(cli, 2);
+  ASSERT_TRUE(rewrapped) << rewrapped.error().message;
+  EXPECT_EQ(rewrapped->rewrapped, 2u);
+  EXPECT_EQ(create(alice_, "openai", kSecret, "third").error().code, Errc::conflict);
+
+  // Version 3 seals, the keys are on version 2: still a duplicate.
+  next(*v2);
+  EXPECT_EQ(create(alice_, "openai", kSecret, "fourth").error().code, Errc::conflict);
+  // A different secret stores fine, and the same secret for another provider or user too.
+  EXPECT_TRUE(create(alice_, "openai", "sk-proj-a-third-secret-00000000000", "fifth"));
+  EXPECT_TRUE(create(alice_, "perplexity", kSecret));
+  EXPECT_TRUE(create(bob_, "openai", kSecret));
 }
 
 TEST_F(KeyServiceTest, TheSameSecretMayServeAnotherProviderOrAnotherUser) {
