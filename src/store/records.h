@@ -85,6 +85,11 @@ struct KeyRecord {
   std::optional<TimePoint> last_used_at;
   KeyUsage usage;
   std::string metadata_json = "{}";  // a JSON object, stored as given after validation
+  // Not stored. The same secret's fingerprints under the keyring's other master versions, set with
+  // `fingerprint` for a new secret: insert_key() and update_key() treat a stored key of the same
+  // owner and provider whose fingerprint is any of them as the same secret (that key may still be
+  // sealed, and fingerprinted, under another master version).
+  std::vector<core::Bytes> equivalent_fingerprints;
 };
 
 // Derived status, first match wins: disabled > expired > invalid > active (API.md).

@@ -119,7 +119,8 @@ class Store {
   virtual core::Result<void> touch_tokens(const std::vector<std::pair<std::string, TimePoint>>& uses) = 0;
 
   // ---- provider keys ----
-  // conflict when (owner, provider, name) or (owner, provider, fingerprint) exists.
+  // conflict when (owner, provider, name) exists, or a key of (owner, provider) whose fingerprint
+  // is key.fingerprint or one of key.equivalent_fingerprints.
   virtual core::Result<void> insert_key(const KeyRecord& key, AuditEvent event) = 0;
   virtual core::Result<KeyRecord> get_key(std::string_view owner_id, std::string_view id) = 0;
   // Ordered by (provider, priority, created_at, id).
@@ -137,7 +138,8 @@ class Store {
 
   // Read-modify-write in one transaction: loads the key of `owner_id`, lets `change` edit it and
   // return the audit event to append, then writes the key and the event. If `change` fails,
-  // nothing is written and its error is returned. `change` must not call the store.
+  // nothing is written and its error is returned. `change` must not call the store. conflict as
+  // insert_key() (against the owner's other keys).
   using KeyChange = std::function<core::Result<AuditEvent>(KeyRecord& key)>;
   virtual core::Result<KeyRecord> update_key(std::string_view owner_id, std::string_view id,
                                              const KeyChange& change) = 0;

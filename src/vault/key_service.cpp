@@ -60,6 +60,24 @@ Result<core::Bytes> KeyService::owner_salt(std::string_view owner_id) {
   return user->salt;
 }
 
+Result<void> KeyService::fingerprint_into(KeyRecord& key, const core::Secret& secret, core::ByteView salt,
+                                          std::uint32_t sealed_version) const {
+  auto fingerprint = envelope_.fingerprint(secret, salt, sealed_version);
+  if (!fingerprint) return fingerprint.error();
+  key.fingerprint.assign(fingerprint->begin(), fingerprint->end());
+  // Every version the keyring can derive from: a row not re-wrapped yet carries the fingerprint of
+  // the version it is sealed under, and retire refuses while a row uses a version, so these cover
+  // every stored key (docs/decisions.md).
+  key.equivalent_fingerprints.clear();
+  for (const auto& version : envelope_.keyring()->versions()) {
+    if (version.version == sealed_version || version.state == crypto::KeyVersionInfo::State::retired) continue;
+    auto other = envelope_.fingerprint(secret, salt, version.version);
+    if (!other) return other.error();
+    key.equivalent_fingerprints.emplace_back(other->begin(), other->end());
+  }
+  return core::ok();
+}
+
 Result<KeyRecord> KeyService::create(const Caller& caller, std::string_view owner_id, NewKey&& input) {
   const catalog::Provider* provider = catalog_->find(input.provider);
   if (provider == nullptr) return Error::invalid_request("provider '" + input.provider + "' is not supported");
@@ -82,9 +100,7 @@ Result<KeyRecord> KeyService::create(const Caller& caller, std::string_view owne
   key.version = 1;
   auto sealed = envelope_.seal(input.secret, binding_of(key), *salt);
   if (!sealed) return sealed.error();
-  auto fingerprint = envelope_.fingerprint(input.secret, *salt, sealed->master_version);
-  if (!fingerprint) return fingerprint.error();
-  key.fingerprint.assign(fingerprint->begin(), fingerprint->end());
+  if (auto r = fingerprint_into(key, input.secret, *salt, sealed->master_version); !r) return r.error();
   key.wrapped_data_key = std::move(sealed->wrapped_data_key);
   key.sealed_secret = std::move(sealed->sealed_secret);
   key.master_version = sealed->master_version;
@@ -179,9 +195,7 @@ Result<KeyRecord> KeyService::rotate(const Caller& caller, std::string_view owne
     key.version = previous + 1;
     auto sealed = envelope_.seal(secret, binding_of(key), *salt);
     if (!sealed) return sealed.error();
-    auto fingerprint = envelope_.fingerprint(secret, *salt, sealed->master_version);
-    if (!fingerprint) return fingerprint.error();
-    key.fingerprint.assign(fingerprint->begin(), fingerprint->end());
+    if (auto r = fingerprint_into(key, secret, *salt, sealed->master_version); !r) return r.error();
     key.wrapped_data_key = std::move(sealed->wrapped_data_key);
     key.sealed_secret = std::move(sealed->sealed_secret);
     key.master_version = sealed->master_version;

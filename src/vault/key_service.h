@@ -163,6 +163,10 @@ class KeyService {
 
  private:
   core::Result<core::Bytes> owner_salt(std::string_view owner_id);
+  // Sets key.fingerprint (under the version the secret was sealed with) and
+  // key.equivalent_fingerprints (under every other version the keyring holds) for the duplicate check.
+  core::Result<void> fingerprint_into(store::KeyRecord& key, const core::Secret& secret, core::ByteView salt,
+                                      std::uint32_t sealed_version) const;
   // The owner's salt if it was loaded before (never blocks).
   std::optional<core::Bytes> cached_salt(std::string_view owner_id);
   // One envelope open with `salt`: its result, or the step left (a reload only when `may_reload`).

@@ -237,6 +237,39 @@ TEST_P(KeysContract, RotatingOntoAnotherKeysSecretIsConflict) {
   EXPECT_EQ(updated.error().code, core::Errc::conflict);
 }
 
+// A secret is fingerprinted under one master version; a stored key not re-wrapped yet carries the
+// fingerprint of an older one. The new key brings its fingerprints under the other versions along.
+TEST_P(KeysContract, AnEquivalentFingerprintIsTheSameSecret) {
+  auto owner = add_user("alice");
+  auto stored = add_key(owner, "openai", "old");  // its fingerprint as of an older master version
+  auto key = make_key(owner, "openai", "new");
+  key.equivalent_fingerprints = {core::Bytes(32, 0x77), stored.fingerprint};
+  const auto before = snapshot(*store_);
+  auto inserted = store_->insert_key(key, make_event("key.created"));
+  ASSERT_FALSE(inserted);
+  EXPECT_EQ(inserted.error().code, core::Errc::conflict);
+  EXPECT_EQ(snapshot(*store_), before);
+
+  auto other = add_key(owner, "openai", "other");
+  auto rotated = store_->update_key(owner.id, other.id, [&](KeyRecord& k) -> core::Result<AuditEvent> {
+    k.fingerprint = core::Bytes(32, 0x78);
+    k.equivalent_fingerprints = {stored.fingerprint};
+    return make_event("key.rotated");
+  });
+  ASSERT_FALSE(rotated);
+  EXPECT_EQ(rotated.error().code, core::Errc::conflict);
+
+  // Its own row and other providers' keys are no conflict.
+  auto same = store_->update_key(owner.id, stored.id, [&](KeyRecord& k) -> core::Result<AuditEvent> {
+    k.equivalent_fingerprints = {stored.fingerprint};
+    return make_event("key.updated");
+  });
+  EXPECT_TRUE(same) << same.error().message;
+  auto elsewhere = make_key(owner, "anthropic", "new");
+  elsewhere.equivalent_fingerprints = {stored.fingerprint};
+  EXPECT_TRUE(store_->insert_key(elsewhere, make_event("key.created")));
+}
+
 TEST_P(KeysContract, UpdateKeepingItsOwnNameAndSecretIsNoConflict) {
   auto owner = add_user("alice");
   auto key = add_key(owner, "openai", "mine");

@@ -79,16 +79,21 @@ core::Result<void> check_key_conflicts(Connection& conn, const KeyRecord& key) {
   if (!name) return name.error();
   if (*name)
     return core::Error::conflict("a key named '" + key.name + "' already exists for provider '" + key.provider + "'");
-  auto secret = sqlite::row_exists(
-      conn, "SELECT 1 FROM api_keys WHERE owner_id = ?1 AND provider = ?2 AND fingerprint = ?3 AND id <> ?4", kDoing,
-      [&](Statement& s) {
-        s.bind_text(1, key.owner_id);
-        s.bind_text(2, key.provider);
-        s.bind_blob(3, key.fingerprint);
-        s.bind_text(4, key.id);
-      });
-  if (!secret) return secret.error();
-  if (*secret) return core::Error::conflict("this secret is already stored for provider '" + key.provider + "'");
+  // The same secret may be fingerprinted under another master version in a row not re-wrapped yet.
+  std::vector<const core::Bytes*> fingerprints{&key.fingerprint};
+  for (const auto& other : key.equivalent_fingerprints) fingerprints.push_back(&other);
+  for (const core::Bytes* fingerprint : fingerprints) {
+    auto secret = sqlite::row_exists(
+        conn, "SELECT 1 FROM api_keys WHERE owner_id = ?1 AND provider = ?2 AND fingerprint = ?3 AND id <> ?4",
+        kDoing, [&](Statement& s) {
+          s.bind_text(1, key.owner_id);
+          s.bind_text(2, key.provider);
+          s.bind_blob(3, *fingerprint);
+          s.bind_text(4, key.id);
+        });
+    if (!secret) return secret.error();
+    if (*secret) return core::Error::conflict("this secret is already stored for provider '" + key.provider + "'");
+  }
   return core::ok();
 }
 
