@@ -90,10 +90,12 @@ boost::asio::awaitable<std::optional<ProviderAnswer>> KeyAttempts::run(const cat
       });
     auto& secret = opening.secret;
     if (!secret) {
-      // Audited and taken out of service by open_secret(); the next key may work.
-      count_fallback("undecryptable");
-      tally_.reasons.push_back(label + ": cannot be decrypted");
-      ++tally_.other_failures;
+      // Tampered: audited and taken out of service by finish_open(). Unavailable (OpenSSL failed, or
+      // a master version not loaded yet): the key is untouched. Either way the next key may work.
+      const bool transient = secret.error().code == core::Errc::unavailable;
+      count_fallback(transient ? "decrypt_unavailable" : "undecryptable");
+      tally_.reasons.push_back(label + (transient ? ": cannot be decrypted right now" : ": cannot be decrypted"));
+      ++(transient ? tally_.unavailable : tally_.other_failures);
       ++tally_.attempts;
       continue;
     }
