@@ -60,6 +60,9 @@ core::Error AttemptTally::final_error() const {
                                      min_retry_after.value_or(std::chrono::seconds(1)));
   if (attempts > 0 && timeouts == attempts)
     return core::Error::upstream_timeout("no provider answered in time: " + detail);
+  // Nothing is wrong with the keys or the provider: the client may retry (503).
+  if (attempts > 0 && unavailable == attempts)
+    return core::Error::unavailable("no key could be decrypted right now: " + detail);
   if (attempts == 0 && !skipped.empty())
     return core::Error::upstream_error("every usable key is cooling down after repeated failures: " + detail);
   return core::Error::upstream_error("every provider attempt failed: " + detail);

@@ -61,7 +61,7 @@ struct AttemptTally {
   std::optional<core::Error> client_body_error;
 
   // The error when every attempt failed: the client's body error if there was one; all 429 → rate_limited (smallest Retry-After); all timed
-  // out → upstream_timeout; otherwise upstream_error.
+  // out → upstream_timeout; none could be decrypted right now → unavailable; otherwise upstream_error.
   core::Error final_error() const;
 };
 
