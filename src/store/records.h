@@ -211,6 +211,21 @@ struct AlertFilter {
   std::optional<TimePoint> first_seen_since;  // alerts first raised at or after this time
 };
 
+// ---- nodes -------------------------------------------------------------------------------------
+
+// A server sharing this store, as it last reported itself: master-key rotation waits until every
+// live server has loaded (then seals with) a new master version.
+struct NodeRecord {
+  std::string id;        // the server's audit writer id, "node-<12 hex>"
+  std::int64_t pid = 0;
+  std::string hostname;
+  TimePoint started_at{};
+  TimePoint heartbeat_at{};
+  TimePoint live_until{};  // heartbeat_at + the server's node timeout: later, it counts as gone
+  std::vector<std::uint32_t> loaded_versions;  // master versions it can open, ascending
+  std::uint32_t active_version = 0;            // the master version it seals under
+};
+
 // ---- pagination --------------------------------------------------------------------------------
 
 struct PageRequest {

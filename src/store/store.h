@@ -81,6 +81,12 @@ struct RewrappedKey {
   core::Bytes fingerprint;         // recomputed under the new version
 };
 
+// What a master-key change is decided on (record_master_key_change), read inside its transaction.
+struct MasterKeyFacts {
+  std::vector<NodeRecord> live_nodes;             // nodes live at the change's time, by id
+  std::map<std::uint32_t, std::int64_t> key_rows;  // as rows_by_master_version()
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -161,6 +167,23 @@ class Store {
   // Keys whose sealed secret still depends on each master version. Audit events are not counted:
   // they are never re-sealed, and a retired version keeps its audit key (docs/decisions.md).
   virtual core::Result<std::map<std::uint32_t, std::int64_t>> rows_by_master_version() = 0;
+
+  // ---- nodes: the servers sharing this store, and master-key changes ----
+  // Inserts or replaces the row of `node.id`, and forgets rows whose live_until is before
+  // `forget_before` (servers that stopped without removing theirs). No generation bump: a
+  // heartbeat changes nothing any cache depends on.
+  virtual core::Result<void> record_node(const NodeRecord& node, TimePoint forget_before) = 0;
+  // Removes the row of `id` (a server stopping cleanly); no such row is no error.
+  virtual core::Result<void> remove_node(std::string_view id) = 0;
+  // Nodes whose live_until is at or after `now`, ordered by id.
+  virtual core::Result<std::vector<NodeRecord>> live_nodes(TimePoint now) = 0;
+  // One write transaction for a master-key change (rotation, retirement): `decide` sees the facts
+  // as they are inside it (live nodes at `now`, key rows per master version) and returns the audit
+  // event to append (master_key.rotated, master_key.retired) or an error, which writes nothing and
+  // is returned. No writer can change the facts between the decision and the commit. `decide` must
+  // not call the store.
+  using MasterKeyDecision = std::function<core::Result<AuditEvent>(const MasterKeyFacts& facts)>;
+  virtual core::Result<void> record_master_key_change(TimePoint now, const MasterKeyDecision& decide) = 0;
 
   // ---- audit ----
   // Appends events that are not part of a change (key.read, auth.failed, key.used).

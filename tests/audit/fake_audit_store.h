@@ -115,6 +115,10 @@ class FakeAuditStore final : public store::Store {
                                                  store::AuditEvent) override {
     return no();
   }
+  core::Result<void> record_node(const store::NodeRecord&, store::TimePoint) override { return no(); }
+  core::Result<void> remove_node(std::string_view) override { return no(); }
+  core::Result<std::vector<store::NodeRecord>> live_nodes(store::TimePoint) override { return no(); }
+  core::Result<void> record_master_key_change(store::TimePoint, const MasterKeyDecision&) override { return no(); }
   core::Result<void> append_audit(std::vector<store::AuditEvent>) override { return no(); }
   core::Result<store::Page<store::AuditEvent>> list_audit(const store::AuditFilter&,
                                                           const store::PageRequest&) override {

@@ -118,6 +118,17 @@ class ThreadRecordingStore final : public store::Store {
     return note("rows_by_master_version"), inner_.rows_by_master_version();
   }
 
+  core::Result<void> record_node(const store::NodeRecord& node, store::TimePoint forget_before) override {
+    return note("record_node"), inner_.record_node(node, forget_before);
+  }
+  core::Result<void> remove_node(std::string_view id) override { return note("remove_node"), inner_.remove_node(id); }
+  core::Result<std::vector<store::NodeRecord>> live_nodes(store::TimePoint now) override {
+    return note("live_nodes"), inner_.live_nodes(now);
+  }
+  core::Result<void> record_master_key_change(store::TimePoint now, const MasterKeyDecision& decide) override {
+    return note("record_master_key_change"), inner_.record_master_key_change(now, decide);
+  }
+
   core::Result<void> append_audit(std::vector<store::AuditEvent> events) override {
     return note("append_audit"), inner_.append_audit(std::move(events));
   }

@@ -94,6 +94,11 @@ class SqliteStore final : public Store {
   core::Result<std::size_t> rewrap_keys(const std::vector<RewrappedKey>& batch) override;
   core::Result<std::map<std::uint32_t, std::int64_t>> rows_by_master_version() override;
 
+  core::Result<void> record_node(const NodeRecord& node, TimePoint forget_before) override;
+  core::Result<void> remove_node(std::string_view id) override;
+  core::Result<std::vector<NodeRecord>> live_nodes(TimePoint now) override;
+  core::Result<void> record_master_key_change(TimePoint now, const MasterKeyDecision& decide) override;
+
   core::Result<void> append_audit(std::vector<AuditEvent> events) override;
   core::Result<Page<AuditEvent>> list_audit(const AuditFilter& filter, const PageRequest& page) override;
   core::Result<std::vector<std::string>> audit_chains() override;
