@@ -148,7 +148,7 @@ std::vector<std::string> split_list(std::string_view text) {
   return out;
 }
 
-const std::array<Setting, 55> kSettings{{
+const std::array<Setting, 58> kSettings{{
     {"listen", "address:port to serve (port 0 = ephemeral)", set_listen},
     {"port_file", "file that receives the bound port once listening",
      [](Config& c, std::string_view t) -> Result<void> {
@@ -174,6 +174,17 @@ const std::array<Setting, 55> kSettings{{
      [](Config& c, std::string_view t) -> Result<void> {
        if (auto r = require_nonempty(t); !r) return r;
        c.keyring_file = std::filesystem::path(t);
+       return core::ok();
+     }},
+    {"keyring.reload_interval", "how often a server checks the keyring file for changes (SIGHUP reloads at once)",
+     set_section_duration<&Config::keyring, &KeyringConfig::reload_interval>},
+    {"keyring.heartbeat_interval", "how often a server records the master-key versions it holds (nodes table)",
+     set_section_duration<&Config::keyring, &KeyringConfig::heartbeat_interval>},
+    {"keyring.node_timeout", "a server whose last record is older counts as gone (default: three heartbeats)",
+     [](Config& c, std::string_view t) -> Result<void> {
+       auto v = parse_positive_duration(t);
+       if (!v) return v.error();
+       c.keyring.node_timeout = *v;
        return core::ok();
      }},
     {"redis_url", "shared counters and invalidation for several nodes",
