@@ -4,7 +4,7 @@
 // user). Every change is one store transaction together with its audit event; reads of a single key
 // are audited too, and fail closed when their event cannot be written.
 //
-// Thread-safe. Blocking (store calls): run it on a worker thread, never on an I/O thread.
+// Thread-safe. Blocking (store calls): on a worker thread only, but open_secret_now() never blocks.
 // `store`, `envelope`, `clock` and `cache` (may be null) must outlive the service.
 //
 // Errors: invalid_request (bad input, unknown provider), not_found (no such key of this owner),
