@@ -55,6 +55,7 @@
 #include "logging/log.h"
 #include "vault/key_cache.h"
 #include "vault/key_service.h"
+#include "vault/node_heartbeat.h"
 
 namespace keyrelay::cli {
 namespace {
@@ -97,6 +98,12 @@ bool write_port_file(const std::filesystem::path& path, std::uint16_t port) {
   std::error_code ec;
   if (ok) std::filesystem::rename(tmp, path, ec);
   return ok && !ec;
+}
+
+std::string local_hostname() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return "unknown";
+  return name;
 }
 
 int fail(const std::string& message) {
@@ -196,13 +203,27 @@ int run_serve(const GlobalOptions& global) {
     api::raise_alert_later(services, std::move(alert), caller);
   });
   KeyringReloader reloader(keyring_file_of(ctx.config), *ctx.envelope, *ctx.sealer, *ctx.store);
-  auto reload = [&reloader](bool force) {
+  // This server in the nodes table: the master versions it holds, so `master-key rotate` waits for
+  // exactly the running servers (and `retire` refuses a version one of them still seals with).
+  vault::NodeHeartbeat heartbeat(
+      *ctx.store, *ctx.envelope, ctx.clock, {ctx.writer_id, static_cast<std::int64_t>(::getpid()), local_hostname()},
+      {.interval = ctx.config.keyring.heartbeat_interval,
+       .timeout = ctx.config.keyring.effective_node_timeout(),
+       .on_error = [](const core::Error& e) { logging::warn("node heartbeat not recorded", {{"error", e.message}}); }});
+  auto reload = [&reloader, &heartbeat](bool force) {
     auto r = reloader.reload_if_changed(force);
     if (!r) logging::error("keyring not reloaded", {{"error", r.error().message}});
-    return r && *r;
+    const bool installed = r && *r;
+    // Tell a waiting rotation at once, not at the next heartbeat.
+    if (installed)
+      if (auto beat = heartbeat.beat(); !beat) logging::warn("node heartbeat not recorded", {{"error", beat.error().message}});
+    return installed;
   };
-  keys.set_keyring_refresh([reload] { return reload(true); });
-  Maintenance maintenance(*ctx.store, authenticator, key_cache, [reload] { reload(false); });
+  // Runs on the worker pool (KeyService::finish_open), at most once per reload interval.
+  keys.set_keyring_refresh([reload] { return reload(true); }, ctx.config.keyring.reload_interval);
+  Maintenance maintenance(*ctx.store, authenticator, key_cache, [reload] { reload(false); },
+                          std::chrono::milliseconds(250), std::chrono::seconds(5), ctx.config.keyring.reload_interval);
+  if (auto r = heartbeat.start(); !r) return fail("cannot record this server in the nodes table: " + r.error().message);
 
   http::Router router;
   http::ServerOptions options = server_options(ctx.config);
@@ -330,6 +351,7 @@ int run_serve(const GlobalOptions& global) {
   blocking.join();
   usage.flush();
   maintenance.stop();
+  heartbeat.stop();  // a clean stop: no rotation waits for this server any more
   logging::info("stopped");
   logging::shutdown();
   return 0;

@@ -86,6 +86,15 @@ struct AlertConfig {
   std::chrono::milliseconds webhook_backoff{1000};         // …starting at this pause
 };
 
+// How a server keeps up with the keyring file and tells the others (master-key rotation).
+struct KeyringConfig {
+  std::chrono::milliseconds reload_interval{2'000};     // how often the keyring file is checked for changes
+  std::chrono::milliseconds heartbeat_interval{5'000};  // how often the server records itself in `nodes`
+  std::optional<std::chrono::milliseconds> node_timeout;  // silent this long, a server counts as gone
+  // node_timeout, or three heartbeats when it is not set.
+  std::chrono::milliseconds effective_node_timeout() const { return node_timeout.value_or(3 * heartbeat_interval); }
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8080";
   std::optional<std::filesystem::path> port_file;
@@ -93,6 +102,7 @@ struct Config {
   std::string database_url;                      // empty: SQLite in data_dir
   std::optional<core::Secret> master_key;        // base64 text of one 32-byte key
   std::optional<std::filesystem::path> keyring_file;
+  KeyringConfig keyring;
   std::string redis_url;
   LogLevel log_level = LogLevel::info;
   LogFormat log_format = LogFormat::json;

@@ -177,6 +177,17 @@ const Setting kSettings[] = {
        c.keyring_file = std::filesystem::path(t);
        return core::ok();
      }},
+    {"keyring.reload_interval", "how often a server checks the keyring file for changes (SIGHUP reloads at once)",
+     set_section_duration<&Config::keyring, &KeyringConfig::reload_interval>},
+    {"keyring.heartbeat_interval", "how often a server records the master-key versions it holds (nodes table)",
+     set_section_duration<&Config::keyring, &KeyringConfig::heartbeat_interval>},
+    {"keyring.node_timeout", "a server whose last record is older counts as gone (default: three heartbeats)",
+     [](Config& c, std::string_view t) -> Result<void> {
+       auto v = parse_positive_duration(t);
+       if (!v) return v.error();
+       c.keyring.node_timeout = *v;
+       return core::ok();
+     }},
     {"redis_url", "shared counters and invalidation for several nodes",
      [](Config& c, std::string_view t) -> Result<void> {
        c.redis_url = std::string(t);

@@ -85,6 +85,11 @@ struct KeyRecord {
   std::optional<TimePoint> last_used_at;
   KeyUsage usage;
   std::string metadata_json = "{}";  // a JSON object, stored as given after validation
+  // Not stored. The same secret's fingerprints under the keyring's other master versions, set with
+  // `fingerprint` for a new secret: insert_key() and update_key() treat a stored key of the same
+  // owner and provider whose fingerprint is any of them as the same secret (that key may still be
+  // sealed, and fingerprinted, under another master version).
+  std::vector<core::Bytes> equivalent_fingerprints;
 };
 
 // Derived status, first match wins: disabled > expired > invalid > active (API.md).
@@ -208,6 +213,21 @@ struct AlertFilter {
   std::optional<std::string> rule;
   std::optional<std::string> key_id;
   std::optional<TimePoint> first_seen_since;  // alerts first raised at or after this time
+};
+
+// ---- nodes -------------------------------------------------------------------------------------
+
+// A server sharing this store, as it last reported itself: master-key rotation waits until every
+// live server has loaded (then seals with) a new master version.
+struct NodeRecord {
+  std::string id;        // the server's audit writer id, "node-<12 hex>"
+  std::int64_t pid = 0;
+  std::string hostname;
+  TimePoint started_at{};
+  TimePoint heartbeat_at{};
+  TimePoint live_until{};  // heartbeat_at + the server's node timeout: later, it counts as gone
+  std::vector<std::uint32_t> loaded_versions;  // master versions it can open, ascending
+  std::uint32_t active_version = 0;            // the master version it seals under
 };
 
 // ---- pagination --------------------------------------------------------------------------------

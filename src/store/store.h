@@ -65,6 +65,12 @@ struct AuditFilter {
   std::optional<TimePoint> to;    // inclusive
 };
 
+// What update_key_at_version() did.
+struct KeyUpdate {
+  KeyRecord key;         // the key as stored after the call
+  bool applied = false;  // false: its secret version was no longer the expected one; nothing was written
+};
+
 // One key moved to another master version by a rotation batch.
 struct RewrappedKey {
   std::string id;
@@ -73,6 +79,12 @@ struct RewrappedKey {
   std::uint32_t to_version = 0;
   core::Bytes wrapped_data_key;
   core::Bytes fingerprint;         // recomputed under the new version
+};
+
+// What a master-key change is decided on (record_master_key_change), read inside its transaction.
+struct MasterKeyFacts {
+  std::vector<NodeRecord> live_nodes;             // nodes live at the change's time, by id
+  std::map<std::uint32_t, std::int64_t> key_rows;  // as rows_by_master_version()
 };
 
 class Store {
@@ -117,7 +129,8 @@ class Store {
   virtual core::Result<void> touch_tokens(const std::vector<std::pair<std::string, TimePoint>>& uses) = 0;
 
   // ---- provider keys ----
-  // conflict when (owner, provider, name) or (owner, provider, fingerprint) exists.
+  // conflict when (owner, provider, name) exists, or a key of (owner, provider) whose fingerprint
+  // is key.fingerprint or one of key.equivalent_fingerprints.
   virtual core::Result<void> insert_key(const KeyRecord& key, AuditEvent event) = 0;
   virtual core::Result<KeyRecord> get_key(std::string_view owner_id, std::string_view id) = 0;
   // Ordered by (provider, priority, created_at, id).
@@ -139,10 +152,18 @@ class Store {
 
   // Read-modify-write in one transaction: loads the key of `owner_id`, lets `change` edit it and
   // return the audit event to append, then writes the key and the event. If `change` fails,
-  // nothing is written and its error is returned. `change` must not call the store.
+  // nothing is written and its error is returned. `change` must not call the store. conflict as
+  // insert_key() (against the owner's other keys).
   using KeyChange = std::function<core::Result<AuditEvent>(KeyRecord& key)>;
   virtual core::Result<KeyRecord> update_key(std::string_view owner_id, std::string_view id,
                                              const KeyChange& change) = 0;
+  // update_key() as a compare-and-set on the secret: `change` runs and its result is written only
+  // while the key's secret version is still `expected_version`, compared inside the same write
+  // transaction. A key given a new secret since (rotated) is left as it is: applied = false,
+  // `change` is not called, nothing is written (no event, no generation bump). So a verdict about
+  // one secret never lands on the next. Errors as update_key().
+  virtual core::Result<KeyUpdate> update_key_at_version(std::string_view owner_id, std::string_view id,
+                                                        std::uint32_t expected_version, const KeyChange& change) = 0;
   // Deletes the key and its sealed secret (overwritten on disk, not just unlinked).
   virtual core::Result<void> delete_key(std::string_view owner_id, std::string_view id, AuditEvent event) = 0;
 
@@ -154,6 +175,23 @@ class Store {
   // Keys whose sealed secret still depends on each master version. Audit events are not counted:
   // they are never re-sealed, and a retired version keeps its audit key (docs/decisions.md).
   virtual core::Result<std::map<std::uint32_t, std::int64_t>> rows_by_master_version() = 0;
+
+  // ---- nodes: the servers sharing this store, and master-key changes ----
+  // Inserts or replaces the row of `node.id`, and forgets rows whose live_until is before
+  // `forget_before` (servers that stopped without removing theirs). No generation bump: a
+  // heartbeat changes nothing any cache depends on.
+  virtual core::Result<void> record_node(const NodeRecord& node, TimePoint forget_before) = 0;
+  // Removes the row of `id` (a server stopping cleanly); no such row is no error.
+  virtual core::Result<void> remove_node(std::string_view id) = 0;
+  // Nodes whose live_until is at or after `now`, ordered by id.
+  virtual core::Result<std::vector<NodeRecord>> live_nodes(TimePoint now) = 0;
+  // One write transaction for a master-key change (rotation, retirement): `decide` sees the facts
+  // as they are inside it (live nodes at `now`, key rows per master version) and returns the audit
+  // event to append (master_key.rotated, master_key.retired) or an error, which writes nothing and
+  // is returned. No writer can change the facts between the decision and the commit. `decide` must
+  // not call the store.
+  using MasterKeyDecision = std::function<core::Result<AuditEvent>(const MasterKeyFacts& facts)>;
+  virtual core::Result<void> record_master_key_change(TimePoint now, const MasterKeyDecision& decide) = 0;
 
   // ---- audit ----
   // Appends events that are not part of a change (key.read, auth.failed, key.used).

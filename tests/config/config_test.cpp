@@ -76,6 +76,29 @@ TEST(Config, ReadsEveryLimitFromTheEnvironment) {
   EXPECT_EQ(c->log_format, LogFormat::text);
 }
 
+// Master-key rotation waits on the servers' keyring reloads and heartbeats: tests and operators
+// tune them; the node timeout follows the heartbeat unless it is set.
+TEST(Config, KeyringReloadAndHeartbeatIntervals) {
+  auto defaults = load_config(std::nullopt, env_of({}));
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_EQ(defaults->keyring.reload_interval, 2s);
+  EXPECT_EQ(defaults->keyring.heartbeat_interval, 5s);
+  EXPECT_EQ(defaults->keyring.effective_node_timeout(), 15s);
+
+  auto c = load_config(std::nullopt, env_of({{"KEYRELAY_KEYRING_RELOAD_INTERVAL", "100ms"},
+                                             {"KEYRELAY_KEYRING_HEARTBEAT_INTERVAL", "250ms"}}));
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->keyring.reload_interval, 100ms);
+  EXPECT_EQ(c->keyring.heartbeat_interval, 250ms);
+  EXPECT_EQ(c->keyring.effective_node_timeout(), 750ms);
+  auto timeout = load_config(std::nullopt, env_of({{"KEYRELAY_KEYRING_NODE_TIMEOUT", "5s"}}));
+  ASSERT_TRUE(timeout) << timeout.error().message;
+  EXPECT_EQ(timeout->keyring.effective_node_timeout(), 5s);
+  auto bad = load_config(std::nullopt, env_of({{"KEYRELAY_KEYRING_HEARTBEAT_INTERVAL", "0s"}}));
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("KEYRELAY_KEYRING_HEARTBEAT_INTERVAL"), std::string::npos);
+}
+
 TEST(Config, MalformedEnvironmentValueNamesTheVariable) {
   for (const auto& [name, value] : std::map<std::string, std::string>{{"KEYRELAY_HTTP_MAX_BODY_BYTES", "abc"},
                                                                       {"KEYRELAY_HTTP_HEADER_TIMEOUT", "10"},
@@ -105,6 +128,16 @@ TEST_F(ConfigFile, ReadsSectionsAndTopLevelKeys) {
   EXPECT_EQ(c->http.max_body_bytes, 1000u);
   EXPECT_EQ(c->http.header_timeout, 2s);
   EXPECT_EQ(c->log_format, LogFormat::text);
+}
+
+TEST_F(ConfigFile, KeyringSectionSitsBesideTheKeyringFile) {
+  auto c = load_config(write("keyring_file = \"/etc/keyrelay/keyring.toml\"\n[keyring]\nheartbeat_interval = \"1s\"\n"
+                             "node_timeout = \"4s\"\n"),
+                       env_of({}));
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->keyring_file, fs::path("/etc/keyrelay/keyring.toml"));
+  EXPECT_EQ(c->keyring.heartbeat_interval, 1s);
+  EXPECT_EQ(c->keyring.effective_node_timeout(), 4s);
 }
 
 TEST_F(ConfigFile, EnvironmentOverridesTheFile) {

@@ -65,6 +65,9 @@ core::Error AttemptTally::final_error() const {
                                      min_retry_after.value_or(std::chrono::seconds(1)));
   if (attempts > 0 && timeouts == attempts)
     return core::Error::upstream_timeout("no provider answered in time: " + detail);
+  // Nothing is wrong with the keys or the provider: the client may retry (503).
+  if (attempts > 0 && unavailable == attempts)
+    return core::Error::unavailable("no key could be decrypted right now: " + detail);
   if (attempts == 0 && !skipped.empty())
     return core::Error::upstream_error("every usable key is cooling down after repeated failures: " + detail);
   return core::Error::upstream_error("every provider attempt failed: " + detail);
@@ -86,12 +89,21 @@ boost::asio::awaitable<std::optional<ProviderAnswer>> KeyAttempts::run(const cat
       tally_.skipped.push_back(label + ": cooling down");
       continue;
     }
-    auto secret = gateway_.services.keys.open_secret(caller_, key);
+    // Decrypting never blocks this I/O thread: what would (a keyring reload, recording a tampered
+    // key) runs on the worker pool.
+    auto opening = gateway_.services.keys.open_secret_now(caller_, key);
+    if (opening.pending != vault::SlowStep::none)
+      opening.secret = co_await offload(gateway_.services.blocking, [this, &key, step = opening.pending] {
+        return gateway_.services.keys.finish_open(caller_, key, step);
+      });
+    auto& secret = opening.secret;
     if (!secret) {
-      // Audited and taken out of service by open_secret(); the next key may work.
-      count_fallback("undecryptable");
-      tally_.reasons.push_back(label + ": cannot be decrypted");
-      ++tally_.other_failures;
+      // Tampered: audited and taken out of service by finish_open(). Unavailable (OpenSSL failed, or
+      // a master version not loaded yet): the key is untouched. Either way the next key may work.
+      const bool transient = secret.error().code == core::Errc::unavailable;
+      count_fallback(transient ? "decrypt_unavailable" : "undecryptable");
+      tally_.reasons.push_back(label + (transient ? ": cannot be decrypted right now" : ": cannot be decrypted"));
+      ++(transient ? tally_.unavailable : tally_.other_failures);
       ++tally_.attempts;
       continue;
     }

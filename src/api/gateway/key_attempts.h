@@ -61,7 +61,8 @@ struct AttemptTally {
   int attempts = 0;        // keys actually called
   int rate_limited = 0;
   int timeouts = 0;
-  int other_failures = 0;  // transport errors, 5xx, out of credit, bad keys, undecryptable
+  int other_failures = 0;  // transport errors, 5xx, out of credit, bad keys, tampered secrets
+  int unavailable = 0;     // keys that could not be decrypted right now (transient; the key is fine)
   std::optional<std::chrono::seconds> min_retry_after;
   std::vector<std::string> reasons;  // "anthropic key 'work': rate limited", for the final message
   std::vector<std::string> skipped;  // keys skipped because their circuit is open
@@ -70,7 +71,7 @@ struct AttemptTally {
   std::optional<core::Error> client_body_error;
 
   // The error when every attempt failed: the client's body error if there was one; all 429 → rate_limited (smallest Retry-After); all timed
-  // out → upstream_timeout; otherwise upstream_error.
+  // out → upstream_timeout; none could be decrypted right now → unavailable; otherwise upstream_error.
   core::Error final_error() const;
 };
 

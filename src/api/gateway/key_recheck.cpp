@@ -64,7 +64,7 @@ boost::asio::awaitable<void> KeyRecheck::run(const catalog::Provider& provider, 
     });
   } else {
     auto stored = co_await offload(services_.blocking, [&] {
-      return services_.keys.record_validation(system, owner_id, key_id, result.state(), result.message,
+      return services_.keys.record_validation(system, owner_id, key_id, key.version, result.state(), result.message,
                                               validation_details(result));
     });
     if (!stored) logging::warn("could not record a re-validation", {{"key_id", key_id}, {"error", stored.error().message}});

@@ -11,10 +11,14 @@ void record_rejection(Services& services, const vault::Caller& caller, const cat
                       const store::KeyRecord& key, int http_status, const std::string& message, std::string_view source) {
   const std::string details = boost::json::serialize(
       boost::json::object{{"verdict", "invalid"}, {"http_status", http_status}, {"source", source}});
-  auto marked = services.keys.record_validation(caller, key.owner_id, key.id, store::ValidationState::invalid,
-                                                message, details);
+  auto marked = services.keys.record_validation(caller, key.owner_id, key.id, key.version,
+                                                store::ValidationState::invalid, message, details);
   if (!marked) {
     logging::error("could not mark a rejected key invalid", {{"key_id", key.id}, {"error", marked.error().message}});
+    return;
+  }
+  if (marked->stale) {  // rotated since: the new secret is not the one the provider rejected
+    logging::info("a rejected key got a new secret meanwhile; it stays in service", {{"key_id", key.id}});
     return;
   }
   if (services.alerts == nullptr) return;

@@ -14,8 +14,9 @@
 
 namespace keyrelay::api {
 
-// Blocking (store): call it on the worker pool. `source` says who decided ("gateway", "recheck");
-// `message` is already redacted. Failures are logged: the key stays as it was.
+// Blocking (store): call it on the worker pool. The verdict is about `key.version`: a key rotated
+// since keeps its new secret (nothing is written, no alert). `source` says who decided ("gateway",
+// "recheck"); `message` is already redacted. Failures are logged: the key stays as it was.
 void record_rejection(Services& services, const vault::Caller& caller, const catalog::Provider& provider,
                       const store::KeyRecord& key, int http_status, const std::string& message, std::string_view source);
 

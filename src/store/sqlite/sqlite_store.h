@@ -89,11 +89,18 @@ class SqliteStore final : public Store {
                                                   std::size_t limit) override;
   core::Result<KeyRecord> update_key(std::string_view owner_id, std::string_view id,
                                      const KeyChange& change) override;
+  core::Result<KeyUpdate> update_key_at_version(std::string_view owner_id, std::string_view id,
+                                                std::uint32_t expected_version, const KeyChange& change) override;
   core::Result<void> delete_key(std::string_view owner_id, std::string_view id, AuditEvent event) override;
 
   core::Result<std::vector<KeyRecord>> keys_not_on_version(std::uint32_t version, std::size_t limit) override;
   core::Result<std::size_t> rewrap_keys(const std::vector<RewrappedKey>& batch) override;
   core::Result<std::map<std::uint32_t, std::int64_t>> rows_by_master_version() override;
+
+  core::Result<void> record_node(const NodeRecord& node, TimePoint forget_before) override;
+  core::Result<void> remove_node(std::string_view id) override;
+  core::Result<std::vector<NodeRecord>> live_nodes(TimePoint now) override;
+  core::Result<void> record_master_key_change(TimePoint now, const MasterKeyDecision& decide) override;
 
   core::Result<void> append_audit(std::vector<AuditEvent> events) override;
   core::Result<Page<AuditEvent>> list_audit(const AuditFilter& filter, const PageRequest& page) override;
@@ -114,6 +121,10 @@ class SqliteStore final : public Store {
 
  private:
   SqliteStore(SqliteOptions options, std::unique_ptr<sqlite::ConnectionPool> pool, const ChainSealer& sealer);
+  // update_key() and update_key_at_version(): one write transaction, the version compared first
+  // when one is expected.
+  core::Result<KeyUpdate> change_key(std::string_view owner_id, std::string_view id,
+                                     std::optional<std::uint32_t> expected_version, const KeyChange& change);
 
   SqliteOptions options_;
   std::unique_ptr<sqlite::ConnectionPool> pool_;
