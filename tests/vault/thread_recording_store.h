@@ -4,6 +4,7 @@
 // calling thread (an I/O thread, in the server). Thread-safe.
 
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -49,6 +50,9 @@ class ThreadRecordingStore final : public store::Store {
   }
   core::Result<store::UserRecord> find_user_by_external_id(std::string_view external_id) override {
     return note("find_user_by_external_id"), inner_.find_user_by_external_id(external_id);
+  }
+  core::Result<void> replace_external_id(std::string_view id, std::string_view from, std::string_view to) override {
+    return note("replace_external_id"), inner_.replace_external_id(id, from, to);
   }
   core::Result<store::Page<store::UserRecord>> list_users(const store::PageRequest& page) override {
     return note("list_users"), inner_.list_users(page);
@@ -108,6 +112,10 @@ class ThreadRecordingStore final : public store::Store {
     return note("delete_key"), inner_.delete_key(owner_id, id, std::move(event));
   }
 
+  core::Result<std::vector<store::KeyRecord>> keys_after(const std::optional<std::string>& after_id,
+                                                      std::size_t limit) override {
+    return note("keys_after"), inner_.keys_after(after_id, limit);
+  }
   core::Result<std::vector<store::KeyRecord>> keys_not_on_version(std::uint32_t version, std::size_t limit) override {
     return note("keys_not_on_version"), inner_.keys_not_on_version(version, limit);
   }
