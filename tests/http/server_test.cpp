@@ -169,6 +169,19 @@ TEST_F(ServerTest, BodyWithinTheRouteLimitReachesTheHandler) {
   EXPECT_EQ(res.body(), R"({"bytes":100})");
 }
 
+// The same total for a body read whole before the handler runs.
+TEST_F(ServerTest, DrippedBufferedBodyIsCutAtTheTotalBodyTimeout) {
+  ServerOptions options;
+  options.body_timeout = 1s;
+  start(options);
+  auto s = connect();
+  const auto cut_after = testing::InProcessServer::drip_body(
+      s, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n", 100, 200ms);
+  ASSERT_TRUE(cut_after) << "the server took a 20 s dripped body although body_timeout is 1 s";
+  EXPECT_GE(*cut_after, 900ms);
+  EXPECT_LT(*cut_after, 3s);
+}
+
 TEST_F(ServerTest, AnswersExpectContinueBeforeReadingTheBody) {
   start();
   auto s = connect();
