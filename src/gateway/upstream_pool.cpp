@@ -4,6 +4,10 @@
 
 #include <cerrno>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 namespace keyrelay::gateway {
 
 namespace net = boost::asio;
@@ -107,6 +111,20 @@ std::optional<UpstreamLease> UpstreamPool::try_acquire(const std::string& key, b
   }
   stale.clear();
   return lease;
+}
+
+net::awaitable<std::optional<UpstreamLease>> UpstreamPool::acquire(const std::string& key, bool fresh_only,
+                                                                  net::any_io_executor caller,
+                                                                  std::chrono::steady_clock::time_point deadline) {
+  std::optional<net::steady_timer> pause;
+  for (;;) {
+    if (auto lease = try_acquire(key, fresh_only, &caller)) co_return std::move(*lease);
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) co_return std::nullopt;
+    if (!pause) pause.emplace(caller);
+    pause->expires_at(std::min(deadline, now + std::chrono::milliseconds(5)));
+    co_await pause->async_wait(net::as_tuple(net::use_awaitable));
+  }
 }
 
 void UpstreamPool::give_back(const std::string& key, std::unique_ptr<UpstreamConnection> conn,

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -93,6 +94,10 @@ class UpstreamPool {
   // `prefer`: an idle connection on this executor is taken first.
   std::optional<UpstreamLease> try_acquire(const std::string& key, bool fresh_only,
                                            const boost::asio::any_io_executor* prefer = nullptr);
+  // Like try_acquire, but waits while the origin is at its cap, until `deadline` (nullopt then).
+  boost::asio::awaitable<std::optional<UpstreamLease>> acquire(const std::string& key, bool fresh_only,
+                                                               boost::asio::any_io_executor caller,
+                                                               std::chrono::steady_clock::time_point deadline);
   // Closes idle connections unused for longer than the idle timeout.
   void sweep(std::chrono::steady_clock::time_point now);
   void close_all();
