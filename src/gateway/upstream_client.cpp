@@ -137,6 +137,8 @@ struct UpstreamClient::State {
   net::awaitable<core::Result<void>> send_body(Stream& stream, UpstreamStream::Impl& impl, http::BodySource& source);
 };
 
+std::size_t default_connections_per_origin(std::size_t, std::size_t) { return 256; }  // TODO: derive
+
 // Closes idle pooled connections once they have been unused for idle_timeout.
 net::awaitable<void> UpstreamClient::State::reap_idle(std::shared_ptr<State> state, std::chrono::milliseconds period) {
   while (!state->stopped.load()) {
