@@ -27,7 +27,7 @@ namespace keyrelay::http {
 class SessionBodySource final : public BodySource {
  public:
   struct Timeouts {
-    std::chrono::milliseconds body;   // per read: the client must keep sending
+    std::chrono::milliseconds body;   // for the whole body, from the first read on
     std::chrono::milliseconds write;  // for the interim "100 Continue"
   };
 
@@ -57,6 +57,8 @@ class SessionBodySource final : public BodySource {
   std::optional<std::size_t> content_length_;
   bool expect_continue_;
   Timeouts timeouts_;
+  // When the body must have arrived; set by the first read (a handler may do other work first).
+  std::optional<std::chrono::steady_clock::time_point> deadline_;
   std::shared_ptr<void> owner_;
   std::optional<core::Error> error_;
   bool detached_ = false;
