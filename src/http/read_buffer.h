@@ -9,7 +9,7 @@
 
 namespace keyrelay::http {
 
-using ReadBuffer = boost::beast::basic_flat_buffer<std::allocator<char>>;  // TODO: wiping
+using ReadBuffer = boost::beast::basic_flat_buffer<core::WipingAllocator<char>>;
 
 // Wipes every byte of `buffer`'s storage except the unread ones (a pipelined next request), which
 // are moved to the front. Cheap: the buffer is small and reused.

@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/secret.h"
+#include "core/wiping_allocator.h"
 #include "http/error_response.h"
 #include "http/request_id.h"
 #include "http/session_body_source.h"
@@ -24,6 +25,8 @@ namespace bhttp = boost::beast::http;
 constexpr auto as_result = net::as_tuple(net::use_awaitable);
 
 using BeastResponse = bhttp::response<bhttp::string_body>;
+// A chunked body grows as it arrives; each block it outgrows is wiped before it is freed.
+using WipingStringBody = bhttp::basic_string_body<char, std::char_traits<char>, core::WipingAllocator<char>>;
 
 template <class Message>
 void set_head(Message& out, const Response& res, std::string_view request_id, bool keep_alive) {
@@ -171,8 +174,7 @@ net::awaitable<void> Session::drain_unread_body() {
     drained += n;
   }
   buffer_.clear();
-  const auto space = buffer_.prepare(buffer_.capacity());
-  core::wipe_memory(space.data(), space.size());
+  wipe_consumed(buffer_);
 }
 
 net::awaitable<void> Session::answer_early(Response&& res, const RequestContext& ctx, std::string_view method,
@@ -197,10 +199,18 @@ net::awaitable<beast::error_code> Session::read_body(bhttp::request_parser<bhttp
   // One deadline for the whole body (a tcp_stream expiry holds across the reads of one async_read):
   // a client that drips a byte now and then is cut all the same.
   stream_.expires_after(opt.body_timeout);
-  parser.body_limit(body_limit);
-  auto [ec, n] = co_await bhttp::async_read(stream_, buffer_, parser, as_result);
+  if (!parser.chunked()) {
+    parser.body_limit(body_limit);
+    auto [ec, n] = co_await bhttp::async_read(stream_, buffer_, parser, as_result);
+    bytes_in += n;
+    if (!ec) request.body = std::move(parser.get().body());
+    co_return ec;
+  }
+  bhttp::request_parser<WipingStringBody> growing(std::move(parser));
+  growing.body_limit(body_limit);
+  auto [ec, n] = co_await bhttp::async_read(stream_, buffer_, growing, as_result);
   bytes_in += n;
-  if (!ec) request.body = std::move(parser.get().body());
+  if (!ec) request.body.assign(growing.get().body().data(), growing.get().body().size());
   co_return ec;
 }
 
@@ -386,13 +396,10 @@ net::awaitable<bool> Session::serve_one(bool first) {
     if (body_left_unread) drain_before_close_ = true;
   }
 
-  // The raw request (which may have carried a secret) must not linger in the read buffer. When no
-  // pipelined bytes follow it, wipe the whole buffer; it is small and reused, so this is cheap.
-  if (buffer_.size() == 0) {
-    buffer_.clear();
-    const auto space = buffer_.prepare(buffer_.capacity());
-    core::wipe_memory(space.data(), space.size());
-  }
+  // The raw request (which may have carried a secret) must not linger: its body, whatever the
+  // handler did with it, and its bytes in the read buffer (keeping a pipelined next request).
+  core::wipe_memory(request.body.data(), request.body.size());
+  wipe_consumed(buffer_);
 
   const int status = response.status;
   const bool keep_alive = keep_alive_requested && !body_left_unread && !closing_ && !shared_.draining.load();

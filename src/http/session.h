@@ -10,11 +10,11 @@
 #include <memory>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "http/read_buffer.h"
 #include "http/response.h"
 #include "http/router.h"
 #include "http/server_options.h"
@@ -65,7 +65,7 @@ class Session : public std::enable_shared_from_this<Session> {
   boost::asio::awaitable<std::size_t> write_streamed(Response&& res, std::string_view request_id, bool keep_alive);
 
   boost::beast::tcp_stream stream_;
-  boost::beast::flat_buffer buffer_;  // survives between requests: it may hold pipelined bytes
+  ReadBuffer buffer_;  // survives between requests: it may hold pipelined bytes
   const SessionShared& shared_;
   std::uint64_t id_;
   std::string remote_ip_;

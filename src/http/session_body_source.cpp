@@ -29,7 +29,7 @@ core::Error body_error(const beast::error_code& ec, std::size_t body_limit) {
 
 }  // namespace
 
-SessionBodySource::SessionBodySource(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+SessionBodySource::SessionBodySource(beast::tcp_stream& stream, ReadBuffer& buffer,
                                      bhttp::request_parser<bhttp::string_body>&& head_parser, std::size_t body_limit,
                                      bool expect_continue, Timeouts timeouts, std::shared_ptr<void> owner)
     : stream_(stream),
