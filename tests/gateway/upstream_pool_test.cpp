@@ -37,7 +37,8 @@ net::awaitable<void> take_turn(UpstreamPool& pool, int id, std::chrono::millisec
                                std::vector<int>& turns) {
   co_await pause(arrive_after);
   const auto executor = co_await net::this_coro::executor;
-  auto lease = co_await pool.acquire("origin", false, executor, Clock::now() + patience);
+  const std::string origin = "origin";  // named: GCC 12 destroys a temporary of a co_await expression twice
+  auto lease = co_await pool.acquire(origin, false, executor, Clock::now() + patience);
   if (!lease) {
     turns.push_back(-id);
     co_return;
@@ -88,7 +89,8 @@ TEST(UpstreamPool, RacingDeadlinesNeitherLoseNorDuplicateSlots) {
     net::co_spawn(net::make_strand(ioc), [&, arrive, hold, patience]() -> net::awaitable<void> {
       co_await pause(arrive);
       const auto executor = co_await net::this_coro::executor;
-      auto lease = co_await pool.acquire("origin", false, executor, Clock::now() + patience);
+      const std::string origin = "origin";
+      auto lease = co_await pool.acquire(origin, false, executor, Clock::now() + patience);
       if (!lease) {
         ++gave_up;
         co_return;
