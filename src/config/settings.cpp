@@ -148,7 +148,7 @@ std::vector<std::string> split_list(std::string_view text) {
   return out;
 }
 
-const std::array<Setting, 55> kSettings{{
+const std::array<Setting, 56> kSettings{{
     {"listen", "address:port to serve (port 0 = ephemeral)", set_listen},
     {"port_file", "file that receives the bound port once listening",
      [](Config& c, std::string_view t) -> Result<void> {
@@ -191,7 +191,8 @@ const std::array<Setting, 55> kSettings{{
      [](Config& c, std::string_view t) { return set_size<&HttpLimits::max_body_bytes>(c, t, 1, kMaxBytes); }},
     {"http.header_timeout", "time allowed to receive a request head (slow clients are cut)",
      set_duration<&HttpLimits::header_timeout>},
-    {"http.body_timeout", "time allowed to receive a request body", set_duration<&HttpLimits::body_timeout>},
+    {"http.body_timeout", "time allowed to receive a whole request body (in total, however it trickles in)",
+     set_duration<&HttpLimits::body_timeout>},
     {"http.idle_timeout", "how long an idle keep-alive connection stays open",
      set_duration<&HttpLimits::idle_timeout>},
     {"http.write_timeout", "time allowed to write one response", set_duration<&HttpLimits::write_timeout>},
@@ -199,6 +200,8 @@ const std::array<Setting, 55> kSettings{{
      [](Config& c, std::string_view t) {
        return set_size<&HttpLimits::max_connections>(c, t, 1, 1'000'000);
      }},
+    {"http.max_connections_per_client", "open connections from one address at most (0 = no cap; trusted proxies are exempt)",
+     set_section_number<&Config::http, &HttpLimits::max_connections_per_client, 0, 1'000'000>},
     {"http.shutdown_timeout", "on SIGTERM/SIGINT, how long in-flight requests may finish",
      set_duration<&HttpLimits::shutdown_timeout>},
     {"allow_core_dumps", "keep core dumps and ptrace enabled (debugging only; dumps may hold secrets)",
