@@ -49,7 +49,7 @@ struct UpstreamConfig {
   std::chrono::milliseconds connect_timeout{5'000};
   std::chrono::milliseconds first_byte_timeout{60'000};  // a slow model's first token
   std::chrono::milliseconds idle_timeout{60'000};        // between two pieces of a streamed answer
-  std::size_t max_connections_per_origin = 256;
+  std::size_t max_connections_per_origin = 0;            // 0: derived from RLIMIT_NOFILE at start
 };
 
 // "10/1m": `count` events per `period`; count 0 = off.

@@ -228,8 +228,9 @@ const std::array<Setting, 56> kSettings{{
      set_section_duration<&Config::upstream, &UpstreamConfig::first_byte_timeout>},
     {"upstream.idle_timeout", "time a provider may pause inside an answer (and idle connections are kept)",
      set_section_duration<&Config::upstream, &UpstreamConfig::idle_timeout>},
-    {"upstream.max_connections_per_origin", "open connections to one provider at most",
-     set_section_number<&Config::upstream, &UpstreamConfig::max_connections_per_origin, 1, 100'000>},
+    {"upstream.max_connections_per_origin",
+     "open connections to one provider at most (0 = derived from the open-file limit)",
+     set_section_number<&Config::upstream, &UpstreamConfig::max_connections_per_origin, 0, 1'000'000>},
     {"catalog_file", "JSON file of the operator's providers (catalog.json's format) added to the built-in catalog",
      [](Config& c, std::string_view t) -> Result<void> {
        if (auto r = require_nonempty(t); !r) return r;

@@ -137,7 +137,14 @@ struct UpstreamClient::State {
   net::awaitable<core::Result<void>> send_body(Stream& stream, UpstreamStream::Impl& impl, http::BodySource& source);
 };
 
-std::size_t default_connections_per_origin(std::size_t, std::size_t) { return 256; }  // TODO: derive
+std::size_t default_connections_per_origin(std::size_t open_file_limit, std::size_t max_client_connections) {
+  constexpr std::size_t kReserved = 256;  // database, log, keyring, listener, webhooks, CLI pipes …
+  constexpr std::size_t kFloor = 16;
+  // A proxied stream holds one client and one provider descriptor: half of what is left each. More
+  // provider connections than client connections never serve anyone.
+  const std::size_t half = open_file_limit > kReserved ? (open_file_limit - kReserved) / 2 : 0;
+  return std::max(kFloor, std::min(half, max_client_connections));
+}
 
 // Closes idle pooled connections once they have been unused for idle_timeout.
 net::awaitable<void> UpstreamClient::State::reap_idle(std::shared_ptr<State> state, std::chrono::milliseconds period) {
