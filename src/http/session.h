@@ -62,6 +62,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // Reports an answered request to ServerOptions::on_request.
   void observe(std::string_view route, std::string_view method, int status,
                std::chrono::steady_clock::time_point started) const;
+  // The head with chunked encoding, then the body as res.stream produces it.
   boost::asio::awaitable<std::size_t> write_streamed(Response&& res, std::string_view request_id, bool keep_alive);
 
   boost::beast::tcp_stream stream_;
