@@ -51,7 +51,9 @@ std::pair<std::size_t, std::string> concurrent_streams(Gateway& gw, std::size_t 
 
 TEST(GatewayPool, HundredsOfConcurrentStreamsThroughASmallPoolAllComplete) {
   ASSERT_GE(raise_open_file_limit(4096), 4096u);
-  Gateway gw(Environment{{"KEYRELAY_UPSTREAM_MAX_CONNECTIONS_PER_ORIGIN", "8"}});
+  Gateway gw(Environment{{"KEYRELAY_UPSTREAM_MAX_CONNECTIONS_PER_ORIGIN", "8"},
+                         // One user sends them all: the per-user cap is not what this measures.
+                         {"KEYRELAY_GATEWAY_MAX_CONCURRENT_PER_USER", "0"}});
   gw.add_key(gw.alice, "openai", "valid");
   const auto [completed, failure] = concurrent_streams(gw, 200);
   EXPECT_EQ(completed, 200u) << failure;
@@ -63,8 +65,9 @@ TEST(GatewayPool, HundredsOfConcurrentStreamsThroughASmallPoolAllComplete) {
 TEST(GatewayPool, DefaultPoolHoldsMoreConcurrentStreamsThanTheOldFixedCap) {
   ASSERT_GE(raise_open_file_limit(4096), 4096u);
   Gateway gw(Environment{{"KEYRELAY_UPSTREAM_CONNECT_TIMEOUT", "1s"},
-              // 300 connections from one test client: the per-client cap is not under test here.
-              {"KEYRELAY_HTTP_MAX_CONNECTIONS_PER_CLIENT", "0"}});
+              // 300 connections from one test client and one user: those caps are not under test here.
+              {"KEYRELAY_HTTP_MAX_CONNECTIONS_PER_CLIENT", "0"},
+              {"KEYRELAY_GATEWAY_MAX_CONCURRENT_PER_USER", "0"}});
   gw.add_key(gw.alice, "openai", "slow1500");
   const auto [completed, failure] = concurrent_streams(gw, 300);
   EXPECT_EQ(completed, 300u) << failure;

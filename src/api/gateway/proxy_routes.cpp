@@ -1,5 +1,6 @@
 #include "api/gateway/proxy_routes.h"
 
+#include "api/gateway/gateway_places.h"
 #include "api/gateway/key_attempts.h"
 #include "api/gateway/proxy_body_stream.h"
 #include "api/guard.h"
@@ -50,6 +51,8 @@ net::awaitable<http::Response> proxy(GatewayServices& gateway, http::Request& re
   const std::string& provider_id = provider->id;
   if (auto limited = charge_gateway(gateway.services, *principal, ctx))
     co_return http::error_response(*limited, ctx.request_id);
+  auto place = take_gateway_place(gateway, *principal, ctx);
+  if (!place) co_return http::error_response(place.error(), ctx.request_id);
 
   // The raw path after "/proxy/<provider>/" (the router's tail may have dropped empty segments).
   const std::string_view path = req.path();
@@ -85,6 +88,7 @@ net::awaitable<http::Response> proxy(GatewayServices& gateway, http::Request& re
   call.body = std::move(req.body);
   call.body_source = std::move(req.body_source);
   call.route = "proxy";
+  call.read = ProviderCall::Read::start;
 
   KeyAttempts attempts(gateway, caller);
   auto answer = co_await attempts.run(*provider, call, choices);
@@ -100,20 +104,27 @@ net::awaitable<http::Response> proxy(GatewayServices& gateway, http::Request& re
   r.status = answer->stream.status();
   r.headers = answer->stream.headers();
   gateway::filter_response_headers(r.headers);
+  // The operator's account (openai-organization …) is none of the client's business.
+  if (answer->credential == gateway::Credential::operator_default)
+    gateway::drop_account_response_headers(r.headers, *provider);
   r.headers.set("X-Keyrelay-Provider", provider->id);
   r.headers.set("X-Keyrelay-Key-Id", answer->key->id);
   r.headers.set("X-Keyrelay-Credential", std::string(gateway::credential_name(answer->credential)));
   r.headers.set("X-Keyrelay-Attempts", std::to_string(attempts.tally().attempts));
-  if (!answer->error_body.empty() || answer->stream.done()) {
-    // A final 4xx (already read, the key scrubbed out) or a body-less answer.
+  if (r.status < 200 || r.status >= 300) {
+    // A final 4xx, read whole, decoded (it may have come compressed) and scrubbed of the key.
+    r.headers.remove("Content-Encoding");
     use.error = r.status >= 400;
     gateway.usage.record(std::move(use));
     r.body = std::move(answer->error_body);
     co_return r;
   }
-  const bool event_stream = answer->stream.headers().get("Content-Type").value_or("").starts_with("text/event-stream");
-  r.stream = std::make_shared<ProxyBodyStream>(std::move(answer->stream), provider->wire, event_stream, gateway.usage,
-                                               std::move(use));
+  if (answer->stream.done() && answer->body_start.empty()) {
+    gateway.usage.record(std::move(use));  // a body-less answer (204, HEAD): nothing to stream
+    co_return r;
+  }
+  r.stream = std::make_shared<ProxyBodyStream>(std::move(answer->stream), std::move(answer->body_start), provider->wire,
+                                               gateway.usage, std::move(use), std::move(*place));
   co_return r;
 }
 
