@@ -16,6 +16,15 @@ std::optional<std::string> header_copy(const http::Request& r, std::string_view 
   return v ? std::optional<std::string>(std::string(*v)) : std::nullopt;
 }
 
+// Why `principal` may not use a route that needs `scope` (and, with Needs::admin, the admin role).
+std::optional<core::Error> access_refusal(const auth::Principal& principal, auth::Scope scope, Needs needs) {
+  if (needs == Needs::admin && !principal.is_admin())
+    return core::Error::forbidden("this endpoint is for administrators");
+  if (!principal.has(scope))
+    return core::Error::forbidden("this credential lacks the '" + std::string(auth::scope_name(scope)) + "' scope");
+  return std::nullopt;
+}
+
 bool is_change(http::Method method) {
   return method == http::Method::post || method == http::Method::put || method == http::Method::patch ||
          method == http::Method::del;
@@ -108,18 +117,23 @@ boost::asio::awaitable<core::Result<auth::Principal>> authenticate(Services& ser
   co_return principal;
 }
 
+http::HeadCheck authenticate_head(Services& services, auth::Scope scope, Needs needs) {
+  return [&services, scope, needs](const http::Request& head,
+                                   http::RequestContext& ctx) -> boost::asio::awaitable<std::optional<http::Response>> {
+    auto principal = co_await authenticate(services, head.headers.get("Authorization"), head, ctx);
+    if (!principal) co_return http::error_response(principal.error(), ctx.request_id);
+    if (auto refused = access_refusal(*principal, scope, needs)) co_return http::error_response(*refused, ctx.request_id);
+    co_return std::nullopt;
+  };
+}
+
 http::Handler guarded(Services& services, auth::Scope scope, AuthedHandler handler, Needs needs,
                       std::optional<RateBucket> bucket) {
-  return [&services, scope, handler = std::move(handler), needs, bucket](
+  auto respond = [&services, scope, handler = std::move(handler), needs, bucket](
              http::Request& request, http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
     auto principal = co_await authenticate(services, request.headers.get("Authorization"), request, ctx);
     if (!principal) co_return http::error_response(principal.error(), ctx.request_id);
-    if (needs == Needs::admin && !principal->is_admin())
-      co_return http::error_response(core::Error::forbidden("this endpoint is for administrators"), ctx.request_id);
-    if (!principal->has(scope))
-      co_return http::error_response(
-          core::Error::forbidden("this credential lacks the '" + std::string(auth::scope_name(scope)) + "' scope"),
-          ctx.request_id);
+    if (auto refused = access_refusal(*principal, scope, needs)) co_return http::error_response(*refused, ctx.request_id);
     const std::optional<RateBucket> charged = bucket ? bucket : is_change(request.method) ? std::optional(RateBucket::mutation) : std::nullopt;
     if (charged && services.protection != nullptr) {
       if (*charged == RateBucket::mutation && services.protection->note_management_change(principal->user_id)) {
@@ -135,6 +149,7 @@ http::Handler guarded(Services& services, auth::Scope scope, AuthedHandler handl
     }
     co_return co_await handler(request, ctx, *principal);
   };
+  return http::Handler(std::move(respond), authenticate_head(services, scope, needs));
 }
 
 }  // namespace keyrelay::api

@@ -33,9 +33,14 @@ boost::asio::awaitable<core::Result<auth::Principal>> authenticate(Services& ser
 
 // The route requires `scope`; with Needs::admin it also requires the admin role and scope.
 // The request is charged to the caller's `bucket`; without one, a change (POST, PUT, PATCH,
-// DELETE) is charged to the mutation bucket and a read to none.
+// DELETE) is charged to the mutation bucket and a read to none. A large body is read only once
+// the caller passed authentication and the scope check (the handler's head check), so a bad
+// token costs the server a request head, not megabytes.
 http::Handler guarded(Services& services, auth::Scope scope, AuthedHandler handler, Needs needs = Needs::scope,
                       std::optional<RateBucket> bucket = std::nullopt);
+
+// The head check of a guarded route: 401/403 from the request head alone, nothing charged.
+http::HeadCheck authenticate_head(Services& services, auth::Scope scope, Needs needs = Needs::scope);
 
 // Charges one provider validation to the caller's user (the validation bucket): for create and
 // rotate with `validate: true`, whose validation the route itself cannot see before the body is read.

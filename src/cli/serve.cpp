@@ -83,6 +83,7 @@ http::ServerOptions server_options(const config::Config& c) {
   o.idle_timeout = c.http.idle_timeout;
   o.write_timeout = c.http.write_timeout;
   o.max_connections = c.http.max_connections;
+  o.max_connections_per_client = c.http.max_connections_per_client;
   o.shutdown_timeout = c.http.shutdown_timeout;
   return o;
 }
@@ -136,7 +137,7 @@ int run_serve(const GlobalOptions& global) {
     logging::init(to_log_level(early->log_level),
                   early->log_format == config::LogFormat::json ? logging::Format::json : logging::Format::text);
   }
-  raise_open_file_limit();
+  const std::size_t open_file_limit = raise_open_file_limit();
 
   auto app = open_app(global, "node", KeyringPolicy::create_if_new);
   if (!app) return fail(app.error().message);
@@ -241,7 +242,13 @@ int run_serve(const GlobalOptions& global) {
   upstream_options.connect_timeout = ctx.config.upstream.connect_timeout;
   upstream_options.first_byte_timeout = ctx.config.upstream.first_byte_timeout;
   upstream_options.idle_timeout = ctx.config.upstream.idle_timeout;
-  upstream_options.max_connections_per_origin = ctx.config.upstream.max_connections_per_origin;
+  // Unset, the cap per provider follows the descriptors this process may hold (README: sizing).
+  upstream_options.max_connections_per_origin =
+      ctx.config.upstream.max_connections_per_origin != 0
+          ? ctx.config.upstream.max_connections_per_origin
+          : gateway::default_connections_per_origin(open_file_limit, ctx.config.http.max_connections);
+  logging::info("upstream connections", {{"max_per_origin", upstream_options.max_connections_per_origin},
+                                         {"open_file_limit", open_file_limit}});
   std::unique_ptr<gateway::UpstreamClient> upstream;
   try {
     upstream = std::make_unique<gateway::UpstreamClient>(server.executor(), upstream_options);

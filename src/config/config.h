@@ -29,10 +29,11 @@ struct HttpLimits {
   std::size_t max_header_bytes = 16 * 1024;            // 431 beyond
   std::size_t max_body_bytes = 1024 * 1024;            // 413 beyond (routes may set their own)
   std::chrono::milliseconds header_timeout{10'000};    // slow-loris cut-off for one request head
-  std::chrono::milliseconds body_timeout{30'000};      // for reading a request body
+  std::chrono::milliseconds body_timeout{30'000};      // for reading a whole request body (total, not per read)
   std::chrono::milliseconds idle_timeout{60'000};      // keep-alive wait for the next request
   std::chrono::milliseconds write_timeout{30'000};     // for writing one response
   std::size_t max_connections = 10'000;                // extra connections get 503 and are closed
+  std::size_t max_connections_per_client = 256;        // per peer address (trusted proxies exempt); 0 = no cap
   std::chrono::milliseconds shutdown_timeout{10'000};  // in-flight requests may finish this long
 };
 
@@ -53,7 +54,7 @@ struct UpstreamConfig {
   std::chrono::milliseconds connect_timeout{5'000};
   std::chrono::milliseconds first_byte_timeout{60'000};  // a slow model's first token
   std::chrono::milliseconds idle_timeout{60'000};        // between two pieces of a streamed answer
-  std::size_t max_connections_per_origin = 256;
+  std::size_t max_connections_per_origin = 0;            // 0: derived from RLIMIT_NOFILE at start
 };
 
 // "10/1m": `count` events per `period`; count 0 = off.

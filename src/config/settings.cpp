@@ -203,7 +203,8 @@ const Setting kSettings[] = {
      [](Config& c, std::string_view t) { return set_size<&HttpLimits::max_body_bytes>(c, t, 1, kMaxBytes); }},
     {"http.header_timeout", "time allowed to receive a request head (slow clients are cut)",
      set_duration<&HttpLimits::header_timeout>},
-    {"http.body_timeout", "time allowed to receive a request body", set_duration<&HttpLimits::body_timeout>},
+    {"http.body_timeout", "time allowed to receive a whole request body (in total, however it trickles in)",
+     set_duration<&HttpLimits::body_timeout>},
     {"http.idle_timeout", "how long an idle keep-alive connection stays open",
      set_duration<&HttpLimits::idle_timeout>},
     {"http.write_timeout", "time allowed to write one response", set_duration<&HttpLimits::write_timeout>},
@@ -211,6 +212,8 @@ const Setting kSettings[] = {
      [](Config& c, std::string_view t) {
        return set_size<&HttpLimits::max_connections>(c, t, 1, 1'000'000);
      }},
+    {"http.max_connections_per_client", "open connections from one address at most (0 = no cap; trusted proxies are exempt)",
+     set_section_number<&Config::http, &HttpLimits::max_connections_per_client, 0, 1'000'000>},
     {"http.shutdown_timeout", "on SIGTERM/SIGINT, how long in-flight requests may finish",
      set_duration<&HttpLimits::shutdown_timeout>},
     {"allow_core_dumps", "keep core dumps and ptrace enabled (debugging only; dumps may hold secrets)",
@@ -237,8 +240,9 @@ const Setting kSettings[] = {
      set_section_duration<&Config::upstream, &UpstreamConfig::first_byte_timeout>},
     {"upstream.idle_timeout", "time a provider may pause inside an answer (and idle connections are kept)",
      set_section_duration<&Config::upstream, &UpstreamConfig::idle_timeout>},
-    {"upstream.max_connections_per_origin", "open connections to one provider at most",
-     set_section_number<&Config::upstream, &UpstreamConfig::max_connections_per_origin, 1, 100'000>},
+    {"upstream.max_connections_per_origin",
+     "open connections to one provider at most (0 = derived from the open-file limit)",
+     set_section_number<&Config::upstream, &UpstreamConfig::max_connections_per_origin, 0, 1'000'000>},
     {"catalog_file", "JSON file of the operator's providers (catalog.json's format) added to the built-in catalog",
      [](Config& c, std::string_view t) -> Result<void> {
        if (auto r = require_nonempty(t); !r) return r;

@@ -76,6 +76,18 @@ TEST(Config, ReadsEveryLimitFromTheEnvironment) {
   EXPECT_EQ(c->log_format, LogFormat::text);
 }
 
+TEST(Config, ConnectionCapsHaveTheirDefaultsAndBothSpellings) {
+  auto defaults = load_config(std::nullopt, env_of({}));
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_EQ(defaults->http.max_connections_per_client, 256u);
+  EXPECT_EQ(defaults->upstream.max_connections_per_origin, 0u) << "0: derived from the open-file limit at start";
+  auto c = load_config(std::nullopt, env_of({{"KEYRELAY_HTTP_MAX_CONNECTIONS_PER_CLIENT", "0"},
+                                             {"KEYRELAY_UPSTREAM_MAX_CONNECTIONS_PER_ORIGIN", "8"}}));
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->http.max_connections_per_client, 0u);
+  EXPECT_EQ(c->upstream.max_connections_per_origin, 8u);
+}
+
 // Master-key rotation waits on the servers' keyring reloads and heartbeats: tests and operators
 // tune them; the node timeout follows the heartbeat unless it is set.
 TEST(Config, KeyringReloadAndHeartbeatIntervals) {

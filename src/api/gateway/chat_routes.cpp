@@ -230,26 +230,40 @@ net::awaitable<http::Response> list_models(GatewayServices& gateway, http::Reque
   co_return http::Response::json(200, json::serialize(json::object{{"object", "list"}, {"data", std::move(data)}}));
 }
 
+// A caller of /v1: authenticated, with the gateway scope.
+net::awaitable<core::Result<auth::Principal>> gateway_caller(GatewayServices& gateway, const http::Request& req,
+                                                            const http::RequestContext& ctx) {
+  auto principal = co_await authenticate(gateway.services, req.headers.get("Authorization"), req, ctx);
+  if (!principal) co_return principal.error();
+  if (!principal->has(auth::Scope::gateway)) co_return core::Error::forbidden("this credential lacks the 'gateway' scope");
+  co_return principal;
+}
+
 // A gateway handler: the caller authenticated, and its place among its requests in flight, which
 // a streamed answer takes over until the stream ends.
 using GatewayHandler = std::function<net::awaitable<http::Response>(http::Request&, http::RequestContext&,
                                                                     const auth::Principal&, monitor::Permit&)>;
 
-// guarded() with OpenAI-shaped errors, the gateway rate limit and the per-user cap on requests in flight.
+// guarded() with OpenAI-shaped errors, the gateway rate limit and the per-user cap on requests in
+// flight; a large body is read only once its head passed the same authentication.
 http::Handler gateway_guarded(GatewayServices& gateway, GatewayHandler handler) {
-  return [&gateway, handler = std::move(handler)](http::Request& req,
-                                                  http::RequestContext& ctx) -> net::awaitable<http::Response> {
-    auto principal = co_await authenticate(gateway.services, req.headers.get("Authorization"), req, ctx);
+  auto respond = [&gateway, handler = std::move(handler)](http::Request& req,
+                                                          http::RequestContext& ctx) -> net::awaitable<http::Response> {
+    auto principal = co_await gateway_caller(gateway, req, ctx);
     if (!principal) co_return openai_error_response(principal.error(), ctx.request_id);
-    if (!principal->has(auth::Scope::gateway))
-      co_return openai_error_response(core::Error::forbidden("this credential lacks the 'gateway' scope"),
-                                      ctx.request_id);
     if (auto limited = charge_gateway(gateway.services, *principal, ctx))
       co_return openai_error_response(*limited, ctx.request_id);
     auto place = take_gateway_place(gateway, *principal, ctx);
     if (!place) co_return openai_error_response(place.error(), ctx.request_id);
     co_return co_await handler(req, ctx, *principal, *place);
   };
+  auto check_head = [&gateway](const http::Request& head,
+                               http::RequestContext& ctx) -> net::awaitable<std::optional<http::Response>> {
+    auto principal = co_await gateway_caller(gateway, head, ctx);
+    if (!principal) co_return openai_error_response(principal.error(), ctx.request_id);
+    co_return std::nullopt;
+  };
+  return http::Handler(std::move(respond), std::move(check_head));
 }
 
 }  // namespace

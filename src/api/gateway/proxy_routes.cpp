@@ -16,21 +16,39 @@ namespace net = boost::asio;
 // chunked ones go upstream as they arrive, and only one key gets them.
 constexpr std::size_t kBufferedBodyBytes = 64 * 1024;
 
-net::awaitable<http::Response> proxy(GatewayServices& gateway, http::Request& req, http::RequestContext& ctx) {
+// Who calls /proxy/{provider}/…, and which provider: keyrelay's token comes in Authorization or in
+// the provider's own auth header (so SDKs work unchanged) and needs the gateway scope.
+struct ProxyCaller {
+  const catalog::Provider* provider = nullptr;
+  auth::Principal principal;
+};
+
+net::awaitable<core::Result<ProxyCaller>> proxy_caller(GatewayServices& gateway, const http::Request& req,
+                                                       const http::RequestContext& ctx) {
   const std::string provider_id(req.param("provider").value_or(""));
   const catalog::Provider* provider = gateway.resolver.catalog().find(provider_id);
-  if (provider == nullptr)
-    co_return http::error_response(core::Error::not_found("no provider '" + provider_id + "' in the catalog"),
-                                   ctx.request_id);
-
-  // keyrelay's token: Authorization, or the provider's own auth header (so SDKs work unchanged).
+  if (provider == nullptr) co_return core::Error::not_found("no provider '" + provider_id + "' in the catalog");
   const auto authorization = gateway::proxy_authorization(req.headers, *provider);
   auto principal = co_await authenticate(
       gateway.services, authorization ? std::optional<std::string_view>(*authorization) : std::nullopt, req, ctx);
-  if (!principal) co_return http::error_response(principal.error(), ctx.request_id);
-  if (!principal->has(auth::Scope::gateway))
-    co_return http::error_response(core::Error::forbidden("this credential lacks the 'gateway' scope"),
-                                   ctx.request_id);
+  if (!principal) co_return principal.error();
+  if (!principal->has(auth::Scope::gateway)) co_return core::Error::forbidden("this credential lacks the 'gateway' scope");
+  co_return ProxyCaller{provider, std::move(*principal)};
+}
+
+net::awaitable<std::optional<http::Response>> check_proxy_head(GatewayServices& gateway, const http::Request& head,
+                                                               http::RequestContext& ctx) {
+  auto caller = co_await proxy_caller(gateway, head, ctx);
+  if (!caller) co_return http::error_response(caller.error(), ctx.request_id);
+  co_return std::nullopt;
+}
+
+net::awaitable<http::Response> proxy(GatewayServices& gateway, http::Request& req, http::RequestContext& ctx) {
+  auto who = co_await proxy_caller(gateway, req, ctx);
+  if (!who) co_return http::error_response(who.error(), ctx.request_id);
+  const catalog::Provider* provider = who->provider;
+  const auth::Principal* principal = &who->principal;
+  const std::string& provider_id = provider->id;
   if (auto limited = charge_gateway(gateway.services, *principal, ctx))
     co_return http::error_response(*limited, ctx.request_id);
   auto place = take_gateway_place(gateway, *principal, ctx);
@@ -117,7 +135,10 @@ void add_proxy_routes(http::Router& router, GatewayServices& gateway) {
   for (const Method method : {Method::get, Method::post, Method::put, Method::patch, Method::del, Method::head,
                               Method::options}) {
     router.add(method, "/proxy/{provider}/{path...}",
-               [&gateway](http::Request& req, http::RequestContext& ctx) { return proxy(gateway, req, ctx); },
+               http::Handler([&gateway](http::Request& req, http::RequestContext& ctx) { return proxy(gateway, req, ctx); },
+                             [&gateway](const http::Request& head, http::RequestContext& ctx) {
+                               return check_proxy_head(gateway, head, ctx);
+                             }),
                {.max_body_bytes = gateway.settings.max_request_body_bytes, .stream_body_above = kBufferedBodyBytes});
   }
 }
