@@ -21,6 +21,13 @@ using http::Response;
 
 json::value parsed(const std::string& text) { return json::parse(text); }
 
+// API.md: an act_as caller "never manages users or tokens" — not even the tokens of the user it
+// acts for, which are that user's own business.
+std::optional<Error> acting_for_someone(const Principal& p) {
+  if (!p.on_behalf()) return std::nullopt;
+  return Error::forbidden("acting on behalf of a user does not extend to that user's tokens");
+}
+
 }  // namespace
 
 void add_account_routes(http::Router& router, Services& s, accounts::AccountService& accounts) {
@@ -105,6 +112,7 @@ void add_account_routes(http::Router& router, Services& s, accounts::AccountServ
   router.add(Method::get, "/api/v1/tokens",
              guarded(s, Scope::keys_read, [&s, &accounts](Request& req, RequestContext& ctx, const Principal& p)
                                               -> net::awaitable<Response> {
+               if (auto refused = acting_for_someone(p)) co_return http::error_response(*refused, ctx.request_id);
                auto query = Query::parse(req.query());
                if (!query) co_return http::error_response(query.error(), ctx.request_id);
                if (auto r = query->only({"limit", "cursor", "user_id"}); !r) co_return http::error_response(r.error(), ctx.request_id);
@@ -126,6 +134,7 @@ void add_account_routes(http::Router& router, Services& s, accounts::AccountServ
   router.add(Method::del, "/api/v1/tokens/{id}",
              guarded(s, Scope::keys_read, [&s, &accounts](Request& req, RequestContext& ctx, const Principal& p)
                                               -> net::awaitable<Response> {
+               if (auto refused = acting_for_someone(p)) co_return http::error_response(*refused, ctx.request_id);
                const std::string id(*req.param("id"));
                std::optional<std::string> owner;
                if (!p.is_admin()) owner = p.user_id;

@@ -19,8 +19,9 @@ namespace {
 
 namespace net = boost::asio;
 
-std::string payload_of(const store::AlertRecord& alert, std::string_view delivery_id, store::TimePoint at) {
-  return boost::json::serialize(boost::json::object{{"type", "alert.raised"},
+std::string payload_of(const store::AlertRecord& alert, std::string_view event, std::string_view delivery_id,
+                       store::TimePoint at) {
+  return boost::json::serialize(boost::json::object{{"type", event},
                                                     {"delivery_id", delivery_id},
                                                     {"sent_at", core::format_rfc3339(at)},
                                                     {"alert", alert_json(alert)}});
@@ -49,8 +50,8 @@ struct AlertWebhooks::State {
 namespace {
 
 // One delivery to one URL, attempt after attempt. Holds the state so that it outlives the server.
-net::awaitable<void> deliver(std::shared_ptr<AlertWebhooks::State> state, std::string id, std::string url,
-                             std::string body) {
+net::awaitable<void> deliver(std::shared_ptr<AlertWebhooks::State> state, std::string id, std::string event,
+                             std::string url, std::string body) {
   const auto& options = state->options;
   net::steady_timer pause(co_await net::this_coro::executor);
   for (unsigned attempt = 1; attempt <= options.max_attempts; ++attempt) {
@@ -59,7 +60,7 @@ net::awaitable<void> deliver(std::shared_ptr<AlertWebhooks::State> state, std::s
     request.url = url;
     request.headers.set("Content-Type", "application/json");
     request.headers.set("User-Agent", "keyrelay-webhooks/" KEYRELAY_VERSION);
-    request.headers.set("X-Keyrelay-Event", "alert.raised");
+    request.headers.set("X-Keyrelay-Event", event);
     request.headers.set("X-Keyrelay-Delivery", id);
     // Signed afresh each attempt: the timestamp says when this attempt was sent.
     request.headers.set("X-Keyrelay-Signature", monitor::sign_webhook(options.secret, state->clock.now(), body));
@@ -102,6 +103,13 @@ AlertWebhooks::AlertWebhooks(net::any_io_executor executor, std::unique_ptr<gate
 AlertWebhooks::~AlertWebhooks() = default;
 
 void AlertWebhooks::alert_raised(const store::AlertRecord& alert) noexcept {
+  // A repeat coalesced into the open alert is news about that alert, not a new one.
+  send(alert, alert.count > 1 ? "alert.updated" : "alert.raised");
+}
+
+void AlertWebhooks::alert_resolved(const store::AlertRecord& alert) noexcept { send(alert, "alert.resolved"); }
+
+void AlertWebhooks::send(const store::AlertRecord& alert, std::string_view event) noexcept {
   try {
     for (const auto& url : state_->options.urls) {
       if (state_->log.pending() >= state_->options.max_pending) {
@@ -113,14 +121,16 @@ void AlertWebhooks::alert_raised(const store::AlertRecord& alert) noexcept {
       monitor::WebhookDelivery d;
       d.id = core::uuid_v7(now);
       d.alert_id = alert.id;
+      d.event = std::string(event);
       d.rule = alert.rule;
       d.url = url;
       d.created_at = now;
       d.next_attempt_at = now;
-      std::string body = payload_of(alert, d.id, now);
+      std::string body = payload_of(alert, event, d.id, now);
       const std::string id = d.id;
       state_->log.add(std::move(d));
-      net::co_spawn(net::make_strand(state_->executor), deliver(state_, id, url, std::move(body)), net::detached);
+      net::co_spawn(net::make_strand(state_->executor), deliver(state_, id, std::string(event), url, std::move(body)),
+                    net::detached);
     }
   } catch (const std::exception& e) {
     logging::error("webhook delivery not started", {{"alert_id", alert.id}, {"error", e.what()}});

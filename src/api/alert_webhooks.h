@@ -1,6 +1,7 @@
 #pragma once
-// Webhook delivery of raised alerts (issue 5): every alert the AlertService stores (new or
-// coalesced) is POSTed as JSON to each operator-configured URL, signed (monitor/webhook_signature.h),
+// Webhook delivery of alerts (issue 5; API.md): every alert the AlertService stores is POSTed as JSON
+// to each operator-configured URL — `alert.raised` when new, `alert.updated` for a repeat coalesced
+// into the open alert, `alert.resolved` when it is resolved — signed (monitor/webhook_signature.h),
 // and retried with exponential back-off until the receiver answers 2xx or the attempts run out.
 //
 // Deliveries run on the server's I/O threads through their own UpstreamClient (short timeouts,
@@ -40,7 +41,9 @@ class AlertWebhooks final : public monitor::AlertListener {
                 WebhookOptions options, const core::Clock& clock);
   ~AlertWebhooks() override;
 
+  // monitor::AlertListener
   void alert_raised(const store::AlertRecord& alert) noexcept override;
+  void alert_resolved(const store::AlertRecord& alert) noexcept override;
 
   // Newest first, for GET /api/v1/alerts/deliveries.
   std::vector<monitor::WebhookDelivery> recent(std::size_t limit) const;
@@ -48,6 +51,9 @@ class AlertWebhooks final : public monitor::AlertListener {
   struct State;  // shared with deliveries in flight (defined in the .cpp)
 
  private:
+  // Starts one delivery of `alert` as `event` per receiver.
+  void send(const store::AlertRecord& alert, std::string_view event) noexcept;
+
   std::shared_ptr<State> state_;
 };
 

@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 
 #include "api/offload.h"
+#include "core/address_group.h"
 #include "http/error_response.h"
 #include "logging/log.h"
 
@@ -13,6 +14,15 @@ namespace {
 std::optional<std::string> header_copy(const http::Request& r, std::string_view name) {
   auto v = r.headers.get(name);
   return v ? std::optional<std::string>(std::string(*v)) : std::nullopt;
+}
+
+// Why `principal` may not use a route that needs `scope` (and, with Needs::admin, the admin role).
+std::optional<core::Error> access_refusal(const auth::Principal& principal, auth::Scope scope, Needs needs) {
+  if (needs == Needs::admin && !principal.is_admin())
+    return core::Error::forbidden("this endpoint is for administrators");
+  if (!principal.has(scope))
+    return core::Error::forbidden("this credential lacks the '" + std::string(auth::scope_name(scope)) + "' scope");
+  return std::nullopt;
 }
 
 bool is_change(http::Method method) {
@@ -29,7 +39,8 @@ void note_auth_failure(Services& services, const http::RequestContext& ctx) {
   alert.rule = "auth.failure_burst";
   alert.severity = store::AlertSeverity::warning;
   alert.user_id = services.system_user_id;
-  alert.message = "more than " + std::to_string(limit.count) + " failed authentications from " + ctx.client_ip +
+  alert.message = "more than " + std::to_string(limit.count) + " failed authentications from " +
+                  core::address_group(ctx.client_ip) +
                   " within " + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(limit.period).count()) +
                   " s; the address is refused for " +
                   std::to_string(std::chrono::duration_cast<std::chrono::seconds>(services.protection->auth_block()).count()) +
@@ -46,6 +57,12 @@ void raise_alert_later(Services& services, monitor::AlertSpec spec, std::optiona
     if (!raised)
       logging::error("could not raise an alert", {{"rule", spec.rule}, {"error", raised.error().message}});
   });
+}
+
+std::optional<core::Error> charge_validation(Services& services, const auth::Principal& principal,
+                                             http::RequestContext& ctx) {
+  if (services.protection == nullptr) return std::nullopt;
+  return services.protection->charge(RateBucket::validation, principal.user_id, ctx);
 }
 
 std::optional<core::Error> charge_gateway(Services& services, const auth::Principal& principal,
@@ -72,11 +89,15 @@ boost::asio::awaitable<core::Result<auth::Principal>> authenticate(Services& ser
                                                                   std::optional<std::string_view> authorization,
                                                                   const http::Request& request,
                                                                   const http::RequestContext& ctx) {
-  if (services.protection != nullptr)
-    if (auto refusal = services.protection->refusal_for(ctx)) co_return *refusal;
+  // Credentials are checked before the lockout: a valid one is always served (API.md), since
+  // behind a load balancer every user — and the host app's act_as backend — may share one address.
   const auto on_behalf_of = request.headers.get("X-Keyrelay-On-Behalf-Of");
   // A cached token is checked right here; only a miss (or anything to audit) goes to the pool.
   if (auto cached = services.authenticator.try_cached(authorization, on_behalf_of)) co_return std::move(*cached);
+  // A locked-out address presenting nothing that could be valid is refused without a lookup.
+  const bool locked_out = services.protection != nullptr && services.protection->is_locked_out(ctx);
+  if (locked_out && !services.authenticator.could_be_valid(authorization))
+    if (auto refusal = services.protection->refusal_for(ctx)) co_return *refusal;
   auth::RequestFacts facts;
   if (!ctx.client_ip.empty()) facts.ip = ctx.client_ip;
   if (auto ua = request.headers.get("User-Agent")) facts.user_agent = std::string(ua->substr(0, 256));
@@ -87,25 +108,32 @@ boost::asio::awaitable<core::Result<auth::Principal>> authenticate(Services& ser
   auto principal = co_await offload(services.blocking, [&] {
     return services.authenticator.authenticate(authorization_copy, on_behalf_copy, facts);
   });
+  if (principal || principal.error().code != core::Errc::unauthenticated) co_return principal;
   // Only presented credentials that failed count: a request without any is no guess.
-  if (!principal && principal.error().code == core::Errc::unauthenticated && authorization_copy &&
-      !authorization_copy->empty())
-    note_auth_failure(services, ctx);
+  if (authorization_copy && !authorization_copy->empty()) note_auth_failure(services, ctx);
+  // While the lockout lasts a failing credential learns nothing from a 401.
+  if (locked_out)
+    if (auto refusal = services.protection->refusal_for(ctx)) co_return *refusal;
   co_return principal;
+}
+
+http::HeadCheck authenticate_head(Services& services, auth::Scope scope, Needs needs) {
+  return [&services, scope, needs](const http::Request& head,
+                                   http::RequestContext& ctx) -> boost::asio::awaitable<std::optional<http::Response>> {
+    auto principal = co_await authenticate(services, head.headers.get("Authorization"), head, ctx);
+    if (!principal) co_return http::error_response(principal.error(), ctx.request_id);
+    if (auto refused = access_refusal(*principal, scope, needs)) co_return http::error_response(*refused, ctx.request_id);
+    co_return std::nullopt;
+  };
 }
 
 http::Handler guarded(Services& services, auth::Scope scope, AuthedHandler handler, Needs needs,
                       std::optional<RateBucket> bucket) {
-  return [&services, scope, handler = std::move(handler), needs, bucket](
+  auto respond = [&services, scope, handler = std::move(handler), needs, bucket](
              http::Request& request, http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
     auto principal = co_await authenticate(services, request.headers.get("Authorization"), request, ctx);
     if (!principal) co_return http::error_response(principal.error(), ctx.request_id);
-    if (needs == Needs::admin && !principal->is_admin())
-      co_return http::error_response(core::Error::forbidden("this endpoint is for administrators"), ctx.request_id);
-    if (!principal->has(scope))
-      co_return http::error_response(
-          core::Error::forbidden("this credential lacks the '" + std::string(auth::scope_name(scope)) + "' scope"),
-          ctx.request_id);
+    if (auto refused = access_refusal(*principal, scope, needs)) co_return http::error_response(*refused, ctx.request_id);
     const std::optional<RateBucket> charged = bucket ? bucket : is_change(request.method) ? std::optional(RateBucket::mutation) : std::nullopt;
     if (charged && services.protection != nullptr) {
       if (*charged == RateBucket::mutation && services.protection->note_management_change(principal->user_id)) {
@@ -121,6 +149,7 @@ http::Handler guarded(Services& services, auth::Scope scope, AuthedHandler handl
     }
     co_return co_await handler(request, ctx, *principal);
   };
+  return http::Handler(std::move(respond), authenticate_head(services, scope, needs));
 }
 
 }  // namespace keyrelay::api

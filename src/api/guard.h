@@ -22,7 +22,10 @@ using AuthedHandler = std::function<boost::asio::awaitable<http::Response>(
 enum class Needs { scope, admin };
 
 // The Principal for `authorization` (and the request's X-Keyrelay-On-Behalf-Of): from the token
-// cache without leaving the I/O thread when possible, otherwise on the worker pool.
+// cache without leaving the I/O thread when possible, otherwise on the worker pool. The credential
+// is checked before the IP lockout, so a valid one is served whatever the address (API.md); a
+// locked-out client gets rate_limited instead of unauthenticated for a missing or failing one, and
+// a malformed one is refused without a store lookup. Failing credentials count toward the lockout.
 boost::asio::awaitable<core::Result<auth::Principal>> authenticate(Services& services,
                                                                   std::optional<std::string_view> authorization,
                                                                   const http::Request& request,
@@ -30,9 +33,19 @@ boost::asio::awaitable<core::Result<auth::Principal>> authenticate(Services& ser
 
 // The route requires `scope`; with Needs::admin it also requires the admin role and scope.
 // The request is charged to the caller's `bucket`; without one, a change (POST, PUT, PATCH,
-// DELETE) is charged to the mutation bucket and a read to none.
+// DELETE) is charged to the mutation bucket and a read to none. A large body is read only once
+// the caller passed authentication and the scope check (the handler's head check), so a bad
+// token costs the server a request head, not megabytes.
 http::Handler guarded(Services& services, auth::Scope scope, AuthedHandler handler, Needs needs = Needs::scope,
                       std::optional<RateBucket> bucket = std::nullopt);
+
+// The head check of a guarded route: 401/403 from the request head alone, nothing charged.
+http::HeadCheck authenticate_head(Services& services, auth::Scope scope, Needs needs = Needs::scope);
+
+// Charges one provider validation to the caller's user (the validation bucket): for create and
+// rotate with `validate: true`, whose validation the route itself cannot see before the body is read.
+std::optional<core::Error> charge_validation(Services& services, const auth::Principal& principal,
+                                             http::RequestContext& ctx);
 
 // Charges a gateway request to the caller's token (the gateway bucket, when configured).
 std::optional<core::Error> charge_gateway(Services& services, const auth::Principal& principal,

@@ -117,59 +117,102 @@ net::awaitable<Response> list_alerts(Services& s, Request& req, RequestContext& 
 net::awaitable<Response> resolve_alert(Services& s, Request& req, RequestContext& ctx, const Principal& p) {
   const std::string id(*req.param("id"));
   const vault::Caller caller = caller_of(p, req, ctx);
-  store::AuditEvent e = vault::audit_event(caller, s.clock, s.audit_chain, "alert.resolved");
-  e.details_json = json::serialize(json::object{{"alert_id", id}});
   std::optional<std::string> owner;
   if (!p.is_admin()) owner = p.user_id;
-  auto alert = co_await offload(s.blocking, [&] {
-    return s.store.resolve_alert(id, owner ? std::optional<std::string_view>(*owner) : std::nullopt, s.clock.now(),
-                                 std::move(e));
+  const auto owner_view = owner ? std::optional<std::string_view>(*owner) : std::nullopt;
+  auto alert = co_await offload(s.blocking, [&]() -> Result<store::AlertRecord> {
+    // Through the alert service when there is one, so its listeners (webhooks) hear of it.
+    if (s.alerts != nullptr) return s.alerts->resolve(id, owner_view, caller);
+    store::AuditEvent e = vault::audit_event(caller, s.clock, s.audit_chain, "alert.resolved");
+    e.details_json = json::serialize(json::object{{"alert_id", id}});
+    return s.store.resolve_alert(id, owner_view, s.clock.now(), std::move(e));
   });
   if (!alert) co_return http::error_response(alert.error(), ctx.request_id);
   co_return json_response(200, alert_json(*alert));
 }
 
-// Key health: counts by status and provider, how validations went, and the latest problems.
-net::awaitable<Response> metrics(Services& s, Request&, RequestContext& ctx, const Principal& p) {
-  const std::string owner = p.user_id;
-  auto keys = co_await offload(s.blocking, [&] { return s.store.keys_of_owner(owner); });
-  if (!keys) co_return http::error_response(keys.error(), ctx.request_id);
-  const auto now = s.clock.now();
-  std::map<std::string, std::int64_t> by_status{{"active", 0}, {"disabled", 0}, {"expired", 0}, {"invalid", 0}};
-  std::map<std::string, std::int64_t> by_provider;
-  std::int64_t checked = 0, valid = 0;
-  std::vector<const store::KeyRecord*> problems;
-  for (const auto& k : *keys) {
-    ++by_status[std::string(store::key_status_name(store::key_status(k, now)))];
-    ++by_provider[k.provider];
-    if (k.validation.state != store::ValidationState::unknown) ++checked;
-    if (k.validation.state == store::ValidationState::valid) ++valid;
+// Key health: counts by status and provider, how validations went, and the latest problems. Fed
+// one key at a time, so the global summary can page through every key without holding them all.
+class KeyHealth {
+ public:
+  explicit KeyHealth(store::TimePoint now) : now_(now) {}
+
+  void add(const store::KeyRecord& k) {
+    ++total_;
+    ++by_status_[std::string(store::key_status_name(store::key_status(k, now_)))];
+    ++by_provider_[k.provider];
+    if (k.validation.state != store::ValidationState::unknown) ++checked_;
+    if (k.validation.state == store::ValidationState::valid) ++valid_;
     if ((k.validation.state == store::ValidationState::invalid || k.validation.state == store::ValidationState::error) &&
-        k.validation.checked_at)
-      problems.push_back(&k);
+        k.validation.checked_at) {
+      problems_.push_back(Problem{k.id, k.provider, k.validation.state, k.validation.message, *k.validation.checked_at});
+      std::sort(problems_.begin(), problems_.end(), [](const auto& a, const auto& b) { return a.at > b.at; });
+      if (problems_.size() > kRecentProblems) problems_.pop_back();
+    }
   }
-  std::sort(problems.begin(), problems.end(),
-            [](const auto* a, const auto* b) { return *a->validation.checked_at > *b->validation.checked_at; });
-  if (problems.size() > 10) problems.resize(10);
-  json::object status_counts, provider_counts;
-  for (const auto& [k, v] : by_status) status_counts[k] = v;
-  for (const auto& [k, v] : by_provider) provider_counts[k] = v;
-  json::array recent;
-  for (const auto* k : problems)
-    recent.push_back(json::object{{"key_id", k->id},
-                                  {"provider", k->provider},
-                                  {"state", store::validation_state_name(k->validation.state)},
-                                  {"message", k->validation.message ? json::value(*k->validation.message) : json::value(nullptr)},
-                                  {"at", time_or_null(k->validation.checked_at)}});
-  co_return json_response(
-      200, json::object{{"keys", json::object{{"total", static_cast<std::int64_t>(keys->size())},
-                                              {"by_status", std::move(status_counts)},
-                                              {"by_provider", std::move(provider_counts)}}},
-                        {"validation", json::object{{"checked", checked},
-                                                    {"valid", valid},
-                                                    {"success_rate", checked == 0 ? json::value(nullptr)
-                                                                                  : json::value(static_cast<double>(valid) / checked)}}},
-                        {"recent_errors", std::move(recent)}});
+
+  json::object to_json() const {
+    json::object status_counts, provider_counts;
+    for (const auto& [k, v] : by_status_) status_counts[k] = v;
+    for (const auto& [k, v] : by_provider_) provider_counts[k] = v;
+    json::array recent;
+    for (const auto& p : problems_)
+      recent.push_back(json::object{{"key_id", p.key_id},
+                                    {"provider", p.provider},
+                                    {"state", store::validation_state_name(p.state)},
+                                    {"message", p.message ? json::value(*p.message) : json::value(nullptr)},
+                                    {"at", core::format_rfc3339(p.at)}});
+    return json::object{
+        {"keys", json::object{{"total", total_}, {"by_status", std::move(status_counts)}, {"by_provider", std::move(provider_counts)}}},
+        {"validation", json::object{{"checked", checked_},
+                                    {"valid", valid_},
+                                    {"success_rate", checked_ == 0 ? json::value(nullptr)
+                                                                   : json::value(static_cast<double>(valid_) / checked_)}}},
+        {"recent_errors", std::move(recent)}};
+  }
+
+ private:
+  static constexpr std::size_t kRecentProblems = 10;
+  struct Problem {
+    std::string key_id, provider;
+    store::ValidationState state;
+    std::optional<std::string> message;
+    store::TimePoint at;
+  };
+  store::TimePoint now_;
+  std::int64_t total_ = 0, checked_ = 0, valid_ = 0;
+  std::map<std::string, std::int64_t> by_status_{{"active", 0}, {"disabled", 0}, {"expired", 0}, {"invalid", 0}};
+  std::map<std::string, std::int64_t> by_provider_;
+  std::vector<Problem> problems_;  // newest first, at most kRecentProblems
+};
+
+// Every key of every owner (the operator's default keys included), a page at a time.
+Result<void> add_every_key(store::Store& store, KeyHealth& health) {
+  constexpr std::size_t kPage = 500;
+  std::optional<std::string> after;
+  for (;;) {
+    auto page = store.keys_after(after, kPage);
+    if (!page) return page.error();
+    for (const auto& k : *page) health.add(k);
+    if (page->size() < kPage) return core::ok();
+    after = page->back().id;
+  }
+}
+
+// The caller's keys; an admin's summary is global (README: "admins: everyone's").
+net::awaitable<Response> metrics(Services& s, Request&, RequestContext& ctx, const Principal& p) {
+  KeyHealth health(s.clock.now());
+  const bool global = p.is_admin();
+  const std::string owner = p.user_id;
+  auto added = co_await offload(s.blocking, [&]() -> Result<void> {
+    if (global) return add_every_key(s.store, health);
+    auto keys = s.store.keys_of_owner(owner);
+    if (!keys) return keys.error();
+    for (const auto& k : *keys) health.add(k);
+    return core::ok();
+  });
+  if (!added) co_return http::error_response(added.error(), ctx.request_id);
+  co_return json_response(200, health.to_json());
 }
 
 template <auto Fn>

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <charconv>
 
-#include <boost/json/parse.hpp>
+#include <boost/json/memory_resource.hpp>
+#include <boost/json/parser.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/decode_view.hpp>
 #include <boost/url/parse_query.hpp>
 
+#include "core/secret.h"
 #include "core/time_format.h"
 
 namespace keyrelay::api {
@@ -20,6 +22,34 @@ namespace {
 
 Error wrong_type(std::string_view name, std::string_view expected) {
   return Error::invalid_request("field '" + std::string(name) + "' must be " + std::string(expected));
+}
+
+// Heap blocks of a parsed body, wiped before they are freed: a body may carry a secret (create,
+// rotate, validate), and the parser and the value copy it around as they grow.
+class WipingResource final : public json::memory_resource {
+  void* do_allocate(std::size_t bytes, std::size_t) override { return ::operator new(bytes); }
+  void do_deallocate(void* p, std::size_t bytes, std::size_t) override {
+    core::wipe_memory(p, bytes);
+    ::operator delete(p);
+  }
+  bool do_is_equal(const json::memory_resource& other) const noexcept override { return this == &other; }
+};
+
+// json::parse with every block — the parser's working stack included — wiped when freed. The value
+// is returned as released (a move into a value of another storage would copy it, unwiped).
+json::value parse_wiping(std::string_view text, boost::system::error_code& ec, const json::parse_options& options) {
+  const json::storage_ptr storage = json::make_shared_resource<WipingResource>();
+  unsigned char scratch[4096];  // the parser's first working space, on our stack
+  struct WipeOnExit {
+    unsigned char* bytes;
+    std::size_t size;
+    ~WipeOnExit() { core::wipe_memory(bytes, size); }
+  } wipe_scratch{scratch, sizeof scratch};
+  json::parser parser(storage, options, scratch, sizeof scratch);
+  parser.reset(storage);
+  parser.write(text, ec);
+  if (ec) return json::value(storage);
+  return parser.release();
 }
 
 }  // namespace
@@ -36,7 +66,7 @@ Result<json::object> json_object_body(const http::Request& request, std::initial
   boost::system::error_code ec;
   json::parse_options options;
   options.max_depth = 32;
-  json::value value = json::parse(request.body, ec, {}, options);
+  json::value value = parse_wiping(request.body, ec, options);
   if (ec) return Error::invalid_request("request body is not valid JSON");
   if (!value.is_object()) return Error::invalid_request("request body must be a JSON object");
   auto& object = value.as_object();

@@ -1,5 +1,7 @@
 #include "api/protection.h"
 
+#include "core/address_group.h"
+
 namespace keyrelay::api {
 namespace {
 
@@ -64,21 +66,28 @@ std::optional<core::Error> Protection::charge(RateBucket bucket, std::string_vie
                                    std::max(std::chrono::seconds(1), whole_seconds_up(decision.retry_after)));
 }
 
+bool Protection::is_locked_out(const http::RequestContext& ctx) const {
+  return blocked_.blocked_until(ctx.client_ip, clock_.steady_now()).has_value();
+}
+
 std::optional<core::Error> Protection::refusal_for(const http::RequestContext& ctx) const {
   const auto now = clock_.steady_now();
   const auto until = blocked_.blocked_until(ctx.client_ip, now);
   if (!until) return std::nullopt;
   if (on_limited_) on_limited_(RateBucket::auth_failure);
-  return core::Error::rate_limited(
-      "too many failed authentications from this address; try again later",
-      std::max(std::chrono::seconds(1),
-               whole_seconds_up(std::chrono::duration_cast<std::chrono::milliseconds>(*until - now))));
+  const auto wait = std::max(std::chrono::seconds(1),
+                             whole_seconds_up(std::chrono::duration_cast<std::chrono::milliseconds>(*until - now)));
+  auto refusal = core::Error::rate_limited("too many failed authentications from this address; try again later", wait);
+  // Refused before any handler runs, so the figures travel with the error (http::error_response).
+  refusal.rate_limit = core::RateLimitFigures{auth_failures_.count, 0, wait};
+  return refusal;
 }
 
 bool Protection::note_auth_failure(const http::RequestContext& ctx) {
   if (!auth_failures_.enabled() || ctx.client_ip.empty()) return false;
   const auto now = clock_.steady_now();
-  const auto decision = limiter_.acquire("auth_failure:" + ctx.client_ip, auth_failures_, now);
+  // Counted per address group, like the block: an IPv6 client has a whole /64 to rotate through.
+  const auto decision = limiter_.acquire("auth_failure:" + core::address_group(ctx.client_ip), auth_failures_, now);
   if (decision.allowed) return false;
   return blocked_.block(ctx.client_ip, now, now + auth_block_);
 }

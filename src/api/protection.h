@@ -38,10 +38,16 @@ class Protection {
   // into `ctx`. The rate_limited error to answer with when the bucket is empty.
   std::optional<core::Error> charge(RateBucket bucket, std::string_view subject, http::RequestContext& ctx);
 
-  // The 429 for a client IP that is refused after failed authentications.
+  // Whether the client's address (its group: an IPv6 /64, see core::address_group) is refused
+  // after failed authentications. Only missing or failing credentials are refused for it: a valid
+  // token is always served.
+  bool is_locked_out(const http::RequestContext& ctx) const;
+  // The 429 to answer a locked-out client's missing or failing credential with (Retry-After and
+  // the RateLimit-* figures of the auth-failure limit), counted as refused; nullopt when the client
+  // is not locked out.
   std::optional<core::Error> refusal_for(const http::RequestContext& ctx) const;
-  // Counts a failed authentication from the client's IP. True when this one got the IP refused
-  // (a new block: worth an alert).
+  // Counts a failed authentication from the client's address group. True when this one got it
+  // refused (a new block: worth an alert).
   bool note_auth_failure(const http::RequestContext& ctx);
   std::chrono::milliseconds auth_block() const noexcept { return auth_block_; }
   const config::RateSpec& auth_failure_limit() const noexcept { return auth_failure_spec_; }

@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "api/offload.h"
+#include "logging/log.h"
 
 namespace keyrelay::api {
 
@@ -39,12 +40,18 @@ boost::asio::awaitable<core::Result<std::pair<gateway::ValidationResult, store::
   if (provider == nullptr) co_return Out(core::Error::invalid_request("provider '" + opened->first.provider + "' is no longer supported"));
   gateway::ValidationResult result = co_await s.validator->validate(*provider, opened->second);
   opened->second.wipe();  // the plaintext is not needed past the provider call
+  // The verdict is about the secret that was opened: if the key was rotated meanwhile it is not stored.
+  const std::uint32_t validated_version = opened->first.version;
   auto stored = co_await offload(s.blocking, [&] {
-    return s.keys.record_validation(caller, owner_id, key_id, result.state(), result.message, validation_details(result));
+    return s.keys.record_validation(caller, owner_id, key_id, validated_version, result.state(), result.message,
+                                    validation_details(result));
   });
   if (!stored) co_return Out(stored.error());
+  if (stored->stale)
+    logging::info("validation verdict not stored: the key got a new secret meanwhile",
+                  {{"key_id", key_id}, {"validated_version", validated_version}, {"version", stored->key.version}});
   note_validation_outcome(s, caller, result, provider->id);
-  co_return Out(std::pair<gateway::ValidationResult, store::KeyRecord>(std::move(result), std::move(*stored)));
+  co_return Out(std::pair<gateway::ValidationResult, store::KeyRecord>(std::move(result), std::move(stored->key)));
 }
 
 }  // namespace keyrelay::api

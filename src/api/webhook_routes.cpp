@@ -15,6 +15,7 @@ namespace json = boost::json;
 json::object delivery_json(const monitor::WebhookDelivery& d) {
   return json::object{{"id", d.id},
                       {"alert_id", d.alert_id},
+                      {"event", d.event},
                       {"rule", d.rule},
                       {"receiver", url_origin(d.url)},
                       {"state", monitor::delivery_state_name(d.state)},

@@ -41,7 +41,7 @@ std::string mgmt_chain(std::string_view writer) { return std::string(writer) + s
 std::string use_chain(std::string_view writer) { return std::string(writer) + std::string(kUseSuffix); }
 
 std::string chain_for(std::string_view writer, std::string_view action) {
-  return action == kKeyUsedAction ? use_chain(writer) : mgmt_chain(writer);
+  return store::is_prunable_audit_action(action) ? use_chain(writer) : mgmt_chain(writer);
 }
 
 }  // namespace keyrelay::audit

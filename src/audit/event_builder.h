@@ -3,7 +3,7 @@
 //
 // Every writer (a server node, or one CLI process) has its own id and two chains (ARCHITECTURE.md,
 // "Audit"): "<writer id>/mgmt" for management events (never pruned) and "<writer id>/use" for
-// key.used (pruned from the oldest end). The API layer fills ip, user agent and request id.
+// the high-volume key.used and auth.failed (pruned from the oldest end). The API layer fills ip, user agent and request id.
 // Pure functions apart from the random ids; thread-safe.
 
 #include <optional>
@@ -48,7 +48,8 @@ inline constexpr std::string_view kKeyUsedAction = "key.used";
 // "<writer>/mgmt" and "<writer>/use".
 std::string mgmt_chain(std::string_view writer);
 std::string use_chain(std::string_view writer);
-// The chain of `writer` that `action` belongs to: use_chain for key.used, mgmt_chain otherwise.
+// The chain of `writer` that `action` belongs to: use_chain for key.used and auth.failed
+// (store::is_prunable_audit_action), mgmt_chain otherwise.
 std::string chain_for(std::string_view writer, std::string_view action);
 
 }  // namespace keyrelay::audit

@@ -14,7 +14,7 @@ core::Result<PruneSummary> prune_audit_log(store::Store& store, const core::Cloc
   const auto cutoff = clock.now() - options.older_than;
   PruneSummary summary;
   for (const auto& chain : *chains) {
-    if (!chain.ends_with("/use")) continue;  // only key.used chains; mgmt is kept forever
+    if (!chain.ends_with("/use")) continue;  // only use chains (key.used, auth.failed); mgmt is kept forever
     PruneSummary::Chain done{chain, 0, 0};
     for (;;) {
       auto batch = store.prune_audit(chain, cutoff, options.batch, [&](const store::AuditPruneBatch& b) {

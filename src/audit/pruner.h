@@ -1,6 +1,6 @@
 #pragma once
-// Audit retention (issue 5): key.used events older than the retention age are pruned from the
-// oldest end of every `use` chain, a batch per transaction so the store is never locked for long.
+// Audit retention (issue 5): key.used and auth.failed events older than the retention age are
+// pruned from the oldest end of every `use` chain, a batch per transaction so the store is never locked for long.
 // Each batch moves the chain's sealed checkpoint (verify starts from it) and appends one
 // audit.pruned event to the pruning writer's `mgmt` chain in the same transaction. Management
 // chains are never pruned. Blocking: runs on the CLI or on a server's background thread.

@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "auth/access_token.h"
+#include "auth/jwt_identity.h"
 #include "core/encoding.h"
 #include "core/ids.h"
 #include "crypto/digest.h"
@@ -41,7 +42,17 @@ bool looks_like_jwt(std::string_view t) {
 
 Authenticator::Authenticator(store::Store& store, const JwtVerifier* jwt, const core::Clock& clock,
                              AuthenticatorOptions options)
-    : store_(store), jwt_(jwt), clock_(clock), options_(std::move(options)) {}
+    : store_(store),
+      jwt_(jwt),
+      clock_(clock),
+      options_(std::move(options)),
+      failures_(clock, {.chain = options_.failure_chain.empty() ? options_.audit_chain : options_.failure_chain,
+                        .window = options_.failure_window}) {}
+
+bool Authenticator::could_be_valid(std::optional<std::string_view> authorization) const {
+  const auto token = authorization ? bearer_token(*authorization) : std::nullopt;
+  return token && (looks_like_access_token(*token) || (jwt_ != nullptr && looks_like_jwt(*token)));
+}
 
 Result<Principal> Authenticator::authenticate(std::optional<std::string_view> authorization,
                                               std::optional<std::string_view> on_behalf_of,
@@ -49,7 +60,7 @@ Result<Principal> Authenticator::authenticate(std::optional<std::string_view> au
   const auto token = authorization ? bearer_token(*authorization) : std::nullopt;
   if (!token) {
     // A request without credentials is not an attack worth an audit row; a wrong one is.
-    if (authorization) audit_failure("malformed authorization header", facts, std::nullopt);
+    if (authorization) audit_failure("malformed authorization header", facts);
     return bad_credentials();
   }
   Result<Principal> principal = bad_credentials();
@@ -57,13 +68,13 @@ Result<Principal> Authenticator::authenticate(std::optional<std::string_view> au
   else if (jwt_ != nullptr && looks_like_jwt(*token)) principal = from_jwt(*token, facts);
   if (!principal) {
     if (principal.error().code == core::Errc::unauthenticated)
-      audit_failure(principal.error().message, facts, std::nullopt);
+      audit_failure(principal.error().message, facts);
     return principal;
   }
   if (!on_behalf_of) return principal;
   auto acting = act_for(std::move(*principal), *on_behalf_of);
   if (!acting && acting.error().code == core::Errc::forbidden)
-    audit_failure("on-behalf-of refused", facts, std::nullopt);
+    audit_failure("on-behalf-of refused", facts);
   return acting;
 }
 
@@ -135,37 +146,7 @@ std::optional<Principal> Authenticator::try_cached(std::optional<std::string_vie
 Result<Principal> Authenticator::from_jwt(std::string_view text, const RequestFacts& facts) {
   auto claims = jwt_->verify(text);
   if (!claims) return claims.error();
-  const std::string external_id = claims->issuer + " " + claims->subject;
-  auto user = store_.find_user_by_external_id(external_id);
-  if (!user && user.error().code == core::Errc::not_found) {
-    // First sight: create the user. The handle is derived from the identity, so two nodes racing
-    // here collide on the unique name and the loser simply reads the winner's row.
-    store::UserRecord created;
-    created.id = core::uuid_v7(clock_.now());
-    const auto digest = crypto::sha256(core::as_bytes(external_id));
-    created.name = "jwt-" + core::hex_encode(core::ByteView(digest.data(), 8));
-    created.role = store::Role::user;
-    created.external_id = external_id;
-    auto salt = crypto::random_bytes(16);
-    if (!salt) return salt.error();
-    created.salt = std::move(*salt);
-    created.created_at = clock_.now();
-    store::AuditEvent e;
-    e.id = core::uuid_v7(clock_.now());
-    e.chain = options_.audit_chain;
-    e.time = clock_.now();
-    e.action = "user.created";
-    e.actor_user_id = created.id;
-    e.actor_kind = store::ActorKind::jwt;
-    e.ip = facts.ip;
-    e.user_agent = facts.user_agent;
-    e.request_id = facts.request_id;
-    e.details_json = boost::json::serialize(boost::json::object{{"user_id", created.id}, {"source", "jwt"}});
-    auto r = store_.create_user(created, std::move(e));
-    if (r) user = std::move(created);
-    else if (r.error().code == core::Errc::conflict) user = store_.find_user_by_external_id(external_id);
-    else return r.error();
-  }
+  auto user = jwt_user(*claims, facts);
   if (!user) return user.error();
   if (user->role == store::Role::system) return bad_credentials();
   Principal p;
@@ -175,6 +156,50 @@ Result<Principal> Authenticator::from_jwt(std::string_view text, const RequestFa
   p.kind = store::ActorKind::jwt;
   p.scopes = default_user_scopes();
   return p;
+}
+
+Result<store::UserRecord> Authenticator::jwt_user(const JwtClaims& claims, const RequestFacts& facts) {
+  const std::string external_id = jwt_external_id(claims.issuer, claims.subject);
+  auto user = store_.find_user_by_external_id(external_id);
+  if (user || user.error().code != core::Errc::not_found) return user;
+  // Created before the unambiguous form: found by the old one and rewritten, once, so nobody
+  // becomes a new user after the upgrade. Two nodes racing here: the loser's rewrite finds the old
+  // id gone (not_found) and it reads the winner's result.
+  const std::string legacy = legacy_jwt_external_id(claims.issuer, claims.subject);
+  if (auto old = store_.find_user_by_external_id(legacy)) {
+    auto moved = store_.replace_external_id(old->id, legacy, external_id);
+    if (!moved && moved.error().code != core::Errc::not_found) return moved.error();
+    return store_.find_user_by_external_id(external_id);
+  } else if (old.error().code != core::Errc::not_found) {
+    return old.error();
+  }
+  // First sight: create the user. The handle is derived from the identity, so two nodes racing
+  // here collide on the unique name and the loser simply reads the winner's row.
+  store::UserRecord created;
+  created.id = core::uuid_v7(clock_.now());
+  const auto digest = crypto::sha256(core::as_bytes(external_id));
+  created.name = "jwt-" + core::hex_encode(core::ByteView(digest.data(), 8));
+  created.role = store::Role::user;
+  created.external_id = external_id;
+  auto salt = crypto::random_bytes(16);
+  if (!salt) return salt.error();
+  created.salt = std::move(*salt);
+  created.created_at = clock_.now();
+  store::AuditEvent e;
+  e.id = core::uuid_v7(clock_.now());
+  e.chain = options_.audit_chain;
+  e.time = clock_.now();
+  e.action = "user.created";
+  e.actor_user_id = created.id;
+  e.actor_kind = store::ActorKind::jwt;
+  e.ip = facts.ip;
+  e.user_agent = facts.user_agent;
+  e.request_id = facts.request_id;
+  e.details_json = boost::json::serialize(boost::json::object{{"user_id", created.id}, {"source", "jwt"}});
+  auto r = store_.create_user(created, std::move(e));
+  if (r) return created;
+  if (r.error().code == core::Errc::conflict) return store_.find_user_by_external_id(external_id);
+  return r.error();
 }
 
 Result<Principal> Authenticator::act_for(Principal actor, std::string_view target_user_id) {
@@ -192,23 +217,16 @@ Result<Principal> Authenticator::act_for(Principal actor, std::string_view targe
   return p;
 }
 
-void Authenticator::audit_failure(std::string_view reason, const RequestFacts& facts,
-                                  const std::optional<std::string>& user_id) {
-  store::AuditEvent e;
-  e.id = core::uuid_v7(clock_.now());
-  e.chain = options_.audit_chain;
-  e.time = clock_.now();
-  e.action = "auth.failed";
-  e.outcome = store::Outcome::failure;
-  e.actor_user_id = user_id;
-  e.actor_kind = store::ActorKind::system;
-  e.ip = facts.ip;
-  e.user_agent = facts.user_agent;
-  e.request_id = facts.request_id;
-  e.details_json = boost::json::serialize(boost::json::object{{"reason", reason}});
-  std::vector<store::AuditEvent> events;
-  events.push_back(std::move(e));
+void Authenticator::audit_failure(std::string_view reason, const RequestFacts& facts) {
+  auto events = failures_.record(FailedAttempt{std::string(reason), facts.ip, facts.user_agent, facts.request_id});
+  if (events.empty()) return;
   (void)store_.append_audit(std::move(events));  // best effort: refusing stays refused either way
+}
+
+core::Result<void> Authenticator::flush_failures(bool everything) {
+  auto events = failures_.take_summaries(everything);
+  if (events.empty()) return core::ok();
+  return store_.append_audit(std::move(events));
 }
 
 void Authenticator::forget_token(std::string_view token_id) {

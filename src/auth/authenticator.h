@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "auth/failed_attempts.h"
 #include "auth/jwt_verifier.h"
 #include "auth/principal.h"
 #include "core/clock.h"
@@ -36,7 +37,9 @@ struct RequestFacts {
 struct AuthenticatorOptions {
   std::chrono::milliseconds cache_ttl{30'000};
   std::size_t cache_capacity = 100'000;
-  std::string audit_chain;  // the writer's mgmt chain
+  std::string audit_chain;    // the writer's mgmt chain (user.created)
+  std::string failure_chain;  // where auth.failed goes: the writer's use chain; empty = audit_chain
+  std::chrono::milliseconds failure_window{60'000};  // auth.failed coalesced per address and window
 };
 
 class Authenticator {
@@ -54,6 +57,15 @@ class Authenticator {
   // on-behalf-of, a token that fails): then call authenticate() on a worker thread.
   std::optional<Principal> try_cached(std::optional<std::string_view> authorization,
                                       std::optional<std::string_view> on_behalf_of);
+
+  // Whether `authorization` has the shape of a credential this authenticator accepts: a bearer
+  // access token, or a bearer JWT when JWTs are configured. Says nothing about validity; needs no
+  // store, so a locked-out client's junk is refused without a lookup.
+  bool could_be_valid(std::optional<std::string_view> authorization) const;
+
+  // Writes the coalesced auth.failed summaries that are due (all of them with `everything`, at
+  // shutdown). Blocking; the server's maintenance thread calls it every few seconds.
+  core::Result<void> flush_failures(bool everything);
 
   // Drops cached credentials: of one token (revoked here) or all (another process changed data).
   void forget_token(std::string_view token_id);
@@ -74,13 +86,18 @@ class Authenticator {
   // The principal of a loaded token, or why it may not be used now.
   core::Result<Principal> principal_of(const CachedToken& entry, store::TimePoint now);
   core::Result<Principal> from_jwt(std::string_view text, const RequestFacts& facts);
+  // The user of a JWT identity: by its external id, else by the form used before issue 12 (then
+  // rewritten), else created.
+  core::Result<store::UserRecord> jwt_user(const JwtClaims& claims, const RequestFacts& facts);
   core::Result<Principal> act_for(Principal actor, std::string_view target_user_id);
-  void audit_failure(std::string_view reason, const RequestFacts& facts, const std::optional<std::string>& user_id);
+  // Counts the failure; writes its auth.failed event when it is the first of its window.
+  void audit_failure(std::string_view reason, const RequestFacts& facts);
 
   store::Store& store_;
   const JwtVerifier* jwt_;
   const core::Clock& clock_;
   AuthenticatorOptions options_;
+  FailedAttemptLog failures_;
 
   std::mutex mutex_;  // guards cache_ and uses_
   std::unordered_map<std::string, CachedToken> cache_;  // by hex token hash

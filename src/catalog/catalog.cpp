@@ -105,6 +105,29 @@ Result<Provider> parse_provider(const json::object& obj, std::size_t index) {
   if (p.auth.name.empty() || first == std::string::npos || p.auth.format.find("{key}", first + 1) != std::string::npos)
     return a.bad("format", "must contain {key} exactly once");
 
+  if (const auto* also = auth->if_contains("also"); also != nullptr) {
+    if (!also->is_array()) return a.bad("also", "must be an array of {in, name}");
+    for (const auto& item : also->get_array()) {
+      if (!item.is_object()) return a.bad("also", "must be an array of {in, name}");
+      Reader place(item.get_object(), r.where() + " auth.also");
+      CredentialPlace c;
+      std::string place_in;
+      KR_TRY_ASSIGN(place_in, place.str("in"));
+      if (place_in == "header") c.in = AuthPlacement::header;
+      else if (place_in == "query") c.in = AuthPlacement::query;
+      else return place.bad("in", "must be header or query");
+      KR_TRY_ASSIGN(c.name, place.str("name"));
+      if (c.name.empty()) return place.bad("name", "must not be empty");
+      p.auth.also.push_back(std::move(c));
+    }
+  }
+  if (const auto* account = obj.if_contains("account_headers"); account != nullptr) {
+    if (!account->is_object()) return r.bad("account_headers", "must be an object of two string arrays");
+    Reader h(account->get_object(), r.where() + " account_headers");
+    KR_TRY_ASSIGN(p.account_headers.request, h.strings("request"));
+    KR_TRY_ASSIGN(p.account_headers.response, h.strings("response"));
+  }
+
   if (const auto* extra = obj.if_contains("extra_headers"); extra != nullptr) {
     if (!extra->is_object()) return r.bad("extra_headers", "must be an object of strings");
     for (const auto& [k, v] : extra->get_object()) {

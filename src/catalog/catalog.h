@@ -24,10 +24,27 @@ enum class AuthPlacement { header, query };
 std::string_view kind_name(Kind k) noexcept;
 std::string_view wire_name(Wire w) noexcept;
 
+// Where a provider reads a credential from.
+struct CredentialPlace {
+  AuthPlacement in = AuthPlacement::header;
+  std::string name;  // header or query parameter name ("Authorization", "key")
+};
+
 struct ProviderAuth {
   AuthPlacement in = AuthPlacement::header;
   std::string name;    // header or query parameter name ("Authorization", "key")
   std::string format;  // contains "{key}" exactly once ("Bearer {key}")
+  // Other places the provider also takes a key from (Gemini: ?key= besides x-goog-api-key). The
+  // client's values there are dropped like the main one: the provider sees keyrelay's key once.
+  std::vector<CredentialPlace> also;
+};
+
+// Headers that name the account a key is used under (OpenAI-Organization, OpenAI-Project). With
+// an operator's default key the client's values are dropped (they could make the provider refuse
+// a good key) and the provider's answer headers naming the operator's account are not passed back.
+struct AccountHeaders {
+  std::vector<std::string> request;
+  std::vector<std::string> response;
 };
 
 struct ValidationCall {
@@ -43,7 +60,9 @@ struct Provider {
   std::vector<std::string> fields;  // secret fields; "api_key" for every current provider
   std::string base_url;             // https://…, no trailing slash
   ProviderAuth auth;
+  // Sent with every call keyrelay makes; a name given here replaces keyrelay's own default.
   std::vector<std::pair<std::string, std::string>> extra_headers;
+  AccountHeaders account_headers;
   ValidationCall validate;
   std::optional<std::string> key_prefix;
   std::string signup_url;

@@ -209,7 +209,7 @@ void add_admin_commands(CLI::App& app, GlobalOptions& global, int& code) {
   // ---- audit prune ----
   auto prune_age = std::make_shared<std::string>("30d");
   auto* prune = audit_cmd->add_subcommand(
-      "prune", "delete key.used events older than --older-than (management events are kept); verify still passes");
+      "prune", "delete key.used and auth.failed events older than --older-than (management events are kept); verify still passes");
   prune->add_option("--older-than", *prune_age, "age such as 30d, 12h (default 30d)");
   prune->callback([&global, &code, prune_age] {
     code = with_app(global, "audit prune", KeyringPolicy::existing_only, [&](AppContext& a) -> core::Result<void> {

@@ -83,6 +83,10 @@ core::Result<std::unique_ptr<AppContext>> open_app(const GlobalOptions& global, 
                                                    KeyringPolicy policy) {
   auto config = config::load_config(global.config_file, config::process_environment());
   if (!config) return config.error();
+  // A misspelt name would be ignored without a word and its default apply; the value is never
+  // logged (it may be a secret).
+  for (const auto& name : config::unknown_setting_variables(config::environment_names()))
+    logging::warn("unknown environment variable ignored", {{"variable", name}});
   auto app = std::make_unique<AppContext>();
   app->config = std::move(*config);
   if (app->config.database_url.starts_with("postgres"))

@@ -28,10 +28,13 @@ void Maintenance::stop() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
-  flush();
+  flush(true);
 }
 
-void Maintenance::flush() {
+void Maintenance::flush(bool everything) {
+  // Failed authentications counted in memory: the summaries of closed windows, all at shutdown.
+  if (auto r = authenticator_.flush_failures(everything); !r)
+    logging::warn("could not write auth.failed summaries", {{"error", r.error().message}});
   auto uses = authenticator_.take_token_uses();
   if (uses.empty()) return;
   if (auto r = store_.touch_tokens(uses); !r)
@@ -58,7 +61,7 @@ void Maintenance::run(std::optional<std::uint64_t> seen) {
       next_keyring_check = std::chrono::steady_clock::now() + keyring_interval_;
     }
     if (std::chrono::steady_clock::now() >= next_flush) {
-      flush();
+      flush(false);
       const bool ok = static_cast<bool>(store_.ping());
       if (ok != store_ok_.exchange(ok))
         logging::write(ok ? logging::Level::info : logging::Level::error, ok ? "store reachable again" : "store unreachable");

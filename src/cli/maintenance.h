@@ -2,7 +2,8 @@
 // Background upkeep of a running server, on its own thread so no I/O thread ever blocks on it:
 // - every `poll_interval`: read the store generation; when another process changed data, drop the
 //   token and key caches (revocations by `keyrelay token revoke` take effect within ~1 s);
-// - every `flush_interval`: write batched token last-use times and ping the store (readiness);
+// - every `flush_interval`: write batched token last-use times and the auth.failed summaries whose
+//   window closed, and ping the store (readiness); at stop, everything still counted;
 // - every `keyring_interval`: run `keyring_check` (re-reads the keyring file when it changed).
 
 #include <atomic>
@@ -35,7 +36,7 @@ class Maintenance {
 
  private:
   void run(std::optional<std::uint64_t> seen);
-  void flush();
+  void flush(bool everything);
 
   store::Store& store_;
   auth::Authenticator& authenticator_;

@@ -1,40 +1,29 @@
 // `keyrelay master-key status | rotate | retire VERSION`: rotation of the master keyring while
-// servers keep serving (ARCHITECTURE.md, "Rotation without a failed request").
-//
-// rotate: append version v+1 as pending and save the keyring file; wait until servers have loaded
-// it (they re-read the file every couple of seconds and on SIGHUP); make v+1 the sealing version;
-// wait again so every server seals with it; then re-wrap every key's data key under v+1 in batches.
-// A server that meets a key sealed under a version it does not know reloads once before failing,
-// so no request fails while the file propagates. retire: once no key uses a version, drop that
-// master key from the file, keeping only its derived audit key so old audit rows still verify.
+// servers keep serving (ARCHITECTURE.md, "Rotation without a failed request"). The steps are in
+// cli/master_key_rotation.h; this file parses the command line and prints.
 
 #include <CLI/CLI.hpp>
 
 #include <iostream>
-#include <thread>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "audit/audit_key.h"
-#include "catalog/catalog.h"
 #include "cli/app_context.h"
 #include "cli/commands.h"
 #include "cli/keyring_reloader.h"
+#include "cli/master_key_rotation.h"
 #include "core/duration.h"
+#include "core/time_format.h"
 #include "logging/log.h"
-#include "vault/key_service.h"
-#include "vault/rewrapper.h"
+#include "vault/master_key_rules.h"
 
 namespace keyrelay::cli {
 namespace {
 
-// Servers re-read the keyring file at least this often (cli/maintenance.cpp).
-constexpr std::chrono::milliseconds kServerReloadInterval{2000};
-
 struct MasterKeyArgs {
-  std::string wait = "5s";  // twice the reload interval, plus margin
+  std::string timeout = "60s";  // for each wait on the running servers
   std::uint32_t version = 0;
 };
 
@@ -46,22 +35,29 @@ core::Result<std::filesystem::path> rotatable_file(const AppContext& app) {
   return *file;
 }
 
-core::Result<std::map<std::uint32_t, std::int64_t>> key_rows(AppContext& app) { return app.store->rows_by_master_version(); }
+std::string versions_text(const std::vector<std::uint32_t>& versions) {
+  std::string text;
+  for (const auto v : versions) text += (text.empty() ? "" : ",") + std::to_string(v);
+  return text;
+}
 
-void audit_rotation(AppContext& app, std::string_view action, boost::json::object details) {
-  vault::Caller cli;
-  cli.kind = store::ActorKind::cli;
-  store::AuditEvent e = vault::audit_event(cli, app.clock, app.mgmt_chain, action);
-  e.details_json = boost::json::serialize(details);
-  std::vector<store::AuditEvent> events;
-  events.push_back(std::move(e));
-  if (auto r = app.store->append_audit(std::move(events)); !r)
-    logging::error("could not audit the master-key change", {{"error", r.error().message}});
+boost::json::object node_json(const store::NodeRecord& node) {
+  boost::json::array loaded;
+  for (const auto v : node.loaded_versions) loaded.emplace_back(v);
+  return {{"id", node.id},
+          {"pid", node.pid},
+          {"hostname", node.hostname},
+          {"started_at", core::format_rfc3339(node.started_at)},
+          {"heartbeat_at", core::format_rfc3339(node.heartbeat_at)},
+          {"loaded_versions", std::move(loaded)},
+          {"active_version", node.active_version}};
 }
 
 core::Result<void> status(AppContext& app, const GlobalOptions& global) {
-  auto rows = key_rows(app);
+  auto rows = app.store->rows_by_master_version();
   if (!rows) return rows.error();
+  auto nodes = app.store->live_nodes(app.clock.now());
+  if (!nodes) return nodes.error();
   boost::json::array versions;
   for (const auto& v : app.keyring->versions()) {
     const auto it = rows->find(v.version);
@@ -74,69 +70,51 @@ core::Result<void> status(AppContext& app, const GlobalOptions& global) {
       std::cout << "version " << v.version << (v.version == app.keyring->active_version() ? " (sealing)" : "") << ": "
                 << crypto::state_name(v.state) << ", " << count << " keys\n";
   }
+  boost::json::array live;
+  for (const auto& node : *nodes) {
+    live.push_back(node_json(node));
+    if (!global.json)
+      std::cout << "server " << node.id << " on " << node.hostname << " (pid " << node.pid << "): holds versions "
+                << versions_text(node.loaded_versions) << ", seals with " << node.active_version
+                << ", last heartbeat " << core::format_rfc3339(node.heartbeat_at) << "\n";
+  }
   if (global.json)
     std::cout << boost::json::serialize(boost::json::object{{"active", app.keyring->active_version()},
-                                                            {"versions", std::move(versions)}})
+                                                            {"versions", std::move(versions)},
+                                                            {"nodes", std::move(live)}})
               << "\n";
-  return core::ok();
-}
-
-core::Result<void> save_and_use(AppContext& app, const std::filesystem::path& file, crypto::Keyring&& next) {
-  if (auto r = next.save_replacing(file); !r) return r.error();
-  app.keyring = std::make_shared<const crypto::Keyring>(std::move(next));
-  app.envelope->replace_keyring(app.keyring);
-  app.sealer->replace_keyring(app.keyring);
   return core::ok();
 }
 
 core::Result<void> rotate(AppContext& app, const GlobalOptions& global, const MasterKeyArgs& args) {
   auto file = rotatable_file(app);
   if (!file) return file.error();
-  auto wait = core::parse_duration(args.wait);
-  if (!wait) return core::Error::invalid_request("--wait must be a duration such as 5s");
-  const std::uint32_t from = app.keyring->active_version();
-
-  // 1. A pending version (reuse one left by an interrupted rotation).
-  std::uint32_t to = 0;
-  for (const auto& v : app.keyring->versions())
-    if (v.state == crypto::KeyVersionInfo::State::pending) to = v.version;
-  if (to == 0) {
-    auto pending = app.keyring->with_new_pending_version(app.clock.now());
-    if (!pending) return pending.error();
-    to = pending->versions().back().version;
-    if (auto r = save_and_use(app, *file, std::move(*pending)); !r) return r;
-    if (!global.json) std::cout << "added master key version " << to << " (pending); waiting for servers to load it\n";
-    std::this_thread::sleep_for(*wait);
-  }
-
-  // 2. Seal with it, and let every server pick that up before re-wrapping.
-  auto activated = app.keyring->with_activated(to);
-  if (!activated) return activated.error();
-  if (auto r = save_and_use(app, *file, std::move(*activated)); !r) return r;
-  if (!global.json) std::cout << "version " << to << " now seals new keys; waiting for servers\n";
-  std::this_thread::sleep_for(*wait);
-
-  // 3. Re-wrap every key under the new version.
-  auto catalog = catalog::Catalog::builtin();
-  if (!catalog) return catalog.error();
-  vault::KeyService keys(*app.store, *app.envelope, std::make_shared<const catalog::Catalog>(std::move(*catalog)),
-                         app.clock, app.mgmt_chain);
-  vault::Caller caller;
-  caller.kind = store::ActorKind::cli;
-  vault::Rewrapper rewrapper(*app.store, *app.envelope, keys);
-  auto report = rewrapper.run(caller, to);
+  auto timeout = core::parse_duration(args.timeout);
+  if (!timeout) return core::Error::invalid_request("--timeout must be a duration such as 60s");
+  if (!global.json)
+    std::cout << "adding a master key version; waiting for the running servers to load it\n" << std::flush;
+  auto report = rotate_master_key(app, *file, {.timeout = *timeout, .poll = std::chrono::milliseconds(100)});
   if (!report) return report.error();
+  if (!report->lagging.empty())
+    std::cerr << "warning: these servers did not report sealing with master key version " << report->to_version
+              << " within " << args.timeout << ": " << vault::describe_nodes(report->lagging)
+              << "; keys they store meanwhile stay on version " << report->from_version
+              << " until the next rotation\n";
 
   boost::json::array failed;
   for (const auto& id : report->failed_key_ids) failed.emplace_back(id);
-  audit_rotation(app, "master_key.rotated",
-                 {{"from_version", from}, {"to_version", to}, {"rewrapped", report->rewrapped}, {"failed", failed}});
+  boost::json::array acknowledged;
+  for (const auto& id : report->acknowledged_by) acknowledged.emplace_back(id);
   if (global.json) {
-    std::cout << boost::json::serialize(boost::json::object{
-                     {"from_version", from}, {"to_version", to}, {"rewrapped", report->rewrapped}, {"failed", failed}})
+    std::cout << boost::json::serialize(boost::json::object{{"from_version", report->from_version},
+                                                            {"to_version", report->to_version},
+                                                            {"rewrapped", report->rewrapped},
+                                                            {"failed", failed},
+                                                            {"acknowledged_by", acknowledged}})
               << "\n";
   } else {
-    std::cout << "re-wrapped " << report->rewrapped << " keys under version " << to << "\n";
+    std::cout << "version " << report->to_version << " seals new keys (loaded by " << report->acknowledged_by.size()
+              << " running servers); re-wrapped " << report->rewrapped << " keys under it\n";
     for (const auto& id : report->failed_key_ids)
       std::cout << "key " << id << " failed its integrity check and was disabled; rotate or delete it\n";
   }
@@ -146,17 +124,7 @@ core::Result<void> rotate(AppContext& app, const GlobalOptions& global, const Ma
 core::Result<void> retire(AppContext& app, const GlobalOptions& global, std::uint32_t version) {
   auto file = rotatable_file(app);
   if (!file) return file.error();
-  auto rows = key_rows(app);
-  if (!rows) return rows.error();
-  if (auto it = rows->find(version); it != rows->end() && it->second > 0)
-    return core::Error::conflict(std::to_string(it->second) + " keys still use master key version " +
-                                 std::to_string(version) + "; run `keyrelay master-key rotate` first");
-  auto audit_key = audit::derive_audit_key(*app.keyring, version);
-  if (!audit_key) return audit_key.error();
-  auto retired = app.keyring->with_retired(version, audit_key->reveal());
-  if (!retired) return retired.error();
-  if (auto r = save_and_use(app, *file, std::move(*retired)); !r) return r;
-  audit_rotation(app, "master_key.retired", {{"version", version}});
+  if (auto r = retire_master_version(app, *file, version); !r) return r;
   if (global.json) std::cout << boost::json::serialize(boost::json::object{{"retired", version}}) << "\n";
   else std::cout << "master key version " << version << " is retired\n";
   return core::ok();
@@ -179,15 +147,18 @@ void add_master_key_commands(CLI::App& app, GlobalOptions& global, int& code) {
       return rc;
     }();
   };
-  mk->add_subcommand("status", "versions, their state and how many keys each seals")->callback([&global, run] {
+  mk->add_subcommand("status", "versions, their state, how many keys each seals, and the running servers")->callback([&global, run] {
     run("master-key status", [&](AppContext& a) { return status(a, global); });
   });
   auto* rotate_cmd = mk->add_subcommand("rotate", "add a new master key version and re-wrap every key under it");
-  rotate_cmd->add_option("--wait", args->wait, "how long servers get to load each keyring change")->capture_default_str();
+  rotate_cmd
+      ->add_option("--timeout,--wait", args->timeout,
+                   "how long the running servers get to acknowledge each keyring change")
+      ->capture_default_str();
   rotate_cmd->callback([&global, run, args] {
     run("master-key rotate", [&](AppContext& a) { return rotate(a, global, *args); });
   });
-  auto* retire_cmd = mk->add_subcommand("retire", "drop a master key version that no key uses any more");
+  auto* retire_cmd = mk->add_subcommand("retire", "drop a master key version that no key and no running server uses any more");
   retire_cmd->add_option("VERSION", args->version, "the version to retire")->required();
   retire_cmd->callback([&global, run, args] {
     run("master-key retire", [&](AppContext& a) { return retire(a, global, args->version); });

@@ -18,6 +18,7 @@
 #include "api/account_routes.h"
 #include "api/gateway/chat_routes.h"
 #include "api/gateway/gateway_services.h"
+#include "api/gateway/key_recheck.h"
 #include "api/gateway/proxy_routes.h"
 #include "api/audit_routes.h"
 #include "api/health_routes.h"
@@ -54,6 +55,7 @@
 #include "logging/log.h"
 #include "vault/key_cache.h"
 #include "vault/key_service.h"
+#include "vault/node_heartbeat.h"
 
 namespace keyrelay::cli {
 namespace {
@@ -81,6 +83,7 @@ http::ServerOptions server_options(const config::Config& c) {
   o.idle_timeout = c.http.idle_timeout;
   o.write_timeout = c.http.write_timeout;
   o.max_connections = c.http.max_connections;
+  o.max_connections_per_client = c.http.max_connections_per_client;
   o.shutdown_timeout = c.http.shutdown_timeout;
   return o;
 }
@@ -96,6 +99,12 @@ bool write_port_file(const std::filesystem::path& path, std::uint16_t port) {
   std::error_code ec;
   if (ok) std::filesystem::rename(tmp, path, ec);
   return ok && !ec;
+}
+
+std::string local_hostname() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return "unknown";
+  return name;
 }
 
 int fail(const std::string& message) {
@@ -123,11 +132,12 @@ int run_serve(const GlobalOptions& global) {
   {
     auto early = config::load_config(global.config_file, config::process_environment());
     if (!early) return fail(early.error().message);
+    if (auto ready = config::check_for_serving(*early); !ready) return fail(ready.error().message);
     if (!early->allow_core_dumps) disable_core_dumps();
     logging::init(to_log_level(early->log_level),
                   early->log_format == config::LogFormat::json ? logging::Format::json : logging::Format::text);
   }
-  raise_open_file_limit();
+  const std::size_t open_file_limit = raise_open_file_limit();
 
   auto app = open_app(global, "node", KeyringPolicy::create_if_new);
   if (!app) return fail(app.error().message);
@@ -148,6 +158,8 @@ int run_serve(const GlobalOptions& global) {
   // Only the operator chooses where a provider lives: the file's [provider.<id>] and the environment.
   std::vector<std::string> provider_ids;
   for (const auto& p : catalog_result->providers()) provider_ids.push_back(p.id);
+  for (const auto& name : config::unknown_provider_variables(config::environment_names(), provider_ids))
+    logging::warn("unknown environment variable ignored: no such provider", {{"variable", name}});
   if (auto r = config::apply_provider_env(ctx.config, provider_ids, config::process_environment()); !r)
     return fail(r.error().message);
   for (const auto& [id, url] : ctx.config.provider_base_urls) {
@@ -160,7 +172,9 @@ int run_serve(const GlobalOptions& global) {
   auto jwt = make_jwt_verifier(ctx.config, ctx.clock);
   if (!jwt) return fail(jwt.error().message);
 
-  auth::Authenticator authenticator(*ctx.store, jwt->get(), ctx.clock, {.audit_chain = ctx.mgmt_chain});
+  // auth.failed goes on the writer's use chain, which retention prunes (docs/decisions.md).
+  auth::Authenticator authenticator(*ctx.store, jwt->get(), ctx.clock,
+                                    {.audit_chain = ctx.mgmt_chain, .failure_chain = audit::use_chain(ctx.writer_id)});
   vault::KeyCache key_cache(*ctx.store);
   vault::KeyService keys(*ctx.store, *ctx.envelope, catalog, ctx.clock, ctx.mgmt_chain, &key_cache);
   boost::asio::thread_pool blocking(4);
@@ -190,13 +204,27 @@ int run_serve(const GlobalOptions& global) {
     api::raise_alert_later(services, std::move(alert), caller);
   });
   KeyringReloader reloader(keyring_file_of(ctx.config), *ctx.envelope, *ctx.sealer, *ctx.store);
-  auto reload = [&reloader](bool force) {
+  // This server in the nodes table: the master versions it holds, so `master-key rotate` waits for
+  // exactly the running servers (and `retire` refuses a version one of them still seals with).
+  vault::NodeHeartbeat heartbeat(
+      *ctx.store, *ctx.envelope, ctx.clock, {ctx.writer_id, static_cast<std::int64_t>(::getpid()), local_hostname()},
+      {.interval = ctx.config.keyring.heartbeat_interval,
+       .timeout = ctx.config.keyring.effective_node_timeout(),
+       .on_error = [](const core::Error& e) { logging::warn("node heartbeat not recorded", {{"error", e.message}}); }});
+  auto reload = [&reloader, &heartbeat](bool force) {
     auto r = reloader.reload_if_changed(force);
     if (!r) logging::error("keyring not reloaded", {{"error", r.error().message}});
-    return r && *r;
+    const bool installed = r && *r;
+    // Tell a waiting rotation at once, not at the next heartbeat.
+    if (installed)
+      if (auto beat = heartbeat.beat(); !beat) logging::warn("node heartbeat not recorded", {{"error", beat.error().message}});
+    return installed;
   };
-  keys.set_keyring_refresh([reload] { return reload(true); });
-  Maintenance maintenance(*ctx.store, authenticator, key_cache, [reload] { reload(false); });
+  // Runs on the worker pool (KeyService::finish_open), at most once per reload interval.
+  keys.set_keyring_refresh([reload] { return reload(true); }, ctx.config.keyring.reload_interval);
+  Maintenance maintenance(*ctx.store, authenticator, key_cache, [reload] { reload(false); },
+                          std::chrono::milliseconds(250), std::chrono::seconds(5), ctx.config.keyring.reload_interval);
+  if (auto r = heartbeat.start(); !r) return fail("cannot record this server in the nodes table: " + r.error().message);
 
   http::Router router;
   http::ServerOptions options = server_options(ctx.config);
@@ -214,7 +242,13 @@ int run_serve(const GlobalOptions& global) {
   upstream_options.connect_timeout = ctx.config.upstream.connect_timeout;
   upstream_options.first_byte_timeout = ctx.config.upstream.first_byte_timeout;
   upstream_options.idle_timeout = ctx.config.upstream.idle_timeout;
-  upstream_options.max_connections_per_origin = ctx.config.upstream.max_connections_per_origin;
+  // Unset, the cap per provider follows the descriptors this process may hold (README: sizing).
+  upstream_options.max_connections_per_origin =
+      ctx.config.upstream.max_connections_per_origin != 0
+          ? ctx.config.upstream.max_connections_per_origin
+          : gateway::default_connections_per_origin(open_file_limit, ctx.config.http.max_connections);
+  logging::info("upstream connections", {{"max_per_origin", upstream_options.max_connections_per_origin},
+                                         {"open_file_limit", open_file_limit}});
   std::unique_ptr<gateway::UpstreamClient> upstream;
   try {
     upstream = std::make_unique<gateway::UpstreamClient>(server.executor(), upstream_options);
@@ -268,8 +302,10 @@ int run_serve(const GlobalOptions& global) {
   api::GatewaySettings gateway_settings;
   gateway_settings.default_key_fallback = ctx.config.gateway.default_key_fallback;
   gateway_settings.wire.anthropic_default_max_tokens = ctx.config.gateway.anthropic_max_tokens;
-  api::GatewayServices gateway_services{services, *upstream, resolver, breaker, usage, key_cache, model_lists,
-                                        gateway_settings};
+  api::KeyRecheck recheck(services, ctx.config.gateway.recheck_interval);
+  monitor::ConcurrencyLimiter places(ctx.config.gateway.max_concurrent_per_user);
+  api::GatewayServices gateway_services{services,    *upstream, resolver, breaker, usage,
+                                        key_cache,   model_lists, &recheck, &places, gateway_settings};
   http::Server* server_ptr = &server;
   api::add_health_routes(router, {{"server",
                                    [&server_ptr]() -> core::Result<void> {
@@ -322,6 +358,7 @@ int run_serve(const GlobalOptions& global) {
   blocking.join();
   usage.flush();
   maintenance.stop();
+  heartbeat.stop();  // a clean stop: no rotation waits for this server any more
   logging::info("stopped");
   logging::shutdown();
   return 0;

@@ -1,5 +1,8 @@
 #include "config/config.h"
 
+#include <arpa/inet.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <sstream>
 
@@ -97,13 +100,47 @@ Result<void> apply_environment(Config& out, const EnvLookup& env) {
   return core::ok();
 }
 
+constexpr std::string_view kProviderPrefix = "KEYRELAY_PROVIDER_";
+constexpr std::string_view kProviderSuffix = "_BASE_URL";
+
+// "google-maps" → "KEYRELAY_PROVIDER_GOOGLE_MAPS_BASE_URL".
+std::string provider_env_name(std::string_view id) {
+  std::string name(kProviderPrefix);
+  for (char c : id) name += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  name += kProviderSuffix;
+  return name;
+}
+
+bool is_provider_variable(std::string_view name) {
+  return name.size() > kProviderPrefix.size() + kProviderSuffix.size() && name.starts_with(kProviderPrefix) &&
+         name.ends_with(kProviderSuffix);
+}
+
+// Loopback receivers (a sidecar on the same host) may use plain http: nothing crosses a network.
+bool is_loopback_url(std::string_view url) {
+  std::string_view rest = url.substr(url.find("://") + 3);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  if (const auto at = rest.rfind('@'); at != std::string_view::npos) rest = rest.substr(at + 1);
+  std::string host(rest.starts_with('[') ? rest.substr(1, rest.find(']') - 1) : rest.substr(0, rest.rfind(':')));
+  for (char& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (host == "localhost") return true;
+  in_addr v4{};
+  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;  // 127.0.0.0/8
+  in6_addr v6{};
+  return ::inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+}
+
+std::string origin_of(std::string_view url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string_view::npos) return "?";
+  return std::string(url.substr(0, url.find_first_of("/?#", scheme + 3)));
+}
+
 }  // namespace
 
 Result<void> apply_provider_env(Config& config, const std::vector<std::string>& provider_ids, const EnvLookup& env) {
   for (const auto& id : provider_ids) {
-    std::string name = "KEYRELAY_PROVIDER_";
-    for (char c : id) name += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    name += "_BASE_URL";
+    const std::string name = provider_env_name(id);
     auto url = env(name);
     if (!url) continue;
     if (!(url->starts_with("http://") || url->starts_with("https://")))
@@ -111,6 +148,55 @@ Result<void> apply_provider_env(Config& config, const std::vector<std::string>& 
     config.provider_base_urls[id] = *url;
   }
   return core::ok();
+}
+
+Result<void> check_for_serving(const Config& config) {
+  if (config.jwt_secret || config.jwt_jwks_file) {
+    constexpr std::string_view kWhy = " is required when JWTs are verified (KEYRELAY_JWT_SECRET or KEYRELAY_JWT_JWKS_FILE)";
+    if (config.jwt_issuer.empty()) return Error::invalid_request("KEYRELAY_JWT_ISSUER" + std::string(kWhy));
+    if (config.jwt_audience.empty()) return Error::invalid_request("KEYRELAY_JWT_AUDIENCE" + std::string(kWhy));
+  }
+  if (!config.alerts.webhook_allow_http) {
+    for (const auto& url : config.alerts.webhook_urls) {
+      if (url.starts_with("http://") && !is_loopback_url(url))
+        return Error::invalid_request("KEYRELAY_ALERTS_WEBHOOK_URLS: " + origin_of(url) +
+                                      " is plain http to another host (alerts would cross the network in clear); use "
+                                      "https:// or set KEYRELAY_ALERTS_WEBHOOK_ALLOW_HTTP=true");
+    }
+  }
+  return core::ok();
+}
+
+std::vector<std::string> environment_names() {
+  std::vector<std::string> names;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    names.emplace_back(text.substr(0, text.find('=')));
+  }
+  return names;
+}
+
+std::vector<std::string> unknown_setting_variables(const std::vector<std::string>& names) {
+  std::vector<std::string> unknown;
+  for (const auto& name : names) {
+    if (!name.starts_with("KEYRELAY_") || is_provider_variable(name)) continue;
+    bool known = false;
+    for (const auto& setting : all_settings()) known = known || env_name(setting.name) == name;
+    if (!known) unknown.push_back(name);
+  }
+  return unknown;
+}
+
+std::vector<std::string> unknown_provider_variables(const std::vector<std::string>& names,
+                                                    const std::vector<std::string>& provider_ids) {
+  std::vector<std::string> unknown;
+  for (const auto& name : names) {
+    if (!is_provider_variable(name)) continue;
+    bool known = false;
+    for (const auto& id : provider_ids) known = known || provider_env_name(id) == name;
+    if (!known) unknown.push_back(name);
+  }
+  return unknown;
 }
 
 EnvLookup process_environment() {

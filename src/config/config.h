@@ -29,10 +29,11 @@ struct HttpLimits {
   std::size_t max_header_bytes = 16 * 1024;            // 431 beyond
   std::size_t max_body_bytes = 1024 * 1024;            // 413 beyond (routes may set their own)
   std::chrono::milliseconds header_timeout{10'000};    // slow-loris cut-off for one request head
-  std::chrono::milliseconds body_timeout{30'000};      // for reading a request body
+  std::chrono::milliseconds body_timeout{30'000};      // for reading a whole request body (total, not per read)
   std::chrono::milliseconds idle_timeout{60'000};      // keep-alive wait for the next request
   std::chrono::milliseconds write_timeout{30'000};     // for writing one response
   std::size_t max_connections = 10'000;                // extra connections get 503 and are closed
+  std::size_t max_connections_per_client = 256;        // per peer address (trusted proxies exempt); 0 = no cap
   std::chrono::milliseconds shutdown_timeout{10'000};  // in-flight requests may finish this long
 };
 
@@ -42,13 +43,18 @@ struct GatewayConfig {
   std::uint32_t anthropic_max_tokens = 4096;      // Anthropic requires max_tokens; used when a client sets none
   unsigned breaker_failures = 3;                  // consecutive failures that open a key's circuit
   std::chrono::milliseconds breaker_cooldown{30'000};
+  // A refusal that may not be the key's fault (on /proxy, or of an operator key) re-validates the
+  // key, at most this often per key; only that verdict marks it invalid.
+  std::chrono::milliseconds recheck_interval{300'000};
+  // Gateway requests (streams included) one user may have in flight; 0 = no cap.
+  std::uint32_t max_concurrent_per_user = 64;
 };
 
 struct UpstreamConfig {
   std::chrono::milliseconds connect_timeout{5'000};
   std::chrono::milliseconds first_byte_timeout{60'000};  // a slow model's first token
   std::chrono::milliseconds idle_timeout{60'000};        // between two pieces of a streamed answer
-  std::size_t max_connections_per_origin = 256;
+  std::size_t max_connections_per_origin = 0;            // 0: derived from RLIMIT_NOFILE at start
 };
 
 // "10/1m": `count` events per `period`; count 0 = off.
@@ -75,9 +81,19 @@ struct AlertConfig {
   std::vector<unsigned> expiry_days{7, 1};                 // "expiring soon" alerts, once per key each
   std::chrono::milliseconds expiry_sweep_interval{std::chrono::minutes(1)};
   std::vector<std::string> webhook_urls;                   // receive every raised alert, signed
+  bool webhook_allow_http = false;                         // plain http:// to a host other than loopback
   std::optional<core::Secret> webhook_secret;              // HMAC-SHA256 key of the signature
   unsigned webhook_max_attempts = 8;                       // with exponential back-off…
   std::chrono::milliseconds webhook_backoff{1000};         // …starting at this pause
+};
+
+// How a server keeps up with the keyring file and tells the others (master-key rotation).
+struct KeyringConfig {
+  std::chrono::milliseconds reload_interval{2'000};     // how often the keyring file is checked for changes
+  std::chrono::milliseconds heartbeat_interval{5'000};  // how often the server records itself in `nodes`
+  std::optional<std::chrono::milliseconds> node_timeout;  // silent this long, a server counts as gone
+  // node_timeout, or three heartbeats when it is not set.
+  std::chrono::milliseconds effective_node_timeout() const { return node_timeout.value_or(3 * heartbeat_interval); }
 };
 
 struct Config {
@@ -87,6 +103,7 @@ struct Config {
   std::string database_url;                      // empty: SQLite in data_dir
   std::optional<core::Secret> master_key;        // base64 text of one 32-byte key
   std::optional<std::filesystem::path> keyring_file;
+  KeyringConfig keyring;
   std::string redis_url;
   LogLevel log_level = LogLevel::info;
   LogFormat log_format = LogFormat::json;
@@ -125,6 +142,23 @@ EnvLookup process_environment();
 // Loads defaults, then `file` (when given), then the environment. Errors are invalid_request with a
 // message naming the key or variable, e.g. "config file keyrelay.toml: unknown key 'lisen'".
 core::Result<Config> load_config(const std::optional<std::filesystem::path>& file, const EnvLookup& env);
+
+// What `serve` needs beyond well-formed values, checked at its start: JWT verification has an
+// issuer and an audience (without them any token signed with the key is taken, whoever it was made
+// for); webhook receivers are https:// or loopback unless plain http is allowed (an alert would
+// cross the network in clear). invalid_request naming the settings; a receiver is named by its
+// origin only (the rest of a webhook URL is often a credential).
+core::Result<void> check_for_serving(const Config& config);
+
+// The names of the process's environment variables.
+std::vector<std::string> environment_names();
+// Among `names`, the KEYRELAY_* ones that no setting reads (a misspelling would otherwise be ignored
+// without a word, and the default apply). KEYRELAY_PROVIDER_<ID>_BASE_URL is left to
+// unknown_provider_variables(), which needs the catalog.
+std::vector<std::string> unknown_setting_variables(const std::vector<std::string>& names);
+// Among `names`, the KEYRELAY_PROVIDER_<ID>_BASE_URL whose <ID> names none of `provider_ids`.
+std::vector<std::string> unknown_provider_variables(const std::vector<std::string>& names,
+                                                    const std::vector<std::string>& provider_ids);
 
 // Adds the environment's KEYRELAY_PROVIDER_<ID>_BASE_URL for each of `provider_ids` to the file's
 // overrides (the environment wins). invalid_request naming the variable for a URL that is not http(s).

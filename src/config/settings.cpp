@@ -148,7 +148,8 @@ std::vector<std::string> split_list(std::string_view text) {
   return out;
 }
 
-const std::array<Setting, 55> kSettings{{
+// A plain array sized by its initializer: adding a setting touches one place.
+const Setting kSettings[] = {
     {"listen", "address:port to serve (port 0 = ephemeral)", set_listen},
     {"port_file", "file that receives the bound port once listening",
      [](Config& c, std::string_view t) -> Result<void> {
@@ -176,6 +177,17 @@ const std::array<Setting, 55> kSettings{{
        c.keyring_file = std::filesystem::path(t);
        return core::ok();
      }},
+    {"keyring.reload_interval", "how often a server checks the keyring file for changes (SIGHUP reloads at once)",
+     set_section_duration<&Config::keyring, &KeyringConfig::reload_interval>},
+    {"keyring.heartbeat_interval", "how often a server records the master-key versions it holds (nodes table)",
+     set_section_duration<&Config::keyring, &KeyringConfig::heartbeat_interval>},
+    {"keyring.node_timeout", "a server whose last record is older counts as gone (default: three heartbeats)",
+     [](Config& c, std::string_view t) -> Result<void> {
+       auto v = parse_positive_duration(t);
+       if (!v) return v.error();
+       c.keyring.node_timeout = *v;
+       return core::ok();
+     }},
     {"redis_url", "shared counters and invalidation for several nodes",
      [](Config& c, std::string_view t) -> Result<void> {
        c.redis_url = std::string(t);
@@ -191,7 +203,8 @@ const std::array<Setting, 55> kSettings{{
      [](Config& c, std::string_view t) { return set_size<&HttpLimits::max_body_bytes>(c, t, 1, kMaxBytes); }},
     {"http.header_timeout", "time allowed to receive a request head (slow clients are cut)",
      set_duration<&HttpLimits::header_timeout>},
-    {"http.body_timeout", "time allowed to receive a request body", set_duration<&HttpLimits::body_timeout>},
+    {"http.body_timeout", "time allowed to receive a whole request body (in total, however it trickles in)",
+     set_duration<&HttpLimits::body_timeout>},
     {"http.idle_timeout", "how long an idle keep-alive connection stays open",
      set_duration<&HttpLimits::idle_timeout>},
     {"http.write_timeout", "time allowed to write one response", set_duration<&HttpLimits::write_timeout>},
@@ -199,6 +212,8 @@ const std::array<Setting, 55> kSettings{{
      [](Config& c, std::string_view t) {
        return set_size<&HttpLimits::max_connections>(c, t, 1, 1'000'000);
      }},
+    {"http.max_connections_per_client", "open connections from one address at most (0 = no cap; trusted proxies are exempt)",
+     set_section_number<&Config::http, &HttpLimits::max_connections_per_client, 0, 1'000'000>},
     {"http.shutdown_timeout", "on SIGTERM/SIGINT, how long in-flight requests may finish",
      set_duration<&HttpLimits::shutdown_timeout>},
     {"allow_core_dumps", "keep core dumps and ptrace enabled (debugging only; dumps may hold secrets)",
@@ -225,8 +240,9 @@ const std::array<Setting, 55> kSettings{{
      set_section_duration<&Config::upstream, &UpstreamConfig::first_byte_timeout>},
     {"upstream.idle_timeout", "time a provider may pause inside an answer (and idle connections are kept)",
      set_section_duration<&Config::upstream, &UpstreamConfig::idle_timeout>},
-    {"upstream.max_connections_per_origin", "open connections to one provider at most",
-     set_section_number<&Config::upstream, &UpstreamConfig::max_connections_per_origin, 1, 100'000>},
+    {"upstream.max_connections_per_origin",
+     "open connections to one provider at most (0 = derived from the open-file limit)",
+     set_section_number<&Config::upstream, &UpstreamConfig::max_connections_per_origin, 0, 1'000'000>},
     {"catalog_file", "JSON file of the operator's providers (catalog.json's format) added to the built-in catalog",
      [](Config& c, std::string_view t) -> Result<void> {
        if (auto r = require_nonempty(t); !r) return r;
@@ -251,6 +267,10 @@ const std::array<Setting, 55> kSettings{{
      set_section_number<&Config::gateway, &GatewayConfig::breaker_failures, 1, 1000>},
     {"gateway.breaker_cooldown", "how long a key rests after its circuit opened",
      set_section_duration<&Config::gateway, &GatewayConfig::breaker_cooldown>},
+    {"gateway.recheck_interval", "a key refused on /proxy (or an operator key refused anywhere) is re-validated at most this often",
+     set_section_duration<&Config::gateway, &GatewayConfig::recheck_interval>},
+    {"gateway.max_concurrent_per_user", "gateway requests one user may have in flight at once (0 = no cap)",
+     set_section_number<&Config::gateway, &GatewayConfig::max_concurrent_per_user, 0, 1'000'000>},
     {"rate_limit.mutations", "management changes per user (COUNT/DURATION, or off)",
      set_rate<&Config::rate_limits, &RateLimitConfig::mutations>},
     {"rate_limit.validations", "provider validations per user (COUNT/DURATION, or off)",
@@ -284,13 +304,20 @@ const std::array<Setting, 55> kSettings{{
      }},
     {"alerts.expiry_sweep_interval", "how often expired and expiring keys are looked for",
      set_section_duration<&Config::alerts, &AlertConfig::expiry_sweep_interval>},
-    {"alerts.webhook_urls", "comma list of http(s) URLs that receive every raised alert as signed JSON",
+    {"alerts.webhook_urls", "comma list of https URLs (or http to loopback) that receive every alert raised, updated or resolved as signed JSON",
      [](Config& c, std::string_view t) -> Result<void> {
        auto urls = split_list(t);
        for (const auto& url : urls)
          if (!url.starts_with("http://") && !url.starts_with("https://"))
            return Error::invalid_request("expected http:// or https:// URLs");
        c.alerts.webhook_urls = std::move(urls);
+       return core::ok();
+     }},
+    {"alerts.webhook_allow_http", "allow plain http:// webhook receivers on other hosts than loopback (alerts then cross the network in clear)",
+     [](Config& c, std::string_view t) -> Result<void> {
+       auto v = parse_bool(t);
+       if (!v) return v.error();
+       c.alerts.webhook_allow_http = *v;
        return core::ok();
      }},
     {"alerts.webhook_secret", "key of the webhooks' HMAC-SHA256 signature (at least 32 characters)",
@@ -309,7 +336,7 @@ const std::array<Setting, 55> kSettings{{
        c.metrics_token.emplace(t);
        return core::ok();
      }},
-    {"audit.retention", "how long key.used audit events are kept (off: forever); management events are never pruned",
+    {"audit.retention", "how long key.used and auth.failed audit events are kept (off: forever); management events are never pruned",
      [](Config& c, std::string_view t) -> Result<void> {
        if (t == "off" || t == "0") {
          c.audit_retention = std::chrono::milliseconds(0);
@@ -320,7 +347,7 @@ const std::array<Setting, 55> kSettings{{
        c.audit_retention = *v;
        return core::ok();
      }},
-    {"audit.prune_interval", "how often the server prunes key.used events past the retention",
+    {"audit.prune_interval", "how often the server prunes key.used and auth.failed events past the retention",
      [](Config& c, std::string_view t) -> Result<void> {
        auto v = parse_positive_duration(t);
        if (!v) return v.error();
@@ -348,17 +375,17 @@ const std::array<Setting, 55> kSettings{{
        c.jwt_jwks_file = std::filesystem::path(t);
        return core::ok();
      }},
-    {"jwt.issuer", "required iss of JWTs",
+    {"jwt.issuer", "required iss of JWTs (serve refuses to verify JWTs without it)",
      [](Config& c, std::string_view t) -> Result<void> {
        c.jwt_issuer = std::string(t);
        return core::ok();
      }},
-    {"jwt.audience", "required aud of JWTs",
+    {"jwt.audience", "required aud of JWTs (serve refuses to verify JWTs without it)",
      [](Config& c, std::string_view t) -> Result<void> {
        c.jwt_audience = std::string(t);
        return core::ok();
      }},
-}};
+};
 
 }  // namespace
 

@@ -3,6 +3,7 @@
 // message that is safe to show a client. Errors are mapped to HTTP once, in http/error_response.cpp.
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,13 @@ enum class Errc {
 // The wire spelling of `code` ("invalid_request", ...).
 std::string_view errc_name(Errc code) noexcept;
 
+// What a limit's refusal reports in RateLimit-Limit / -Remaining / -Reset.
+struct RateLimitFigures {
+  std::uint32_t limit = 0;
+  std::uint32_t remaining = 0;
+  std::chrono::seconds reset{0};
+};
+
 struct Error {
   Errc code = Errc::internal;
   // Safe to show whoever caused it: never a secret, never SQL. Request errors name no server paths;
@@ -37,6 +45,9 @@ struct Error {
   std::string message;
   // Only for rate_limited: how long the client should wait.
   std::optional<std::chrono::seconds> retry_after;
+  // Only for rate_limited by one of keyrelay's limits, where no handler sets the headers itself (a
+  // lockout refuses before any handler runs).
+  std::optional<RateLimitFigures> rate_limit = std::nullopt;
 
   static Error invalid_request(std::string m) { return {Errc::invalid_request, std::move(m), {}}; }
   static Error unauthenticated(std::string m) { return {Errc::unauthenticated, std::move(m), {}}; }

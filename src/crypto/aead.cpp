@@ -29,19 +29,25 @@ core::Result<void> check_parameters(core::ByteView key, core::ByteView iv, core:
   return core::ok();
 }
 
+// OpenSSL could not do its part (no memory for a context, a provider error): nothing is known to be
+// wrong with the data, so this is never reported as an authentication failure.
+core::Error library_failure(std::string_view what) {
+  return core::Error::unavailable(std::string(what) + " failed inside OpenSSL; try again");
+}
+
 // Creates a context for AES-256-GCM in the given direction with `key` and `iv` set.
 core::Result<detail::CipherCtx> make_context(bool encrypt, core::ByteView key, core::ByteView iv) {
   const EVP_CIPHER* cipher = detail::aes_256_gcm();
-  if (cipher == nullptr) return core::Error::internal("AES-256-GCM is not available from OpenSSL");
-  detail::CipherCtx ctx(EVP_CIPHER_CTX_new());
-  if (!ctx) detail::fatal_openssl("EVP_CIPHER_CTX_new");
+  if (cipher == nullptr) return library_failure("fetching AES-256-GCM");
+  detail::CipherCtx ctx(detail::context_setup_fault() ? nullptr : EVP_CIPHER_CTX_new());
+  if (!ctx) return library_failure("allocating an AES-256-GCM context");
   const int enc = encrypt ? 1 : 0;
   // The IV length must be set between choosing the cipher and setting key and IV.
   if (EVP_CipherInit_ex(ctx.get(), cipher, nullptr, nullptr, nullptr, enc) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(iv.size()),
                           nullptr) != 1 ||
       EVP_CipherInit_ex(ctx.get(), nullptr, nullptr, key.data(), iv.data(), enc) != 1) {
-    return core::Error::internal("AES-256-GCM initialisation failed");
+    return library_failure("AES-256-GCM initialisation");
   }
   return ctx;
 }
@@ -65,13 +71,13 @@ core::Result<GcmOutput> gcm_encrypt(core::ByteView key, core::ByteView iv, core:
   int len = 0;
   if (!aad.empty() &&
       EVP_EncryptUpdate(ctx->get(), nullptr, &len, aad.data(), static_cast<int>(aad.size())) != 1) {
-    return core::Error::internal("AES-256-GCM encryption failed");
+    return library_failure("AES-256-GCM encryption");
   }
   int written = 0;
   if (!plaintext.empty()) {
     if (EVP_EncryptUpdate(ctx->get(), out.ciphertext.data(), &len, plaintext.data(),
                           static_cast<int>(plaintext.size())) != 1) {
-      return core::Error::internal("AES-256-GCM encryption failed");
+      return library_failure("AES-256-GCM encryption");
     }
     written = len;
   }
@@ -82,7 +88,7 @@ core::Result<GcmOutput> gcm_encrypt(core::ByteView key, core::ByteView iv, core:
       static_cast<std::size_t>(written) != plaintext.size() ||
       EVP_CIPHER_CTX_ctrl(ctx->get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kGcmTagSize),
                           out.tag.data()) != 1) {
-    return core::Error::internal("AES-256-GCM encryption failed");
+    return library_failure("AES-256-GCM encryption");
   }
   return out;
 }
@@ -102,28 +108,30 @@ core::Result<core::Secret> decrypt(core::ByteView key, core::ByteView iv, core::
   auto ctx = make_context(false, key, iv);
   if (!ctx) return std::move(ctx).error();
 
-  const auto failed = [auth_failure] { return core::Error::internal(std::string(auth_failure)); };
   core::Secret plain = core::Secret::zeroed(ciphertext.size());
   int len = 0;
+  // GCM checks nothing before the tag: an Update that fails is OpenSSL failing, not the data.
   if (!aad.empty() &&
       EVP_DecryptUpdate(ctx->get(), nullptr, &len, aad.data(), static_cast<int>(aad.size())) != 1) {
-    return failed();
+    return library_failure("AES-256-GCM decryption");
   }
   if (!ciphertext.empty() &&
       (EVP_DecryptUpdate(ctx->get(), plain.mutable_bytes().data(), &len, ciphertext.data(),
                          static_cast<int>(ciphertext.size())) != 1 ||
        static_cast<std::size_t>(len) != ciphertext.size())) {
-    return failed();  // `plain` wipes itself on the way out
+    return library_failure("AES-256-GCM decryption");  // `plain` wipes itself on the way out
   }
   // The ctrl takes a non-const pointer but only reads the tag when decrypting.
   std::array<std::uint8_t, kGcmTagSize> expected{};
   std::copy(tag.begin(), tag.end(), expected.begin());
-  std::uint8_t scratch[16];
   if (EVP_CIPHER_CTX_ctrl(ctx->get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kGcmTagSize),
-                          expected.data()) != 1 ||
-      EVP_DecryptFinal_ex(ctx->get(), scratch, &len) != 1) {
+                          expected.data()) != 1) {
+    return library_failure("AES-256-GCM decryption");
+  }
+  std::uint8_t scratch[16];
+  if (EVP_DecryptFinal_ex(ctx->get(), scratch, &len) != 1) {
     plain.wipe();  // unauthenticated plaintext never leaves this function
-    return failed();
+    return core::Error::internal(std::string(auth_failure));  // the tag does not match: the data
   }
   return plain;
 }

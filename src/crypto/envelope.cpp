@@ -33,11 +33,29 @@ AssociatedData data_key_aad(const SecretBinding& b, std::uint32_t master_version
 }
 
 core::Error missing_version(std::uint32_t version) {
-  return core::Error::unavailable("master key version " + std::to_string(version) +
-                                  " is not in the keyring");
+  return core::Error::not_found("master key version " + std::to_string(version) +
+                                " is not in the keyring");
+}
+
+// An AEAD open that failed: a mismatch is reported as `integrity_message`, anything else (OpenSSL
+// failing) passes through as the transient error it is.
+core::Error opened_badly(core::Error&& error, std::string_view integrity_message) {
+  if (error.code == core::Errc::internal) return core::Error::internal(std::string(integrity_message));
+  return std::move(error);
 }
 
 }  // namespace
+
+OpenFailure open_failure(const core::Error& error) noexcept {
+  switch (error.code) {
+    case core::Errc::not_found:
+      return OpenFailure::unknown_version;
+    case core::Errc::unavailable:
+      return OpenFailure::transient;
+    default:
+      return OpenFailure::integrity;  // fail closed: whatever else went wrong, the data is suspect
+  }
+}
 
 Envelope::Envelope(std::shared_ptr<const Keyring> keyring, std::size_t kek_cache_capacity)
     : keyring_(std::move(keyring)), cache_(kek_cache_capacity) {
@@ -75,7 +93,7 @@ core::Result<core::Secret> Envelope::derived_key(const Snapshot& snap, KekCache:
       if (auto hit = cache_.find(purpose, version, user_salt)) return std::move(*hit);
     }
   }
-  if (!snap.keyring) return core::Error::unavailable("no keyring is loaded");
+  if (!snap.keyring) return missing_version(version);
   auto master = snap.keyring->key(version);
   if (!master) return missing_version(version);
   const std::string_view info =
@@ -120,7 +138,7 @@ core::Result<core::Secret> Envelope::unwrap_data_key(const Snapshot& snap,
   if (!kek) return std::move(kek).error();
   auto data_key = crypto::open(kek->reveal(), data_key_aad(binding, sealed.master_version).view(),
                                sealed.wrapped_data_key);
-  if (!data_key) return core::Error::internal("the wrapped data key failed authentication");
+  if (!data_key) return opened_badly(std::move(data_key).error(), "the wrapped data key failed authentication");
   if (data_key->size() != kDataKeySize)
     return core::Error::internal("the wrapped data key has a wrong size");
   return data_key;
@@ -133,7 +151,7 @@ core::Result<core::Secret> Envelope::open(const SealedSecret& sealed, const Secr
   if (!data_key) return std::move(data_key).error();
   auto plaintext =
       crypto::open(data_key->reveal(), secret_aad(binding).view(), sealed.sealed_secret);
-  if (!plaintext) return core::Error::internal("the sealed secret failed authentication");
+  if (!plaintext) return opened_badly(std::move(plaintext).error(), "the sealed secret failed authentication");
   return plaintext;
 }
 

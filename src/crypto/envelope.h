@@ -46,6 +46,19 @@ struct SealedSecret {
   std::uint32_t master_version = 0;
 };
 
+// Why open() (or rewrap()) failed. Callers react differently to each kind.
+enum class OpenFailure {
+  integrity,        // Errc::internal: the data key or the secret failed authentication (tampered
+                    // with, moved, or sealed under another master key). Permanent.
+  unknown_version,  // Errc::not_found: the master version is not in the loaded keyring: reload it,
+                    // then retry.
+  transient,        // Errc::unavailable: OpenSSL could not do its part (no memory for a context);
+                    // nothing is known to be wrong with the data: retry later.
+};
+
+// The kind of an error that open() or rewrap() returned.
+OpenFailure open_failure(const core::Error& error) noexcept;
+
 class Envelope {
  public:
   // `keyring` must not be null. `kek_cache_capacity` bounds the derived-key cache (0 disables it).
@@ -59,26 +72,28 @@ class Envelope {
   std::shared_ptr<const Keyring> keyring() const;
 
   // Seals `plaintext` under the keyring's active version. Errc::internal if the random generator
-  // fails.
+  // fails; Errc::unavailable when OpenSSL fails.
   core::Result<SealedSecret> seal(const core::Secret& plaintext, const SecretBinding& binding,
                                   core::ByteView user_salt) const;
 
-  // Opens what seal (or rewrap) produced for the same binding and salt. Errc::unavailable when
+  // Opens what seal (or rewrap) produced for the same binding and salt. Errc::not_found when
   // `sealed.master_version` is not in the keyring (reload the keyring, then retry); Errc::internal
   // when the data key or the secret fails authentication (wrong binding, salt or master version,
-  // or tampered bytes). No plaintext is released on failure.
+  // or tampered bytes); Errc::unavailable when OpenSSL fails (transient). open_failure() names
+  // the three. No plaintext is released on failure.
   core::Result<core::Secret> open(const SealedSecret& sealed, const SecretBinding& binding,
                                   core::ByteView user_salt) const;
 
   // Re-wraps only the data key under master version `to_version`; sealed_secret is copied
-  // unchanged. For master-key rotation. Errors as open (Errc::unavailable also for a missing
+  // unchanged. For master-key rotation. Errors as open (Errc::not_found also for a missing
   // `to_version`).
   core::Result<SealedSecret> rewrap(const SealedSecret& sealed, const SecretBinding& binding,
                                     core::ByteView user_salt, std::uint32_t to_version) const;
 
   // HMAC-SHA256(HKDF(master[v], user salt, "keyrelay/fingerprint/v1"), secret): the same secret of
   // the same user gives the same value for one master version, so duplicates are found without
-  // storing the secret. Errc::unavailable if `master_version` is not in the keyring.
+  // storing the secret. Errc::not_found if `master_version` is not in the keyring;
+  // Errc::unavailable when OpenSSL fails.
   core::Result<Digest> fingerprint(const core::Secret& secret, core::ByteView user_salt,
                                    std::uint32_t master_version) const;
 

@@ -20,9 +20,10 @@ core::Result<core::Secret> hkdf_sha256(core::ByteView ikm, core::ByteView salt, 
   }
   if (ikm.empty()) return core::Error::invalid_request("HKDF-SHA256 needs input key material");
   EVP_KDF* kdf = detail::hkdf_kdf();
-  if (kdf == nullptr) return core::Error::internal("HKDF is not available from OpenSSL");
-  detail::KdfCtx ctx(EVP_KDF_CTX_new(kdf));
-  if (!ctx) detail::fatal_openssl("EVP_KDF_CTX_new");
+  // OpenSSL failing here (no memory for a context) is transient, like the AEAD's failures.
+  if (kdf == nullptr) return core::Error::unavailable("HKDF is not available from OpenSSL");
+  detail::KdfCtx ctx(detail::context_setup_fault() ? nullptr : EVP_KDF_CTX_new(kdf));
+  if (!ctx) return core::Error::unavailable("allocating an HKDF context failed inside OpenSSL; try again");
 
   char digest[] = "SHA256";
   OSSL_PARAM params[5];
@@ -43,7 +44,7 @@ core::Result<core::Secret> hkdf_sha256(core::ByteView ikm, core::ByteView salt, 
 
   core::Secret out = core::Secret::zeroed(size);
   if (EVP_KDF_derive(ctx.get(), out.mutable_bytes().data(), size, params) != 1) {
-    return core::Error::internal("HKDF-SHA256 derivation failed");
+    return core::Error::unavailable("HKDF-SHA256 derivation failed inside OpenSSL; try again");
   }
   return out;
 }

@@ -15,7 +15,7 @@ inline constexpr std::size_t kHkdfSha256MaxSize = 255 * 32;
 
 // Derives `size` bytes from `ikm`. An empty `salt` means "no salt", which RFC 5869 defines as 32
 // zero bytes; an empty `info` is allowed. Errc::invalid_request for `size` 0 or above 8160, or an
-// empty `ikm`; Errc::internal if OpenSSL has no HKDF.
+// empty `ikm`; Errc::unavailable when OpenSSL fails (no HKDF, no memory for a context).
 core::Result<core::Secret> hkdf_sha256(core::ByteView ikm, core::ByteView salt, core::ByteView info,
                                        std::size_t size);
 

@@ -2,10 +2,36 @@
 
 #include <openssl/err.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 
+#include "crypto/context_faults.h"
+
+namespace keyrelay::crypto {
+namespace {
+
+// Context set-ups left before the armed fault fires; negative when disarmed.
+std::atomic<int> g_setups_before_fault{-1};
+
+}  // namespace
+
+namespace faults {
+
+void fail_context_setup_after(int skip) noexcept { g_setups_before_fault.store(skip < 0 ? 0 : skip); }
+
+void clear_context_faults() noexcept { g_setups_before_fault.store(-1); }
+
+}  // namespace faults
+}  // namespace keyrelay::crypto
+
 namespace keyrelay::crypto::detail {
+
+bool context_setup_fault() noexcept {
+  if (g_setups_before_fault.load(std::memory_order_relaxed) < 0) return false;
+  // Armed: count this set-up; the one that finds the counter at 0 fails and disarms the seam.
+  return g_setups_before_fault.fetch_sub(1) == 0;
+}
 
 const EVP_CIPHER* aes_256_gcm() noexcept {
   // A function-local static: initialised once, thread-safely, on first use.

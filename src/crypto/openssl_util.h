@@ -29,6 +29,10 @@ const EVP_CIPHER* aes_256_gcm() noexcept;
 // "HKDF", same lifetime rules as aes_256_gcm().
 EVP_KDF* hkdf_kdf() noexcept;
 
+// True when the test seam of crypto/context_faults.h says this context set-up must fail (it
+// consumes the armed fault). Always false in production.
+bool context_setup_fault() noexcept;
+
 // Writes "keyrelay: fatal OpenSSL failure in <where>" with OpenSSL's error queue to stderr and
 // aborts. For failures that cannot happen with valid arguments (allocation failure): the error
 // policy is that memory exhaustion crashes.

@@ -8,9 +8,12 @@ namespace {
 
 // The provider's auth format with the key in place ("Bearer {key}" → "Bearer sk-…").
 std::string formatted_key(const catalog::ProviderAuth& auth, std::string_view key) {
-  std::string out = auth.format;
-  const auto at = out.find("{key}");
-  out.replace(at, 5, key);
+  const auto at = auth.format.find("{key}");
+  std::string out;
+  out.reserve(auth.format.size() - 5 + key.size());  // one block: no reallocation copies the key
+  out.append(auth.format, 0, at);
+  out.append(key);
+  out.append(auth.format, at + 5);
   return out;
 }
 
@@ -32,7 +35,10 @@ void remove_query_param(std::string& url, std::string_view name) {
     query.remove_prefix(amp + 1);
   }
   url.resize(q);
-  if (!kept.empty()) url += "?" + kept;
+  if (!kept.empty()) {
+    url += '?';
+    url += kept;
+  }
 }
 
 }  // namespace
@@ -45,8 +51,13 @@ void inject_key(const catalog::Provider& provider, std::string_view key, http::H
   }
   remove_query_param(url, provider.auth.name);
   std::string encoded = core::percent_encode(value);
+  // Appended piece by piece into room reserved first: no temporary "name=key" string, and no
+  // reallocation of `url` leaves a copy of the key behind in freed memory.
+  url.reserve(url.size() + 1 + provider.auth.name.size() + 1 + encoded.size());
   url += (url.find('?') == std::string::npos ? '?' : '&');
-  url += provider.auth.name + "=" + encoded;
+  url += provider.auth.name;
+  url += '=';
+  url += encoded;
   core::wipe_memory(encoded.data(), encoded.size());
   core::wipe_memory(value.data(), value.size());
 }

@@ -26,10 +26,11 @@ boost::asio::awaitable<ValidationResult> KeyValidator::validate(const catalog::P
   request.url = provider.base_url + provider.validate.path;
   request.headers.add("Accept", "application/json");
   request.headers.add("User-Agent", "keyrelay/" KEYRELAY_VERSION);
-  for (const auto& [name, value] : provider.extra_headers) request.headers.add(name, value);
+  // The catalog's headers replace keyrelay's defaults of the same name (Duffel sets Accept).
+  for (const auto& [name, value] : provider.extra_headers) request.headers.set(name, value);
   inject_key(provider, key.reveal_text(), request.headers, request.url);
   if (provider.validate.body_json) {
-    request.headers.add("Content-Type", "application/json");
+    if (!request.headers.contains("Content-Type")) request.headers.add("Content-Type", "application/json");
     request.body = *provider.validate.body_json;
   }
 

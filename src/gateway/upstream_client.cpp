@@ -137,6 +137,15 @@ struct UpstreamClient::State {
   net::awaitable<core::Result<void>> send_body(Stream& stream, UpstreamStream::Impl& impl, http::BodySource& source);
 };
 
+std::size_t default_connections_per_origin(std::size_t open_file_limit, std::size_t max_client_connections) {
+  constexpr std::size_t kReserved = 256;  // database, log, keyring, listener, webhooks, CLI pipes …
+  constexpr std::size_t kFloor = 16;
+  // A proxied stream holds one client and one provider descriptor: half of what is left each. More
+  // provider connections than client connections never serve anyone.
+  const std::size_t half = open_file_limit > kReserved ? (open_file_limit - kReserved) / 2 : 0;
+  return std::max(kFloor, std::min(half, max_client_connections));
+}
+
 // Closes idle pooled connections once they have been unused for idle_timeout.
 net::awaitable<void> UpstreamClient::State::reap_idle(std::shared_ptr<State> state, std::chrono::milliseconds period) {
   while (!state->stopped.load()) {
@@ -243,24 +252,16 @@ net::awaitable<core::Result<UpstreamStream>> UpstreamClient::open(UpstreamReques
   }
 }
 
-// Waits (polling briefly) while the origin is at its cap: rare, and a poll needs no cross-thread
-// wake-up between a releasing request and a waiting one.
+// Waits in line while the origin is at its cap, at most the connect timeout.
 net::awaitable<core::Result<UpstreamLease>> UpstreamClient::State::acquire(const UpstreamOrigin& origin,
                                                                            const std::string& key, bool fresh_only,
                                                                            const net::any_io_executor& caller) {
-  const auto deadline = Clock::now() + options.connect_timeout;
-  std::optional<net::steady_timer> pause;
-  for (;;) {
-    if (auto lease = pool.try_acquire(key, fresh_only, &caller)) co_return std::move(*lease);
-    const auto now = Clock::now();
-    if (now >= deadline)
-      co_return core::Error::upstream_error("upstream " + origin.host + ": all " +
-                                            std::to_string(options.max_connections_per_origin) +
-                                            " connections are busy");
-    if (!pause) pause.emplace(co_await net::this_coro::executor);
-    pause->expires_at(std::min(deadline, now + std::chrono::milliseconds(5)));
-    co_await pause->async_wait(as_result);
-  }
+  auto lease = co_await pool.acquire(key, fresh_only, caller, Clock::now() + options.connect_timeout);
+  if (!lease)
+    co_return core::Error::upstream_error("upstream " + origin.host + ": all " +
+                                          std::to_string(options.max_connections_per_origin) +
+                                          " connections are busy");
+  co_return std::move(*lease);
 }
 
 net::awaitable<Started> UpstreamClient::State::start(UpstreamStream::Impl& impl, std::string_view wire,

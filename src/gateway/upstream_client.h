@@ -59,6 +59,11 @@ struct UpstreamOptions {
   std::optional<std::filesystem::path> extra_ca_file;
 };
 
+// The cap per origin for a server whose operator set none: what the descriptor budget allows
+// (`open_file_limit`, RLIMIT_NOFILE) for streams that each hold a client and a provider connection,
+// never more than the server's own `max_client_connections`, never below a small floor.
+std::size_t default_connections_per_origin(std::size_t open_file_limit, std::size_t max_client_connections);
+
 // A response whose body is read piece by piece as it arrives (SSE, large downloads). Move-only.
 // It holds its pooled connection: destroying it before the body ended closes that connection;
 // reading the body to its end gives a keep-alive connection back to the pool. Not thread-safe: use

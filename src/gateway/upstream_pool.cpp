@@ -2,7 +2,13 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 namespace keyrelay::gateway {
 
@@ -62,52 +68,179 @@ void UpstreamLease::release(bool reusable) noexcept {
   std::exchange(pool_, nullptr)->give_back(key_, std::move(conn_), reusable);
 }
 
+std::optional<UpstreamLease> UpstreamPool::take_locked(Origin& origin, const std::string& key, bool fresh_only,
+                                                      const net::any_io_executor* prefer, Stale& stale) {
+  std::optional<UpstreamLease> lease;
+  const auto now = std::chrono::steady_clock::now();
+  if (fresh_only) {
+    // A retry wants a new connection; make room by closing the oldest idle one if need be.
+    if (origin.open >= max_per_origin_ && !origin.idle.empty()) {
+      stale.push_back(std::move(origin.idle.front()));
+      origin.idle.erase(origin.idle.begin());
+      --origin.open;
+    }
+  } else {
+    // A connection on the caller's own strand saves two thread hops per request.
+    if (prefer != nullptr) {
+      for (auto it = origin.idle.rbegin(); it != origin.idle.rend(); ++it) {
+        if ((*it)->executor() != *prefer) continue;
+        if (now - (*it)->idle_since < idle_timeout_ && (*it)->looks_reusable()) {
+          lease.emplace(*this, key, std::move(*it));
+          origin.idle.erase(std::next(it).base());
+        }
+        break;
+      }
+    }
+    while (!lease && !origin.idle.empty()) {
+      auto conn = std::move(origin.idle.back());
+      origin.idle.pop_back();
+      if (now - conn->idle_since < idle_timeout_ && conn->looks_reusable()) {
+        lease.emplace(*this, key, std::move(conn));
+        break;
+      }
+      --origin.open;
+      stale.push_back(std::move(conn));
+    }
+  }
+  if (!lease && origin.open < max_per_origin_) {
+    ++origin.open;
+    lease.emplace(*this, key, nullptr);
+  }
+  return lease;
+}
+
 std::optional<UpstreamLease> UpstreamPool::try_acquire(const std::string& key, bool fresh_only,
                                                       const net::any_io_executor* prefer) {
-  std::vector<std::unique_ptr<UpstreamConnection>> stale;  // closed outside the lock
+  Stale stale;  // closed outside the lock
   std::optional<UpstreamLease> lease;
   {
     std::lock_guard lock(mutex_);
     Origin& origin = origins_[key];
-    const auto now = std::chrono::steady_clock::now();
-    if (fresh_only) {
-      // A retry wants a new connection; make room by closing the oldest idle one if need be.
-      if (origin.open >= max_per_origin_ && !origin.idle.empty()) {
-        stale.push_back(std::move(origin.idle.front()));
-        origin.idle.erase(origin.idle.begin());
-        --origin.open;
-      }
-    } else {
-      // A connection on the caller's own strand saves two thread hops per request.
-      if (prefer != nullptr) {
-        for (auto it = origin.idle.rbegin(); it != origin.idle.rend(); ++it) {
-          if ((*it)->executor() != *prefer) continue;
-          if (now - (*it)->idle_since < idle_timeout_ && (*it)->looks_reusable()) {
-            lease.emplace(*this, key, std::move(*it));
-            origin.idle.erase(std::next(it).base());
-          }
-          break;
-        }
-      }
-      while (!lease && !origin.idle.empty()) {
-        auto conn = std::move(origin.idle.back());
-        origin.idle.pop_back();
-        if (now - conn->idle_since < idle_timeout_ && conn->looks_reusable()) {
-          lease.emplace(*this, key, std::move(conn));
-          break;
-        }
-        --origin.open;
-        stale.push_back(std::move(conn));
-      }
-    }
-    if (!lease && origin.open < max_per_origin_) {
-      ++origin.open;
-      lease.emplace(*this, key, nullptr);
-    }
+    if (origin.waiters.empty()) lease = take_locked(origin, key, fresh_only, prefer, stale);
   }
-  stale.clear();
   return lease;
 }
+
+// One request waiting in line. Its fields are guarded by the pool's mutex.
+struct UpstreamPool::Waiter {
+  Waiter(bool fresh, net::any_io_executor ex) : fresh_only(fresh), executor(std::move(ex)) {}
+  const bool fresh_only;
+  const net::any_io_executor executor;              // where its coroutine runs
+  bool settled = false;                             // served or given up: out of the line for good
+  std::optional<UpstreamLease> grant;               // the slot it was served, if it was
+  Resume resume;                                    // its coroutine, once it sleeps
+
+  // Moves the sleeping coroutine (if any) into `wake`, which must be empty.
+  void hand_over(Wake& wake) {
+    wake.executor = executor;
+    if (resume) wake.resume.emplace(std::move(*resume));
+    resume.reset();
+  }
+};
+
+namespace {
+// Resumes a coroutine when invoked. Explicitly move-only: any_completion_handler's converting
+// constructor makes a lambda holding one look copyable, and a copy would wrap it in itself.
+struct Resumer {
+  net::any_completion_handler<void()> resume;
+  explicit Resumer(net::any_completion_handler<void()>&& r) : resume(std::move(r)) {}
+  Resumer(Resumer&&) = default;
+  Resumer(const Resumer&) = delete;
+  void operator()() { std::move(resume)(); }
+};
+}  // namespace
+
+void UpstreamPool::Wake::operator()() noexcept {
+  if (!resume) return;
+  net::post(executor, Resumer(std::move(*resume)));
+  resume.reset();
+}
+
+net::awaitable<std::optional<UpstreamLease>> UpstreamPool::acquire(const std::string& key, bool fresh_only,
+                                                                  const net::any_io_executor& caller,
+                                                                  std::chrono::steady_clock::time_point deadline) {
+  auto waiter = std::make_shared<Waiter>(fresh_only, caller);
+  {
+    Stale stale;  // closed outside the lock
+    std::optional<UpstreamLease> lease;
+    {
+      std::lock_guard lock(mutex_);
+      Origin& origin = origins_[key];
+      // Nobody overtakes those already in line.
+      if (origin.waiters.empty()) lease = take_locked(origin, key, fresh_only, &caller, stale);
+      if (!lease) origin.waiters.push_back(waiter);
+    }
+    if (lease) co_return std::move(lease);
+  }
+
+  // Sleep until served (give_back wakes us) or the deadline passes (the timer takes us out of line).
+  net::steady_timer timer(caller, deadline);
+  timer.async_wait([this, key, weak = std::weak_ptr<Waiter>(waiter)](const boost::system::error_code& ec) {
+    if (ec) return;  // cancelled: served in time (or the wait was torn down)
+    if (auto w = weak.lock()) give_up(key, w);
+  });
+  // Named, not a temporary: GCC 12 destroys a temporary of a co_await expression twice.
+  auto sleep = [this, waiter](auto handler) {
+    std::unique_lock lock(mutex_);
+    if (!waiter->settled) {
+      waiter->resume.emplace(std::move(handler));
+      return;
+    }
+    lock.unlock();  // served (or timed out) before it slept: carry on at once
+    Wake wake{waiter->executor, std::nullopt};
+    wake.resume.emplace(std::move(handler));
+    wake();
+  };
+  co_await net::async_initiate<decltype(net::use_awaitable), void()>(sleep, net::use_awaitable);
+  timer.cancel();
+  std::lock_guard lock(mutex_);
+  co_return std::move(waiter->grant);
+}
+
+bool UpstreamPool::serve_next_locked(Origin& origin, const std::string& key, std::unique_ptr<UpstreamConnection>& conn,
+                                     Wake& wake) {
+  if (origin.waiters.empty()) return false;
+  std::shared_ptr<Waiter> next = std::move(origin.waiters.front());
+  origin.waiters.pop_front();
+  // The slot stays taken: it changes hands. A pooled connection goes with it when the waiter may
+  // reuse one; otherwise the waiter gets a fresh slot and the connection closes.
+  if (conn && conn->is_connected() && !next->fresh_only) next->grant.emplace(*this, key, std::move(conn));
+  else next->grant.emplace(*this, key, nullptr);
+  next->settled = true;
+  next->hand_over(wake);
+  return true;
+}
+
+void UpstreamPool::give_up(const std::string& key, const std::shared_ptr<Waiter>& waiter) noexcept {
+  Wake wake;
+  {
+    std::lock_guard lock(mutex_);
+    if (waiter->settled) return;  // served just before its deadline: it keeps the slot
+    waiter->settled = true;
+    if (auto it = origins_.find(key); it != origins_.end()) std::erase(it->second.waiters, waiter);
+    waiter->hand_over(wake);
+  }
+  wake();
+}
+
+UpstreamPool::~UpstreamPool() {
+  close_all();
+  // Coroutines still in line are destroyed with their frames (they can no longer be served).
+  std::vector<net::any_completion_handler<void()>> orphans;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [key, origin] : origins_) {
+      for (auto& waiter : origin.waiters) {
+        waiter->settled = true;
+        if (waiter->resume) orphans.emplace_back(std::move(*waiter->resume));
+        waiter->resume.reset();
+      }
+      origin.waiters.clear();
+    }
+  }
+  orphans.clear();
+}
+
 
 void UpstreamPool::give_back(const std::string& key, std::unique_ptr<UpstreamConnection> conn,
                              bool reusable) noexcept {
@@ -115,17 +248,22 @@ void UpstreamPool::give_back(const std::string& key, std::unique_ptr<UpstreamCon
     conn->idle_since = std::chrono::steady_clock::now();
     conn->tcp().expires_never();
   }
+  if (conn && !reusable) conn->close();
   std::unique_ptr<UpstreamConnection> closing;
+  Wake wake;
   {
     std::lock_guard lock(mutex_);
     Origin& origin = origins_[key];
-    if (conn && reusable && conn->is_connected()) {
+    if (serve_next_locked(origin, key, conn, wake)) {
+      closing = std::move(conn);  // what the waiter did not take
+    } else if (conn && conn->is_connected()) {
       origin.idle.push_back(std::move(conn));
     } else {
       --origin.open;
       closing = std::move(conn);
     }
   }
+  wake();
 }
 
 void UpstreamPool::sweep(std::chrono::steady_clock::time_point now) {
@@ -140,7 +278,7 @@ void UpstreamPool::sweep(std::chrono::steady_clock::time_point now) {
         --origin.open;
         return true;
       });
-      it = origin.open == 0 ? origins_.erase(it) : std::next(it);
+      it = origin.open == 0 && origin.waiters.empty() ? origins_.erase(it) : std::next(it);
     }
   }
 }
@@ -153,6 +291,12 @@ void UpstreamPool::close_all() {
     for (auto& conn : origin.idle) all.push_back(std::move(conn));
     origin.idle.clear();
   }
+}
+
+std::size_t UpstreamPool::waiting_count(const std::string& key) const {
+  std::lock_guard lock(mutex_);
+  auto it = origins_.find(key);
+  return it == origins_.end() ? 0 : it->second.waiters.size();
 }
 
 std::size_t UpstreamPool::open_count(const std::string& key) const {

@@ -4,10 +4,14 @@
 // UpstreamPool counts the open connections of each origin (in use + idle) against a cap and keeps
 // the idle ones. A request takes a Lease: either an idle connection that still looks open, or a
 // reserved slot for a new one. The Lease gives the slot back when destroyed (closing the connection)
-// unless keep_alive() returned it to the idle list. Thread-safe; one mutex, never held across I/O.
+// unless keep_alive() returned it to the idle list. When the origin is at its cap, requests wait in
+// line: a slot given back goes straight to the oldest waiter (with its connection when that may be
+// reused), whose coroutine is woken on its own executor — no polling, no overtaking.
+// Thread-safe; one mutex, never held across I/O or while a waiter is woken.
 
 #include <chrono>
 #include <cstddef>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -15,7 +19,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -86,28 +92,63 @@ class UpstreamPool {
  public:
   UpstreamPool(std::size_t max_per_origin, std::chrono::milliseconds idle_timeout)
       : max_per_origin_(max_per_origin), idle_timeout_(idle_timeout) {}
-  ~UpstreamPool() { close_all(); }
+  // Closes the idle connections; coroutines still waiting in line are destroyed, not resumed.
+  ~UpstreamPool();
+  UpstreamPool(const UpstreamPool&) = delete;
+  UpstreamPool& operator=(const UpstreamPool&) = delete;
 
   // An idle connection of `key` that still looks open (unless `fresh_only`), else a free slot;
   // nullopt when the origin is at its cap. Stale idle connections met on the way are closed.
   // `prefer`: an idle connection on this executor is taken first.
   std::optional<UpstreamLease> try_acquire(const std::string& key, bool fresh_only,
                                            const boost::asio::any_io_executor* prefer = nullptr);
+  // Like try_acquire, but while the origin is at its cap (or others already wait), waits in line
+  // until a slot is given back, then gets it; nullopt once `deadline` passed first. A waiter that
+  // gives up holds no slot, and one served just as its deadline passed still gets its slot.
+  // `caller` is the waiting coroutine's executor (wake-ups are posted to it; an idle connection on
+  // it is preferred). The pool must outlive the wait; `key` and `caller` are used before it sleeps.
+  boost::asio::awaitable<std::optional<UpstreamLease>> acquire(const std::string& key, bool fresh_only,
+                                                               const boost::asio::any_io_executor& caller,
+                                                               std::chrono::steady_clock::time_point deadline);
   // Closes idle connections unused for longer than the idle timeout.
   void sweep(std::chrono::steady_clock::time_point now);
   void close_all();
 
   // Open connections (in use + idle) of `key`, for tests and metrics.
   std::size_t open_count(const std::string& key) const;
+  // Requests waiting in line for a slot of `key`, for tests and metrics.
+  std::size_t waiting_count(const std::string& key) const;
 
  private:
   friend class UpstreamLease;
-  void give_back(const std::string& key, std::unique_ptr<UpstreamConnection> conn, bool reusable) noexcept;
+  struct Waiter;
+  using Stale = std::vector<std::unique_ptr<UpstreamConnection>>;
+  // A sleeping waiter's coroutine and the executor it is resumed on; posts it when invoked. (An
+  // optional, filled with emplace: Boost 1.81's any_completion_handler move assignment recurses.)
+  using Resume = std::optional<boost::asio::any_completion_handler<void()>>;
+  struct Wake {
+    boost::asio::any_io_executor executor;
+    Resume resume;
+    void operator()() noexcept;
+  };
 
   struct Origin {
     std::size_t open = 0;                                     // slots taken, idle included
     std::vector<std::unique_ptr<UpstreamConnection>> idle;    // most recently used last
+    std::deque<std::shared_ptr<Waiter>> waiters;              // oldest first
   };
+
+  void give_back(const std::string& key, std::unique_ptr<UpstreamConnection> conn, bool reusable) noexcept;
+  // try_acquire's work, under the lock; stale idle connections it meets go to `stale`.
+  std::optional<UpstreamLease> take_locked(Origin& origin, const std::string& key, bool fresh_only,
+                                           const boost::asio::any_io_executor* prefer, Stale& stale);
+  // Hands a slot of `origin` that just freed to its oldest waiter — with `conn` when that may serve
+  // the waiter (else `conn` is left to be closed). False when nobody waits. Under the lock; the
+  // coroutine to wake, if it already sleeps, goes to `wake` (invoked after the lock is released).
+  bool serve_next_locked(Origin& origin, const std::string& key, std::unique_ptr<UpstreamConnection>& conn,
+                         Wake& wake);
+  // The waiter's deadline passed: it leaves the line unless it was served first.
+  void give_up(const std::string& key, const std::shared_ptr<Waiter>& waiter) noexcept;
 
   const std::size_t max_per_origin_;
   const std::chrono::milliseconds idle_timeout_;

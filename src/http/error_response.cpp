@@ -42,6 +42,11 @@ Response error_response(const core::Error& error, std::string_view request_id) {
   if (error.code == core::Errc::rate_limited) {
     const auto secs = error.retry_after ? error.retry_after->count() : 1;
     r.headers.set("Retry-After", std::to_string(secs < 1 ? 1 : secs));
+    if (const auto& figures = error.rate_limit) {
+      r.headers.set("RateLimit-Limit", std::to_string(figures->limit));
+      r.headers.set("RateLimit-Remaining", std::to_string(figures->remaining));
+      r.headers.set("RateLimit-Reset", std::to_string(figures->reset.count()));
+    }
   }
   return r;
 }

@@ -12,7 +12,8 @@ namespace keyrelay::http {
 int http_status(core::Errc code) noexcept;
 
 // {"error":{"code","message","request_id"}} with the matching status; `internal` errors carry a
-// generic message (details belong in the log); rate_limited adds Retry-After.
+// generic message (details belong in the log); rate_limited adds Retry-After, and RateLimit-* when
+// the error carries the limit's figures.
 Response error_response(const core::Error& error, std::string_view request_id);
 
 }  // namespace keyrelay::http

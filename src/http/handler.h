@@ -3,10 +3,16 @@
 // strand; blocking work (database, disk) must be handed to a worker pool and awaited.
 // Handlers report failures as a Response built by error_response(); a thrown exception becomes a
 // 500 with no details (and a log line with the request id).
+//
+// A handler may come with a head check: the server runs it on the request head before it reads a
+// large body (ServerOptions::head_check_above), so that a request the handler would refuse anyway
+// (bad credentials) is answered without the server first reading megabytes for it.
 
 #include <cstddef>
 #include <functional>
 #include <optional>
+#include <type_traits>
+#include <utility>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -16,7 +22,32 @@
 
 namespace keyrelay::http {
 
-using Handler = std::function<boost::asio::awaitable<Response>(Request&, RequestContext&)>;
+// Vets a request from its head alone (`head.body` is empty, `head.body_source` null): nullopt to go
+// on, or the Response to send instead. The body is then never read; the server answers with
+// Connection: close and drains what the client still sends before it closes.
+using HeadCheck = std::function<boost::asio::awaitable<std::optional<Response>>(const Request& head, RequestContext&)>;
+
+class Handler {
+ public:
+  using Respond = std::function<boost::asio::awaitable<Response>(Request&, RequestContext&)>;
+
+  Handler() = default;
+  // Any callable with Respond's signature (a lambda): a handler without a head check.
+  template <class F>
+    requires(!std::is_same_v<std::remove_cvref_t<F>, Handler> && std::is_constructible_v<Respond, F>)
+  Handler(F&& respond) : respond_(std::forward<F>(respond)) {}  // NOLINT: implicit on purpose
+  Handler(Respond respond, HeadCheck check_head) : respond_(std::move(respond)), check_head_(std::move(check_head)) {}
+
+  boost::asio::awaitable<Response> operator()(Request& request, RequestContext& ctx) const {
+    return respond_(request, ctx);
+  }
+  // Empty when the handler has none.
+  const HeadCheck& check_head() const noexcept { return check_head_; }
+
+ private:
+  Respond respond_;
+  HeadCheck check_head_;
+};
 
 struct RouteOptions {
   // Largest body this route accepts; unset: the server's default (KEYRELAY_HTTP_MAX_BODY_BYTES).

@@ -26,6 +26,17 @@ using tcp = net::ip::tcp;
 
 namespace {
 constexpr auto as_result = net::as_tuple(net::use_awaitable);
+
+// The peer's address as text (an IPv4-mapped IPv6 peer as IPv4); empty when unknown.
+std::string peer_address(const tcp::socket& socket) {
+  beast::error_code ec;
+  const auto peer = socket.remote_endpoint(ec);
+  if (ec) return {};
+  auto address = peer.address();
+  if (address.is_v6() && address.to_v6().is_v4_mapped())
+    address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
+  return address.to_string();
+}
 }  // namespace
 
 // Handlers capture a raw Impl*: Impl owns the io_context, so it outlives every handler in it.
@@ -44,8 +55,13 @@ struct Server::Impl {
   net::signal_set signals;
   net::steady_timer drain_deadline;
 
-  mutable std::mutex mutex;  // guards sessions and next_id
-  std::unordered_map<std::uint64_t, std::weak_ptr<Session>> sessions;
+  struct Entry {
+    std::weak_ptr<Session> session;
+    std::string client;  // the peer address counted in per_client; empty when not counted
+  };
+  mutable std::mutex mutex;  // guards sessions, per_client and next_id
+  std::unordered_map<std::uint64_t, Entry> sessions;
+  std::unordered_map<std::string, std::size_t> per_client;  // open connections by peer address
   std::uint64_t next_id = 1;
 
   net::awaitable<void> accept_loop();
@@ -61,8 +77,8 @@ std::vector<std::shared_ptr<Session>> Server::Impl::live_sessions() {
   std::vector<std::shared_ptr<Session>> out;
   std::lock_guard lock(mutex);
   out.reserve(sessions.size());
-  for (auto& [id, weak] : sessions)
-    if (auto s = weak.lock()) out.push_back(std::move(s));
+  for (auto& [id, entry] : sessions)
+    if (auto s = entry.session.lock()) out.push_back(std::move(s));
   return out;
 }
 
@@ -86,17 +102,25 @@ void Server::Impl::start_session(tcp::socket socket) {
   beast::error_code ec;
   socket.set_option(tcp::no_delay(true), ec);
   auto executor = socket.get_executor();
+  // Connections per peer address are capped too, except for trusted proxies: a load balancer
+  // carries every client's connections.
+  std::string client = peer_address(socket);
+  if (options.max_connections_per_client == 0 || client.empty() || options.trusted_proxies.contains(client))
+    client.clear();
   std::shared_ptr<Session> session;
   std::uint64_t id = 0;
   {
     std::lock_guard lock(mutex);
-    if (sessions.size() >= options.max_connections) {
+    const auto counted = client.empty() ? per_client.end() : per_client.find(client);
+    const bool client_full = counted != per_client.end() && counted->second >= options.max_connections_per_client;
+    if (sessions.size() >= options.max_connections || client_full) {
       net::co_spawn(executor, refuse_connection(beast::tcp_stream(std::move(socket)), options), net::detached);
       return;
     }
     id = next_id++;
     session = std::make_shared<Session>(beast::tcp_stream(std::move(socket)), shared, id);
-    sessions.emplace(id, session);
+    if (!client.empty()) ++per_client[client];
+    sessions.emplace(id, Entry{session, std::move(client)});
   }
   net::co_spawn(executor, session->run(),
                 [self = this, session, id](std::exception_ptr e) {
@@ -115,7 +139,13 @@ void Server::Impl::end_session(std::uint64_t id) {
   bool empty = false;
   {
     std::lock_guard lock(mutex);
-    sessions.erase(id);
+    if (auto it = sessions.find(id); it != sessions.end()) {
+      if (!it->second.client.empty()) {
+        auto counted = per_client.find(it->second.client);
+        if (counted != per_client.end() && --counted->second == 0) per_client.erase(counted);
+      }
+      sessions.erase(it);
+    }
     empty = sessions.empty();
   }
   if (empty && draining.load()) stop_when_drained();

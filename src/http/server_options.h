@@ -22,6 +22,12 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{60'000};      // keep-alive wait between requests
   std::chrono::milliseconds write_timeout{30'000};     // one response
   std::size_t max_connections = 10'000;                // beyond: 503 and close
+  // Open connections from one peer address at most (beyond: 503 and close); 0 = no cap. Peers in
+  // trusted_proxies are exempt: a load balancer carries everyone's connections.
+  std::size_t max_connections_per_client = 256;
+  // A body larger than this (or chunked) is read only after the route's head check passed
+  // (Handler::check_head): a request the route refuses costs the server its head, not its body.
+  std::size_t head_check_above = 64 * 1024;
   std::chrono::milliseconds shutdown_timeout{10'000};  // in-flight requests may finish this long
   bool handle_signals = true;                          // SIGINT/SIGTERM start a graceful shutdown
   std::function<void()> on_sighup;                     // with handle_signals: called on every SIGHUP

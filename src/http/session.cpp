@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/secret.h"
+#include "core/wiping_allocator.h"
 #include "http/error_response.h"
 #include "http/request_id.h"
 #include "http/session_body_source.h"
@@ -24,6 +25,8 @@ namespace bhttp = boost::beast::http;
 constexpr auto as_result = net::as_tuple(net::use_awaitable);
 
 using BeastResponse = bhttp::response<bhttp::string_body>;
+// A chunked body grows as it arrives; each block it outgrows is wiped before it is freed.
+using WipingStringBody = bhttp::basic_string_body<char, std::char_traits<char>, core::WipingAllocator<char>>;
 
 template <class Message>
 void set_head(Message& out, const Response& res, std::string_view request_id, bool keep_alive) {
@@ -79,6 +82,26 @@ std::optional<core::Error> read_error(const beast::error_code& ec) {
       ec == net::error::broken_pipe || ec == net::error::bad_descriptor)
     return std::nullopt;
   return core::Error::invalid_request("malformed HTTP request");
+}
+
+// The answer to a request no route serves: the refusal of a malformed target or method, 405 with
+// Allow when only the method is wrong, else 404.
+Response unrouted_response(const std::optional<core::Error>& refusal, const RouteMatch& match, std::string_view method,
+                           std::string_view path, std::string_view request_id) {
+  if (refusal) return error_response(*refusal, request_id);
+  if (match.allowed.empty())
+    return error_response(core::Error::not_found("no route for " + std::string(method) + " " + std::string(path)),
+                          request_id);
+  auto response = error_response(
+      core::Error::method_not_allowed("method " + std::string(method) + " is not allowed here"), request_id);
+  response.headers.set("Allow", allow_header(match.allowed));
+  return response;
+}
+
+// The headers the request's context adds (RateLimit-*), unless the handler set them itself.
+void add_context_headers(Response& response, const RequestContext& ctx) {
+  for (const auto& [name, value] : ctx.response_headers.fields())
+    if (!response.headers.contains(name)) response.headers.set(name, value);
 }
 
 void log_request(std::string_view request_id, std::string_view method, std::string_view route, int status,
@@ -151,8 +174,44 @@ net::awaitable<void> Session::drain_unread_body() {
     drained += n;
   }
   buffer_.clear();
-  const auto space = buffer_.prepare(buffer_.capacity());
-  core::wipe_memory(space.data(), space.size());
+  wipe_consumed(buffer_);
+}
+
+net::awaitable<void> Session::answer_early(Response&& res, const RequestContext& ctx, std::string_view method,
+                                           std::size_t bytes_in) {
+  drain_before_close_ = true;
+  const int status = res.status;
+  const std::size_t out = co_await write(std::move(res), ctx.request_id, false);
+  log_request(ctx.request_id, method, ctx.route, status, ctx.started_at, bytes_in, out, remote_ip_);
+  observe(ctx.route, method, status, ctx.started_at);
+}
+
+net::awaitable<beast::error_code> Session::read_body(bhttp::request_parser<bhttp::string_body>& parser,
+                                                     std::size_t body_limit, bool expect_continue, Request& request,
+                                                     std::size_t& bytes_in) {
+  const ServerOptions& opt = shared_.options;
+  if (expect_continue) {
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    stream_.expires_after(opt.write_timeout);
+    auto [ec, n] = co_await net::async_write(stream_, net::buffer(kContinue), as_result);
+    if (ec) co_return ec;
+  }
+  // One deadline for the whole body (a tcp_stream expiry holds across the reads of one async_read):
+  // a client that drips a byte now and then is cut all the same.
+  stream_.expires_after(opt.body_timeout);
+  if (!parser.chunked()) {
+    parser.body_limit(body_limit);
+    auto [ec, n] = co_await bhttp::async_read(stream_, buffer_, parser, as_result);
+    bytes_in += n;
+    if (!ec) request.body = std::move(parser.get().body());
+    co_return ec;
+  }
+  bhttp::request_parser<WipingStringBody> growing(std::move(parser));
+  growing.body_limit(body_limit);
+  auto [ec, n] = co_await bhttp::async_read(stream_, buffer_, growing, as_result);
+  bytes_in += n;
+  if (!ec) request.body.assign(growing.get().body().data(), growing.get().body().size());
+  co_return ec;
 }
 
 void Session::observe(std::string_view route, std::string_view method, int status,
@@ -225,10 +284,7 @@ net::awaitable<bool> Session::serve_one(bool first) {
   if (hec) {
     if (auto err = read_error(hec)) {
       ctx.request_id = choose_request_id({});
-      const int status = http_status(err->code);
-      const std::size_t out = co_await write(error_response(*err, ctx.request_id), ctx.request_id, false);
-      log_request(ctx.request_id, "-", {}, status, ctx.started_at, bytes_in, out, remote_ip_);
-      observe({}, "-", status, ctx.started_at);
+      co_await answer_early(error_response(*err, ctx.request_id), ctx, "-", bytes_in);
     }
     co_return false;
   }
@@ -257,9 +313,7 @@ net::awaitable<bool> Session::serve_one(bool first) {
   if (content_length && *content_length > body_limit) {
     const auto err = core::Error::payload_too_large("request body is larger than " + std::to_string(body_limit) +
                                                     " bytes");
-    const std::size_t out = co_await write(error_response(err, ctx.request_id), ctx.request_id, false);
-    log_request(ctx.request_id, method_text, {}, 413, ctx.started_at, bytes_in, out, remote_ip_);
-    observe({}, method_text, 413, ctx.started_at);
+    co_await answer_early(error_response(err, ctx.request_id), ctx, method_text, bytes_in);
     co_return false;
   }
 
@@ -267,6 +321,7 @@ net::awaitable<bool> Session::serve_one(bool first) {
   const bool keep_alive_requested = head.keep_alive();
   const bool expect_continue = bhttp::token_list(head[bhttp::field::expect]).exists("100-continue");
   const std::string method_name(method_text);
+  const std::string path(target.substr(0, target.find('?')));
   Request request;
   if (match.route) {
     request.method = *method;
@@ -275,8 +330,31 @@ net::awaitable<bool> Session::serve_one(bool first) {
     request.params = std::move(match.params);
   }
 
+  // A large or chunked body is read only for a request its route lets through: the route's head
+  // check (authentication) runs first, and a request no route serves is answered without it.
+  const bool large_body = !parser.is_done() && (!content_length || *content_length > opt.head_check_above);
+  if (large_body && !match.route) {
+    co_await answer_early(unrouted_response(refusal, match, method_name, path, ctx.request_id), ctx, method_name, bytes_in);
+    co_return false;
+  }
+  if (large_body && match.route->handler.check_head()) {
+    ctx.route = match.route->pattern;
+    std::optional<Response> refused;
+    try {
+      refused = co_await match.route->handler.check_head()(request, ctx);
+    } catch (const std::exception& e) {
+      logging::error("head check failed", {{"request_id", ctx.request_id}, {"route", ctx.route}, {"error", e.what()}});
+      refused = error_response(core::Error::internal("handler failed"), ctx.request_id);
+    }
+    if (refused) {
+      add_context_headers(*refused, ctx);
+      co_await answer_early(std::move(*refused), ctx, method_name, bytes_in);
+      co_return false;
+    }
+  }
+
   // A streaming route gets a large or chunked body as it arrives; everything else is read whole
-  // first (also for 404/405 answers, so the connection stays usable for the next request).
+  // first (also small ones for 404/405 answers, so the connection stays usable for the next request).
   const std::optional<std::size_t> stream_above = match.route ? match.route->options.stream_body_above : std::nullopt;
   std::shared_ptr<SessionBodySource> source;
   if (stream_above && !parser.is_done() && (!content_length || *content_length > *stream_above)) {
@@ -284,45 +362,17 @@ net::awaitable<bool> Session::serve_one(bool first) {
                                                  SessionBodySource::Timeouts{opt.body_timeout, opt.write_timeout},
                                                  shared_from_this());
     request.body_source = source;
-  } else {
-    if (!parser.is_done()) {
-      parser.body_limit(body_limit);
-      if (expect_continue) {
-        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-        stream_.expires_after(opt.write_timeout);
-        auto [cec, cn] = co_await net::async_write(stream_, net::buffer(kContinue), as_result);
-        if (cec) co_return false;
-      }
-      stream_.expires_after(opt.body_timeout);
-      auto [bec, body_bytes] = co_await bhttp::async_read(stream_, buffer_, parser, as_result);
-      bytes_in += body_bytes;
-      if (bec) {
-        if (auto err = read_error(bec)) {
-          const int status = http_status(err->code);
-          const std::size_t out = co_await write(error_response(*err, ctx.request_id), ctx.request_id, false);
-          log_request(ctx.request_id, method_text, {}, status, ctx.started_at, bytes_in, out, remote_ip_);
-          observe({}, method_text, status, ctx.started_at);
-        }
-        co_return false;
-      }
+  } else if (!parser.is_done()) {
+    const auto bec = co_await read_body(parser, body_limit, expect_continue, request, bytes_in);
+    if (bec) {
+      if (auto err = read_error(bec)) co_await answer_early(error_response(*err, ctx.request_id), ctx, method_name, bytes_in);
+      co_return false;
     }
-    request.body = std::move(head.body());
   }
 
   Response response;
-  if (refusal) {
-    response = error_response(*refusal, ctx.request_id);
-  } else if (!match.route) {
-    if (match.allowed.empty()) {
-      response = error_response(core::Error::not_found("no route for " + std::string(method_text) + " " +
-                                                       std::string(target.substr(0, target.find('?')))),
-                                ctx.request_id);
-    } else {
-      response = error_response(core::Error::method_not_allowed("method " + std::string(method_text) +
-                                                                " is not allowed here"),
-                                ctx.request_id);
-      response.headers.set("Allow", allow_header(match.allowed));
-    }
+  if (!match.route) {
+    response = unrouted_response(refusal, match, method_name, path, ctx.request_id);
   } else {
     ctx.route = match.route->pattern;
     try {
@@ -332,9 +382,7 @@ net::awaitable<bool> Session::serve_one(bool first) {
       response = error_response(core::Error::internal("handler failed"), ctx.request_id);
     }
   }
-
-  for (const auto& [name, value] : ctx.response_headers.fields())
-    if (!response.headers.contains(name)) response.headers.set(name, value);
+  add_context_headers(response, ctx);
 
   // The session owns the stream again. Body bytes the handler left unread cannot be skipped
   // reliably (it may be gigabytes, or a malformed chunk): answer, then close.
@@ -348,13 +396,10 @@ net::awaitable<bool> Session::serve_one(bool first) {
     if (body_left_unread) drain_before_close_ = true;
   }
 
-  // The raw request (which may have carried a secret) must not linger in the read buffer. When no
-  // pipelined bytes follow it, wipe the whole buffer; it is small and reused, so this is cheap.
-  if (buffer_.size() == 0) {
-    buffer_.clear();
-    const auto space = buffer_.prepare(buffer_.capacity());
-    core::wipe_memory(space.data(), space.size());
-  }
+  // The raw request (which may have carried a secret) must not linger: its body, whatever the
+  // handler did with it, and its bytes in the read buffer (keeping a pipelined next request).
+  core::wipe_memory(request.body.data(), request.body.size());
+  wipe_consumed(buffer_);
 
   const int status = response.status;
   const bool keep_alive = keep_alive_requested && !body_left_unread && !closing_ && !shared_.draining.load();

@@ -10,9 +10,11 @@
 #include <memory>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
 
+#include "http/read_buffer.h"
 #include "http/response.h"
 #include "http/router.h"
 #include "http/server_options.h"
@@ -46,25 +48,36 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Writes `res` for `request_id`; returns bytes written, or 0 on a write failure.
   boost::asio::awaitable<std::size_t> write(Response&& res, std::string_view request_id, bool keep_alive);
-  // The head with chunked encoding, then the body as res.stream produces it.
+  // Answers a request before all of it was read (413, 431, a refused head …) with Connection:
+  // close, logs it, and has the connection drain what the client still sends before it closes.
+  boost::asio::awaitable<void> answer_early(Response&& res, const RequestContext& ctx, std::string_view method,
+                                            std::size_t bytes_in);
+  // Reads the rest of a body announced by the head `parser` read into `request.body`, under the
+  // route's limit and body_timeout in total. Adds the bytes read to `bytes_in`.
+  boost::asio::awaitable<boost::beast::error_code> read_body(
+      boost::beast::http::request_parser<boost::beast::http::string_body>& parser, std::size_t body_limit,
+      bool expect_continue, Request& request, std::size_t& bytes_in);
+  // Reads and drops what the client still sends, for a short while, before the close.
   boost::asio::awaitable<void> drain_unread_body();
   // Reports an answered request to ServerOptions::on_request.
   void observe(std::string_view route, std::string_view method, int status,
                std::chrono::steady_clock::time_point started) const;
+  // The head with chunked encoding, then the body as res.stream produces it.
   boost::asio::awaitable<std::size_t> write_streamed(Response&& res, std::string_view request_id, bool keep_alive);
 
   boost::beast::tcp_stream stream_;
-  boost::beast::flat_buffer buffer_;  // survives between requests: it may hold pipelined bytes
+  ReadBuffer buffer_;  // survives between requests: it may hold pipelined bytes
   const SessionShared& shared_;
   std::uint64_t id_;
   std::string remote_ip_;
   bool idle_ = true;            // waiting for the first byte of a request (strand-only)
   bool closing_ = false;        // finish the current request, then close (strand-only)
   bool broken_ = false;         // a streamed body was cut: the connection must close (strand-only)
-  bool drain_before_close_ = false;  // a handler left a request body unread (strand-only)
+  bool drain_before_close_ = false;  // request bytes were left unread (strand-only)
 };
 
-// Writes a 503 and closes: the answer to a connection over max_connections.
+// Writes a 503 and closes: the answer to a connection over max_connections (or over the cap of its
+// client address).
 boost::asio::awaitable<void> refuse_connection(boost::beast::tcp_stream stream, const ServerOptions& options);
 
 }  // namespace keyrelay::http

@@ -21,7 +21,7 @@ constexpr auto as_result = net::as_tuple(net::use_awaitable);
 core::Error body_error(const beast::error_code& ec, std::size_t body_limit) {
   if (ec == bhttp::error::body_limit)
     return core::Error::payload_too_large("request body is larger than " + std::to_string(body_limit) + " bytes");
-  if (ec == beast::error::timeout) return core::Error::invalid_request("the request body stopped arriving");
+  if (ec == beast::error::timeout) return core::Error::invalid_request("the request body did not arrive in time");
   if (ec == bhttp::error::partial_message || ec == net::error::eof || ec == net::error::connection_reset)
     return core::Error::invalid_request("the request body was cut off");
   return core::Error::invalid_request("the request body is malformed");
@@ -29,7 +29,7 @@ core::Error body_error(const beast::error_code& ec, std::size_t body_limit) {
 
 }  // namespace
 
-SessionBodySource::SessionBodySource(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+SessionBodySource::SessionBodySource(beast::tcp_stream& stream, ReadBuffer& buffer,
                                      bhttp::request_parser<bhttp::string_body>&& head_parser, std::size_t body_limit,
                                      bool expect_continue, Timeouts timeouts, std::shared_ptr<void> owner)
     : stream_(stream),
@@ -78,12 +78,15 @@ net::awaitable<core::Spawned<std::size_t>> SessionBodySource::read_on_strand() {
     }
   }
 
+  // body_timeout bounds the whole body, not each read: a client that drips a byte now and then
+  // cannot hold the connection for longer than that.
+  if (!deadline_) deadline_ = std::chrono::steady_clock::now() + timeouts_.body;
   // A read may end on a chunk header alone; keep reading until body bytes or the end arrive.
   for (;;) {
     auto& body = parser_.get().body();
     body.data = piece_.data();
     body.size = piece_.size();
-    stream_.expires_after(timeouts_.body);
+    stream_.expires_at(*deadline_);
     auto [ec, n] = co_await bhttp::async_read_some(stream_, buffer_, parser_, as_result);
     if (ec == bhttp::error::need_buffer) ec = {};  // the piece is full: hand it over
     if (ec) {

@@ -13,7 +13,6 @@
 #include <optional>
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -21,19 +20,20 @@
 
 #include "core/spawned.h"
 #include "http/body_source.h"
+#include "http/read_buffer.h"
 
 namespace keyrelay::http {
 
 class SessionBodySource final : public BodySource {
  public:
   struct Timeouts {
-    std::chrono::milliseconds body;   // per read: the client must keep sending
+    std::chrono::milliseconds body;   // for the whole body, from the first read on
     std::chrono::milliseconds write;  // for the interim "100 Continue"
   };
 
   // Takes over `head_parser` (its head read, no body byte yet). `owner` keeps the stream and
   // buffer alive while a handler holds the source.
-  SessionBodySource(boost::beast::tcp_stream& stream, boost::beast::flat_buffer& buffer,
+  SessionBodySource(boost::beast::tcp_stream& stream, ReadBuffer& buffer,
                     boost::beast::http::request_parser<boost::beast::http::string_body>&& head_parser,
                     std::size_t body_limit, bool expect_continue, Timeouts timeouts, std::shared_ptr<void> owner);
   ~SessionBodySource() override;
@@ -50,13 +50,15 @@ class SessionBodySource final : public BodySource {
   boost::asio::awaitable<core::Spawned<std::size_t>> read_on_strand();
 
   boost::beast::tcp_stream& stream_;
-  boost::beast::flat_buffer& buffer_;
+  ReadBuffer& buffer_;
   boost::beast::http::request_parser<boost::beast::http::buffer_body> parser_;
   boost::asio::any_io_executor strand_;
   std::size_t body_limit_;
   std::optional<std::size_t> content_length_;
   bool expect_continue_;
   Timeouts timeouts_;
+  // When the body must have arrived; set by the first read (a handler may do other work first).
+  std::optional<std::chrono::steady_clock::time_point> deadline_;
   std::shared_ptr<void> owner_;
   std::optional<core::Error> error_;
   bool detached_ = false;

@@ -35,6 +35,21 @@ core::Result<store::AlertRecord> AlertService::raise(const AlertSpec& spec, cons
   return stored;
 }
 
+core::Result<store::AlertRecord> AlertService::resolve(std::string_view id, std::optional<std::string_view> owner_id,
+                                                      const vault::Caller& caller) {
+  const auto now = clock_.now();
+  auto event = vault::audit_event(caller, clock_, audit_chain_, "alert.resolved");
+  event.details_json = boost::json::serialize(boost::json::object{{"alert_id", id}});
+  auto resolved = store_.resolve_alert(id, owner_id, now, std::move(event));
+  if (!resolved) return resolved;
+  // An alert resolved earlier keeps its resolved_at: only a resolution at `now` is news. (The store
+  // keeps milliseconds.)
+  const auto ms = [](store::TimePoint t) { return std::chrono::floor<std::chrono::milliseconds>(t); };
+  if (resolved->resolved_at && ms(*resolved->resolved_at) == ms(now))
+    for (auto* listener : listeners_) listener->alert_resolved(*resolved);
+  return resolved;
+}
+
 core::Result<bool> AlertService::raised_since(std::string_view rule, std::string_view key_id, store::TimePoint since) {
   store::AlertFilter filter;
   filter.rule = std::string(rule);

@@ -1,8 +1,8 @@
 #pragma once
-// Raising alerts (issue 5): every rule goes through here, so that each raise is stored (repeats
-// coalesce while the alert is open), audited as alert.raised in the same transaction, and handed to
-// the listeners (webhook delivery, metrics). Blocking: call it on the worker pool or a background
-// thread, never on an I/O thread.
+// Raising and resolving alerts (issue 5): every rule goes through here, so that each raise is stored
+// (repeats coalesce while the alert is open), audited as alert.raised in the same transaction, and
+// handed to the listeners (webhook delivery, metrics); a resolution likewise (alert.resolved).
+// Blocking: call it on the worker pool or a background thread, never on an I/O thread.
 
 #include <mutex>
 #include <optional>
@@ -27,11 +27,14 @@ struct AlertSpec {
   std::string message;  // never a secret
 };
 
-// Told about every alert as stored (new or coalesced). Must not block.
+// Told about every alert as stored. Must not block.
 class AlertListener {
  public:
   virtual ~AlertListener() = default;
+  // A new alert (count 1), or a repeat coalesced into an open one (count > 1).
   virtual void alert_raised(const store::AlertRecord& alert) noexcept = 0;
+  // An open alert was resolved (not told again for one resolved already).
+  virtual void alert_resolved(const store::AlertRecord&) noexcept {}
 };
 
 class AlertService {
@@ -44,6 +47,12 @@ class AlertService {
 
   // Raises `spec`; the audit event names `caller` as the actor (nullptr: keyrelay itself).
   core::Result<store::AlertRecord> raise(const AlertSpec& spec, const vault::Caller* caller = nullptr);
+
+  // Resolves alert `id` (of `owner_id` only, when given; another's is not_found), audited as
+  // alert.resolved with `caller` as the actor. Idempotent like Store::resolve_alert(); the listeners
+  // hear only of a resolution that happened now.
+  core::Result<store::AlertRecord> resolve(std::string_view id, std::optional<std::string_view> owner_id,
+                                           const vault::Caller& caller);
 
   // Whether an alert of `rule` about `key_id` was first raised at or after `since`, open or not
   // (for rules that fire once per key and occasion, such as the expiry thresholds).

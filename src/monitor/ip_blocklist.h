@@ -1,6 +1,8 @@
 #pragma once
-// Client addresses refused for a while (after a burst of failed authentications). Checked on
-// every authenticated request, so the common case — nobody blocked — is one atomic load.
+// Client addresses refused for a while (after a burst of failed authentications), by address group
+// (core::address_group): an IPv4 address, an IPv6 /64, an IPv4-mapped address as its IPv4 address.
+// Checked on every request that is not served from the token cache, so the common case — nobody
+// blocked — is one atomic load.
 
 #include <atomic>
 #include <chrono>
@@ -16,15 +18,15 @@ class IpBlocklist {
  public:
   using TimePoint = std::chrono::steady_clock::time_point;
 
-  // Refuses `ip` until `until` (a later block extends an earlier one). Returns true when the
-  // address was not blocked before (a new block, worth an alert).
+  // Refuses `ip`'s group until `until` (a later block extends an earlier one). Returns true when
+  // the group was not blocked before (a new block, worth an alert).
   bool block(std::string_view ip, TimePoint now, TimePoint until);
-  // When `ip` is blocked at `now`: until when.
+  // When `ip`'s group is blocked at `now`: until when.
   std::optional<TimePoint> blocked_until(std::string_view ip, TimePoint now) const;
 
  private:
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, TimePoint> until_;
+  std::unordered_map<std::string, TimePoint> until_;  // by address group
   std::atomic<std::size_t> size_{0};  // entries in until_, read without the lock
 };
 

@@ -21,6 +21,7 @@ std::string_view delivery_state_name(DeliveryState state) noexcept;
 struct WebhookDelivery {
   std::string id;
   std::string alert_id;
+  std::string event;  // alert.raised, alert.updated or alert.resolved
   std::string rule;
   std::string url;
   DeliveryState state = DeliveryState::pending;

@@ -50,6 +50,10 @@ std::optional<KeyStatus> parse_key_status(std::string_view t) noexcept { return 
 std::string_view outcome_name(Outcome o) noexcept { return name_of(kOutcomes, o); }
 std::optional<Outcome> parse_outcome(std::string_view t) noexcept { return parse_of(kOutcomes, t); }
 std::string_view actor_kind_name(ActorKind k) noexcept { return name_of(kActorKinds, k); }
+
+bool is_prunable_audit_action(std::string_view action) noexcept {
+  return action == "key.used" || action == "auth.failed";
+}
 std::optional<ActorKind> parse_actor_kind(std::string_view t) noexcept { return parse_of(kActorKinds, t); }
 std::string_view alert_severity_name(AlertSeverity s) noexcept { return name_of(kSeverities, s); }
 std::optional<AlertSeverity> parse_alert_severity(std::string_view t) noexcept { return parse_of(kSeverities, t); }

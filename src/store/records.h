@@ -85,6 +85,11 @@ struct KeyRecord {
   std::optional<TimePoint> last_used_at;
   KeyUsage usage;
   std::string metadata_json = "{}";  // a JSON object, stored as given after validation
+  // Not stored. The same secret's fingerprints under the keyring's other master versions, set with
+  // `fingerprint` for a new secret: insert_key() and update_key() treat a stored key of the same
+  // owner and provider whose fingerprint is any of them as the same secret (that key may still be
+  // sealed, and fingerprinted, under another master version).
+  std::vector<core::Bytes> equivalent_fingerprints;
 };
 
 // Derived status, first match wins: disabled > expired > invalid > active (API.md).
@@ -102,9 +107,13 @@ std::optional<Outcome> parse_outcome(std::string_view text) noexcept;
 std::string_view actor_kind_name(ActorKind k) noexcept;
 std::optional<ActorKind> parse_actor_kind(std::string_view text) noexcept;
 
+// The high-volume actions that go on a writer's use chain and that retention prunes: key.used and
+// auth.failed. Every other action is a management event, kept forever.
+bool is_prunable_audit_action(std::string_view action) noexcept;
+
 struct AuditEvent {
   std::string id;     // UUIDv7
-  std::string chain;  // "<writer id>/mgmt" or "<writer id>/use"
+  std::string chain;  // "<writer id>/mgmt", or "<writer id>/use" for the prunable actions
   std::int64_t seq = 0;  // 1, 2, ... within the chain; set by the store at append
   TimePoint time{};
   std::string action;  // "key.created", ... (API.md)
@@ -204,6 +213,21 @@ struct AlertFilter {
   std::optional<std::string> rule;
   std::optional<std::string> key_id;
   std::optional<TimePoint> first_seen_since;  // alerts first raised at or after this time
+};
+
+// ---- nodes -------------------------------------------------------------------------------------
+
+// A server sharing this store, as it last reported itself: master-key rotation waits until every
+// live server has loaded (then seals with) a new master version.
+struct NodeRecord {
+  std::string id;        // the server's audit writer id, "node-<12 hex>"
+  std::int64_t pid = 0;
+  std::string hostname;
+  TimePoint started_at{};
+  TimePoint heartbeat_at{};
+  TimePoint live_until{};  // heartbeat_at + the server's node timeout: later, it counts as gone
+  std::vector<std::uint32_t> loaded_versions;  // master versions it can open, ascending
+  std::uint32_t active_version = 0;            // the master version it seals under
 };
 
 // ---- pagination --------------------------------------------------------------------------------

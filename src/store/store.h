@@ -65,6 +65,12 @@ struct AuditFilter {
   std::optional<TimePoint> to;    // inclusive
 };
 
+// What update_key_at_version() did.
+struct KeyUpdate {
+  KeyRecord key;         // the key as stored after the call
+  bool applied = false;  // false: its secret version was no longer the expected one; nothing was written
+};
+
 // One key moved to another master version by a rotation batch.
 struct RewrappedKey {
   std::string id;
@@ -73,6 +79,12 @@ struct RewrappedKey {
   std::uint32_t to_version = 0;
   core::Bytes wrapped_data_key;
   core::Bytes fingerprint;         // recomputed under the new version
+};
+
+// What a master-key change is decided on (record_master_key_change), read inside its transaction.
+struct MasterKeyFacts {
+  std::vector<NodeRecord> live_nodes;             // nodes live at the change's time, by id
+  std::map<std::uint32_t, std::int64_t> key_rows;  // as rows_by_master_version()
 };
 
 class Store {
@@ -95,6 +107,10 @@ class Store {
   virtual core::Result<UserRecord> find_user(std::string_view id) = 0;
   virtual core::Result<UserRecord> find_user_by_name(std::string_view name) = 0;
   virtual core::Result<UserRecord> find_user_by_external_id(std::string_view external_id) = 0;
+  // Changes the external id of user `id` from `from` to `to` (a change of its format, so no audit
+  // event). not_found when the user is gone or no longer has `from` (another process moved it
+  // first); conflict when `to` belongs to another user.
+  virtual core::Result<void> replace_external_id(std::string_view id, std::string_view from, std::string_view to) = 0;
   // Ordered by creation.
   virtual core::Result<Page<UserRecord>> list_users(const PageRequest& page) = 0;
 
@@ -113,7 +129,8 @@ class Store {
   virtual core::Result<void> touch_tokens(const std::vector<std::pair<std::string, TimePoint>>& uses) = 0;
 
   // ---- provider keys ----
-  // conflict when (owner, provider, name) or (owner, provider, fingerprint) exists.
+  // conflict when (owner, provider, name) exists, or a key of (owner, provider) whose fingerprint
+  // is key.fingerprint or one of key.equivalent_fingerprints.
   virtual core::Result<void> insert_key(const KeyRecord& key, AuditEvent event) = 0;
   virtual core::Result<KeyRecord> get_key(std::string_view owner_id, std::string_view id) = 0;
   // Ordered by (provider, priority, created_at, id).
@@ -128,13 +145,25 @@ class Store {
                                                                     std::size_t limit) = 0;
   // How many keys (of every owner) each provider has in each derived status at `now` (metrics).
   virtual core::Result<std::vector<KeyCount>> key_counts(TimePoint now) = 0;
+  // Keys of every owner ordered by id, after `after_id` when given, at most `limit` (an admin's
+  // global key health summary; not scoped to an owner, so never reachable from a user's request).
+  virtual core::Result<std::vector<KeyRecord>> keys_after(const std::optional<std::string>& after_id,
+                                                          std::size_t limit) = 0;
 
   // Read-modify-write in one transaction: loads the key of `owner_id`, lets `change` edit it and
   // return the audit event to append, then writes the key and the event. If `change` fails,
-  // nothing is written and its error is returned. `change` must not call the store.
+  // nothing is written and its error is returned. `change` must not call the store. conflict as
+  // insert_key() (against the owner's other keys).
   using KeyChange = std::function<core::Result<AuditEvent>(KeyRecord& key)>;
   virtual core::Result<KeyRecord> update_key(std::string_view owner_id, std::string_view id,
                                              const KeyChange& change) = 0;
+  // update_key() as a compare-and-set on the secret: `change` runs and its result is written only
+  // while the key's secret version is still `expected_version`, compared inside the same write
+  // transaction. A key given a new secret since (rotated) is left as it is: applied = false,
+  // `change` is not called, nothing is written (no event, no generation bump). So a verdict about
+  // one secret never lands on the next. Errors as update_key().
+  virtual core::Result<KeyUpdate> update_key_at_version(std::string_view owner_id, std::string_view id,
+                                                        std::uint32_t expected_version, const KeyChange& change) = 0;
   // Deletes the key and its sealed secret (overwritten on disk, not just unlinked).
   virtual core::Result<void> delete_key(std::string_view owner_id, std::string_view id, AuditEvent event) = 0;
 
@@ -147,6 +176,23 @@ class Store {
   // they are never re-sealed, and a retired version keeps its audit key (docs/decisions.md).
   virtual core::Result<std::map<std::uint32_t, std::int64_t>> rows_by_master_version() = 0;
 
+  // ---- nodes: the servers sharing this store, and master-key changes ----
+  // Inserts or replaces the row of `node.id`, and forgets rows whose live_until is before
+  // `forget_before` (servers that stopped without removing theirs). No generation bump: a
+  // heartbeat changes nothing any cache depends on.
+  virtual core::Result<void> record_node(const NodeRecord& node, TimePoint forget_before) = 0;
+  // Removes the row of `id` (a server stopping cleanly); no such row is no error.
+  virtual core::Result<void> remove_node(std::string_view id) = 0;
+  // Nodes whose live_until is at or after `now`, ordered by id.
+  virtual core::Result<std::vector<NodeRecord>> live_nodes(TimePoint now) = 0;
+  // One write transaction for a master-key change (rotation, retirement): `decide` sees the facts
+  // as they are inside it (live nodes at `now`, key rows per master version) and returns the audit
+  // event to append (master_key.rotated, master_key.retired) or an error, which writes nothing and
+  // is returned. No writer can change the facts between the decision and the commit. `decide` must
+  // not call the store.
+  using MasterKeyDecision = std::function<core::Result<AuditEvent>(const MasterKeyFacts& facts)>;
+  virtual core::Result<void> record_master_key_change(TimePoint now, const MasterKeyDecision& decide) = 0;
+
   // ---- audit ----
   // Appends events that are not part of a change (key.read, auth.failed, key.used).
   virtual core::Result<void> append_audit(std::vector<AuditEvent> events) = 0;
@@ -155,8 +201,9 @@ class Store {
   virtual core::Result<std::vector<std::string>> audit_chains() = 0;
   // The checkpoint a pruned chain starts from; nullopt for a chain never pruned.
   virtual core::Result<std::optional<AuditCheckpoint>> audit_checkpoint(std::string_view chain) = 0;
-  // Deletes, in one transaction, up to `limit` of the oldest events of `chain` — only key.used
-  // events older than `cutoff`, and only from the chain's oldest end — moves the chain's checkpoint
+  // Deletes, in one transaction, up to `limit` of the oldest events of `chain` — only prunable
+  // events (is_prunable_audit_action: key.used, auth.failed) older than `cutoff`, and only from the
+  // chain's oldest end — moves the chain's checkpoint
   // to the last one deleted, and appends the event `pruned_event(batch)` returns (audit.pruned, on a
   // management chain). Nothing to delete: no change, no event, pruned = 0.
   virtual core::Result<AuditPruneBatch> prune_audit(std::string_view chain, TimePoint cutoff, std::size_t limit,

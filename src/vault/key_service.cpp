@@ -20,10 +20,6 @@ crypto::SecretBinding binding_of(const KeyRecord& key) {
   return {key.id, key.owner_id, key.provider, key.version};
 }
 
-crypto::SealedSecret sealed_of(const KeyRecord& key) {
-  return {key.wrapped_data_key, key.sealed_secret, key.master_version};
-}
-
 Result<void> check_expiry(const std::optional<store::TimePoint>& expires_at, store::TimePoint now) {
   if (expires_at && *expires_at <= now) return Error::invalid_request("expires_at must be in the future");
   return core::ok();
@@ -64,6 +60,24 @@ Result<core::Bytes> KeyService::owner_salt(std::string_view owner_id) {
   return user->salt;
 }
 
+Result<void> KeyService::fingerprint_into(KeyRecord& key, const core::Secret& secret, core::ByteView salt,
+                                          std::uint32_t sealed_version) const {
+  auto fingerprint = envelope_.fingerprint(secret, salt, sealed_version);
+  if (!fingerprint) return fingerprint.error();
+  key.fingerprint.assign(fingerprint->begin(), fingerprint->end());
+  // Every version the keyring can derive from: a row not re-wrapped yet carries the fingerprint of
+  // the version it is sealed under, and retire refuses while a row uses a version, so these cover
+  // every stored key (docs/decisions.md).
+  key.equivalent_fingerprints.clear();
+  for (const auto& version : envelope_.keyring()->versions()) {
+    if (version.version == sealed_version || version.state == crypto::KeyVersionInfo::State::retired) continue;
+    auto other = envelope_.fingerprint(secret, salt, version.version);
+    if (!other) return other.error();
+    key.equivalent_fingerprints.emplace_back(other->begin(), other->end());
+  }
+  return core::ok();
+}
+
 Result<KeyRecord> KeyService::create(const Caller& caller, std::string_view owner_id, NewKey&& input) {
   const catalog::Provider* provider = catalog_->find(input.provider);
   if (provider == nullptr) return Error::invalid_request("provider '" + input.provider + "' is not supported");
@@ -86,9 +100,7 @@ Result<KeyRecord> KeyService::create(const Caller& caller, std::string_view owne
   key.version = 1;
   auto sealed = envelope_.seal(input.secret, binding_of(key), *salt);
   if (!sealed) return sealed.error();
-  auto fingerprint = envelope_.fingerprint(input.secret, *salt, sealed->master_version);
-  if (!fingerprint) return fingerprint.error();
-  key.fingerprint.assign(fingerprint->begin(), fingerprint->end());
+  if (auto r = fingerprint_into(key, input.secret, *salt, sealed->master_version); !r) return r.error();
   key.wrapped_data_key = std::move(sealed->wrapped_data_key);
   key.sealed_secret = std::move(sealed->sealed_secret);
   key.master_version = sealed->master_version;
@@ -183,9 +195,7 @@ Result<KeyRecord> KeyService::rotate(const Caller& caller, std::string_view owne
     key.version = previous + 1;
     auto sealed = envelope_.seal(secret, binding_of(key), *salt);
     if (!sealed) return sealed.error();
-    auto fingerprint = envelope_.fingerprint(secret, *salt, sealed->master_version);
-    if (!fingerprint) return fingerprint.error();
-    key.fingerprint.assign(fingerprint->begin(), fingerprint->end());
+    if (auto r = fingerprint_into(key, secret, *salt, sealed->master_version); !r) return r.error();
     key.wrapped_data_key = std::move(sealed->wrapped_data_key);
     key.sealed_secret = std::move(sealed->sealed_secret);
     key.master_version = sealed->master_version;
@@ -211,42 +221,6 @@ Result<void> KeyService::remove(const Caller& caller, std::string_view owner_id,
   return core::ok();
 }
 
-Result<core::Secret> KeyService::open_secret(const Caller& caller, const KeyRecord& key) {
-  auto salt = owner_salt(key.owner_id);
-  if (!salt) return salt.error();
-  const auto started = std::chrono::steady_clock::now();
-  auto secret = envelope_.open(sealed_of(key), binding_of(key), *salt);
-  if (!secret && secret.error().code == core::Errc::unavailable && refresh_keyring_ && refresh_keyring_())
-    secret = envelope_.open(sealed_of(key), binding_of(key), *salt);
-  if (on_decrypt_) on_decrypt_(secret.has_value(), std::chrono::steady_clock::now() - started);
-  if (secret || secret.error().code != core::Errc::internal) return secret;
-
-  // Authentication failed: the stored bytes were changed or moved. Record it, take the key out of
-  // service, and report it without details (the log line carries the key id, never bytes).
-  const auto now = clock_.now();
-  auto marked = store_.update_key(key.owner_id, key.id, [&](KeyRecord& k) -> Result<store::AuditEvent> {
-    k.validation.state = store::ValidationState::invalid;
-    k.validation.checked_at = now;
-    k.validation.message = "the stored secret failed its integrity check; rotate this key";
-    k.updated_at = now;
-    return event(caller, "key.decrypt_failed", store::Outcome::failure, &k);
-  });
-  if (!marked) {
-    std::vector<store::AuditEvent> events;
-    events.push_back(event(caller, "key.decrypt_failed", store::Outcome::failure, &key));
-    (void)store_.append_audit(std::move(events));
-  }
-  invalidate(key.owner_id);
-  if (on_decrypt_failure_) on_decrypt_failure_(caller, key);
-  return Error::internal("stored secret of key " + key.id + " failed to decrypt");
-}
-
-Result<void> KeyService::prepare_owner(std::string_view owner_id) {
-  auto salt = owner_salt(owner_id);
-  if (!salt) return salt.error();
-  return core::ok();
-}
-
 Result<std::pair<KeyRecord, core::Secret>> KeyService::open_for_validation(const Caller& caller,
                                                                            std::string_view owner_id,
                                                                            std::string_view id) {
@@ -257,11 +231,12 @@ Result<std::pair<KeyRecord, core::Secret>> KeyService::open_for_validation(const
   return std::pair<KeyRecord, core::Secret>(std::move(*key), std::move(*secret));
 }
 
-Result<KeyRecord> KeyService::record_validation(const Caller& caller, std::string_view owner_id, std::string_view id,
-                                                store::ValidationState state, std::string message,
-                                                std::string details_json) {
+Result<RecordedVerdict> KeyService::record_validation(const Caller& caller, std::string_view owner_id,
+                                                      std::string_view id, std::uint32_t secret_version,
+                                                      store::ValidationState state, std::string message,
+                                                      std::string details_json) {
   const auto now = clock_.now();
-  auto updated = store_.update_key(owner_id, id, [&](KeyRecord& key) -> Result<store::AuditEvent> {
+  auto updated = store_.update_key_at_version(owner_id, id, secret_version, [&](KeyRecord& key) -> Result<store::AuditEvent> {
     key.validation.state = state;
     key.validation.checked_at = now;
     key.validation.message = message.empty() ? std::nullopt : std::optional<std::string>(message);
@@ -271,8 +246,9 @@ Result<KeyRecord> KeyService::record_validation(const Caller& caller, std::strin
     e.details_json = details_json;
     return e;
   });
-  if (updated) invalidate(owner_id);
-  return updated;
+  if (!updated) return updated.error();
+  if (updated->applied) invalidate(owner_id);
+  return RecordedVerdict{std::move(updated->key), !updated->applied};
 }
 
 Result<void> KeyService::audit_unstored_validation(const Caller& caller, std::string_view provider, bool valid,

@@ -4,7 +4,7 @@
 // user). Every change is one store transaction together with its audit event; reads of a single key
 // are audited too, and fail closed when their event cannot be written.
 //
-// Thread-safe. Blocking (store calls): run it on a worker thread, never on an I/O thread.
+// Thread-safe. Blocking (store calls): on a worker thread only, but open_secret_now() never blocks.
 // `store`, `envelope`, `clock` and `cache` (may be null) must outlive the service.
 //
 // Errors: invalid_request (bad input, unknown provider), not_found (no such key of this owner),
@@ -58,6 +58,27 @@ struct KeyQuery {
   store::PageRequest page;
 };
 
+// What open_secret_now() left to do because it would block; finish_open() does it.
+enum class SlowStep {
+  none,
+  load_owner,        // the owner's salt is not cached yet (a store read)
+  reload_keyring,    // sealed under a master version this process has not loaded (file and store reads)
+  record_tampering,  // the stored secret failed its integrity check (a store write, an alert)
+};
+
+// The outcome of open_secret_now(): the plaintext or a final error in `secret` when `pending` is
+// none; otherwise the step that must run on a worker thread.
+struct QuickOpen {
+  SlowStep pending = SlowStep::none;
+  core::Result<core::Secret> secret = core::Error::internal("the open is not finished");
+};
+
+// What record_validation() did.
+struct RecordedVerdict {
+  store::KeyRecord key;  // the key as stored now
+  bool stale = false;    // the key has a newer secret than the validated one: nothing was stored
+};
+
 class KeyService {
  public:
   KeyService(store::Store& store, const crypto::Envelope& envelope, std::shared_ptr<const catalog::Catalog> catalog,
@@ -78,9 +99,22 @@ class KeyService {
   // Deletes the key; its sealed secret is destroyed.
   core::Result<void> remove(const Caller& caller, std::string_view owner_id, std::string_view id);
 
-  // Decrypts the secret for one provider call. A record that fails to open (tampered or moved) is
-  // audited as key.decrypt_failed and marked invalid, so it is never tried again until rotated.
+  // Decrypts the secret for one provider call. Errors:
+  //  - internal: the stored secret failed its integrity check (tampered or moved); the key is marked
+  //    invalid with key.decrypt_failed audited in the same transaction, and the failure listener is
+  //    told, so it is never tried again until rotated;
+  //  - unavailable: OpenSSL failed transiently (the key is untouched: retry), or the key is sealed
+  //    under a master version this process has not loaded, even after a reload (at most one reload
+  //    per interval in the process; within it such a key fails at once);
+  //  - what the store returns while loading the owner.
+  // Blocking: open_secret_now() and, when it leaves a step, finish_open() on this thread.
   core::Result<core::Secret> open_secret(const Caller& caller, const store::KeyRecord& key);
+
+  // The part of open_secret() that never blocks — no store call, no file read, no listener — so an
+  // I/O thread may call it: the plaintext or a final error, or the step finish_open() must run.
+  QuickOpen open_secret_now(const Caller& caller, const store::KeyRecord& key);
+  // Runs `step` (blocking: on a worker thread) and finishes the open, with open_secret()'s results.
+  core::Result<core::Secret> finish_open(const Caller& caller, const store::KeyRecord& key, SlowStep step);
 
   // Loads what open_secret() needs besides the record (the owner's salt), so that later opens of
   // this owner's keys never touch the store. Blocking; call it with the key-cache fill.
@@ -91,11 +125,13 @@ class KeyService {
                                                                                 std::string_view owner_id,
                                                                                 std::string_view id);
 
-  // Stores a validation verdict on the key (state, time, redacted message) and audits key.validated
-  // in the same transaction. `details_json` describes the answer (verdict, http status).
-  core::Result<store::KeyRecord> record_validation(const Caller& caller, std::string_view owner_id, std::string_view id,
-                                                   store::ValidationState state, std::string message,
-                                                   std::string details_json);
+  // Stores a validation verdict about the key's secret `secret_version` (state, time, redacted
+  // message) and audits key.validated in the same transaction. `details_json` describes the answer
+  // (verdict, http status). When the key got a new secret since (rotated: its version moved on),
+  // the verdict is about a secret that is gone: nothing is stored and the result says stale.
+  core::Result<RecordedVerdict> record_validation(const Caller& caller, std::string_view owner_id, std::string_view id,
+                                                  std::uint32_t secret_version, store::ValidationState state,
+                                                  std::string message, std::string details_json);
 
   // Audits a validation of a secret that is not stored (POST /keys/validate).
   core::Result<void> audit_unstored_validation(const Caller& caller, std::string_view provider, bool valid,
@@ -105,24 +141,43 @@ class KeyService {
   bool is_usable(const store::KeyRecord& key) const;
 
   // Called when a key is sealed under a master version the keyring lacks (another node rotated):
-  // it should reload the keyring and say whether it did; open_secret then tries once more.
-  // Set once at start, before concurrent use.
-  void set_keyring_refresh(std::function<bool()> refresh) { refresh_keyring_ = std::move(refresh); }
-  // Told after a stored secret failed its integrity check (tampering, or the wrong master key) and
-  // the key was taken out of service. Called on the thread that tried to open it: must not block.
-  // Told about every secret opened: whether it opened and how long that took (metrics). Must be quick.
+  // it should reload the keyring and say whether it did; open_secret then tries once more. It is
+  // called at most once per `min_interval` in this process, whatever the number of requests:
+  // meanwhile such a key fails at once with unavailable. Set once at start, before concurrent use.
+  void set_keyring_refresh(std::function<bool()> refresh,
+                           std::chrono::milliseconds min_interval = kDefaultReloadInterval) {
+    refresh_keyring_ = std::move(refresh);
+    reload_interval_ = min_interval;
+  }
+  static constexpr std::chrono::milliseconds kDefaultReloadInterval{2000};
+  // Told about every decryption tried: whether it opened and how long that took (metrics). Called
+  // on the thread that tried it (an I/O thread too): must be quick.
   void set_decrypt_observer(std::function<void(bool opened, std::chrono::nanoseconds took)> observer) {
     on_decrypt_ = std::move(observer);
   }
+  // Told after a stored secret failed its integrity check (tampering, or the wrong master key) and
+  // the key was taken out of service. Called by finish_open(), on a worker thread.
   void set_decrypt_failure_listener(std::function<void(const Caller&, const store::KeyRecord&)> listener) {
     on_decrypt_failure_ = std::move(listener);
   }
 
  private:
   core::Result<core::Bytes> owner_salt(std::string_view owner_id);
+  // Sets key.fingerprint (under the version the secret was sealed with) and
+  // key.equivalent_fingerprints (under every other version the keyring holds) for the duplicate check.
+  core::Result<void> fingerprint_into(store::KeyRecord& key, const core::Secret& secret, core::ByteView salt,
+                                      std::uint32_t sealed_version) const;
+  // The owner's salt if it was loaded before (never blocks).
+  std::optional<core::Bytes> cached_salt(std::string_view owner_id);
+  // One envelope open with `salt`: its result, or the step left (a reload only when `may_reload`).
+  QuickOpen try_open(const store::KeyRecord& key, core::ByteView salt, bool may_reload);
+  // Marks a key whose stored secret failed its integrity check and tells the listener (blocking).
+  core::Result<core::Secret> record_tampering(const Caller& caller, const store::KeyRecord& key);
   store::AuditEvent event(const Caller& caller, std::string_view action, store::Outcome outcome,
                           const store::KeyRecord* key) const;
   void invalidate(std::string_view owner_id);
+  // True when the keyring may be reloaded now for an unknown version (and records that it is).
+  bool claim_reload();
 
   store::Store& store_;
   const crypto::Envelope& envelope_;
@@ -131,6 +186,9 @@ class KeyService {
   std::string audit_chain_;
   KeyCache* cache_;
   std::function<bool()> refresh_keyring_;
+  std::chrono::milliseconds reload_interval_ = kDefaultReloadInterval;
+  std::mutex reload_mutex_;  // guards last_reload_
+  std::optional<std::chrono::steady_clock::time_point> last_reload_;
   std::function<void(const Caller&, const store::KeyRecord&)> on_decrypt_failure_;
   std::function<void(bool, std::chrono::nanoseconds)> on_decrypt_;
 

@@ -65,6 +65,7 @@ class FakeAuditStore final : public store::Store {
   core::Result<store::UserRecord> find_user(std::string_view) override { return no(); }
   core::Result<store::UserRecord> find_user_by_name(std::string_view) override { return no(); }
   core::Result<store::UserRecord> find_user_by_external_id(std::string_view) override { return no(); }
+  core::Result<void> replace_external_id(std::string_view, std::string_view, std::string_view) override { return no(); }
   core::Result<store::Page<store::UserRecord>> list_users(const store::PageRequest&) override { return no(); }
   core::Result<void> create_token(const store::TokenRecord&, store::AuditEvent) override { return no(); }
   core::Result<store::TokenRecord> find_token(std::string_view) override { return no(); }
@@ -92,7 +93,14 @@ class FakeAuditStore final : public store::Store {
     return no();
   }
   core::Result<std::vector<store::KeyCount>> key_counts(store::TimePoint) override { return no(); }
+  core::Result<std::vector<store::KeyRecord>> keys_after(const std::optional<std::string>&, std::size_t) override {
+    return no();
+  }
   core::Result<store::KeyRecord> update_key(std::string_view, std::string_view, const KeyChange&) override {
+    return no();
+  }
+  core::Result<store::KeyUpdate> update_key_at_version(std::string_view, std::string_view, std::uint32_t,
+                                                       const KeyChange&) override {
     return no();
   }
   core::Result<void> delete_key(std::string_view, std::string_view, store::AuditEvent) override { return no(); }
@@ -111,6 +119,10 @@ class FakeAuditStore final : public store::Store {
                                                  store::AuditEvent) override {
     return no();
   }
+  core::Result<void> record_node(const store::NodeRecord&, store::TimePoint) override { return no(); }
+  core::Result<void> remove_node(std::string_view) override { return no(); }
+  core::Result<std::vector<store::NodeRecord>> live_nodes(store::TimePoint) override { return no(); }
+  core::Result<void> record_master_key_change(store::TimePoint, const MasterKeyDecision&) override { return no(); }
   core::Result<void> append_audit(std::vector<store::AuditEvent>) override { return no(); }
   core::Result<store::Page<store::AuditEvent>> list_audit(const store::AuditFilter&,
                                                           const store::PageRequest&) override {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <set>
@@ -74,6 +76,41 @@ TEST(Config, ReadsEveryLimitFromTheEnvironment) {
   EXPECT_EQ(c->log_format, LogFormat::text);
 }
 
+TEST(Config, ConnectionCapsHaveTheirDefaultsAndBothSpellings) {
+  auto defaults = load_config(std::nullopt, env_of({}));
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_EQ(defaults->http.max_connections_per_client, 256u);
+  EXPECT_EQ(defaults->upstream.max_connections_per_origin, 0u) << "0: derived from the open-file limit at start";
+  auto c = load_config(std::nullopt, env_of({{"KEYRELAY_HTTP_MAX_CONNECTIONS_PER_CLIENT", "0"},
+                                             {"KEYRELAY_UPSTREAM_MAX_CONNECTIONS_PER_ORIGIN", "8"}}));
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->http.max_connections_per_client, 0u);
+  EXPECT_EQ(c->upstream.max_connections_per_origin, 8u);
+}
+
+// Master-key rotation waits on the servers' keyring reloads and heartbeats: tests and operators
+// tune them; the node timeout follows the heartbeat unless it is set.
+TEST(Config, KeyringReloadAndHeartbeatIntervals) {
+  auto defaults = load_config(std::nullopt, env_of({}));
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_EQ(defaults->keyring.reload_interval, 2s);
+  EXPECT_EQ(defaults->keyring.heartbeat_interval, 5s);
+  EXPECT_EQ(defaults->keyring.effective_node_timeout(), 15s);
+
+  auto c = load_config(std::nullopt, env_of({{"KEYRELAY_KEYRING_RELOAD_INTERVAL", "100ms"},
+                                             {"KEYRELAY_KEYRING_HEARTBEAT_INTERVAL", "250ms"}}));
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->keyring.reload_interval, 100ms);
+  EXPECT_EQ(c->keyring.heartbeat_interval, 250ms);
+  EXPECT_EQ(c->keyring.effective_node_timeout(), 750ms);
+  auto timeout = load_config(std::nullopt, env_of({{"KEYRELAY_KEYRING_NODE_TIMEOUT", "5s"}}));
+  ASSERT_TRUE(timeout) << timeout.error().message;
+  EXPECT_EQ(timeout->keyring.effective_node_timeout(), 5s);
+  auto bad = load_config(std::nullopt, env_of({{"KEYRELAY_KEYRING_HEARTBEAT_INTERVAL", "0s"}}));
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("KEYRELAY_KEYRING_HEARTBEAT_INTERVAL"), std::string::npos);
+}
+
 TEST(Config, MalformedEnvironmentValueNamesTheVariable) {
   for (const auto& [name, value] : std::map<std::string, std::string>{{"KEYRELAY_HTTP_MAX_BODY_BYTES", "abc"},
                                                                       {"KEYRELAY_HTTP_HEADER_TIMEOUT", "10"},
@@ -103,6 +140,16 @@ TEST_F(ConfigFile, ReadsSectionsAndTopLevelKeys) {
   EXPECT_EQ(c->http.max_body_bytes, 1000u);
   EXPECT_EQ(c->http.header_timeout, 2s);
   EXPECT_EQ(c->log_format, LogFormat::text);
+}
+
+TEST_F(ConfigFile, KeyringSectionSitsBesideTheKeyringFile) {
+  auto c = load_config(write("keyring_file = \"/etc/keyrelay/keyring.toml\"\n[keyring]\nheartbeat_interval = \"1s\"\n"
+                             "node_timeout = \"4s\"\n"),
+                       env_of({}));
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->keyring_file, fs::path("/etc/keyrelay/keyring.toml"));
+  EXPECT_EQ(c->keyring.heartbeat_interval, 1s);
+  EXPECT_EQ(c->keyring.effective_node_timeout(), 4s);
 }
 
 TEST_F(ConfigFile, EnvironmentOverridesTheFile) {
@@ -141,6 +188,65 @@ TEST_F(ConfigFile, MissingFileIsAnError) {
   auto c = load_config(dir_ / "absent.toml", env_of({}));
   ASSERT_FALSE(c);
   EXPECT_NE(c.error().message.find("absent.toml"), std::string::npos);
+}
+
+TEST(ServingChecks, JwtVerificationNeedsAnIssuerAndAnAudience) {
+  Config c;
+  EXPECT_TRUE(check_for_serving(c)) << "JWTs off: nothing to check";
+  c.jwt_secret.emplace("an-hs256-secret-of-at-least-32-bytes!!");
+  auto no_issuer = check_for_serving(c);
+  ASSERT_FALSE(no_issuer);
+  EXPECT_NE(no_issuer.error().message.find("KEYRELAY_JWT_ISSUER"), std::string::npos) << no_issuer.error().message;
+  c.jwt_issuer = "https://id.example/";
+  auto no_audience = check_for_serving(c);
+  ASSERT_FALSE(no_audience);
+  EXPECT_NE(no_audience.error().message.find("KEYRELAY_JWT_AUDIENCE"), std::string::npos);
+  c.jwt_audience = "keyrelay";
+  EXPECT_TRUE(check_for_serving(c));
+  c.jwt_secret.reset();
+  c.jwt_jwks_file = "/etc/keyrelay/jwks.json";
+  c.jwt_issuer.clear();
+  EXPECT_FALSE(check_for_serving(c)) << "a JWKS file needs them as much";
+}
+
+TEST(ServingChecks, PlainHttpWebhooksOnlyToLoopbackUnlessAllowed) {
+  for (const char* ok : {"https://hooks.example.com/x", "http://127.0.0.1:9000/x", "http://127.1.2.3/x",
+                         "http://localhost:8080/x", "http://LOCALHOST/x", "http://[::1]:9/x", "http://[::1]"}) {
+    Config c;
+    c.alerts.webhook_urls = {ok};
+    EXPECT_TRUE(check_for_serving(c)) << ok;
+  }
+  for (const char* refused : {"http://hooks.example.com/T0/B1/secret", "http://127.evil.example/x",
+                              "http://10.0.0.5/x", "http://[2001:db8::1]/x", "http://localhost.evil.example/x",
+                              "http://127.0.0.1@hooks.example.com/x"}) {
+    Config c;
+    c.alerts.webhook_urls = {"https://fine.example.com", refused};
+    auto r = check_for_serving(c);
+    ASSERT_FALSE(r) << refused;
+    EXPECT_NE(r.error().message.find("KEYRELAY_ALERTS_WEBHOOK_ALLOW_HTTP"), std::string::npos);
+    EXPECT_EQ(r.error().message.find("secret"), std::string::npos) << "only the origin is named";
+    c.alerts.webhook_allow_http = true;
+    EXPECT_TRUE(check_for_serving(c)) << refused;
+  }
+}
+
+TEST(UnknownVariables, AreTheKeyrelayNamesNoSettingReads) {
+  const std::vector<std::string> names = {"PATH", "HOME", "KEYRELAY_LISTEN", "KEYRELAY_RATE_LIMIT_MUTATIONS",
+                                          "KEYRELAY_RATE_LIMT_MUTATIONS", "KEYRELAY_MASTERKEY",
+                                          "KEYRELAY_PROVIDER_OPENAI_BASE_URL", "KEYRELAY_PROVIDER_OPENIA_BASE_URL",
+                                          "KEYRELAY_PROVIDER_GOOGLE_MAPS_BASE_URL", "KEYRELAY_"};
+  EXPECT_EQ(unknown_setting_variables(names),
+            (std::vector<std::string>{"KEYRELAY_RATE_LIMT_MUTATIONS", "KEYRELAY_MASTERKEY", "KEYRELAY_"}));
+  EXPECT_EQ(unknown_provider_variables(names, {"openai", "google-maps"}),
+            (std::vector<std::string>{"KEYRELAY_PROVIDER_OPENIA_BASE_URL"}));
+}
+
+TEST(UnknownVariables, TheProcessEnvironmentIsListedByName) {
+  ::setenv("KEYRELAY_TEST_ONLY_VARIABLE", "value=with=equals", 1);
+  const auto names = environment_names();
+  ::unsetenv("KEYRELAY_TEST_ONLY_VARIABLE");
+  EXPECT_NE(std::find(names.begin(), names.end(), "KEYRELAY_TEST_ONLY_VARIABLE"), names.end());
+  for (const auto& n : names) EXPECT_EQ(n.find('='), std::string::npos) << n;
 }
 
 TEST(Settings, EnvironmentNamesFollowTheSectionRule) {

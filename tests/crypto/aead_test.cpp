@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "crypto/context_faults.h"
+
 namespace keyrelay::crypto {
 namespace {
 
@@ -178,6 +180,30 @@ TEST(Seal, OpenRejectsAnUnknownFormatByte) {
   auto opened = open(kKey, kAad, *sealed);
   ASSERT_FALSE(opened);
   EXPECT_EQ(opened.error().message, "sealed data has an unknown format");
+}
+
+// OpenSSL failing to set up its context (out of memory) says nothing about the data: it is
+// unavailable (retry), never "failed authentication", which means tampering.
+TEST(Seal, AContextThatCannotBeSetUpIsTransientNotAnAuthenticationFailure) {
+  auto sealed = seal(kKey, kAad, kText);
+  ASSERT_TRUE(sealed);
+  faults::fail_context_setup_after(0);
+  auto opened = open(kKey, kAad, *sealed);
+  faults::clear_context_faults();
+  ASSERT_FALSE(opened);
+  EXPECT_EQ(opened.error().code, core::Errc::unavailable) << opened.error().message;
+  EXPECT_EQ(opened.error().message.find("authentication"), std::string::npos) << opened.error().message;
+
+  faults::fail_context_setup_after(0);
+  auto resealed = seal(kKey, kAad, kText);
+  faults::clear_context_faults();
+  ASSERT_FALSE(resealed);
+  EXPECT_EQ(resealed.error().code, core::Errc::unavailable) << resealed.error().message;
+
+  // The same blob opens once OpenSSL works again: the data was never the problem.
+  auto again = open(kKey, kAad, *sealed);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->equals(kText));
 }
 
 TEST(Seal, RefusesKeysThatAreNot32Bytes) {

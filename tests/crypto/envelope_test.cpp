@@ -10,6 +10,7 @@
 #include "core/encoding.h"
 #include "crypto/aead.h"
 #include "crypto/associated_data.h"
+#include "crypto/context_faults.h"
 #include "crypto/hkdf.h"
 #include "crypto/hmac.h"
 #include "support/temp_dir.h"
@@ -111,7 +112,7 @@ TEST_F(EnvelopeTest, OpenFailsWhenTheMasterVersionIsChanged) {
   sealed.master_version = 2;
   auto opened = envelope_.open(sealed, kBinding, kSalt);
   ASSERT_FALSE(opened);
-  EXPECT_EQ(opened.error().code, core::Errc::unavailable);  // version 2 is not in the keyring
+  EXPECT_EQ(open_failure(opened.error()), OpenFailure::unknown_version);  // version 2 is not in the keyring
 
   Envelope rotated(rotated_keyring());
   auto again = seal_ok();
@@ -126,7 +127,7 @@ TEST_F(EnvelopeTest, OpenWithAVersionMissingFromTheKeyringNamesTheVersion) {
   sealed.master_version = 7;
   auto opened = envelope_.open(sealed, kBinding, kSalt);
   ASSERT_FALSE(opened);
-  EXPECT_EQ(opened.error().code, core::Errc::unavailable);
+  EXPECT_EQ(opened.error().code, core::Errc::not_found);
   EXPECT_NE(opened.error().message.find("7"), std::string::npos);
 }
 
@@ -192,7 +193,7 @@ TEST_F(EnvelopeTest, RewrapFailsForAWrongBindingOrAMissingVersion) {
   EXPECT_EQ(wrong.error().code, core::Errc::internal);
   auto missing = envelope_.rewrap(sealed, kBinding, kSalt, 9);
   ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error().code, core::Errc::unavailable);
+  EXPECT_EQ(missing.error().code, core::Errc::not_found);
 }
 
 TEST_F(EnvelopeTest, ReplaceKeyringWipesCachedKeysOfTheOldKeyring) {
@@ -227,7 +228,7 @@ TEST_F(EnvelopeTest, FingerprintIsStablePerUserAndVersion) {
 TEST_F(EnvelopeTest, FingerprintOfAMissingVersionFails) {
   auto fp = envelope_.fingerprint(kPlaintext, kSalt, 3);
   ASSERT_FALSE(fp);
-  EXPECT_EQ(fp.error().code, core::Errc::unavailable);
+  EXPECT_EQ(fp.error().code, core::Errc::not_found);
 }
 
 TEST(Envelope, WorksWithTheKekCacheDisabled) {
@@ -263,6 +264,62 @@ TEST(Envelope, IsSafeToUseFromSeveralThreads) {
   });
   for (auto& thread : threads) thread.join();
   EXPECT_EQ(failures.load(), 0);
+}
+
+}  // namespace
+}  // namespace keyrelay::crypto
+
+namespace keyrelay::crypto {
+namespace {
+
+// Each kind of failure asks for a different reaction (KeyService::open_secret): a changed byte is
+// tampering, a version the keyring lacks asks for a reload, OpenSSL failing is transient.
+TEST_F(EnvelopeTest, OpenSaysWhichKindOfFailureItIs) {
+  const auto sealed = seal_ok();
+  for (auto part : {&SealedSecret::wrapped_data_key, &SealedSecret::sealed_secret}) {
+    SealedSecret tampered = sealed;
+    (tampered.*part)[(tampered.*part).size() / 2] ^= 0x01;
+    auto opened = envelope_.open(tampered, kBinding, kSalt);
+    ASSERT_FALSE(opened);
+    EXPECT_EQ(open_failure(opened.error()), OpenFailure::integrity) << opened.error().message;
+  }
+  SealedSecret moved = sealed;
+  moved.master_version = 7;
+  auto missing = envelope_.open(moved, kBinding, kSalt);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(open_failure(missing.error()), OpenFailure::unknown_version) << missing.error().message;
+}
+
+// Fail at every step: each OpenSSL context an open sets up (the KEK's HKDF, the data key's and the
+// secret's AES-GCM) may fail to be created; each such failure is transient, and the open works
+// again as soon as OpenSSL does.
+TEST(EnvelopeFaults, EveryContextThatCannotBeSetUpMakesOpenAndRewrapTransient) {
+  Envelope envelope(rotated_keyring(), 0);  // no KEK cache: every call derives its keys afresh
+  auto sealed = envelope.seal(kPlaintext, kBinding, kSalt);
+  ASSERT_TRUE(sealed) << sealed.error().message;
+  int failures = 0;
+  for (int skip = 0; skip < 10; ++skip) {
+    faults::fail_context_setup_after(skip);
+    auto opened = envelope.open(*sealed, kBinding, kSalt);
+    faults::clear_context_faults();
+    if (opened) {
+      EXPECT_TRUE(opened->equals(kPlaintext));
+      break;
+    }
+    ++failures;
+    EXPECT_EQ(open_failure(opened.error()), OpenFailure::transient)
+        << "context set-up " << skip << ": " << opened.error().message;
+  }
+  EXPECT_EQ(failures, 3) << "HKDF for the KEK, AES-GCM for the data key, AES-GCM for the secret";
+
+  for (int skip = 0; skip < 3; ++skip) {
+    faults::fail_context_setup_after(skip);
+    auto moved = envelope.rewrap(*sealed, kBinding, kSalt, 1);
+    faults::clear_context_faults();
+    ASSERT_FALSE(moved) << "context set-up " << skip;
+    EXPECT_EQ(open_failure(moved.error()), OpenFailure::transient)
+        << "context set-up " << skip << ": " << moved.error().message;
+  }
 }
 
 }  // namespace

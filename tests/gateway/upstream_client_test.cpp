@@ -1,9 +1,14 @@
 #include "gateway/upstream_client.h"
 
+#include <atomic>
 #include <future>
 #include <thread>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -438,6 +443,66 @@ TEST_F(UpstreamClientTest, WaitingForAFreeConnectionGivesUp) {
   ASSERT_FALSE(b);
   EXPECT_EQ(b.error().code, core::Errc::upstream_error);
   EXPECT_TRUE(a.get());
+}
+
+// Requests beyond the cap wait their turn and get the next free connection in order of arrival.
+TEST_F(UpstreamClientTest, RequestsWaitingForAConnectionAreServedInOrderOfArrival) {
+  UpstreamTestServer server([](const TestRequest& r, int c, int i) {
+    TestReply reply = echo(r, c, i);
+    reply.delay = 60ms;
+    return reply;
+  });
+  UpstreamOptions options;
+  options.max_connections_per_origin = 2;
+  options.connect_timeout = 5s;
+  client(options);
+  constexpr int kRequests = 10;
+  std::atomic<int> succeeded{0};
+  std::promise<void> all_done;
+  std::atomic<int> remaining{kRequests};
+  for (int i = 0; i < kRequests; ++i) {
+    net::co_spawn(
+        ioc_,
+        [this, i, &succeeded, &remaining, &all_done, url = url(server, "/" + std::to_string(i))]() -> net::awaitable<void> {
+          net::steady_timer arrival(co_await net::this_coro::executor, std::chrono::milliseconds(7 * i));
+          co_await arrival.async_wait(net::use_awaitable);
+          UpstreamRequest request{"GET", url, {}, {}};
+          auto res = co_await client_->fetch(std::move(request));
+          if (res && res->status == 200) ++succeeded;
+          if (--remaining == 0) all_done.set_value();
+        },
+        net::detached);
+  }
+  ASSERT_EQ(all_done.get_future().wait_for(20s), std::future_status::ready);
+  EXPECT_EQ(succeeded.load(), kRequests);
+  EXPECT_EQ(server.accepted(), 2) << "two connections, reused in turn";
+  std::vector<std::string> order;
+  for (const auto& r : server.requests()) order.emplace_back(r.target());
+  EXPECT_EQ(order, (std::vector<std::string>{"/0", "/1", "/2", "/3", "/4", "/5", "/6", "/7", "/8", "/9"}));
+}
+
+TEST_F(UpstreamClientTest, WaiterWhoseDeadlinePassesFailsAndTheConnectionGoesToTheNext) {
+  UpstreamTestServer server([](const TestRequest& r, int c, int i) {
+    TestReply reply = echo(r, c, i);
+    if (r.target() == "/first") reply.delay = 400ms;
+    return reply;
+  });
+  UpstreamOptions options;
+  options.max_connections_per_origin = 1;
+  options.connect_timeout = 300ms;
+  client(options);
+  auto first = std::async(std::launch::async, [&] { return get(url(server, "/first")); });
+  std::this_thread::sleep_for(20ms);
+  auto second = std::async(std::launch::async, [&] { return get(url(server, "/second")); });  // gives up at ~320 ms
+  std::this_thread::sleep_for(180ms);
+  auto third = std::async(std::launch::async, [&] { return get(url(server, "/third")); });  // behind it until ~500 ms
+  auto second_result = second.get();
+  ASSERT_FALSE(second_result);
+  EXPECT_EQ(second_result.error().code, core::Errc::upstream_error);
+  EXPECT_TRUE(first.get());
+  auto third_result = third.get();
+  ASSERT_TRUE(third_result) << third_result.error().message;
+  EXPECT_EQ(server.accepted(), 1) << "the third reused the first's connection";
 }
 
 TEST(UpstreamClientConfig, UnreadableCaFileThrows) {

@@ -61,6 +61,19 @@ TEST(ErrorResponse, RateLimitedSetsRetryAfter) {
   EXPECT_EQ(r.headers.get("Retry-After"), "17");
 }
 
+TEST(ErrorResponse, ALimitsRefusalCarriesItsRateLimitFigures) {
+  auto refusal = Error::rate_limited("too many failed authentications", std::chrono::seconds(900));
+  refusal.rate_limit = core::RateLimitFigures{20, 0, std::chrono::seconds(900)};
+  auto r = error_response(refusal, "req-1");
+  EXPECT_EQ(r.headers.get("Retry-After"), "900");
+  EXPECT_EQ(r.headers.get("RateLimit-Limit"), "20");
+  EXPECT_EQ(r.headers.get("RateLimit-Remaining"), "0");
+  EXPECT_EQ(r.headers.get("RateLimit-Reset"), "900");
+  // Without figures (an upstream's 429 passed on) there is nothing to report.
+  auto plain = error_response(Error::rate_limited("slow down", std::chrono::seconds(3)), "req-2");
+  EXPECT_FALSE(plain.headers.get("RateLimit-Limit"));
+}
+
 TEST(ErrorResponse, UnauthenticatedAsksForABearerToken) {
   auto r = error_response(Error::unauthenticated("missing token"), "req-4");
   EXPECT_EQ(r.headers.get("WWW-Authenticate"), "Bearer");

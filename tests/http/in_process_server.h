@@ -7,9 +7,13 @@
 #include <boost/beast/http.hpp>
 #include <gtest/gtest.h>
 
+#include <poll.h>
+
 #include <chrono>
 #include <future>
 #include <memory>
+#include <optional>
+#include <string_view>
 
 #include "http/server.h"
 
@@ -57,6 +61,28 @@ class InProcessServer {
     boost::beast::http::response<boost::beast::http::string_body> res;
     boost::beast::http::read(s, buf, res);
     return res;
+  }
+
+  // True when a read would not block (bytes, a close or a reset are waiting) within `wait`.
+  static bool readable_within(tcp::socket& s, std::chrono::milliseconds wait) {
+    pollfd p{s.native_handle(), POLLIN, 0};
+    return ::poll(&p, 1, static_cast<int>(wait.count())) > 0;
+  }
+
+  // Sends the head, then the body one byte per `pace` until the server answers or closes. Returns
+  // how long after the head that happened, or nullopt when the whole body went out unanswered.
+  static std::optional<std::chrono::milliseconds> drip_body(tcp::socket& s, std::string_view head, std::size_t body_bytes,
+                                                            std::chrono::milliseconds pace) {
+    send(s, head);
+    const auto started = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < body_bytes; ++i) {
+      if (readable_within(s, pace))
+        return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+      boost::system::error_code ec;
+      boost::asio::write(s, boost::asio::buffer("x", 1), ec);
+      if (ec) return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    }
+    return std::nullopt;
   }
 
   // True when the peer closed: a read returns EOF or reset.

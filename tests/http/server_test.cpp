@@ -169,6 +169,19 @@ TEST_F(ServerTest, BodyWithinTheRouteLimitReachesTheHandler) {
   EXPECT_EQ(res.body(), R"({"bytes":100})");
 }
 
+// The same total for a body read whole before the handler runs.
+TEST_F(ServerTest, DrippedBufferedBodyIsCutAtTheTotalBodyTimeout) {
+  ServerOptions options;
+  options.body_timeout = 1s;
+  start(options);
+  auto s = connect();
+  const auto cut_after = testing::InProcessServer::drip_body(
+      s, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n", 100, 200ms);
+  ASSERT_TRUE(cut_after) << "the server took a 20 s dripped body although body_timeout is 1 s";
+  EXPECT_GE(*cut_after, 900ms);
+  EXPECT_LT(*cut_after, 3s);
+}
+
 TEST_F(ServerTest, AnswersExpectContinueBeforeReadingTheBody) {
   start();
   auto s = connect();
@@ -196,6 +209,56 @@ TEST_F(ServerTest, RefusesConnectionsOverTheLimitWith503) {
   auto res = read_response(c, buf_c);
   EXPECT_EQ(res.result_int(), 503);
   EXPECT_NE(res.body().find("\"unavailable\""), std::string::npos);
+}
+
+// Open connections from one address count against their own cap, so one client cannot take the
+// whole server; the global cap above is for everyone together.
+TEST_F(ServerTest, RefusesAClientsConnectionsOverItsOwnCap) {
+  ServerOptions options;
+  options.max_connections_per_client = 3;
+  start(options);
+  std::vector<tcp::socket> open;
+  for (int i = 0; i < 3; ++i) {
+    open.push_back(connect());
+    beast::flat_buffer buf;
+    send(open.back(), "GET /fast HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_EQ(read_response(open.back(), buf).result_int(), 200) << "connection " << i;
+  }
+  auto fourth = connect();
+  beast::flat_buffer buf;
+  auto refused = read_response(fourth, buf);
+  EXPECT_EQ(refused.result_int(), 503);
+  EXPECT_NE(refused.body().find("\"unavailable\""), std::string::npos);
+  EXPECT_FALSE(refused.keep_alive());
+
+  // Once one of the three closes (and the server noticed), the address may connect again.
+  open.front().close();
+  int status = 0;
+  for (int attempt = 0; attempt < 100 && status != 200; ++attempt) {
+    auto again = connect();
+    beast::flat_buffer again_buf;
+    send(again, "GET /fast HTTP/1.1\r\nHost: x\r\n\r\n");
+    status = read_response(again, again_buf).result_int();
+    if (status != 200) std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(status, 200);
+}
+
+// A load balancer carries every client's traffic from one address: it must never be starved.
+TEST_F(ServerTest, TrustedProxyIsExemptFromThePerClientCap) {
+  ServerOptions options;
+  options.max_connections_per_client = 3;
+  auto proxies = TrustedProxies::parse("127.0.0.1");
+  ASSERT_TRUE(proxies);
+  options.trusted_proxies = *proxies;
+  start(options);
+  std::vector<tcp::socket> open;
+  for (int i = 0; i < 6; ++i) {
+    open.push_back(connect());
+    beast::flat_buffer buf;
+    send(open.back(), "GET /fast HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_EQ(read_response(open.back(), buf).result_int(), 200) << "connection " << i;
+  }
 }
 
 TEST_F(ServerTest, ShutdownLetsAnInFlightRequestFinish) {

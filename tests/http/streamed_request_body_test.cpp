@@ -245,6 +245,27 @@ TEST_F(StreamedRequestBodyTest, ExpectContinueIsAnsweredWhenTheHandlerFirstReads
             "{\"bytes\":70000,\"checksum\":" + std::to_string(checksum_of(body)) + "}");
 }
 
+// body_timeout bounds the whole body, not each read: a client dripping one byte every 200 ms never
+// lets a single read wait 1 s, yet must be cut once 1 s has passed since the head.
+TEST_F(StreamedRequestBodyTest, DrippedBodyIsCutAtTheTotalBodyTimeout) {
+  ServerOptions options;
+  options.body_timeout = 1s;
+  server_.start(options);
+  auto s = server_.connect();
+  const auto cut_after = testing::InProcessServer::drip_body(
+      s, "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n", 100, 200ms);
+  ASSERT_TRUE(cut_after) << "the server took a 20 s dripped body although body_timeout is 1 s";
+  EXPECT_GE(*cut_after, 900ms) << "cut before the total had passed";
+  EXPECT_LT(*cut_after, 3s);
+  beast::flat_buffer buf;
+  beast::error_code ec;
+  bhttp::response<bhttp::string_body> res;
+  bhttp::read(s, buf, res, ec);
+  if (!ec) {
+    EXPECT_FALSE(res.keep_alive()) << "a cut body leaves the connection unusable";
+  }
+}
+
 TEST_F(StreamedRequestBodyTest, BodyCutByTheClientIsAnErrorForTheHandler) {
   std::atomic<bool> failed{false};
   router_.add(Method::post, "/cut",

@@ -4,12 +4,15 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 
 #include "api_json.h"
 #include "raw_requests.h"
 #include "support/keyrelay_command.h"
 #include "support/keyrelay_server.h"
+#include "support/deadline.h"
+#include "support/temp_dir.h"
 
 namespace keyrelay::test {
 namespace {
@@ -63,6 +66,48 @@ TEST(Config, EnvironmentOverridesConfigFile) {
   int over_file_limit = status_of_body(server, 1001);
   EXPECT_TRUE(over_file_limit == 404 || over_file_limit == 405) << over_file_limit;
   EXPECT_EQ(status_of_body(server, 2001), 413) << server.logs();
+}
+
+// The variables named by "unknown environment variable" warnings in `logs` (JSON lines).
+std::set<std::string> warned_variables(std::string_view logs) {
+  std::set<std::string> names;
+  for (auto line : lines_of(logs)) {
+    auto object = parse_json_object(line);
+    if (!object || !object->contains("variable")) continue;
+    EXPECT_EQ(object->at("level").as_string(), "warn") << line;
+    names.insert(std::string(object->at("variable").as_string()));
+  }
+  return names;
+}
+
+TEST(Config, AMisspeltVariableIsNamedInAWarningAtStartButNeverItsValue) {
+  // Without the warning the default limit (10/1m) applies silently instead of the intended one.
+  KeyrelayServer server({.env = {{"KEYRELAY_RATE_LIMT_MUTATIONS", "1/1m"},
+                                 {"KEYRELAY_MASTERKEY", "c2VjcmV0LXZhbHVlLXRoYXQtbXVzdC1uZXZlci1sZWFr"},
+                                 {"KEYRELAY_PROVIDER_OPENIA_BASE_URL", "http://127.0.0.1:9"},
+                                 // Known ones, including a provider override and one with a default value.
+                                 {"KEYRELAY_PROVIDER_OPENAI_BASE_URL", "http://127.0.0.1:9"},
+                                 {"KEYRELAY_RATE_LIMIT_MUTATIONS", "10/1m"},
+                                 {"KEYRELAY_LOG_FORMAT", "json"}}});
+  std::set<std::string> warned;
+  poll_until(deadline_in(std::chrono::seconds(5)), [&] {
+    warned = warned_variables(server.stderr_text());
+    return warned.size() >= 3;
+  });
+  EXPECT_EQ(warned, (std::set<std::string>{"KEYRELAY_MASTERKEY", "KEYRELAY_PROVIDER_OPENIA_BASE_URL",
+                                           "KEYRELAY_RATE_LIMT_MUTATIONS"}))
+      << server.stderr_text();
+  EXPECT_EQ(server.logs().find("c2VjcmV0LXZhbHVlLXRoYXQtbXVzdC1uZXZlci1sZWFr"), std::string::npos)
+      << "a misspelt variable may hold a secret";
+}
+
+TEST(Config, CommandsWarnAboutAMisspeltVariableToo) {
+  TempDir dir;
+  auto result = run_keyrelay({"init"}, {{"KEYRELAY_DATA_DIR", (dir.path() / "data").string()},
+                                        {"KEYRELAY_RATE_LIMT_MUTATIONS", "1/1m"}});
+  EXPECT_EQ(result.exit_status, 0) << result.output();
+  EXPECT_NE(result.err.find("KEYRELAY_RATE_LIMT_MUTATIONS"), std::string::npos) << result.output();
+  EXPECT_EQ(result.err.find("1/1m"), std::string::npos) << result.output();
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // Size limits on the request head (431) and body (413), default and configured. The server must
-// refuse an oversize body from its Content-Length alone, before the client sends it.
+// refuse an oversize body from its Content-Length alone, before the client sends it — and a client
+// that writes everything before reading must still see that answer (lingering close, RFC 9112 §9.6).
 
 #include <gtest/gtest.h>
 
@@ -53,6 +54,37 @@ TEST(HttpLimits, HeaderOverDefaultLimitGets431) {
   ASSERT_TRUE(response) << "closed without a response\n" << server.logs();
   EXPECT_TRUE(is_api_error(*response, 431, "headers_too_large"));
   EXPECT_TRUE(response->says_connection_close()) << describe(*response);
+  EXPECT_TRUE(connection.wait_for_close(deadline_in(kCloseDeadline)));
+}
+
+// A client that writes its whole request in one go before it reads (many simple clients do, and
+// give up on a failed write) must read the refusal: the server answers, then keeps reading (and
+// dropping) what the client still sends before it closes, so the kernel does not reset the
+// connection over unread bytes — a reset fails the client's write, and on many systems discards
+// the answer it has not read yet.
+TEST(HttpLimits, FiveMegabytePostWrittenInOneGoStillReadsThe413) {
+  KeyrelayServer server;
+  auto connection = server.connect();
+  const std::string request =
+      format_request("POST", "/api/v1/keys", {{"Content-Type", "application/json"}}, std::string(5 << 20, 'x'));
+  // Such a client treats a failed write as the end: the server must not reset it mid-request.
+  EXPECT_TRUE(connection.send(request)) << "reset while the client was still sending";
+  auto response = connection.read_response();
+  ASSERT_TRUE(response) << "closed without a response (reset: " << connection.was_reset() << ")\n" << server.logs();
+  EXPECT_TRUE(is_api_error(*response, 413, "payload_too_large")) << describe(*response);
+  EXPECT_TRUE(response->says_connection_close()) << describe(*response);
+  EXPECT_TRUE(connection.wait_for_close(deadline_in(kCloseDeadline)));
+}
+
+TEST(HttpLimits, HugeHeadFollowedByABodyStillReadsThe431) {
+  KeyrelayServer server;
+  auto connection = server.connect();
+  const std::string request = format_request("POST", "/api/v1/keys", {{"X-Padding", std::string(64 * 1024, 'p')}},
+                                             std::string(5 << 20, 'x'));
+  EXPECT_TRUE(connection.send(request)) << "reset while the client was still sending";
+  auto response = connection.read_response();
+  ASSERT_TRUE(response) << "closed without a response (reset: " << connection.was_reset() << ")\n" << server.logs();
+  EXPECT_TRUE(is_api_error(*response, 431, "headers_too_large")) << describe(*response);
   EXPECT_TRUE(connection.wait_for_close(deadline_in(kCloseDeadline)));
 }
 

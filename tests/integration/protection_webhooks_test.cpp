@@ -12,6 +12,8 @@
 #include "api_json.h"
 #include "gateway_harness.h"
 #include "support/deadline.h"
+#include "support/keyrelay_command.h"
+#include "support/keyrelay_server.h"
 #include "vault_api.h"
 
 namespace keyrelay::test {
@@ -136,6 +138,75 @@ TEST_F(Webhooks, ASlowOrDownReceiverHoldsUpNoRequest) {
   }
   // The deliveries are under way meanwhile.
   EXPECT_TRUE(poll_until(deadline_in(5s), [&] { return !requests_to(receiver, "/hooks/slow").empty(); }));
+}
+
+// The payloads `receiver` got at /hooks/`path`, in order of arrival.
+std::vector<json::object> payloads_at(const MockProviderProcess& receiver, std::string_view path) {
+  std::vector<json::object> out;
+  for (const auto& hook : requests_to(receiver, "/hooks/" + std::string(path))) {
+    auto payload = json::parse(text_of(hook.at("body"))).as_object();
+    // The event header says what the body says, so a receiver can route without parsing.
+    EXPECT_EQ(text_of(hook.at("headers").at("x-keyrelay-event")), text_of(payload.at("type")));
+    EXPECT_TRUE(signature_verifies(text_of(hook.at("headers").at("x-keyrelay-signature")), text_of(hook.at("body"))));
+    out.push_back(std::move(payload));
+  }
+  return out;
+}
+
+TEST_F(Webhooks, ARepeatIsSentAsUpdatedAndTheResolutionAsResolved) {
+  Gateway gw(hooks_env(receiver, "life"));
+  ASSERT_EQ(raise_an_alert(gw).status, 424);
+  ASSERT_TRUE(poll_until(deadline_in(10s), [&] { return payloads_at(receiver, "life").size() == 1; }));
+  ASSERT_EQ(raise_an_alert(gw).status, 424);  // the same rule, user and provider: coalesced
+  ASSERT_TRUE(poll_until(deadline_in(10s), [&] { return payloads_at(receiver, "life").size() == 2; }));
+
+  auto sent = payloads_at(receiver, "life");
+  EXPECT_EQ(text_of(sent[0].at("type")), "alert.raised");
+  EXPECT_EQ(text_of(sent[1].at("type")), "alert.updated");
+  const std::string alert_id = text_of(sent[0].at("alert").at("id"));
+  EXPECT_EQ(text_of(sent[1].at("alert").at("id")), alert_id);
+  EXPECT_EQ(sent[1].at("alert").at("count").as_int64(), 2);
+
+  auto resolved = gw.vault.call(gw.alice, "POST", "/api/v1/alerts/" + alert_id + "/resolve");
+  ASSERT_EQ(resolved.status, 200) << resolved.body;
+  ASSERT_TRUE(poll_until(deadline_in(10s), [&] { return payloads_at(receiver, "life").size() == 3; }))
+      << "resolving sent nothing";
+  sent = payloads_at(receiver, "life");
+  EXPECT_EQ(text_of(sent[2].at("type")), "alert.resolved");
+  EXPECT_EQ(text_of(sent[2].at("alert").at("id")), alert_id);
+  EXPECT_EQ(text_of(sent[2].at("alert").at("status")), "resolved");
+
+  // Resolving it again changes nothing, so nothing more is sent.
+  ASSERT_EQ(gw.vault.call(gw.alice, "POST", "/api/v1/alerts/" + alert_id + "/resolve").status, 200);
+  ASSERT_EQ(raise_an_alert(gw).status, 424);  // a new alert: the old one is resolved
+  ASSERT_TRUE(poll_until(deadline_in(10s), [&] { return payloads_at(receiver, "life").size() >= 4; }));
+  sent = payloads_at(receiver, "life");
+  ASSERT_EQ(sent.size(), 4u);
+  EXPECT_EQ(text_of(sent[3].at("type")), "alert.raised");
+  EXPECT_NE(text_of(sent[3].at("alert").at("id")), alert_id);
+}
+
+TEST(WebhookReceivers, PlainHttpToAnotherHostIsRefusedAtStartUnlessAllowed) {
+  const Environment env = {{"KEYRELAY_LISTEN", "127.0.0.1:0"},
+                           {"KEYRELAY_ALERTS_WEBHOOK_URLS", "https://ok.example.com/a,http://hooks.example.com/T0/B1/secretpath"},
+                           {"KEYRELAY_ALERTS_WEBHOOK_SECRET", kSecret}};
+  auto refused = run_keyrelay({"serve"}, env);
+  EXPECT_EQ(refused.exit_status, 1) << refused.output();
+  EXPECT_NE(refused.output().find("KEYRELAY_ALERTS_WEBHOOK_URLS"), std::string::npos) << refused.output();
+  EXPECT_NE(refused.output().find("KEYRELAY_ALERTS_WEBHOOK_ALLOW_HTTP"), std::string::npos) << refused.output();
+  EXPECT_NE(refused.output().find("http://hooks.example.com"), std::string::npos) << refused.output();
+  EXPECT_EQ(refused.output().find("secretpath"), std::string::npos) << "a webhook URL's path may be a credential";
+
+  // Loopback receivers need no permission (a sidecar on the same host)...
+  Environment loopback = env;
+  loopback["KEYRELAY_ALERTS_WEBHOOK_URLS"] = "http://127.0.0.1:9/a,http://localhost:9/b,http://[::1]:9/c";
+  KeyrelayServer local({.env = loopback});
+  EXPECT_EQ(local.get("/healthz").status, 200);
+  // ...and the operator may allow plain http explicitly.
+  Environment allowed = env;
+  allowed["KEYRELAY_ALERTS_WEBHOOK_ALLOW_HTTP"] = "true";
+  KeyrelayServer server({.env = allowed});
+  EXPECT_EQ(server.get("/healthz").status, 200);
 }
 
 }  // namespace

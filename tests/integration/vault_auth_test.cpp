@@ -234,5 +234,18 @@ TEST_F(VaultActAs, ActingForAUserNeverManagesUsersOrTokens) {
       "forbidden"));
 }
 
+TEST_F(VaultActAs, ActingForAUserNeitherListsNorRevokesTheirTokens) {
+  // API.md: act_as "never manages users or tokens" — a user's tokens are the user's own business.
+  auto listed = vault.call(service, "GET", "/api/v1/tokens", {}, for_alice);
+  EXPECT_TRUE(is_api_error(listed, 403, "forbidden")) << listed.status << " " << listed.body;
+  auto revoked = vault.call(service, "DELETE", "/api/v1/tokens/" + alice.token_id, {}, for_alice);
+  EXPECT_TRUE(is_api_error(revoked, 403, "forbidden")) << revoked.status << " " << revoked.body;
+  EXPECT_EQ(vault.call(alice, "GET", "/api/v1/keys").status, 200) << "alice's token still works";
+  // Without the header the service still lists its own tokens, like any caller.
+  auto own = vault.call(service, "GET", "/api/v1/tokens");
+  ASSERT_EQ(own.status, 200) << own.body;
+  EXPECT_EQ(ids_of(list_all(vault, service, "/api/v1/tokens")), std::vector<std::string>{service.token_id});
+}
+
 }  // namespace
 }  // namespace keyrelay::test

@@ -139,5 +139,27 @@ TEST_F(VaultInsights, MetricsCountKeysByStatusAndProvider) {
   EXPECT_EQ(json::serialize(object_of(vault.call(alice, "GET", "/api/keys/metrics"))), json::serialize(body));
 }
 
+TEST_F(VaultInsights, AnAdminSeesEveryonesKeysInTheMetricsAndAUserOnlyTheirOwn) {
+  create_key(vault, alice, "openai", "one", make_secret());
+  create_key(vault, alice, "anthropic", "two", make_secret("sk-ant-"));
+  const std::string off = str(create_key(vault, bob, "gemini", "bobs", make_secret("AIza")), "id");
+  ASSERT_EQ(vault.call(bob, "PATCH", "/api/v1/keys/" + off, R"({"enabled":false})").status, 200);
+  // The operator's default keys are keys too.
+  create_key(vault, vault.admin(), "openai", "fallback", make_secret(), {}, "/api/v1/default-keys");
+
+  auto global = object_of(vault.call(vault.admin(), "GET", "/api/v1/metrics"));
+  EXPECT_EQ(global.at("keys").at("total").as_int64(), 4) << json::serialize(global);
+  EXPECT_EQ(global.at("keys").at("by_provider").at("openai").as_int64(), 2);
+  EXPECT_EQ(global.at("keys").at("by_provider").at("anthropic").as_int64(), 1);
+  EXPECT_EQ(global.at("keys").at("by_provider").at("gemini").as_int64(), 1);
+  EXPECT_EQ(global.at("keys").at("by_status").at("active").as_int64(), 3);
+  EXPECT_EQ(global.at("keys").at("by_status").at("disabled").as_int64(), 1);
+
+  auto own = object_of(vault.call(bob, "GET", "/api/v1/metrics"));
+  EXPECT_EQ(own.at("keys").at("total").as_int64(), 1) << json::serialize(own);
+  EXPECT_EQ(own.at("keys").at("by_status").at("disabled").as_int64(), 1);
+  EXPECT_FALSE(own.at("keys").at("by_provider").as_object().contains("openai"));
+}
+
 }  // namespace
 }  // namespace keyrelay::test

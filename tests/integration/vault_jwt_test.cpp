@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "api_json.h"
+#include "support/keyrelay_command.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 #include "vault_api.h"
@@ -163,6 +164,30 @@ TEST_F(VaultJwt, BadTokensAre401AndCreateNoUser) {
   for (const char* sub :
        {"expired", "wrong-audience", "wrong-issuer", "not-yet", "alg-none", "other-secret", "tampered"})
     EXPECT_TRUE(users_with_subject(sub).empty()) << sub;
+}
+
+TEST(VaultJwtSettings, JwtVerificationWithoutIssuerOrAudienceIsRefusedAtStartNamingTheSetting) {
+  // Without an issuer any identity provider's tokens signed with the key would be taken, and
+  // without an audience a token made for another application would be.
+  auto refused = [](const Environment& jwt) {
+    Environment env = {{"KEYRELAY_LISTEN", "127.0.0.1:0"}};
+    env.insert(jwt.begin(), jwt.end());
+    return run_keyrelay({"serve"}, env);
+  };
+  const std::string secret(kSecret);
+  auto no_issuer = refused({{"KEYRELAY_JWT_SECRET", secret}, {"KEYRELAY_JWT_AUDIENCE", std::string(kAudience)}});
+  EXPECT_EQ(no_issuer.exit_status, 1) << no_issuer.output();
+  EXPECT_NE(no_issuer.output().find("KEYRELAY_JWT_ISSUER"), std::string::npos) << no_issuer.output();
+
+  auto no_audience = refused({{"KEYRELAY_JWT_SECRET", secret}, {"KEYRELAY_JWT_ISSUER", std::string(kIssuer)}});
+  EXPECT_EQ(no_audience.exit_status, 1) << no_audience.output();
+  EXPECT_NE(no_audience.output().find("KEYRELAY_JWT_AUDIENCE"), std::string::npos) << no_audience.output();
+
+  TempDir dir;
+  const auto jwks = dir.write_file("jwks.json", R"({"keys":[]})");
+  auto jwks_only = refused({{"KEYRELAY_JWT_JWKS_FILE", jwks.string()}});
+  EXPECT_EQ(jwks_only.exit_status, 1) << jwks_only.output();
+  EXPECT_NE(jwks_only.output().find("KEYRELAY_JWT_ISSUER"), std::string::npos) << jwks_only.output();
 }
 
 }  // namespace

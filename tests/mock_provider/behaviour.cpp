@@ -7,7 +7,7 @@
 namespace keyrelay::mock {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, Keyword>, 10> kWords = {{
+constexpr std::array<std::pair<std::string_view, Keyword>, 13> kWords = {{
     {"invalid", Keyword::invalid},
     {"limited", Keyword::limited},
     {"quota", Keyword::quota},
@@ -18,6 +18,9 @@ constexpr std::array<std::pair<std::string_view, Keyword>, 10> kWords = {{
     {"drip", Keyword::drip},
     {"overloaded", Keyword::overloaded},
     {"echo", Keyword::echo},
+    {"broken", Keyword::broken},
+    {"denied", Keyword::denied},
+    {"leaky", Keyword::leaky},
 }};
 
 // "slow1500" → ("slow", "1500"); a word without trailing digits → (word, "").

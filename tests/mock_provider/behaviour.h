@@ -7,7 +7,7 @@
 
 namespace keyrelay::mock {
 
-enum class Keyword { valid, invalid, limited, quota, error, slow, reset, cut, drip, overloaded, echo };
+enum class Keyword { valid, invalid, limited, quota, error, slow, reset, cut, drip, overloaded, echo, broken, denied, leaky };
 
 struct Behaviour {
   Keyword keyword = Keyword::valid;

@@ -12,6 +12,7 @@
 // connection; the request log is then shared, behind State::mutex.
 
 #include <sys/socket.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <charconv>
@@ -24,6 +25,8 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <sstream>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -164,11 +167,49 @@ net::awaitable<bool> write_stream(tcp::socket& socket, Answer& answer, unsigned 
   co_return !last_ec;
 }
 
-net::awaitable<bool> write_plain(tcp::socket& socket, Answer& answer, unsigned version, bool keep_alive) {
+// gzip (RFC 1952) of `data`, as a provider compresses an answer the client accepts compressed.
+std::string gzip(std::string_view data) {
+  z_stream z{};
+  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    throw std::runtime_error("deflateInit2 failed");
+  std::string out(deflateBound(&z, data.size()) + 32, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  z.avail_in = static_cast<uInt>(data.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  const int rc = deflate(&z, Z_FINISH);
+  deflateEnd(&z);
+  if (rc != Z_STREAM_END) throw std::runtime_error("deflate failed");
+  out.resize(z.total_out);
+  return out;
+}
+
+bool accepts_gzip(const Incoming& in) {
+  const auto accepted = keyrelay::mock::find_header(in.headers, "Accept-Encoding");
+  return accepted && accepted->find("gzip") != std::string_view::npos;
+}
+
+net::awaitable<bool> write_plain(tcp::socket& socket, Answer& answer, unsigned version, bool keep_alive,
+                                 bool compress) {
   bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(answer.status), version};
   set_head(res, answer, keep_alive);
-  res.body() = std::move(answer.body);
+  if (compress && !answer.body.empty()) {
+    res.set(bhttp::field::content_encoding, "gzip");
+    res.body() = gzip(answer.body);
+  } else {
+    res.body() = std::move(answer.body);
+  }
   res.prepare_payload();
+  if (answer.break_body) {
+    // The head promises the whole body; half of it comes, then the connection is reset.
+    std::ostringstream wire;
+    wire << res;
+    const std::string text = wire.str();
+    const std::size_t cut = text.size() - res.body().size() / 2;
+    co_await net::async_write(socket, net::buffer(text.data(), cut), as_result);
+    reset_connection(socket);
+    co_return false;
+  }
   auto [ec, written] = co_await bhttp::async_write(socket, res, as_result);
   co_return !ec;
 }
@@ -207,7 +248,7 @@ net::awaitable<void> serve_connection(tcp::socket socket, State& state) {
     if (answer.is_streamed()) {
       ok = co_await write_stream(socket, answer, req.version(), keep_alive);
     } else {
-      ok = co_await write_plain(socket, answer, req.version(), keep_alive);
+      ok = co_await write_plain(socket, answer, req.version(), keep_alive, accepts_gzip(in));
     }
     if (!socket.is_open()) co_return;
     if (!ok || !keep_alive) break;

@@ -94,14 +94,18 @@ std::optional<Answer> failure_for(const Provider& p, const Behaviour& b, bool an
   }
 }
 
-// slow / cut / drip (and Anthropic's overloaded stream) applied to a success answer.
+// slow / cut / drip / broken (and Anthropic's overloaded stream) applied to a success answer.
 Answer shaped(Answer a, const Provider& p, const Behaviour& b) {
   a.delay = b.delay;
   if (!a.is_streamed()) {
     if (b.keyword == Keyword::cut) return reset_answer();
+    if (b.keyword == Keyword::broken) a.break_body = true;
     return a;
   }
   switch (b.keyword) {
+    case Keyword::broken:
+      a.reset_after_events = 0;
+      break;
     case Keyword::cut:
       // The first 2 events, but never the whole stream: the client must see it end early.
       a.reset_after_events = std::min<std::size_t>(2, a.events.size() - 1);
@@ -118,9 +122,33 @@ Answer shaped(Answer a, const Provider& p, const Behaviour& b) {
   return a;
 }
 
+// OpenAI's account scoping: a key used with an organization it does not belong to is refused.
+std::optional<Answer> organization_check(const Provider& p, const Incoming& in) {
+  if (p.id != "openai") return std::nullopt;
+  const auto org = find_header(in.headers, "OpenAI-Organization");
+  if (!org || *org == "org-mock") return std::nullopt;
+  return json_answer(401, {{"error", {{"message", "OpenAI-Organization header should match organization for API key"},
+                                      {"type", "invalid_request_error"},
+                                      {"param", nullptr},
+                                      {"code", "mismatched_organization"}}}});
+}
+
+Answer answer_for(const Incoming& in);
+
 }  // namespace
 
 Answer answer_provider_request(const Incoming& in) {
+  Answer a = answer_for(in);
+  if (in.path.starts_with("/openai/")) {
+    a.headers.emplace_back("openai-organization", "org-mock");
+    a.headers.emplace_back("openai-project", "proj_mock");
+  }
+  return a;
+}
+
+namespace {
+
+Answer answer_for(const Incoming& in) {
   // "/<id>/<rest>"
   const std::string_view path = in.path;
   if (path.size() < 2 || path[0] != '/') return not_found_answer(in);
@@ -142,6 +170,7 @@ Answer answer_provider_request(const Incoming& in) {
   }
   if (in.method != method) return method_not_allowed_answer(in, method);
 
+  if (auto refused = organization_check(p, in)) return std::move(*refused);
   const std::string key = extract_key(p, in);
   if (key.empty()) return invalid_answer(p, key);
   const Behaviour b = parse_behaviour(key);
@@ -155,6 +184,8 @@ Answer answer_provider_request(const Incoming& in) {
     return a;
   }
   if (b.keyword == Keyword::reset) return reset_answer();
+  if (b.keyword == Keyword::leaky) return bad_request_answer(p, "cannot serve this request with the key " + key);
+  if (b.keyword == Keyword::denied && route.kind == RouteKind::chat) return invalid_answer(p, key);
 
   if (route.kind != RouteKind::chat) {
     if (auto failure = failure_for(p, b, false)) return std::move(*failure);
@@ -167,4 +198,5 @@ Answer answer_provider_request(const Incoming& in) {
   return shaped(chat_answer(p, call), p, b);
 }
 
+}  // namespace
 }  // namespace keyrelay::mock

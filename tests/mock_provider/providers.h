@@ -44,7 +44,20 @@
 //               and the end of the body; Anthropic otherwise 529 overloaded_error; every other
 //               provider 503 in its shape
 //   echo        200 with JSON describing the request as it arrived
-// Order of checks: route (404/405), key missing or `invalid`, anthropic-version, echo, reset,
+//   broken      the answer breaks off before its end: a plain answer sends its head (with the
+//               whole body's Content-Length) and half of its body, a stream its head and no
+//               event, then the connection is reset
+//   denied      the chat call is rejected as `invalid` rejects it; the validate and list-models
+//               calls answer as `valid` does: a key refused for one request that a re-check finds
+//               working
+//   leaky       400 in the provider's error shape whose message quotes the whole key (a provider
+//               echoing what it was sent)
+// OpenAI (id openai) also checks OpenAI-Organization: any value but "org-mock" is a 401
+// `mismatched_organization` whatever the key; its answers carry `openai-organization: org-mock`
+// and `openai-project: proj_mock`, as the real API's do.
+// main.cpp gzips a plain answer's body when the request's Accept-Encoding names gzip.
+// Order of checks: route (404/405), organization, key missing or `invalid`, anthropic-version, echo, reset,
+// leaky, denied,
 // chat body (400), then limited / quota / error / overloaded, then the answer with slow / cut /
 // drip applied. So a malformed chat body is a 400 whatever the keyword (except echo and reset).
 

@@ -35,6 +35,7 @@ struct Answer {
   std::string body;
   std::chrono::milliseconds delay{0};  // wait this long before the first byte
   bool reset = false;                  // close the connection (RST) instead of answering
+  bool break_body = false;             // plain: send the head and half the body, then reset
 
   std::vector<std::string> events;               // SSE events, each complete ("data: …\n\n")
   std::chrono::milliseconds event_gap{0};        // pause before every event but the first

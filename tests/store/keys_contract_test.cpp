@@ -3,6 +3,8 @@
 
 #include "store/store.h"
 
+#include <algorithm>
+
 #include "store_contract.h"
 
 namespace keyrelay::store::test {
@@ -106,6 +108,27 @@ TEST_P(KeysContract, AnotherOwnersKeysAreNeverListed) {
   auto nobody = store_->keys_of_owner("nobody");
   ASSERT_TRUE(nobody);
   EXPECT_TRUE(nobody->empty());
+}
+
+TEST_P(KeysContract, KeysAfterPagesThroughEveryOwnersKeysById) {
+  auto alice = add_user("alice");
+  auto bob = add_user("bob");
+  std::vector<std::string> all;
+  for (const auto& [owner, name] : std::vector<std::pair<UserRecord, std::string>>{
+           {alice, "a1"}, {alice, "a2"}, {bob, "b1"}, {bob, "b2"}, {alice, "a3"}})
+    all.push_back(add_key(owner, "openai", name).id);
+  std::sort(all.begin(), all.end());
+
+  std::vector<std::string> seen;
+  std::optional<std::string> after;
+  for (int pages = 0; pages < 10; ++pages) {
+    auto page = store_->keys_after(after, 2);
+    ASSERT_TRUE(page) << page.error().message;
+    for (const auto& k : *page) seen.push_back(k.id);
+    if (page->size() < 2) break;
+    after = page->back().id;
+  }
+  EXPECT_EQ(seen, all);
 }
 
 TEST_P(KeysContract, SameNameForTheSameProviderIsConflictNamingBoth) {
@@ -237,6 +260,39 @@ TEST_P(KeysContract, RotatingOntoAnotherKeysSecretIsConflict) {
   EXPECT_EQ(updated.error().code, core::Errc::conflict);
 }
 
+// A secret is fingerprinted under one master version; a stored key not re-wrapped yet carries the
+// fingerprint of an older one. The new key brings its fingerprints under the other versions along.
+TEST_P(KeysContract, AnEquivalentFingerprintIsTheSameSecret) {
+  auto owner = add_user("alice");
+  auto stored = add_key(owner, "openai", "old");  // its fingerprint as of an older master version
+  auto key = make_key(owner, "openai", "new");
+  key.equivalent_fingerprints = {core::Bytes(32, 0x77), stored.fingerprint};
+  const auto before = snapshot(*store_);
+  auto inserted = store_->insert_key(key, make_event("key.created"));
+  ASSERT_FALSE(inserted);
+  EXPECT_EQ(inserted.error().code, core::Errc::conflict);
+  EXPECT_EQ(snapshot(*store_), before);
+
+  auto other = add_key(owner, "openai", "other");
+  auto rotated = store_->update_key(owner.id, other.id, [&](KeyRecord& k) -> core::Result<AuditEvent> {
+    k.fingerprint = core::Bytes(32, 0x78);
+    k.equivalent_fingerprints = {stored.fingerprint};
+    return make_event("key.rotated");
+  });
+  ASSERT_FALSE(rotated);
+  EXPECT_EQ(rotated.error().code, core::Errc::conflict);
+
+  // Its own row and other providers' keys are no conflict.
+  auto same = store_->update_key(owner.id, stored.id, [&](KeyRecord& k) -> core::Result<AuditEvent> {
+    k.equivalent_fingerprints = {stored.fingerprint};
+    return make_event("key.updated");
+  });
+  EXPECT_TRUE(same) << same.error().message;
+  auto elsewhere = make_key(owner, "anthropic", "new");
+  elsewhere.equivalent_fingerprints = {stored.fingerprint};
+  EXPECT_TRUE(store_->insert_key(elsewhere, make_event("key.created")));
+}
+
 TEST_P(KeysContract, UpdateKeepingItsOwnNameAndSecretIsNoConflict) {
   auto owner = add_user("alice");
   auto key = add_key(owner, "openai", "mine");
@@ -255,6 +311,62 @@ TEST_P(KeysContract, UpdateMayNotMoveTheKeyToAnotherOwner) {
   });
   ASSERT_FALSE(updated);
   EXPECT_EQ(snapshot(*store_), before);
+}
+
+// A verdict about secret version 1 arriving after the key was rotated (version 2) must not land on
+// the new secret: compare-and-set on the secret version, inside the write transaction.
+TEST_P(KeysContract, UpdateAtVersionWritesNothingOnceTheKeyHasANewerSecret) {
+  auto owner = add_user("alice");
+  auto key = add_key(owner, "openai", "x");
+  ASSERT_EQ(key.version, 1u);
+  auto rotated = store_->update_key(owner.id, key.id, [&](KeyRecord& k) -> core::Result<AuditEvent> {
+    k.version = 2;
+    k.sealed_secret = core::Bytes(90, 0x5b);
+    k.fingerprint = core::Bytes(32, 0x12);
+    return make_event("key.rotated");
+  });
+  ASSERT_TRUE(rotated) << rotated.error().message;
+  const auto before = snapshot(*store_);
+
+  int calls = 0;
+  auto stale = store_->update_key_at_version(owner.id, key.id, 1, [&](KeyRecord& k) -> core::Result<AuditEvent> {
+    ++calls;
+    k.validation = {ValidationState::invalid, at(500), "rejected by the provider"};
+    return make_event("key.validated");
+  });
+  ASSERT_TRUE(stale) << stale.error().message;
+  EXPECT_FALSE(stale->applied);
+  EXPECT_EQ(calls, 0) << "the change must not even run";
+  EXPECT_EQ(text(stale->key), text(*rotated)) << "the key as it is";
+  EXPECT_EQ(snapshot(*store_), before) << "nothing written: no change, no event, no generation bump";
+}
+
+TEST_P(KeysContract, UpdateAtTheCurrentVersionWritesTheChangeAndItsEvent) {
+  auto owner = add_user("alice");
+  auto key = add_key(owner, "openai", "x");
+  const auto generation_before = generation();
+  auto updated = store_->update_key_at_version(owner.id, key.id, key.version,
+                                               [&](KeyRecord& k) -> core::Result<AuditEvent> {
+                                                 k.validation = {ValidationState::invalid, at(500), "rejected"};
+                                                 return make_event("key.validated");
+                                               });
+  ASSERT_TRUE(updated) << updated.error().message;
+  EXPECT_TRUE(updated->applied);
+  EXPECT_EQ(updated->key.validation.state, ValidationState::invalid);
+  auto got = store_->get_key(owner.id, key.id);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(text(*got), text(updated->key));
+  EXPECT_EQ(chain_events().back().action, "key.validated");
+  EXPECT_GT(generation(), generation_before);
+
+  // Another owner's key and an unknown key are not_found, as for update_key().
+  auto bob = add_user("bob");
+  auto foreign = store_->update_key_at_version(bob.id, key.id, key.version, touch_change());
+  ASSERT_FALSE(foreign);
+  EXPECT_EQ(foreign.error().code, core::Errc::not_found);
+  auto unknown = store_->update_key_at_version(owner.id, "no-such-key", 1, touch_change());
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, core::Errc::not_found);
 }
 
 TEST_P(KeysContract, DeleteKeyRemovesItAndAppendsItsEvent) {

@@ -38,7 +38,8 @@ TEST(SqliteMigrations, CreateTheTablesOfTheArchitectureAndNothingMore) {
   store::test::RawSqlite raw(dir / "m.db");
   EXPECT_EQ(raw.text("SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master "
                      "WHERE type = 'table' ORDER BY name)"),
-            "access_tokens alerts api_keys audit_checkpoints audit_log schema_migrations store_generation usage_daily users");
+            "access_tokens alerts api_keys audit_checkpoints audit_log nodes schema_migrations store_generation usage_daily "
+            "users");
   EXPECT_EQ(raw.integer("SELECT count(*) FROM store_generation"), 1);
 }
 
@@ -100,7 +101,11 @@ TEST(SqliteMigrations, UpgradesAVersionOneDatabase) {
   auto after = store.schema_version();
   ASSERT_TRUE(after);
   EXPECT_EQ(*after, latest_schema_version());
-  EXPECT_EQ(latest_schema_version(), 4);
+  EXPECT_EQ(latest_schema_version(), 5);
+
+  auto nodes = store.live_nodes(store::test::at(0));
+  ASSERT_TRUE(nodes) << nodes.error().message;
+  EXPECT_TRUE(nodes->empty());
 
   UsageDelta delta{"k1", "u1", "openai", store::test::at(10), 2, 20, 40, 0};
   ASSERT_TRUE(store.add_usage({delta}));

@@ -69,6 +69,31 @@ TEST_P(UsersContract, TakenExternalIdIsConflict) {
   EXPECT_NE(again.error().message.find("external identity"), std::string::npos) << again.error().message;
 }
 
+TEST_P(UsersContract, AnExternalIdIsReplacedOnlyFromWhatItStillIs) {
+  auto alice = make_user("alice");
+  alice.external_id = "iss alice";
+  ASSERT_TRUE(store_->create_user(alice, make_event("user.created")));
+  auto bob = make_user("bob");
+  bob.external_id = "3:iss bob";
+  ASSERT_TRUE(store_->create_user(bob, make_event("user.created")));
+
+  ASSERT_TRUE(store_->replace_external_id(alice.id, "iss alice", "3:iss alice"));
+  auto found = store_->find_user_by_external_id("3:iss alice");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->id, alice.id);
+  EXPECT_FALSE(store_->find_user_by_external_id("iss alice"));
+
+  // A second rewrite (another node raced us) finds nothing to replace.
+  auto again = store_->replace_external_id(alice.id, "iss alice", "3:iss alice");
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, core::Errc::not_found);
+  // Another user's id is never taken over.
+  auto taken = store_->replace_external_id(alice.id, "3:iss alice", "3:iss bob");
+  ASSERT_FALSE(taken);
+  EXPECT_EQ(taken.error().code, core::Errc::conflict);
+  EXPECT_EQ(store_->find_user_by_external_id("3:iss bob")->id, bob.id);
+}
+
 TEST_P(UsersContract, TakenIdIsConflict) {
   auto first = add_user("alice");
   auto second = make_user("bob");

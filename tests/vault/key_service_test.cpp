@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "crypto/context_faults.h"
 #include "vault/key_rules.h"
+#include "vault/rewrapper.h"
 #include "vault_fixture.h"
 
 namespace keyrelay::test {
@@ -71,6 +73,47 @@ TEST_F(KeyServiceTest, DuplicateNameOrSecretOfTheSameOwnerConflicts) {
   ASSERT_TRUE(create(alice_, "openai", kSecret));
   EXPECT_EQ(create(alice_, "openai", "sk-another-secret-0000000000", "default").error().code, Errc::conflict);
   EXPECT_EQ(create(alice_, "openai", kSecret, "other-name").error().code, Errc::conflict);
+}
+
+// The fingerprint key is derived from a master version, so the same secret fingerprints differently
+// under each one. A duplicate is still a duplicate whichever version the stored key is on.
+TEST_F(KeyServiceTest, TheSameSecretIsADuplicateAcrossMasterKeyRotations) {
+  ASSERT_TRUE(create(alice_, "openai", kSecret, "first"));
+  auto other = create(alice_, "openai", "sk-proj-another-secret-0000000000", "other");
+  ASSERT_TRUE(other);
+  // Version 2 seals from now on; both keys are still on version 1 (not re-wrapped yet).
+  auto next = [this](const crypto::Keyring& current) {
+    auto pending = current.with_new_pending_version(clock_.now());
+    EXPECT_TRUE(pending);
+    auto active = pending->with_activated(pending->versions().back().version);
+    EXPECT_TRUE(active);
+    auto keyring = std::make_shared<const crypto::Keyring>(std::move(*active));
+    envelope_->replace_keyring(keyring);
+    return keyring;
+  };
+  auto v2 = next(*keyring_);
+  auto second = create(alice_, "openai", kSecret, "second");
+  ASSERT_FALSE(second) << "stored the same secret twice after the master key rotated";
+  EXPECT_EQ(second.error().code, Errc::conflict);
+  auto onto = keys_->rotate(alice_, alice_.user_id, other->id, core::Secret(std::string_view(kSecret)));
+  ASSERT_FALSE(onto) << "rotated another key onto a stored secret";
+  EXPECT_EQ(onto.error().code, Errc::conflict);
+
+  // After the re-wrap moved every key to version 2 (fingerprints recomputed): still a duplicate.
+  vault::Caller cli;
+  cli.kind = store::ActorKind::cli;
+  auto rewrapped = vault::Rewrapper(*store_, *envelope_, *keys_).run(cli, 2);
+  ASSERT_TRUE(rewrapped) << rewrapped.error().message;
+  EXPECT_EQ(rewrapped->rewrapped, 2u);
+  EXPECT_EQ(create(alice_, "openai", kSecret, "third").error().code, Errc::conflict);
+
+  // Version 3 seals, the keys are on version 2: still a duplicate.
+  next(*v2);
+  EXPECT_EQ(create(alice_, "openai", kSecret, "fourth").error().code, Errc::conflict);
+  // A different secret stores fine, and the same secret for another provider or user too.
+  EXPECT_TRUE(create(alice_, "openai", "sk-proj-a-third-secret-00000000000", "fifth"));
+  EXPECT_TRUE(create(alice_, "perplexity", kSecret));
+  EXPECT_TRUE(create(bob_, "openai", kSecret));
 }
 
 TEST_F(KeyServiceTest, TheSameSecretMayServeAnotherProviderOrAnotherUser) {
@@ -196,6 +239,151 @@ TEST_F(KeyServiceTest, AFlippedByteMakesTheKeyUnusableAndIsAudited) {
   ASSERT_TRUE(after);
   EXPECT_FALSE(keys_->is_usable(*after));
   EXPECT_EQ(store::key_status(*after, clock_.now()), store::KeyStatus::invalid);
+}
+
+// OpenSSL failing to set up a context says nothing about the stored bytes: the open is unavailable
+// (retried later), the key stays in service, and nobody is told of tampering.
+TEST_F(KeyServiceTest, ATransientCryptoFailureLeavesTheKeyUntouchedAndRaisesNothing) {
+  auto key = create(alice_, "openai", kSecret);
+  ASSERT_TRUE(key);
+  int told = 0;
+  keys_->set_decrypt_failure_listener([&told](const vault::Caller&, const store::KeyRecord&) { ++told; });
+  for (int skip = 0; skip < 2; ++skip) {  // the data key's AES-GCM context, then the secret's
+    crypto::faults::fail_context_setup_after(skip);
+    auto opened = keys_->open_secret(alice_, *key);
+    crypto::faults::clear_context_faults();
+    ASSERT_FALSE(opened) << "context set-up " << skip;
+    EXPECT_EQ(opened.error().code, Errc::unavailable) << opened.error().message;
+  }
+  EXPECT_EQ(told, 0);
+  EXPECT_TRUE(audit_of("key.decrypt_failed").empty());
+  auto after = store_->get_key(alice_.user_id, key->id);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->validation.state, store::ValidationState::unknown);
+  EXPECT_TRUE(keys_->is_usable(*after));
+  EXPECT_EQ(after->updated_at, key->updated_at);
+
+  auto retried = keys_->open_secret(alice_, *key);
+  ASSERT_TRUE(retried) << retried.error().message;
+  EXPECT_EQ(retried->reveal_text(), kSecret);
+}
+
+// A copy of `key` whose data key is wrapped under master version 2 of `rotated` (a keyring this
+// process has not loaded): what another node's rotation leaves in the store.
+store::KeyRecord sealed_under_version_2(const store::KeyRecord& key, const crypto::Keyring& rotated,
+                                        core::ByteView salt) {
+  crypto::Envelope other(std::make_shared<const crypto::Keyring>(std::move(*rotated.with_activated(2))));
+  const crypto::SecretBinding binding{key.id, key.owner_id, key.provider, key.version};
+  auto moved = other.rewrap({key.wrapped_data_key, key.sealed_secret, key.master_version}, binding, salt, 2);
+  EXPECT_TRUE(moved) << moved.error().message;
+  store::KeyRecord out = key;
+  out.wrapped_data_key = moved->wrapped_data_key;
+  out.master_version = 2;
+  return out;
+}
+
+class UnknownMasterVersionTest : public KeyServiceTest {
+ protected:
+  void SetUp() override {
+    KeyServiceTest::SetUp();
+    auto key = create(alice_, "openai", kSecret);
+    ASSERT_TRUE(key);
+    auto pending = keyring_->with_new_pending_version(clock_.now());
+    ASSERT_TRUE(pending);
+    rotated_ = std::make_shared<const crypto::Keyring>(std::move(*pending));
+    moved_ = sealed_under_version_2(*key, *rotated_, store_->find_user(alice_.user_id)->salt);
+  }
+
+  std::shared_ptr<const crypto::Keyring> rotated_;
+  store::KeyRecord moved_;
+  int reloads_ = 0;
+};
+
+TEST_F(UnknownMasterVersionTest, AReloadThatBringsTheVersionOpensTheKey) {
+  keys_->set_keyring_refresh([this] {
+    ++reloads_;
+    envelope_->replace_keyring(std::make_shared<const crypto::Keyring>(std::move(*rotated_->with_activated(2))));
+    return true;
+  });
+  auto opened = keys_->open_secret(alice_, moved_);
+  ASSERT_TRUE(opened) << opened.error().message;
+  EXPECT_EQ(opened->reveal_text(), kSecret);
+  EXPECT_EQ(reloads_, 1);
+}
+
+// Every request meeting a key of an unknown version must not re-read the keyring file: one reload
+// per few seconds in the whole process, and meanwhile such a key fails at once (the gateway moves on).
+TEST_F(UnknownMasterVersionTest, ASecondOpenWithinTheWindowDoesNotReloadAgain) {
+  keys_->set_keyring_refresh([this] {
+    ++reloads_;
+    return false;  // the file has nothing new yet
+  });
+  for (int i = 0; i < 3; ++i) {
+    auto opened = keys_->open_secret(alice_, moved_);
+    ASSERT_FALSE(opened);
+    EXPECT_EQ(opened.error().code, Errc::unavailable) << opened.error().message;
+  }
+  EXPECT_EQ(reloads_, 1);
+  clock_.advance(1s);
+  EXPECT_FALSE(keys_->open_secret(alice_, moved_));
+  EXPECT_EQ(reloads_, 1) << "still inside the window";
+  clock_.advance(5s);
+  EXPECT_FALSE(keys_->open_secret(alice_, moved_));
+  EXPECT_EQ(reloads_, 2) << "the window has passed";
+  // An unknown version is not tampering: the key stays in service.
+  auto stored = store_->get_key(alice_.user_id, moved_.id);
+  ASSERT_TRUE(stored);
+  EXPECT_TRUE(keys_->is_usable(*stored));
+  EXPECT_TRUE(audit_of("key.decrypt_failed").empty());
+}
+
+// The gateway's "this key was rejected" (or a validation) about the secret it opened must not mark
+// the secret the owner rotated in meanwhile.
+TEST_F(KeyServiceTest, AVerdictAboutARotatedSecretIsNotStoredAndSaysSo) {
+  auto key = create(alice_, "openai", kSecret);
+  ASSERT_TRUE(key);
+  auto rotated = keys_->rotate(alice_, alice_.user_id, key->id, core::Secret(std::string_view("sk-proj-rotated-secret-zzzzzzzzABCD")));
+  ASSERT_TRUE(rotated);
+  const auto validated_before = audit_of("key.validated").size();
+
+  auto late = keys_->record_validation(alice_, alice_.user_id, key->id, key->version, store::ValidationState::invalid,
+                                       "rejected by the provider", R"({"verdict":"invalid"})");
+  ASSERT_TRUE(late) << late.error().message;
+  EXPECT_TRUE(late->stale);
+  EXPECT_EQ(late->key.version, 2u);
+  EXPECT_EQ(late->key.validation.state, store::ValidationState::unknown);
+  auto stored = store_->get_key(alice_.user_id, key->id);
+  ASSERT_TRUE(stored);
+  EXPECT_TRUE(keys_->is_usable(*stored));
+  EXPECT_EQ(audit_of("key.validated").size(), validated_before);
+
+  // About the current secret, the verdict is stored.
+  auto current = keys_->record_validation(alice_, alice_.user_id, key->id, rotated->version,
+                                          store::ValidationState::invalid, "rejected", R"({"verdict":"invalid"})");
+  ASSERT_TRUE(current) << current.error().message;
+  EXPECT_FALSE(current->stale);
+  EXPECT_EQ(current->key.validation.state, store::ValidationState::invalid);
+  EXPECT_EQ(audit_of("key.validated").size(), validated_before + 1);
+}
+
+// A tampered copy of secret version 1 (say, from a cache filled before the owner rotated) is
+// audited, but the verdict does not take the new secret out of service.
+TEST_F(KeyServiceTest, ATamperedOldSecretDoesNotDisableTheRotatedKey) {
+  auto key = create(alice_, "openai", kSecret);
+  ASSERT_TRUE(key);
+  store::KeyRecord tampered = *key;
+  tampered.sealed_secret[tampered.sealed_secret.size() / 2] ^= 0x01;
+  ASSERT_TRUE(keys_->rotate(alice_, alice_.user_id, key->id, core::Secret(std::string_view("sk-proj-rotated-secret-zzzzzzzzABCD"))));
+
+  auto opened = keys_->open_secret(alice_, tampered);
+  ASSERT_FALSE(opened);
+  EXPECT_EQ(opened.error().code, Errc::internal);
+  EXPECT_EQ(audit_of("key.decrypt_failed").size(), 1u);
+  auto stored = store_->get_key(alice_.user_id, key->id);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->version, 2u);
+  EXPECT_TRUE(keys_->is_usable(*stored));
+  EXPECT_EQ(stored->validation.state, store::ValidationState::unknown);
 }
 
 TEST_F(KeyServiceTest, EnablingAnInvalidKeyKeepsItInvalid) {

@@ -2,10 +2,18 @@
 
 namespace keyrelay::api {
 
+boost::asio::awaitable<core::Result<std::string_view>> ChatEventStream::next_piece() {
+  if (!start_sent_) {
+    start_sent_ = true;
+    if (!start_.empty()) co_return std::string_view(start_);
+  }
+  co_return co_await upstream_.read_some();
+}
+
 boost::asio::awaitable<bool> ChatEventStream::pump(http::BodySink& sink) {
   std::string out;
   for (;;) {
-    auto piece = co_await upstream_.read_some();
+    auto piece = co_await next_piece();
     if (!piece) co_return co_await fail(sink, "the provider stream broke off: " + piece.error().message);
     if (piece->empty()) break;
     auto fed = translator_->feed(*piece, out);
@@ -35,6 +43,7 @@ void ChatEventStream::book(bool error) {
   use_.input_tokens = tokens.input_tokens;
   use_.output_tokens = tokens.output_tokens;
   usage_.record(std::move(use_));
+  place_.release();  // the stream is over: the caller's place is free for its next request
 }
 
 }  // namespace keyrelay::api

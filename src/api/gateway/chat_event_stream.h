@@ -10,19 +10,25 @@
 #include "gateway/upstream_client.h"
 #include "gateway/usage_recorder.h"
 #include "gateway/wire/chat_wire.h"
+#include "monitor/concurrency_limiter.h"
 #include "http/body_stream.h"
 
 namespace keyrelay::api {
 
 class ChatEventStream final : public http::BodyStream {
  public:
-  ChatEventStream(gateway::UpstreamStream upstream, std::unique_ptr<gateway::StreamTranslator> translator,
-                  gateway::UsageRecorder& usage, gateway::KeyUse use, std::string request_id)
+  // `start`: the body's first bytes, already read by the fallback loop; `place`: the caller's
+  // place among its requests in flight, given back when the stream ends.
+  ChatEventStream(gateway::UpstreamStream upstream, std::string start,
+                  std::unique_ptr<gateway::StreamTranslator> translator, gateway::UsageRecorder& usage,
+                  gateway::KeyUse use, std::string request_id, monitor::Permit place)
       : upstream_(std::move(upstream)),
+        start_(std::move(start)),
         translator_(std::move(translator)),
         usage_(usage),
         use_(std::move(use)),
-        request_id_(std::move(request_id)) {}
+        request_id_(std::move(request_id)),
+        place_(std::move(place)) {}
 
   boost::asio::awaitable<bool> pump(http::BodySink& sink) override;
 
@@ -30,11 +36,17 @@ class ChatEventStream final : public http::BodyStream {
   boost::asio::awaitable<bool> fail(http::BodySink& sink, std::string_view message);
   void book(bool error);
 
+  // The next piece of the provider's body: the start first, then what arrives.
+  boost::asio::awaitable<core::Result<std::string_view>> next_piece();
+
   gateway::UpstreamStream upstream_;
+  std::string start_;
+  bool start_sent_ = false;
   std::unique_ptr<gateway::StreamTranslator> translator_;
   gateway::UsageRecorder& usage_;
   gateway::KeyUse use_;
   std::string request_id_;
+  monitor::Permit place_;
 };
 
 }  // namespace keyrelay::api

@@ -1,12 +1,14 @@
 #include "api/gateway/chat_routes.h"
 
 #include <chrono>
+#include <functional>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "api/gateway/chat_event_stream.h"
+#include "api/gateway/gateway_places.h"
 #include "api/gateway/key_attempts.h"
 #include "api/gateway/openai_errors.h"
 #include "api/guard.h"
@@ -58,10 +60,12 @@ ProviderCall chat_call(const catalog::Provider& provider, gateway::UpstreamCall&
   out.headers.add("Content-Type", "application/json");
   out.headers.add("Accept", stream ? "text/event-stream" : "application/json");
   out.headers.add("User-Agent", "keyrelay/" KEYRELAY_VERSION);
-  for (const auto& [name, value] : provider.extra_headers) out.headers.add(name, value);
+  // The catalog's headers replace keyrelay's defaults of the same name rather than doubling them.
+  for (const auto& [name, value] : provider.extra_headers) out.headers.set(name, value);
   out.body = std::move(call.body);
   out.route = "chat";
   out.model = model;
+  out.read = stream ? ProviderCall::Read::start : ProviderCall::Read::whole;
   return out;
 }
 
@@ -69,7 +73,7 @@ ProviderCall chat_call(const catalog::Provider& provider, gateway::UpstreamCall&
 net::awaitable<http::Response> relay_answer(GatewayServices& gateway, KeyAttempts& attempts,
                                             const catalog::Provider& provider, const ProviderCall& call,
                                             ProviderAnswer answer, const gateway::ChatRequest& request,
-                                            const http::RequestContext& ctx) {
+                                            const http::RequestContext& ctx, monitor::Permit& place) {
   const catalog::Wire wire = *provider.wire;
   gateway::KeyUse use = attempts.use_of(provider, call, answer);
   const int status = answer.stream.status();
@@ -97,15 +101,14 @@ net::awaitable<http::Response> relay_answer(GatewayServices& gateway, KeyAttempt
     r.headers.set("Cache-Control", "no-cache");
     r.headers.set("X-Accel-Buffering", "no");
     set_gateway_headers(r, provider, answer, attempts.tally().attempts);
-    r.stream = std::make_shared<ChatEventStream>(std::move(answer.stream),
+    r.stream = std::make_shared<ChatEventStream>(std::move(answer.stream), std::move(answer.body_start),
                                                  gateway::make_stream_translator(wire, request, std::move(meta)),
-                                                 gateway.usage, std::move(use), ctx.request_id);
+                                                 gateway.usage, std::move(use), ctx.request_id, std::move(place));
     co_return r;
   }
 
-  auto body = co_await answer.stream.read_rest(gateway.settings.max_response_bytes);
-  core::Result<gateway::ChatResponse> translated =
-      body ? gateway::translate_response(wire, *body, meta) : core::Result<gateway::ChatResponse>(body.error());
+  // The loop read the whole answer (ProviderCall::Read::whole): a break in it failed over.
+  core::Result<gateway::ChatResponse> translated = gateway::translate_response(wire, answer.body_start, meta);
   if (!translated) {
     use.error = true;
     gateway.usage.record(std::move(use));
@@ -121,7 +124,8 @@ net::awaitable<http::Response> relay_answer(GatewayServices& gateway, KeyAttempt
 }
 
 net::awaitable<http::Response> chat_completions(GatewayServices& gateway, http::Request& req,
-                                                http::RequestContext& ctx, const auth::Principal& principal) {
+                                                http::RequestContext& ctx, const auth::Principal& principal,
+                                                monitor::Permit& place) {
   auto request = gateway::parse_chat_request(req.body);
   if (!request) co_return openai_error_response(request.error(), ctx.request_id);
   std::vector<std::string> names = request->models;
@@ -159,7 +163,8 @@ net::awaitable<http::Response> chat_completions(GatewayServices& gateway, http::
     }
     const ProviderCall call = chat_call(provider, std::move(*upstream_call), target.model, request->stream);
     auto answer = co_await attempts.run(provider, call, choices);
-    if (answer) co_return co_await relay_answer(gateway, attempts, provider, call, std::move(*answer), *request, ctx);
+    if (answer)
+      co_return co_await relay_answer(gateway, attempts, provider, call, std::move(*answer), *request, ctx, place);
   }
 
   const AttemptTally& tally = attempts.tally();
@@ -187,21 +192,20 @@ net::awaitable<std::vector<std::string>> models_of(GatewayServices& gateway, con
   call.url = provider.base_url + std::string(gateway::list_models_path(*provider.wire));
   call.headers.add("Accept", "application/json");
   call.headers.add("User-Agent", "keyrelay/" KEYRELAY_VERSION);
-  for (const auto& [name, value] : provider.extra_headers) call.headers.add(name, value);
+  for (const auto& [name, value] : provider.extra_headers) call.headers.set(name, value);
   call.route = "models";
+  call.read = ProviderCall::Read::whole;
   KeyAttempts attempts(gateway, caller);
   auto answer = co_await attempts.run(provider, call, choices);
   if (!answer || answer->stream.status() != 200) co_return std::vector<std::string>{};
-  auto body = co_await answer->stream.read_rest(gateway.settings.max_response_bytes);
-  if (!body) co_return std::vector<std::string>{};
-  auto models = gateway::models_of_list(*provider.wire, *body);
+  auto models = gateway::models_of_list(*provider.wire, answer->body_start);
   if (!models) co_return std::vector<std::string>{};
   gateway.model_lists.put(answer->key->id, *models);
   co_return std::move(*models);
 }
 
 net::awaitable<http::Response> list_models(GatewayServices& gateway, http::Request& req, http::RequestContext& ctx,
-                                           const auth::Principal& principal) {
+                                           const auth::Principal& principal, monitor::Permit&) {
   const vault::Caller caller = caller_of(principal, req, ctx);
   auto user_keys = co_await key_snapshot(gateway, caller.user_id);
   if (!user_keys) co_return openai_error_response(user_keys.error(), ctx.request_id);
@@ -226,19 +230,40 @@ net::awaitable<http::Response> list_models(GatewayServices& gateway, http::Reque
   co_return http::Response::json(200, json::serialize(json::object{{"object", "list"}, {"data", std::move(data)}}));
 }
 
-// guarded() with OpenAI-shaped errors.
-http::Handler gateway_guarded(GatewayServices& gateway, AuthedHandler handler) {
-  return [&gateway, handler = std::move(handler)](http::Request& req,
-                                                  http::RequestContext& ctx) -> net::awaitable<http::Response> {
-    auto principal = co_await authenticate(gateway.services, req.headers.get("Authorization"), req, ctx);
+// A caller of /v1: authenticated, with the gateway scope.
+net::awaitable<core::Result<auth::Principal>> gateway_caller(GatewayServices& gateway, const http::Request& req,
+                                                            const http::RequestContext& ctx) {
+  auto principal = co_await authenticate(gateway.services, req.headers.get("Authorization"), req, ctx);
+  if (!principal) co_return principal.error();
+  if (!principal->has(auth::Scope::gateway)) co_return core::Error::forbidden("this credential lacks the 'gateway' scope");
+  co_return principal;
+}
+
+// A gateway handler: the caller authenticated, and its place among its requests in flight, which
+// a streamed answer takes over until the stream ends.
+using GatewayHandler = std::function<net::awaitable<http::Response>(http::Request&, http::RequestContext&,
+                                                                    const auth::Principal&, monitor::Permit&)>;
+
+// guarded() with OpenAI-shaped errors, the gateway rate limit and the per-user cap on requests in
+// flight; a large body is read only once its head passed the same authentication.
+http::Handler gateway_guarded(GatewayServices& gateway, GatewayHandler handler) {
+  auto respond = [&gateway, handler = std::move(handler)](http::Request& req,
+                                                          http::RequestContext& ctx) -> net::awaitable<http::Response> {
+    auto principal = co_await gateway_caller(gateway, req, ctx);
     if (!principal) co_return openai_error_response(principal.error(), ctx.request_id);
-    if (!principal->has(auth::Scope::gateway))
-      co_return openai_error_response(core::Error::forbidden("this credential lacks the 'gateway' scope"),
-                                      ctx.request_id);
     if (auto limited = charge_gateway(gateway.services, *principal, ctx))
       co_return openai_error_response(*limited, ctx.request_id);
-    co_return co_await handler(req, ctx, *principal);
+    auto place = take_gateway_place(gateway, *principal, ctx);
+    if (!place) co_return openai_error_response(place.error(), ctx.request_id);
+    co_return co_await handler(req, ctx, *principal, *place);
   };
+  auto check_head = [&gateway](const http::Request& head,
+                               http::RequestContext& ctx) -> net::awaitable<std::optional<http::Response>> {
+    auto principal = co_await gateway_caller(gateway, head, ctx);
+    if (!principal) co_return openai_error_response(principal.error(), ctx.request_id);
+    co_return std::nullopt;
+  };
+  return http::Handler(std::move(respond), std::move(check_head));
 }
 
 }  // namespace
@@ -246,12 +271,12 @@ http::Handler gateway_guarded(GatewayServices& gateway, AuthedHandler handler) {
 void add_chat_routes(http::Router& router, GatewayServices& gateway) {
   router.add(http::Method::post, "/v1/chat/completions",
              gateway_guarded(gateway,
-                             [&gateway](http::Request& req, http::RequestContext& ctx,
-                                        const auth::Principal& p) { return chat_completions(gateway, req, ctx, p); }),
+                             [&gateway](http::Request& req, http::RequestContext& ctx, const auth::Principal& p,
+                                        monitor::Permit& place) { return chat_completions(gateway, req, ctx, p, place); }),
              {.max_body_bytes = gateway.settings.max_request_body_bytes});
   router.add(http::Method::get, "/v1/models",
-             gateway_guarded(gateway, [&gateway](http::Request& req, http::RequestContext& ctx,
-                                                 const auth::Principal& p) { return list_models(gateway, req, ctx, p); }));
+             gateway_guarded(gateway, [&gateway](http::Request& req, http::RequestContext& ctx, const auth::Principal& p,
+                                                 monitor::Permit& place) { return list_models(gateway, req, ctx, p, place); }));
 }
 
 }  // namespace keyrelay::api

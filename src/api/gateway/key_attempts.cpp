@@ -1,13 +1,18 @@
 #include "api/gateway/key_attempts.h"
 
-#include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
+#include <charconv>
 
+#include <boost/asio/this_coro.hpp>
+
+#include "api/gateway/key_recheck.h"
+#include "api/gateway/key_rejection.h"
 #include "api/guard.h"
 #include "api/offload.h"
+#include "core/secret.h"
 #include "gateway/answer_classifier.h"
+#include "gateway/content_decoding.h"
 #include "gateway/key_injection.h"
-#include "logging/log.h"
+#include "gateway/proxy_rules.h"
 
 namespace keyrelay::api {
 namespace {
@@ -60,6 +65,9 @@ core::Error AttemptTally::final_error() const {
                                      min_retry_after.value_or(std::chrono::seconds(1)));
   if (attempts > 0 && timeouts == attempts)
     return core::Error::upstream_timeout("no provider answered in time: " + detail);
+  // Nothing is wrong with the keys or the provider: the client may retry (503).
+  if (attempts > 0 && unavailable == attempts)
+    return core::Error::unavailable("no key could be decrypted right now: " + detail);
   if (attempts == 0 && !skipped.empty())
     return core::Error::upstream_error("every usable key is cooling down after repeated failures: " + detail);
   return core::Error::upstream_error("every provider attempt failed: " + detail);
@@ -81,12 +89,21 @@ boost::asio::awaitable<std::optional<ProviderAnswer>> KeyAttempts::run(const cat
       tally_.skipped.push_back(label + ": cooling down");
       continue;
     }
-    auto secret = gateway_.services.keys.open_secret(caller_, key);
+    // Decrypting never blocks this I/O thread: what would (a keyring reload, recording a tampered
+    // key) runs on the worker pool.
+    auto opening = gateway_.services.keys.open_secret_now(caller_, key);
+    if (opening.pending != vault::SlowStep::none)
+      opening.secret = co_await offload(gateway_.services.blocking, [this, &key, step = opening.pending] {
+        return gateway_.services.keys.finish_open(caller_, key, step);
+      });
+    auto& secret = opening.secret;
     if (!secret) {
-      // Audited and taken out of service by open_secret(); the next key may work.
-      count_fallback("undecryptable");
-      tally_.reasons.push_back(label + ": cannot be decrypted");
-      ++tally_.other_failures;
+      // Tampered: audited and taken out of service by finish_open(). Unavailable (OpenSSL failed, or
+      // a master version not loaded yet): the key is untouched. Either way the next key may work.
+      const bool transient = secret.error().code == core::Errc::unavailable;
+      count_fallback(transient ? "decrypt_unavailable" : "undecryptable");
+      tally_.reasons.push_back(label + (transient ? ": cannot be decrypted right now" : ": cannot be decrypted"));
+      ++(transient ? tally_.unavailable : tally_.other_failures);
       ++tally_.attempts;
       continue;
     }
@@ -95,6 +112,8 @@ boost::asio::awaitable<std::optional<ProviderAnswer>> KeyAttempts::run(const cat
     request.method = call.method;
     request.url = call.url;
     request.headers = call.headers;
+    // The operator's key never goes with the client's account scoping.
+    if (choice.credential == gateway::Credential::operator_default) gateway::drop_account_request_headers(request.headers, provider);
     std::shared_ptr<WatchedBody> watched;
     if (call.body_source) {
       watched = std::make_shared<WatchedBody>(call.body_source);
@@ -106,7 +125,7 @@ boost::asio::awaitable<std::optional<ProviderAnswer>> KeyAttempts::run(const cat
     ++tally_.attempts;
     const auto started = std::chrono::steady_clock::now();
     auto opened = co_await gateway_.upstream.open(std::move(request));
-    const auto latency = std::chrono::steady_clock::now() - started;
+    const auto latency = std::chrono::steady_clock::now() - started;  // to the answer's head
     if (watched) {
       if (watched->error()) {
         tally_.client_body_error = *watched->error();
@@ -116,41 +135,66 @@ boost::asio::awaitable<std::optional<ProviderAnswer>> KeyAttempts::run(const cat
     }
 
     if (!opened) {
-      gateway_.breaker.record_failure(key.id);
-      const bool timed_out = opened.error().code == core::Errc::upstream_timeout;
-      count_upstream(provider, timed_out ? "timeout" : "transport_error", latency);
-      count_fallback(timed_out ? "timeout" : "transport");
-      if (timed_out) ++tally_.timeouts;
-      else ++tally_.other_failures;
-      tally_.reasons.push_back(label + ": " + gateway::redact(opened.error().message, secret->reveal_text()));
-      record_failure(provider, call, key, choice.credential, std::nullopt);
+      transport_failure(provider, call, choice, opened.error(), secret->reveal_text(), latency);
       continue;
     }
     const int status = opened->status();
+    if (status >= 200 && status < 300) {
+      // Read as far as failing over needs: a break before any byte reached the client is the
+      // transport's failure like a connect error, and the next key serves the call.
+      auto start = co_await read_start(call, *opened);
+      if (!start) {
+        transport_failure(provider, call, choice, start.error(), secret->reveal_text(), latency);
+        continue;
+      }
+      count_upstream(provider, "ok", latency);
+      gateway_.breaker.record_success(key.id);
+      ProviderAnswer answer{std::move(*opened), std::move(*start), {}, &key, choice.credential};
+      co_return answer;
+    }
+
+    auto raw = co_await opened->read_rest(gateway_.settings.max_error_body_bytes);
+    if (!raw) {
+      transport_failure(provider, call, choice, raw.error(), secret->reveal_text(), latency);
+      continue;
+    }
+    // A compressed answer is read like a plain one: a rejection must be seen, an echoed key scrubbed.
+    auto decoded = gateway::decode_body(opened->headers().get("Content-Encoding").value_or(""), *raw,
+                                        gateway_.settings.max_error_body_bytes);
+    core::wipe_memory(raw->data(), raw->size());
+    if (!decoded) {
+      transport_failure(provider, call, choice, decoded.error(), secret->reveal_text(), latency);
+      continue;
+    }
+    std::string error_body = std::move(*decoded);
     count_upstream(provider,
-                   status < 400   ? "ok"
-                   : status == 429 ? "rate_limited"
+                   status == 429   ? "rate_limited"
                    : status >= 500 ? "server_error"
                                    : "client_error",
                    latency);
-    if (status >= 200 && status < 300) {
-      gateway_.breaker.record_success(key.id);
-      co_return ProviderAnswer{std::move(*opened), {}, &key, choice.credential};
-    }
-
-    auto body = co_await opened->read_rest(gateway_.settings.max_error_body_bytes);
-    std::string error_body = body ? std::move(*body) : std::string();
     gateway::scrub_secret(error_body, secret->reveal_text());
     const auto verdict = gateway::classify(provider, status, opened->headers(), error_body);
     const std::string message = gateway::redact(verdict.message, secret->reveal_text());
     switch (verdict.verdict) {
-      case gateway::Verdict::invalid:
+      case gateway::Verdict::invalid: {
         ++tally_.other_failures;
         count_fallback("invalid_key");
-        tally_.reasons.push_back(label + ": rejected by the provider (" + std::to_string(status) + ")");
         record_failure(provider, call, key, choice.credential, status);
-        co_await mark_invalid(provider, key, status, message);
+        // Only a request keyrelay built, with the user's own key, proves the key bad by itself.
+        const bool trusted_verdict = call.route != "proxy" && choice.credential == gateway::Credential::user;
+        if (trusted_verdict) {
+          tally_.reasons.push_back(label + ": rejected by the provider (" + std::to_string(status) + ")");
+          co_await mark_invalid(provider, key, status, message);
+        } else {
+          tally_.reasons.push_back(label + ": refused by the provider (" + std::to_string(status) + ": " + message +
+                                   "); the key is being re-checked");
+          if (gateway_.recheck != nullptr) {
+            const boost::asio::any_io_executor executor = co_await boost::asio::this_coro::executor;
+            gateway_.recheck->suspect(provider, key, caller_.request_id.value_or(""), executor);
+          }
+        }
         continue;
+      }
       case gateway::Verdict::rate_limited:
         gateway_.breaker.record_failure(key.id);
         ++tally_.rate_limited;
@@ -180,9 +224,57 @@ boost::asio::awaitable<std::optional<ProviderAnswer>> KeyAttempts::run(const cat
     }
     // A 4xx about the request itself: another key would get the same answer.
     gateway_.breaker.record_success(key.id);
-    co_return ProviderAnswer{std::move(*opened), std::move(error_body), &key, choice.credential};
+    ProviderAnswer answer{std::move(*opened), {}, std::move(error_body), &key, choice.credential};
+    co_return answer;
   }
   co_return std::nullopt;
+}
+
+boost::asio::awaitable<core::Result<std::string>> KeyAttempts::read_start(const ProviderCall& call,
+                                                                         gateway::UpstreamStream& answer) {
+  if (call.read == ProviderCall::Read::whole) co_return co_await answer.read_rest(gateway_.settings.max_response_bytes);
+  const http::Headers& headers = answer.headers();
+  const auto length = headers.get("Content-Length");
+  const bool compressed = !headers.get("Content-Encoding").value_or("").empty();
+  const bool event_stream = headers.get("Content-Type").value_or("").starts_with("text/event-stream");
+  // A body of announced, modest length is a buffered answer: read it whole, so that a break
+  // anywhere in it still fails over.
+  if (length && !event_stream) {
+    std::size_t announced = 0;
+    const auto [end, ec] = std::from_chars(length->data(), length->data() + length->size(), announced);
+    if (ec == std::errc{} && end == length->data() + length->size() && announced <= gateway_.settings.max_buffered_answer_bytes)
+      co_return co_await answer.read_rest(gateway_.settings.max_buffered_answer_bytes);
+  }
+  // A stream: its first event (a plain or compressed piece of a body of unknown length), so the
+  // client still gets each event as soon as it is ready.
+  std::string start;
+  while (!answer.done()) {
+    auto piece = co_await answer.read_some();
+    if (!piece) co_return piece.error();
+    start.append(*piece);
+    if (!event_stream || compressed) {
+      if (!start.empty()) break;
+      continue;
+    }
+    if (start.find("\n\n") != std::string::npos || start.find("\r\n\r\n") != std::string::npos ||
+        start.size() >= gateway_.settings.max_buffered_answer_bytes)
+      break;
+  }
+  co_return start;
+}
+
+void KeyAttempts::transport_failure(const catalog::Provider& provider, const ProviderCall& call,
+                                    const gateway::KeyChoice& choice, const core::Error& error, std::string_view secret,
+                                    std::chrono::nanoseconds latency) {
+  const store::KeyRecord& key = *choice.key;
+  gateway_.breaker.record_failure(key.id);
+  const bool timed_out = error.code == core::Errc::upstream_timeout;
+  count_upstream(provider, timed_out ? "timeout" : "transport_error", latency);
+  count_fallback(timed_out ? "timeout" : "transport");
+  if (timed_out) ++tally_.timeouts;
+  else ++tally_.other_failures;
+  tally_.reasons.push_back(key_label(provider, key, choice.credential) + ": " + gateway::redact(error.message, secret));
+  record_failure(provider, call, key, choice.credential, std::nullopt);
 }
 
 void alert_no_usable_key(Services& services, const vault::Caller& caller, std::string_view provider,
@@ -249,27 +341,8 @@ boost::asio::awaitable<void> KeyAttempts::mark_invalid(const catalog::Provider& 
                                                        int http_status, const std::string& message) {
   Services& services = gateway_.services;
   const vault::Caller& caller = caller_;
-  const std::string details = boost::json::serialize(
-      boost::json::object{{"verdict", "invalid"}, {"http_status", http_status}, {"source", "gateway"}});
-  monitor::AlertService* alerts = services.alerts;
-  co_await offload(services.blocking, [&services, &alerts, &caller, &provider, &key, http_status, &message, &details] {
-    auto marked = services.keys.record_validation(caller, key.owner_id, key.id, store::ValidationState::invalid,
-                                                  message, details);
-    if (!marked) {
-      logging::error("could not mark a rejected key invalid", {{"key_id", key.id}, {"error", marked.error().message}});
-      return;
-    }
-    monitor::AlertSpec alert;
-    alert.rule = "key.invalid";
-    alert.severity = store::AlertSeverity::warning;
-    alert.user_id = key.owner_id;
-    alert.key_id = key.id;
-    alert.provider = provider.id;
-    alert.message = provider.name + " rejected the key '" + key.name + "' (HTTP " + std::to_string(http_status) +
-                    "); it is marked invalid until it is rotated or validates again";
-    if (alerts == nullptr) return;
-    if (auto raised = alerts->raise(alert, &caller); !raised)
-      logging::error("could not raise an alert", {{"key_id", key.id}, {"error", raised.error().message}});
+  co_await offload(services.blocking, [&services, &caller, &provider, &key, http_status, &message] {
+    record_rejection(services, caller, provider, key, http_status, message, "gateway");
   });
 }
 

@@ -1,13 +1,18 @@
 #pragma once
 // The fallback loop of the gateway (API.md "Gateway endpoints"): one provider call tried with each
 // candidate key in turn. A key is skipped while its circuit is open; a connect error, timeout, 429,
-// out-of-credit answer or 5xx moves on to the next key (and counts against the key's circuit); a
-// definite "bad key" answer marks the key invalid, raises an alert for its owner, audits it and
-// moves on; any other answer — a 2xx, or a 4xx about the request itself — ends the loop and is
-// handed to the caller with the response still unread, so nothing has reached the client yet.
+// out-of-credit answer, 5xx, or an answer that breaks off before any byte of it was relayed moves
+// on to the next key (and, but for out of credit, counts against the key's circuit). A definite
+// "bad key" answer moves on too: a user's own key on /v1 is marked invalid at once (keyrelay built
+// that request), while on /proxy — where the client's own headers may have caused the refusal —
+// and for the operator's default keys the key is only re-validated off the request path
+// (key_recheck.h). Any other answer — a 2xx, or a 4xx about the request itself — ends the loop and
+// is handed to the caller with as much of its body read as failing over needs: nothing has reached
+// the client yet.
 //
 // The plaintext key lives in a core::Secret only while its request is built and sent; provider text
-// that reaches a message is redacted.
+// that reaches a message is redacted, and a compressed error answer is decoded before it is
+// classified and scrubbed.
 
 #include <chrono>
 #include <memory>
@@ -34,14 +39,19 @@ struct ProviderCall {
   // Instead of `body`: an upload read as it is sent (/proxy). It cannot be replayed, so once a key's
   // attempt has read from it no other key is tried.
   std::shared_ptr<http::BodySource> body_source;
-  std::string route;       // "chat" | "proxy", for usage and audit
+  std::string route;       // "chat" | "proxy" | "models", for usage and audit
   std::string model;       // for usage and audit; empty for /proxy
+  // How much of a 2xx answer is read inside the loop, where a break still fails over: all of it
+  // (a plain chat answer, a model list), or its start — the first event of an event stream, the
+  // first piece of a body of unknown length, all of a body whose announced length is small.
+  enum class Read { whole, start } read = Read::start;
 };
 
 // A provider answer the loop stopped at: a 2xx, or a final 4xx.
 struct ProviderAnswer {
-  gateway::UpstreamStream stream;       // head read, body unread (for a 4xx: see error_body)
-  std::string error_body;               // a final non-2xx answer's body, read, the key scrubbed out
+  gateway::UpstreamStream stream;       // head read; the rest of the body (stream.done(): none)
+  std::string body_start;               // a 2xx answer's body as far as the loop read it, as sent
+  std::string error_body;               // a final non-2xx answer's whole body: decoded, the key scrubbed out
   const store::KeyRecord* key = nullptr;
   gateway::Credential credential = gateway::Credential::user;
 };
@@ -51,7 +61,8 @@ struct AttemptTally {
   int attempts = 0;        // keys actually called
   int rate_limited = 0;
   int timeouts = 0;
-  int other_failures = 0;  // transport errors, 5xx, out of credit, bad keys, undecryptable
+  int other_failures = 0;  // transport errors, 5xx, out of credit, bad keys, tampered secrets
+  int unavailable = 0;     // keys that could not be decrypted right now (transient; the key is fine)
   std::optional<std::chrono::seconds> min_retry_after;
   std::vector<std::string> reasons;  // "anthropic key 'work': rate limited", for the final message
   std::vector<std::string> skipped;  // keys skipped because their circuit is open
@@ -60,7 +71,7 @@ struct AttemptTally {
   std::optional<core::Error> client_body_error;
 
   // The error when every attempt failed: the client's body error if there was one; all 429 → rate_limited (smallest Retry-After); all timed
-  // out → upstream_timeout; otherwise upstream_error.
+  // out → upstream_timeout; none could be decrypted right now → unavailable; otherwise upstream_error.
   core::Error final_error() const;
 };
 
@@ -93,6 +104,11 @@ class KeyAttempts {
  private:
   boost::asio::awaitable<void> mark_invalid(const catalog::Provider& provider, const store::KeyRecord& key,
                                             int http_status, const std::string& message);
+  // Reads the part of a 2xx answer that `call` wants read before the loop stops (Read::whole: all).
+  boost::asio::awaitable<core::Result<std::string>> read_start(const ProviderCall& call, gateway::UpstreamStream& answer);
+  // A failure of the transport (connect, timeout, an answer broken off): the key's circuit counts it.
+  void transport_failure(const catalog::Provider& provider, const ProviderCall& call, const gateway::KeyChoice& choice,
+                         const core::Error& error, std::string_view secret, std::chrono::nanoseconds latency);
   gateway::KeyUse use_of(const catalog::Provider& provider, const ProviderCall& call, const store::KeyRecord& key,
                          gateway::Credential credential) const;
   void count_fallback(std::string_view reason);

@@ -1,5 +1,7 @@
 #include "api/gateway/proxy_body_stream.h"
 
+#include "gateway/content_decoding.h"
+
 namespace keyrelay::api {
 namespace {
 
@@ -7,15 +9,25 @@ constexpr std::size_t kMaxJsonUsageBytes = 1024 * 1024;
 
 }  // namespace
 
-ProxyBodyStream::ProxyBodyStream(gateway::UpstreamStream upstream, std::optional<catalog::Wire> wire,
-                                 bool event_stream, gateway::UsageRecorder& usage, gateway::KeyUse use)
-    : upstream_(std::move(upstream)), wire_(wire), usage_(usage), use_(std::move(use)) {
-  if (wire_ && event_stream) {
+ProxyBodyStream::ProxyBodyStream(gateway::UpstreamStream upstream, std::string start,
+                                 std::optional<catalog::Wire> wire, gateway::UsageRecorder& usage,
+                                 gateway::KeyUse use, monitor::Permit place)
+    : upstream_(std::move(upstream)),
+      start_(std::move(start)),
+      wire_(wire),
+      usage_(usage),
+      use_(std::move(use)),
+      place_(std::move(place)) {
+  const http::Headers& headers = upstream_.headers();
+  content_encoding_ = std::string(headers.get("Content-Encoding").value_or(""));
+  const bool event_stream = headers.get("Content-Type").value_or("").starts_with("text/event-stream");
+  // A compressed event stream cannot be read piece by piece here: its usage stays unknown.
+  if (wire_ && event_stream && content_encoding_.empty()) {
     gateway::ChatRequest observed;  // the translator only needs to know it is streaming
     observed.stream = true;
     observed.include_usage = true;
     sse_usage_ = gateway::make_stream_translator(*wire_, observed, gateway::ResponseMeta{});
-  } else if (wire_) {
+  } else if (wire_ && !event_stream) {
     json_usage_ = true;
   }
 }
@@ -34,9 +46,17 @@ void ProxyBodyStream::observe(std::string_view piece) {
   }
 }
 
+boost::asio::awaitable<core::Result<std::string_view>> ProxyBodyStream::next_piece() {
+  if (!start_sent_) {
+    start_sent_ = true;
+    if (!start_.empty()) co_return std::string_view(start_);
+  }
+  co_return co_await upstream_.read_some();
+}
+
 boost::asio::awaitable<bool> ProxyBodyStream::pump(http::BodySink& sink) {
   for (;;) {
-    auto piece = co_await upstream_.read_some();
+    auto piece = co_await next_piece();
     if (!piece) {
       book(true);
       co_return false;  // cut: the client must see an incomplete body
@@ -60,13 +80,17 @@ void ProxyBodyStream::book(bool error) {
     use_.input_tokens = tokens.input_tokens;
     use_.output_tokens = tokens.output_tokens;
   } else if (json_usage_ && !json_copy_.empty() && !error) {
-    if (auto translated = gateway::translate_response(*wire_, json_copy_, gateway::ResponseMeta{})) {
-      use_.input_tokens = translated->usage.input_tokens;
-      use_.output_tokens = translated->usage.output_tokens;
+    auto body = gateway::decode_body(content_encoding_, json_copy_, kMaxJsonUsageBytes);
+    if (body) {
+      if (auto translated = gateway::translate_response(*wire_, *body, gateway::ResponseMeta{})) {
+        use_.input_tokens = translated->usage.input_tokens;
+        use_.output_tokens = translated->usage.output_tokens;
+      }
     }
   }
   use_.error = error;
   usage_.record(std::move(use_));
+  place_.release();  // the body is over: the caller's place is free for its next request
 }
 
 }  // namespace keyrelay::api

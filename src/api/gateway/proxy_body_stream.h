@@ -11,22 +11,29 @@
 #include "gateway/upstream_client.h"
 #include "gateway/usage_recorder.h"
 #include "gateway/wire/chat_wire.h"
+#include "monitor/concurrency_limiter.h"
 #include "http/body_stream.h"
 
 namespace keyrelay::api {
 
 class ProxyBodyStream final : public http::BodyStream {
  public:
-  ProxyBodyStream(gateway::UpstreamStream upstream, std::optional<catalog::Wire> wire, bool event_stream,
-                  gateway::UsageRecorder& usage, gateway::KeyUse use);
+  // `start`: the body's first bytes, already read by the fallback loop (all of it when the
+  // upstream stream is done); `place`: the caller's place among its requests in flight.
+  ProxyBodyStream(gateway::UpstreamStream upstream, std::string start, std::optional<catalog::Wire> wire,
+                  gateway::UsageRecorder& usage, gateway::KeyUse use, monitor::Permit place);
 
   boost::asio::awaitable<bool> pump(http::BodySink& sink) override;
 
  private:
   void observe(std::string_view piece);
   void book(bool error);
+  boost::asio::awaitable<core::Result<std::string_view>> next_piece();
 
   gateway::UpstreamStream upstream_;
+  std::string start_;
+  bool start_sent_ = false;
+  std::string content_encoding_;  // the answer's; a compressed JSON body is decoded to read its usage
   std::optional<catalog::Wire> wire_;
   std::unique_ptr<gateway::StreamTranslator> sse_usage_;  // event streams of a chat wire
   bool json_usage_ = false;                                // a JSON body of a chat wire
@@ -35,6 +42,7 @@ class ProxyBodyStream final : public http::BodyStream {
   gateway::UsageRecorder& usage_;
   gateway::KeyUse use_;
   bool booked_ = false;
+  monitor::Permit place_;
 };
 
 }  // namespace keyrelay::api

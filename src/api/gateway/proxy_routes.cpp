@@ -1,5 +1,6 @@
 #include "api/gateway/proxy_routes.h"
 
+#include "api/gateway/gateway_places.h"
 #include "api/gateway/key_attempts.h"
 #include "api/gateway/proxy_body_stream.h"
 #include "api/guard.h"
@@ -15,23 +16,43 @@ namespace net = boost::asio;
 // chunked ones go upstream as they arrive, and only one key gets them.
 constexpr std::size_t kBufferedBodyBytes = 64 * 1024;
 
-net::awaitable<http::Response> proxy(GatewayServices& gateway, http::Request& req, http::RequestContext& ctx) {
+// Who calls /proxy/{provider}/…, and which provider: keyrelay's token comes in Authorization or in
+// the provider's own auth header (so SDKs work unchanged) and needs the gateway scope.
+struct ProxyCaller {
+  const catalog::Provider* provider = nullptr;
+  auth::Principal principal;
+};
+
+net::awaitable<core::Result<ProxyCaller>> proxy_caller(GatewayServices& gateway, const http::Request& req,
+                                                       const http::RequestContext& ctx) {
   const std::string provider_id(req.param("provider").value_or(""));
   const catalog::Provider* provider = gateway.resolver.catalog().find(provider_id);
-  if (provider == nullptr)
-    co_return http::error_response(core::Error::not_found("no provider '" + provider_id + "' in the catalog"),
-                                   ctx.request_id);
-
-  // keyrelay's token: Authorization, or the provider's own auth header (so SDKs work unchanged).
+  if (provider == nullptr) co_return core::Error::not_found("no provider '" + provider_id + "' in the catalog");
   const auto authorization = gateway::proxy_authorization(req.headers, *provider);
   auto principal = co_await authenticate(
       gateway.services, authorization ? std::optional<std::string_view>(*authorization) : std::nullopt, req, ctx);
-  if (!principal) co_return http::error_response(principal.error(), ctx.request_id);
-  if (!principal->has(auth::Scope::gateway))
-    co_return http::error_response(core::Error::forbidden("this credential lacks the 'gateway' scope"),
-                                   ctx.request_id);
+  if (!principal) co_return principal.error();
+  if (!principal->has(auth::Scope::gateway)) co_return core::Error::forbidden("this credential lacks the 'gateway' scope");
+  co_return ProxyCaller{provider, std::move(*principal)};
+}
+
+net::awaitable<std::optional<http::Response>> check_proxy_head(GatewayServices& gateway, const http::Request& head,
+                                                               http::RequestContext& ctx) {
+  auto caller = co_await proxy_caller(gateway, head, ctx);
+  if (!caller) co_return http::error_response(caller.error(), ctx.request_id);
+  co_return std::nullopt;
+}
+
+net::awaitable<http::Response> proxy(GatewayServices& gateway, http::Request& req, http::RequestContext& ctx) {
+  auto who = co_await proxy_caller(gateway, req, ctx);
+  if (!who) co_return http::error_response(who.error(), ctx.request_id);
+  const catalog::Provider* provider = who->provider;
+  const auth::Principal* principal = &who->principal;
+  const std::string& provider_id = provider->id;
   if (auto limited = charge_gateway(gateway.services, *principal, ctx))
     co_return http::error_response(*limited, ctx.request_id);
+  auto place = take_gateway_place(gateway, *principal, ctx);
+  if (!place) co_return http::error_response(place.error(), ctx.request_id);
 
   // The raw path after "/proxy/<provider>/" (the router's tail may have dropped empty segments).
   const std::string_view path = req.path();
@@ -67,6 +88,7 @@ net::awaitable<http::Response> proxy(GatewayServices& gateway, http::Request& re
   call.body = std::move(req.body);
   call.body_source = std::move(req.body_source);
   call.route = "proxy";
+  call.read = ProviderCall::Read::start;
 
   KeyAttempts attempts(gateway, caller);
   auto answer = co_await attempts.run(*provider, call, choices);
@@ -82,20 +104,27 @@ net::awaitable<http::Response> proxy(GatewayServices& gateway, http::Request& re
   r.status = answer->stream.status();
   r.headers = answer->stream.headers();
   gateway::filter_response_headers(r.headers);
+  // The operator's account (openai-organization …) is none of the client's business.
+  if (answer->credential == gateway::Credential::operator_default)
+    gateway::drop_account_response_headers(r.headers, *provider);
   r.headers.set("X-Keyrelay-Provider", provider->id);
   r.headers.set("X-Keyrelay-Key-Id", answer->key->id);
   r.headers.set("X-Keyrelay-Credential", std::string(gateway::credential_name(answer->credential)));
   r.headers.set("X-Keyrelay-Attempts", std::to_string(attempts.tally().attempts));
-  if (!answer->error_body.empty() || answer->stream.done()) {
-    // A final 4xx (already read, the key scrubbed out) or a body-less answer.
+  if (r.status < 200 || r.status >= 300) {
+    // A final 4xx, read whole, decoded (it may have come compressed) and scrubbed of the key.
+    r.headers.remove("Content-Encoding");
     use.error = r.status >= 400;
     gateway.usage.record(std::move(use));
     r.body = std::move(answer->error_body);
     co_return r;
   }
-  const bool event_stream = answer->stream.headers().get("Content-Type").value_or("").starts_with("text/event-stream");
-  r.stream = std::make_shared<ProxyBodyStream>(std::move(answer->stream), provider->wire, event_stream, gateway.usage,
-                                               std::move(use));
+  if (answer->stream.done() && answer->body_start.empty()) {
+    gateway.usage.record(std::move(use));  // a body-less answer (204, HEAD): nothing to stream
+    co_return r;
+  }
+  r.stream = std::make_shared<ProxyBodyStream>(std::move(answer->stream), std::move(answer->body_start), provider->wire,
+                                               gateway.usage, std::move(use), std::move(*place));
   co_return r;
 }
 
@@ -106,7 +135,10 @@ void add_proxy_routes(http::Router& router, GatewayServices& gateway) {
   for (const Method method : {Method::get, Method::post, Method::put, Method::patch, Method::del, Method::head,
                               Method::options}) {
     router.add(method, "/proxy/{provider}/{path...}",
-               [&gateway](http::Request& req, http::RequestContext& ctx) { return proxy(gateway, req, ctx); },
+               http::Handler([&gateway](http::Request& req, http::RequestContext& ctx) { return proxy(gateway, req, ctx); },
+                             [&gateway](const http::Request& head, http::RequestContext& ctx) {
+                               return check_proxy_head(gateway, head, ctx);
+                             }),
                {.max_body_bytes = gateway.settings.max_request_body_bytes, .stream_body_above = kBufferedBodyBytes});
   }
 }

@@ -170,11 +170,29 @@ CREATE TABLE audit_checkpoints (
 CREATE INDEX api_keys_by_expiry ON api_keys (expires_at) WHERE expires_at IS NOT NULL;
 )sql";
 
+// The servers sharing this database (master-key rotation waits for each live one to load a new
+// version). Each server replaces its row at start, on every keyring load and every heartbeat, and
+// deletes it when it stops cleanly; a row whose live_until passed belongs to a server that is gone.
+constexpr std::string_view kV5 = R"sql(
+CREATE TABLE nodes (
+  id              TEXT PRIMARY KEY,  -- the server's audit writer id, node-<12 hex>
+  pid             INTEGER NOT NULL,
+  hostname        TEXT NOT NULL,
+  started_at      INTEGER NOT NULL,
+  heartbeat_at    INTEGER NOT NULL,
+  live_until      INTEGER NOT NULL,  -- heartbeat_at + the server's node timeout
+  loaded_versions TEXT NOT NULL,     -- master versions it can open: ascending, comma-separated
+  active_version  INTEGER NOT NULL   -- the master version it seals under
+);
+CREATE INDEX nodes_by_live_until ON nodes (live_until);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "users, access tokens, provider keys, audit log, store generation", kV1},
     Migration{2, "daily usage per key, alerts", kV2},
     Migration{3, "leaner audit indexes for high-volume key.used", kV3},
     Migration{4, "audit pruning checkpoints, key expiry index", kV4},
+    Migration{5, "nodes: the servers sharing the database and the master keys they hold", kV5},
 };
 
 }  // namespace

@@ -66,6 +66,7 @@ class SqliteStore final : public Store {
   core::Result<UserRecord> find_user(std::string_view id) override;
   core::Result<UserRecord> find_user_by_name(std::string_view name) override;
   core::Result<UserRecord> find_user_by_external_id(std::string_view external_id) override;
+  core::Result<void> replace_external_id(std::string_view id, std::string_view from, std::string_view to) override;
   core::Result<Page<UserRecord>> list_users(const PageRequest& page) override;
 
   core::Result<void> create_token(const TokenRecord& token, AuditEvent event) override;
@@ -84,13 +85,22 @@ class SqliteStore final : public Store {
   core::Result<std::vector<KeyRecord>> keys_expiring_before(TimePoint before, const std::optional<ExpiryPosition>& after,
                                                             std::size_t limit) override;
   core::Result<std::vector<KeyCount>> key_counts(TimePoint now) override;
+  core::Result<std::vector<KeyRecord>> keys_after(const std::optional<std::string>& after_id,
+                                                  std::size_t limit) override;
   core::Result<KeyRecord> update_key(std::string_view owner_id, std::string_view id,
                                      const KeyChange& change) override;
+  core::Result<KeyUpdate> update_key_at_version(std::string_view owner_id, std::string_view id,
+                                                std::uint32_t expected_version, const KeyChange& change) override;
   core::Result<void> delete_key(std::string_view owner_id, std::string_view id, AuditEvent event) override;
 
   core::Result<std::vector<KeyRecord>> keys_not_on_version(std::uint32_t version, std::size_t limit) override;
   core::Result<std::size_t> rewrap_keys(const std::vector<RewrappedKey>& batch) override;
   core::Result<std::map<std::uint32_t, std::int64_t>> rows_by_master_version() override;
+
+  core::Result<void> record_node(const NodeRecord& node, TimePoint forget_before) override;
+  core::Result<void> remove_node(std::string_view id) override;
+  core::Result<std::vector<NodeRecord>> live_nodes(TimePoint now) override;
+  core::Result<void> record_master_key_change(TimePoint now, const MasterKeyDecision& decide) override;
 
   core::Result<void> append_audit(std::vector<AuditEvent> events) override;
   core::Result<Page<AuditEvent>> list_audit(const AuditFilter& filter, const PageRequest& page) override;
@@ -111,6 +121,10 @@ class SqliteStore final : public Store {
 
  private:
   SqliteStore(SqliteOptions options, std::unique_ptr<sqlite::ConnectionPool> pool, const ChainSealer& sealer);
+  // update_key() and update_key_at_version(): one write transaction, the version compared first
+  // when one is expected.
+  core::Result<KeyUpdate> change_key(std::string_view owner_id, std::string_view id,
+                                     std::optional<std::uint32_t> expected_version, const KeyChange& change);
 
   SqliteOptions options_;
   std::unique_ptr<sqlite::ConnectionPool> pool_;

@@ -175,8 +175,8 @@ core::Result<AuditPruneBatch> SqliteStore::prune_audit(
   if (!conn) return conn.error();
   sqlite::Connection& c = **conn;
   return sqlite::in_write_transaction(c, sqlite::Bump::none, [&]() -> core::Result<AuditPruneBatch> {
-    // The oldest events of the chain, in seq order, while they are key.used and older than the
-    // cut-off: pruning never makes a hole in the middle of a chain.
+    // The oldest events of the chain, in seq order, while they are prunable (key.used, auth.failed)
+    // and older than the cut-off: pruning never makes a hole in the middle of a chain.
     const std::int64_t cutoff_ms = sqlite::to_unix_ms(cutoff);
     AuditPruneBatch batch;
     core::Bytes last_hash;
@@ -189,7 +189,7 @@ core::Result<AuditPruneBatch> SqliteStore::prune_audit(
         auto row = oldest->step("finding audit events to prune");
         if (!row) return row.error();
         if (!*row) break;
-        if (oldest->text_at(2) != "key.used" || oldest->int_at(3) >= cutoff_ms) break;
+        if (!is_prunable_audit_action(oldest->text_at(2)) || oldest->int_at(3) >= cutoff_ms) break;
         batch.through_seq = oldest->int_at(0);
         last_hash = oldest->blob_at(1);
         ++batch.pruned;

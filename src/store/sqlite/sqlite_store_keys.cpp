@@ -79,16 +79,21 @@ core::Result<void> check_key_conflicts(Connection& conn, const KeyRecord& key) {
   if (!name) return name.error();
   if (*name)
     return core::Error::conflict("a key named '" + key.name + "' already exists for provider '" + key.provider + "'");
-  auto secret = sqlite::row_exists(
-      conn, "SELECT 1 FROM api_keys WHERE owner_id = ?1 AND provider = ?2 AND fingerprint = ?3 AND id <> ?4", kDoing,
-      [&](Statement& s) {
-        s.bind_text(1, key.owner_id);
-        s.bind_text(2, key.provider);
-        s.bind_blob(3, key.fingerprint);
-        s.bind_text(4, key.id);
-      });
-  if (!secret) return secret.error();
-  if (*secret) return core::Error::conflict("this secret is already stored for provider '" + key.provider + "'");
+  // The same secret may be fingerprinted under another master version in a row not re-wrapped yet.
+  std::vector<const core::Bytes*> fingerprints{&key.fingerprint};
+  for (const auto& other : key.equivalent_fingerprints) fingerprints.push_back(&other);
+  for (const core::Bytes* fingerprint : fingerprints) {
+    auto secret = sqlite::row_exists(
+        conn, "SELECT 1 FROM api_keys WHERE owner_id = ?1 AND provider = ?2 AND fingerprint = ?3 AND id <> ?4",
+        kDoing, [&](Statement& s) {
+          s.bind_text(1, key.owner_id);
+          s.bind_text(2, key.provider);
+          s.bind_blob(3, *fingerprint);
+          s.bind_text(4, key.id);
+        });
+    if (!secret) return secret.error();
+    if (*secret) return core::Error::conflict("this secret is already stored for provider '" + key.provider + "'");
+  }
   return core::ok();
 }
 
@@ -221,6 +226,27 @@ core::Result<std::vector<KeyRecord>> SqliteStore::keys_expiring_before(TimePoint
   }
 }
 
+core::Result<std::vector<KeyRecord>> SqliteStore::keys_after(const std::optional<std::string>& after_id,
+                                                             std::size_t limit) {
+  auto conn = pool_->acquire();
+  if (!conn) return conn.error();
+  static const std::string kSql =
+      sqlite::select_sql(sqlite::kKeyColumns, "FROM api_keys WHERE (?1 IS NULL OR id > ?1) ORDER BY id LIMIT ?2");
+  auto stmt = (*conn)->prepare(kSql);
+  if (!stmt) return stmt.error();
+  stmt->bind_text(1, after_id);
+  stmt->bind_int(2, static_cast<std::int64_t>(limit));
+  std::vector<KeyRecord> keys;
+  for (;;) {
+    auto row = stmt->step("keys_after");
+    if (!row) return row.error();
+    if (!*row) return keys;
+    auto key = sqlite::read_key(*stmt);
+    if (!key) return key.error();
+    keys.push_back(std::move(*key));
+  }
+}
+
 core::Result<std::vector<KeyCount>> SqliteStore::key_counts(TimePoint now) {
   auto conn = pool_->acquire();
   if (!conn) return conn.error();
@@ -245,32 +271,47 @@ core::Result<std::vector<KeyCount>> SqliteStore::key_counts(TimePoint now) {
   }
 }
 
-core::Result<KeyRecord> SqliteStore::update_key(std::string_view owner_id, std::string_view id,
-                                                const KeyChange& change) {
+core::Result<KeyUpdate> SqliteStore::change_key(std::string_view owner_id, std::string_view id,
+                                                std::optional<std::uint32_t> expected_version, const KeyChange& change) {
   auto conn = pool_->acquire();
   if (!conn) return conn.error();
   Connection& c = **conn;
-  bool secret_replaced = false;
-  auto updated = sqlite::in_write_transaction(c, Bump::generation, [&]() -> core::Result<KeyRecord> {
-    auto key = load_key(c, owner_id, id);
-    if (!key) return key;
-    const core::Bytes old_secret = key->sealed_secret;
-    auto event = change(*key);
-    if (!event) return event.error();
-    if (key->id != id || key->owner_id != owner_id)
-      return core::Error::internal("update_key: a change may not alter the key's id or owner");
-    if (auto checked = check_key_conflicts(c, *key); !checked) return checked.error();
-    auto update = c.prepare(sqlite::kUpdateKey);
-    if (!update) return update.error();
-    sqlite::bind_key(*update, *key);
-    if (auto updated = update->run("update_key"); !updated) return updated.error();
-    if (auto appended = sqlite::append_audit_event(c, sealer_, *event); !appended) return appended.error();
-    secret_replaced = key->sealed_secret != old_secret;
-    return load_key(c, owner_id, id);  // as stored (times in milliseconds)
-  });
+  auto tx = sqlite::Transaction::begin_write(c);
+  if (!tx) return tx.error();
+  // Read under the write lock: what is compared and changed here stays true until the commit.
+  auto key = load_key(c, owner_id, id);
+  if (!key) return key.error();
+  if (expected_version && key->version != *expected_version) return KeyUpdate{std::move(*key), false};
+  const core::Bytes old_secret = key->sealed_secret;
+  auto event = change(*key);
+  if (!event) return event.error();
+  if (key->id != id || key->owner_id != owner_id)
+    return core::Error::internal("update_key: a change may not alter the key's id or owner");
+  if (auto checked = check_key_conflicts(c, *key); !checked) return checked.error();
+  auto update = c.prepare(sqlite::kUpdateKey);
+  if (!update) return update.error();
+  sqlite::bind_key(*update, *key);
+  if (auto updated = update->run("update_key"); !updated) return updated.error();
+  if (auto appended = sqlite::append_audit_event(c, sealer_, *event); !appended) return appended.error();
+  auto stored = load_key(c, owner_id, id);  // as stored (times in milliseconds)
+  if (!stored) return stored.error();
+  if (auto bumped = sqlite::bump_generation(c); !bumped) return bumped.error();
+  if (auto committed = tx->commit(); !committed) return committed.error();
   // A rotation replaced the sealed secret: remove the old one from the disk, as delete_key does.
-  if (updated && secret_replaced) scrub_wal(c);
-  return updated;
+  if (stored->sealed_secret != old_secret) scrub_wal(c);
+  return KeyUpdate{std::move(*stored), true};
+}
+
+core::Result<KeyRecord> SqliteStore::update_key(std::string_view owner_id, std::string_view id,
+                                                const KeyChange& change) {
+  auto updated = change_key(owner_id, id, std::nullopt, change);
+  if (!updated) return updated.error();
+  return std::move(updated->key);
+}
+
+core::Result<KeyUpdate> SqliteStore::update_key_at_version(std::string_view owner_id, std::string_view id,
+                                                           std::uint32_t expected_version, const KeyChange& change) {
+  return change_key(owner_id, id, expected_version, change);
 }
 
 core::Result<void> SqliteStore::delete_key(std::string_view owner_id, std::string_view id, AuditEvent event) {

@@ -129,6 +129,29 @@ core::Result<UserRecord> SqliteStore::find_user_by_external_id(std::string_view 
   return find_user_where(**conn, "external_id", external_id);
 }
 
+core::Result<void> SqliteStore::replace_external_id(std::string_view id, std::string_view from, std::string_view to) {
+  auto conn = pool_->acquire();
+  if (!conn) return conn.error();
+  Connection& c = **conn;
+  return sqlite::in_write_transaction(c, Bump::generation, [&]() -> core::Result<void> {
+    constexpr std::string_view kDoing = "replacing an external id";
+    auto taken = sqlite::row_exists(c, "SELECT 1 FROM users WHERE external_id = ?1 AND id <> ?2", kDoing, [&](Statement& s) {
+      s.bind_text(1, to);
+      s.bind_text(2, id);
+    });
+    if (!taken) return taken.error();
+    if (*taken) return core::Error::conflict("this external identity is already linked to a user");
+    auto update = c.prepare("UPDATE users SET external_id = ?3 WHERE id = ?1 AND external_id = ?2");
+    if (!update) return update.error();
+    update->bind_text(1, id);
+    update->bind_text(2, from);
+    update->bind_text(3, to);
+    if (auto ran = update->run(kDoing); !ran) return ran;
+    if (update->changes() == 0) return core::Error::not_found("user not found");
+    return core::ok();
+  });
+}
+
 core::Result<Page<UserRecord>> SqliteStore::list_users(const PageRequest& page) {
   auto after = parse_creation_cursor(page, kUserList);
   if (!after) return after.error();
