@@ -249,10 +249,11 @@ def keyrelay_env(tmp, mock_port, prefix):
         "KEYRELAY_LOG_LEVEL": "warn",
         "KEYRELAY_PROVIDER_OPENAI_BASE_URL": f"http://127.0.0.1:{mock_port}{prefix}",
         # Generous limits: the benchmark measures the path, not the limiter saying no.
-        "KEYRELAY_RATE_MUTATIONS_PER_MINUTE": "100000",
-        "KEYRELAY_RATE_VALIDATIONS_PER_HOUR": "100000",
-        "KEYRELAY_RATE_AUTH_FAILURES": "100000/1m",
-        "KEYRELAY_RATE_GATEWAY_PER_MINUTE": "100000000",
+        "KEYRELAY_RATE_LIMIT_MUTATIONS": "off",
+        "KEYRELAY_RATE_LIMIT_VALIDATIONS": "off",
+        "KEYRELAY_RATE_LIMIT_AUTH_FAILURES": "off",
+        "KEYRELAY_RATE_LIMIT_GATEWAY": "off",
+        "KEYRELAY_GATEWAY_MAX_CONCURRENT_PER_USER": "0",
     })
     return env
 
