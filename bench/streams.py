@@ -30,10 +30,17 @@ import load  # noqa: E402  (the process, HTTP and server helpers of the load ben
 
 
 def raise_nofile(limit):
+    """Raises this process's open-file limit (inherited by keyrelay and the mock) towards `limit`;
+    the hard limit too where that is allowed (root with CAP_SYS_RESOURCE). Returns the soft limit."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if hard < limit:
-        hard = limit  # root may raise its hard limit
-    resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
+            return limit
+        except (ValueError, OSError):
+            load.log(f"cannot raise the hard open-file limit to {limit}; keeping {hard}")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(limit, hard), hard))
+    return min(limit, hard)
 
 
 async def one_stream(port, request, connect_gate, results, counters):
@@ -92,11 +99,13 @@ def main():
     ap.add_argument("--nofile", type=int, default=65536, help="open-file limit of keyrelay and the mock")
     ap.add_argument("--origin-cap", type=int, default=0,
                     help="KEYRELAY_UPSTREAM_MAX_CONNECTIONS_PER_ORIGIN (0: keyrelay's default)")
+    ap.add_argument("--connect-timeout", default="5s",
+                    help="KEYRELAY_UPSTREAM_CONNECT_TIMEOUT: also how long a stream waits for a provider connection")
     ap.add_argument("--connects-at-once", type=int, default=512)
     ap.add_argument("--mock-threads", type=int, default=2)
     args = ap.parse_args()
 
-    raise_nofile(max(args.nofile, args.streams + 1024))
+    args.nofile = raise_nofile(args.nofile)
     procs = load.Processes()
     try:
         with tempfile.TemporaryDirectory(prefix="keyrelay-streams-") as tmp:
@@ -108,6 +117,7 @@ def main():
                 "KEYRELAY_HTTP_MAX_CONNECTIONS_PER_CLIENT": "0",
                 "KEYRELAY_GATEWAY_MAX_CONCURRENT_PER_USER": "0",
                 "KEYRELAY_UPSTREAM_MAX_CONNECTIONS_PER_ORIGIN": str(args.origin_cap),
+                "KEYRELAY_UPSTREAM_CONNECT_TIMEOUT": args.connect_timeout,
             })
             proc, port, token = load.start_keyrelay(procs, args.build, tmp, mock_port, prefix)
             base_kb = load.status_kb(proc.pid, "VmRSS")
@@ -127,7 +137,7 @@ def main():
             hwm_kb = load.status_kb(proc.pid, "VmHWM")
 
             print(f"streams {args.streams}, provider holds each {args.hold_ms} ms, origin cap "
-                  f"{args.origin_cap or 'default'}, keyrelay nofile {args.nofile}")
+                  f"{args.origin_cap or 'default'}, connect timeout {args.connect_timeout}, keyrelay nofile {args.nofile}")
             for line in sizing:
                 print(f"  keyrelay: {line[:200]}")
             print(f"completed {results.pop('completed', 0)} of {args.streams} in {took:.1f} s; "
