@@ -47,7 +47,7 @@ class TokenWorld {
     store_ = std::move(*store);
     if (auto r = store_->migrate(); !r) die("migrate", r.error());
 
-    accounts::AccountService accounts(*store_, clock_, "bench/mgmt");
+    accounts::AccountService accounts(*store_, *store_, clock_, "bench/mgmt");
     vault::Caller operator_caller;
     operator_caller.kind = store::ActorKind::cli;
     auto user = accounts.create_user(operator_caller, {"bench", store::Role::user});
@@ -60,7 +60,7 @@ class TokenWorld {
     if (!issued) die("issue token", issued.error());
     header_ = "Bearer " + std::string(issued->text.reveal_text());
 
-    authenticator_ = std::make_unique<auth::Authenticator>(*store_, nullptr, clock_,
+    authenticator_ = std::make_unique<auth::Authenticator>(*store_, *store_, *store_, nullptr, clock_,
                                                            auth::AuthenticatorOptions{.audit_chain = "bench/mgmt"});
   }
   ~TokenWorld() {

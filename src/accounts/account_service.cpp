@@ -40,8 +40,9 @@ Result<core::Bytes> new_salt() { return crypto::random_bytes(16); }
 
 }  // namespace
 
-AccountService::AccountService(store::Store& store, const core::Clock& clock, std::string audit_chain)
-    : store_(store), clock_(clock), audit_chain_(std::move(audit_chain)) {}
+AccountService::AccountService(store::UserStore& users, store::TokenStore& tokens, const core::Clock& clock,
+                               std::string audit_chain)
+    : users_(users), tokens_(tokens), clock_(clock), audit_chain_(std::move(audit_chain)) {}
 
 store::AuditEvent AccountService::event(const vault::Caller& caller, std::string_view action) const {
   return vault::audit_event(caller, clock_, audit_chain_, action);
@@ -61,22 +62,22 @@ Result<store::UserRecord> AccountService::create_user(const vault::Caller& calle
   auto e = event(caller, "user.created");
   e.details_json = boost::json::serialize(
       boost::json::object{{"user_id", user.id}, {"name", user.name}, {"role", store::role_name(user.role)}});
-  if (auto r = store_.create_user(user, std::move(e)); !r) return r.error();
+  if (auto r = users_.create_user(user, std::move(e)); !r) return r.error();
   return user;
 }
 
 Result<store::Page<store::UserRecord>> AccountService::list_users(const store::PageRequest& page) {
-  return store_.list_users(page);
+  return users_.list_users(page);
 }
 
 Result<store::UserRecord> AccountService::find_user(std::string_view id_or_name) {
-  auto by_id = store_.find_user(id_or_name);
+  auto by_id = users_.find_user(id_or_name);
   if (by_id || by_id.error().code != core::Errc::not_found) return by_id;
-  return store_.find_user_by_name(id_or_name);
+  return users_.find_user_by_name(id_or_name);
 }
 
 Result<store::UserRecord> AccountService::ensure_system_user() {
-  auto existing = store_.find_user_by_name(kSystemUserName);
+  auto existing = users_.find_user_by_name(kSystemUserName);
   if (existing || existing.error().code != core::Errc::not_found) return existing;
   store::UserRecord user;
   user.id = core::uuid_v7(clock_.now());
@@ -90,15 +91,15 @@ Result<store::UserRecord> AccountService::ensure_system_user() {
   system.kind = store::ActorKind::system;
   auto e = event(system, "user.created");
   e.details_json = boost::json::serialize(boost::json::object{{"user_id", user.id}, {"name", user.name}, {"role", "system"}});
-  auto r = store_.create_user(user, std::move(e));
+  auto r = users_.create_user(user, std::move(e));
   if (r) return user;
-  if (r.error().code == core::Errc::conflict) return store_.find_user_by_name(kSystemUserName);  // another node won
+  if (r.error().code == core::Errc::conflict) return users_.find_user_by_name(kSystemUserName);  // another node won
   return r.error();
 }
 
 Result<IssuedToken> AccountService::issue_token(const vault::Caller& caller, const NewToken& input) {
   if (auto r = check_token_name(input.name); !r) return r.error();
-  auto user = store_.find_user(input.user_id);
+  auto user = users_.find_user(input.user_id);
   if (!user) return user.error();
   if (user->role == store::Role::system) return Error::invalid_request("the operator's system user cannot hold tokens");
   auth::ScopeSet scopes = input.scopes.value_or(auth::default_user_scopes());
@@ -124,20 +125,20 @@ Result<IssuedToken> AccountService::issue_token(const vault::Caller& caller, con
   for (const auto& s : token.scopes) scope_list.emplace_back(s);
   e.details_json = boost::json::serialize(
       boost::json::object{{"token_id", token.id}, {"user_id", token.user_id}, {"scopes", std::move(scope_list)}});
-  if (auto r = store_.create_token(token, std::move(e)); !r) return r.error();
+  if (auto r = tokens_.create_token(token, std::move(e)); !r) return r.error();
   return IssuedToken{std::move(token), std::move(issued->text)};
 }
 
 Result<store::Page<store::TokenRecord>> AccountService::list_tokens(std::optional<std::string_view> user_id,
                                                                     const store::PageRequest& page) {
-  return store_.list_tokens(user_id, page);
+  return tokens_.list_tokens(user_id, page);
 }
 
 Result<store::TokenRecord> AccountService::revoke_token(const vault::Caller& caller, std::string_view token_id,
                                                         std::optional<std::string_view> owner_id) {
   auto e = event(caller, "token.revoked");
   e.details_json = boost::json::serialize(boost::json::object{{"token_id", token_id}});
-  return store_.revoke_token(token_id, owner_id, clock_.now(), std::move(e));
+  return tokens_.revoke_token(token_id, owner_id, clock_.now(), std::move(e));
 }
 
 std::string user_json(const store::UserRecord& user) {

@@ -3,7 +3,7 @@
 // with the rules of API.md (user names, which scopes a role may hold) and an audit event in the
 // same transaction as each change. Used by the API (admin endpoints) and by the CLI.
 //
-// Thread-safe; blocking (store calls). `store` and `clock` must outlive the service.
+// Thread-safe; blocking (store calls). The stores and `clock` must outlive the service.
 
 #include <optional>
 #include <string>
@@ -13,7 +13,8 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "core/secret.h"
-#include "store/store.h"
+#include "store/token_store.h"
+#include "store/user_store.h"
 #include "vault/caller.h"
 
 namespace keyrelay::accounts {
@@ -39,7 +40,7 @@ struct IssuedToken {
 
 class AccountService {
  public:
-  AccountService(store::Store& store, const core::Clock& clock, std::string audit_chain);
+  AccountService(store::UserStore& users, store::TokenStore& tokens, const core::Clock& clock, std::string audit_chain);
 
   // invalid_request for a bad name or role; conflict when the name is taken.
   core::Result<store::UserRecord> create_user(const vault::Caller& caller, const NewUser& input);
@@ -60,7 +61,8 @@ class AccountService {
  private:
   store::AuditEvent event(const vault::Caller& caller, std::string_view action) const;
 
-  store::Store& store_;
+  store::UserStore& users_;
+  store::TokenStore& tokens_;
   const core::Clock& clock_;
   std::string audit_chain_;
 };

@@ -92,7 +92,7 @@ void add_audit_routes(http::Router& router, Services& s) {
                                        ctx.request_id);
       filter.visible_to = p.user_id;
     }
-    auto events = co_await offload(s.blocking, [&] { return s.store.list_audit(filter, *page); });
+    auto events = co_await offload(s.blocking, [&] { return s.audit_log.list_audit(filter, *page); });
     if (!events) co_return http::error_response(events.error(), ctx.request_id);
     json::array data;
     for (const auto& e : events->items) data.push_back(event_json(e));

@@ -77,7 +77,7 @@ net::awaitable<Response> usage(Services& s, Request& req, RequestContext& ctx, c
       rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
     }
   }
-  auto rows = co_await offload(s.blocking, [&] { return s.store.usage(q); });
+  auto rows = co_await offload(s.blocking, [&] { return s.usage_store.usage(q); });
   if (!rows) co_return http::error_response(rows.error(), ctx.request_id);
   json::array data;
   store::UsageRow totals;
@@ -107,7 +107,7 @@ net::awaitable<Response> list_alerts(Services& s, Request& req, RequestContext& 
   else if (auto other = query->get("user_id"); other && *other != p.user_id)
     co_return http::error_response(Error::forbidden("only administrators may read other users' alerts"), ctx.request_id);
   else filter.user_id = p.user_id;
-  auto alerts = co_await offload(s.blocking, [&] { return s.store.list_alerts(filter, *page); });
+  auto alerts = co_await offload(s.blocking, [&] { return s.alert_store.list_alerts(filter, *page); });
   if (!alerts) co_return http::error_response(alerts.error(), ctx.request_id);
   json::array data;
   for (const auto& a : alerts->items) data.push_back(alert_json(a));
@@ -125,7 +125,7 @@ net::awaitable<Response> resolve_alert(Services& s, Request& req, RequestContext
     if (s.alerts != nullptr) return s.alerts->resolve(id, owner_view, caller);
     store::AuditEvent e = vault::audit_event(caller, s.clock, s.audit_chain, "alert.resolved");
     e.details_json = json::serialize(json::object{{"alert_id", id}});
-    return s.store.resolve_alert(id, owner_view, s.clock.now(), std::move(e));
+    return s.alert_store.resolve_alert(id, owner_view, s.clock.now(), std::move(e));
   });
   if (!alert) co_return http::error_response(alert.error(), ctx.request_id);
   co_return json_response(200, alert_json(*alert));
@@ -187,11 +187,11 @@ class KeyHealth {
 };
 
 // Every key of every owner (the operator's default keys included), a page at a time.
-Result<void> add_every_key(store::Store& store, KeyHealth& health) {
+Result<void> add_every_key(store::KeyInventoryStore& inventory, KeyHealth& health) {
   constexpr std::size_t kPage = 500;
   std::optional<std::string> after;
   for (;;) {
-    auto page = store.keys_after(after, kPage);
+    auto page = inventory.keys_after(after, kPage);
     if (!page) return page.error();
     for (const auto& k : *page) health.add(k);
     if (page->size() < kPage) return core::ok();
@@ -205,8 +205,8 @@ net::awaitable<Response> metrics(Services& s, Request&, RequestContext& ctx, con
   const bool global = p.is_admin();
   const std::string owner = p.user_id;
   auto added = co_await offload(s.blocking, [&]() -> Result<void> {
-    if (global) return add_every_key(s.store, health);
-    auto keys = s.store.keys_of_owner(owner);
+    if (global) return add_every_key(s.key_inventory, health);
+    auto keys = s.key_store.keys_of_owner(owner);
     if (!keys) return keys.error();
     for (const auto& k : *keys) health.add(k);
     return core::ok();

@@ -14,14 +14,23 @@
 #include "core/clock.h"
 #include "monitor/alert_service.h"
 #include "monitor/keyrelay_metrics.h"
-#include "store/store.h"
+#include "store/alert_store.h"
+#include "store/audit_query_store.h"
+#include "store/key_inventory_store.h"
+#include "store/key_store.h"
+#include "store/usage_store.h"
 #include "vault/key_service.h"
 
 namespace keyrelay::api {
 
 struct Services {
   boost::asio::thread_pool& blocking;  // store and service calls run here
-  store::Store& store;
+  // The store areas the routes read directly; changes go through the services below.
+  store::KeyStore& key_store;                // the caller's keys (health summary)
+  store::KeyInventoryStore& key_inventory;   // every owner's keys (an admin's health summary)
+  store::UsageStore& usage_store;
+  store::AlertStore& alert_store;
+  store::AuditQueryStore& audit_log;
   auth::Authenticator& authenticator;
   vault::KeyService& keys;
   std::shared_ptr<const catalog::Catalog> catalog;

@@ -8,8 +8,9 @@
 
 namespace keyrelay::audit {
 
-core::Result<PruneSummary> prune_audit_log(store::Store& store, const core::Clock& clock, const PruneOptions& options) {
-  auto chains = store.audit_chains();
+core::Result<PruneSummary> prune_audit_log(store::AuditChainStore& chain_store, store::AuditPruneStore& pruner,
+                                           const core::Clock& clock, const PruneOptions& options) {
+  auto chains = chain_store.audit_chains();
   if (!chains) return chains.error();
   const auto cutoff = clock.now() - options.older_than;
   PruneSummary summary;
@@ -17,7 +18,7 @@ core::Result<PruneSummary> prune_audit_log(store::Store& store, const core::Cloc
     if (!chain.ends_with("/use")) continue;  // only use chains (key.used, auth.failed); mgmt is kept forever
     PruneSummary::Chain done{chain, 0, 0};
     for (;;) {
-      auto batch = store.prune_audit(chain, cutoff, options.batch, [&](const store::AuditPruneBatch& b) {
+      auto batch = pruner.prune_audit(chain, cutoff, options.batch, [&](const store::AuditPruneBatch& b) {
         store::AuditEvent e;
         e.time = clock.now();
         e.id = core::uuid_v7(e.time);

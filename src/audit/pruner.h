@@ -12,7 +12,8 @@
 
 #include "core/clock.h"
 #include "core/result.h"
-#include "store/store.h"
+#include "store/audit_chain_store.h"
+#include "store/audit_prune_store.h"
 
 namespace keyrelay::audit {
 
@@ -33,6 +34,8 @@ struct PruneOptions {
   store::ActorKind actor = store::ActorKind::system;
 };
 
-core::Result<PruneSummary> prune_audit_log(store::Store& store, const core::Clock& clock, const PruneOptions& options);
+// `chains` lists the chains, `pruner` deletes from them (both the same store in the server).
+core::Result<PruneSummary> prune_audit_log(store::AuditChainStore& chains, store::AuditPruneStore& pruner,
+                                           const core::Clock& clock, const PruneOptions& options);
 
 }  // namespace keyrelay::audit

@@ -97,7 +97,7 @@ core::Result<ChainReport> verify_chain(std::string chain, std::span<const store:
   return verifier.report();
 }
 
-core::Result<VerifyReport> verify_audit(store::Store& store, const crypto::Keyring& keyring,
+core::Result<VerifyReport> verify_audit(store::AuditChainStore& store, const crypto::Keyring& keyring,
                                         std::size_t batch_size) {
   if (batch_size == 0) batch_size = 1;
   auto chains = store.audit_chains();

@@ -31,7 +31,7 @@
 #include "core/secret.h"
 #include "crypto/keyring.h"
 #include "store/records.h"
-#include "store/store.h"
+#include "store/audit_chain_store.h"
 
 namespace keyrelay::audit {
 
@@ -97,10 +97,10 @@ class ChainVerifier {
 core::Result<ChainReport> verify_chain(std::string chain, std::span<const store::AuditEvent> events,
                                        const crypto::Keyring& keyring);
 
-// Verifies every chain of `store` (Store::audit_chains order), reading `batch_size` (>= 1) events
-// at a time. Errors: those of the store's reads (unavailable, internal) and Errc::internal if an
-// audit key cannot be derived. Bad events are not errors: they are in the report.
-core::Result<VerifyReport> verify_audit(store::Store& store, const crypto::Keyring& keyring,
+// Verifies every chain of `store` (AuditChainStore::audit_chains order), reading `batch_size`
+// (>= 1) events at a time. Errors: those of the store's reads (unavailable, internal) and
+// Errc::internal if an audit key cannot be derived. Bad events are not errors: they are in the report.
+core::Result<VerifyReport> verify_audit(store::AuditChainStore& store, const crypto::Keyring& keyring,
                                         std::size_t batch_size = 1000);
 
 }  // namespace keyrelay::audit

@@ -40,9 +40,11 @@ bool looks_like_jwt(std::string_view t) {
 
 }  // namespace
 
-Authenticator::Authenticator(store::Store& store, const JwtVerifier* jwt, const core::Clock& clock,
-                             AuthenticatorOptions options)
-    : store_(store),
+Authenticator::Authenticator(store::UserStore& users, store::TokenStore& tokens, store::AuditAppendStore& audit,
+                             const JwtVerifier* jwt, const core::Clock& clock, AuthenticatorOptions options)
+    : users_(users),
+      tokens_(tokens),
+      audit_(audit),
       jwt_(jwt),
       clock_(clock),
       options_(std::move(options)),
@@ -93,9 +95,9 @@ Result<Principal> Authenticator::from_access_token(std::string_view text) {
     }
   }
   if (!entry) {
-    auto token = store_.find_token_by_hash(hash);
+    auto token = tokens_.find_token_by_hash(hash);
     if (!token) return token.error().code == core::Errc::not_found ? bad_credentials() : token.error();
-    auto user = store_.find_user(token->user_id);
+    auto user = users_.find_user(token->user_id);
     if (!user) return user.error().code == core::Errc::not_found ? bad_credentials() : user.error();
     auto scopes = ScopeSet::from_strings(token->scopes);
     if (!scopes) return Error::internal("stored token has unknown scopes");
@@ -160,16 +162,16 @@ Result<Principal> Authenticator::from_jwt(std::string_view text, const RequestFa
 
 Result<store::UserRecord> Authenticator::jwt_user(const JwtClaims& claims, const RequestFacts& facts) {
   const std::string external_id = jwt_external_id(claims.issuer, claims.subject);
-  auto user = store_.find_user_by_external_id(external_id);
+  auto user = users_.find_user_by_external_id(external_id);
   if (user || user.error().code != core::Errc::not_found) return user;
   // Created before the unambiguous form: found by the old one and rewritten, once, so nobody
   // becomes a new user after the upgrade. Two nodes racing here: the loser's rewrite finds the old
   // id gone (not_found) and it reads the winner's result.
   const std::string legacy = legacy_jwt_external_id(claims.issuer, claims.subject);
-  if (auto old = store_.find_user_by_external_id(legacy)) {
-    auto moved = store_.replace_external_id(old->id, legacy, external_id);
+  if (auto old = users_.find_user_by_external_id(legacy)) {
+    auto moved = users_.replace_external_id(old->id, legacy, external_id);
     if (!moved && moved.error().code != core::Errc::not_found) return moved.error();
-    return store_.find_user_by_external_id(external_id);
+    return users_.find_user_by_external_id(external_id);
   } else if (old.error().code != core::Errc::not_found) {
     return old.error();
   }
@@ -196,15 +198,15 @@ Result<store::UserRecord> Authenticator::jwt_user(const JwtClaims& claims, const
   e.user_agent = facts.user_agent;
   e.request_id = facts.request_id;
   e.details_json = boost::json::serialize(boost::json::object{{"user_id", created.id}, {"source", "jwt"}});
-  auto r = store_.create_user(created, std::move(e));
+  auto r = users_.create_user(created, std::move(e));
   if (r) return created;
-  if (r.error().code == core::Errc::conflict) return store_.find_user_by_external_id(external_id);
+  if (r.error().code == core::Errc::conflict) return users_.find_user_by_external_id(external_id);
   return r.error();
 }
 
 Result<Principal> Authenticator::act_for(Principal actor, std::string_view target_user_id) {
   if (!actor.has(Scope::act_as)) return Error::forbidden("this credential may not act on behalf of users");
-  auto target = store_.find_user(target_user_id);
+  auto target = users_.find_user(target_user_id);
   if (!target || target->role != store::Role::user)
     return Error::forbidden("cannot act on behalf of that user");
   Principal p = std::move(actor);
@@ -220,13 +222,13 @@ Result<Principal> Authenticator::act_for(Principal actor, std::string_view targe
 void Authenticator::audit_failure(std::string_view reason, const RequestFacts& facts) {
   auto events = failures_.record(FailedAttempt{std::string(reason), facts.ip, facts.user_agent, facts.request_id});
   if (events.empty()) return;
-  (void)store_.append_audit(std::move(events));  // best effort: refusing stays refused either way
+  (void)audit_.append_audit(std::move(events));  // best effort: refusing stays refused either way
 }
 
 core::Result<void> Authenticator::flush_failures(bool everything) {
   auto events = failures_.take_summaries(everything);
   if (events.empty()) return core::ok();
-  return store_.append_audit(std::move(events));
+  return audit_.append_audit(std::move(events));
 }
 
 void Authenticator::forget_token(std::string_view token_id) {

@@ -24,7 +24,9 @@
 #include "auth/principal.h"
 #include "core/clock.h"
 #include "core/result.h"
-#include "store/store.h"
+#include "store/audit_append_store.h"
+#include "store/token_store.h"
+#include "store/user_store.h"
 
 namespace keyrelay::auth {
 
@@ -45,7 +47,8 @@ struct AuthenticatorOptions {
 class Authenticator {
  public:
   // `jwt` may be null (JWTs not configured). Everything borrowed must outlive the authenticator.
-  Authenticator(store::Store& store, const JwtVerifier* jwt, const core::Clock& clock, AuthenticatorOptions options);
+  Authenticator(store::UserStore& users, store::TokenStore& tokens, store::AuditAppendStore& audit,
+                const JwtVerifier* jwt, const core::Clock& clock, AuthenticatorOptions options);
 
   // unauthenticated: missing, malformed, unknown, expired or revoked credentials.
   // forbidden: on-behalf-of without act_as, or for a user who is not a plain user.
@@ -93,7 +96,9 @@ class Authenticator {
   // Counts the failure; writes its auth.failed event when it is the first of its window.
   void audit_failure(std::string_view reason, const RequestFacts& facts);
 
-  store::Store& store_;
+  store::UserStore& users_;
+  store::TokenStore& tokens_;
+  store::AuditAppendStore& audit_;
   const JwtVerifier* jwt_;
   const core::Clock& clock_;
   AuthenticatorOptions options_;

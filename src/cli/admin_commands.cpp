@@ -219,7 +219,7 @@ void add_admin_commands(CLI::App& app, GlobalOptions& global, int& code) {
       options.older_than = *age;
       options.audit_chain = a.mgmt_chain;
       options.actor = store::ActorKind::cli;
-      auto summary = audit::prune_audit_log(*a.store, a.clock, options);
+      auto summary = audit::prune_audit_log(*a.store, *a.store, a.clock, options);
       if (!summary) return summary.error();
       if (global.json) {
         boost::json::array chains;

@@ -64,7 +64,7 @@ core::Result<std::shared_ptr<const crypto::Keyring>> load_keyring(const config::
 }
 
 // Sealed rows whose master version the keyring lacks would be unreadable: refuse to start.
-core::Result<void> check_versions(store::Store& store, const crypto::Keyring& keyring) {
+core::Result<void> check_versions(store::RotationStore& store, const crypto::Keyring& keyring) {
   auto rows = store.rows_by_master_version();
   if (!rows) return rows.error();
   std::string missing;
@@ -108,7 +108,7 @@ core::Result<std::unique_ptr<AppContext>> open_app(const GlobalOptions& global, 
   if (auto r = check_versions(*app->store, *app->keyring); !r) return r.error();
   app->writer_id = audit::new_writer_id(writer_prefix);
   app->mgmt_chain = audit::mgmt_chain(app->writer_id);
-  app->accounts = std::make_unique<accounts::AccountService>(*app->store, app->clock, app->mgmt_chain);
+  app->accounts = std::make_unique<accounts::AccountService>(*app->store, *app->store, app->clock, app->mgmt_chain);
   return app;
 }
 

@@ -7,14 +7,15 @@
 #include "audit/pruner.h"
 #include "core/clock.h"
 #include "core/periodic_task.h"
-#include "store/store.h"
+#include "store/audit_chain_store.h"
+#include "store/audit_prune_store.h"
 
 namespace keyrelay::cli {
 
 class AuditRetention {
  public:
-  AuditRetention(store::Store& store, const core::Clock& clock, audit::PruneOptions options,
-                 std::chrono::milliseconds interval, std::chrono::milliseconds first_delay = std::chrono::seconds(10));
+  AuditRetention(store::AuditChainStore& chains, store::AuditPruneStore& pruner, const core::Clock& clock,
+                 audit::PruneOptions options, std::chrono::milliseconds interval, std::chrono::milliseconds first_delay = std::chrono::seconds(10));
 
   void start() { task_.start(); }
   void stop() { task_.stop(); }
@@ -22,7 +23,8 @@ class AuditRetention {
  private:
   void prune_once();
 
-  store::Store& store_;
+  store::AuditChainStore& chains_;
+  store::AuditPruneStore& pruner_;
   const core::Clock& clock_;
   const audit::PruneOptions options_;
   core::PeriodicTask task_;

@@ -19,7 +19,7 @@ std::optional<std::filesystem::path> keyring_file_of(const config::Config& confi
 }
 
 KeyringReloader::KeyringReloader(std::optional<std::filesystem::path> file, crypto::Envelope& envelope,
-                                 audit::KeyringChainSealer& sealer, store::Store& store)
+                                 audit::KeyringChainSealer& sealer, store::RotationStore& store)
     : file_(std::move(file)), envelope_(envelope), sealer_(sealer), store_(store) {
   if (file_) {
     struct stat st {};

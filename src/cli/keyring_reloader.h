@@ -18,7 +18,7 @@
 #include "core/result.h"
 #include "crypto/envelope.h"
 #include "crypto/keyring.h"
-#include "store/store.h"
+#include "store/rotation_store.h"
 
 namespace keyrelay::cli {
 
@@ -26,7 +26,7 @@ class KeyringReloader {
  public:
   // `file` is empty for a keyring from KEYRELAY_MASTER_KEY. The rest must outlive the reloader.
   KeyringReloader(std::optional<std::filesystem::path> file, crypto::Envelope& envelope,
-                  audit::KeyringChainSealer& sealer, store::Store& store);
+                  audit::KeyringChainSealer& sealer, store::RotationStore& store);
 
   // True when a new keyring was installed.
   core::Result<bool> reload_if_changed(bool force = false);
@@ -37,7 +37,7 @@ class KeyringReloader {
   std::optional<std::filesystem::path> file_;
   crypto::Envelope& envelope_;
   audit::KeyringChainSealer& sealer_;
-  store::Store& store_;
+  store::RotationStore& store_;
   std::mutex mutex_;
   struct Identity {
     ino_t inode = 0;

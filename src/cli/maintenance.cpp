@@ -4,10 +4,11 @@
 
 namespace keyrelay::cli {
 
-Maintenance::Maintenance(store::Store& store, auth::Authenticator& authenticator, vault::KeyCache& cache,
+Maintenance::Maintenance(store::SchemaStore& schema, store::TokenStore& tokens, auth::Authenticator& authenticator,
+                         vault::KeyCache& cache,
                          std::function<void()> keyring_check, std::chrono::milliseconds poll_interval,
                          std::chrono::milliseconds flush_interval, std::chrono::milliseconds keyring_interval)
-    : store_(store), authenticator_(authenticator), cache_(cache), poll_interval_(poll_interval),
+    : schema_(schema), tokens_(tokens), authenticator_(authenticator), cache_(cache), poll_interval_(poll_interval),
       flush_interval_(flush_interval), keyring_check_(std::move(keyring_check)), keyring_interval_(keyring_interval) {}
 
 Maintenance::~Maintenance() { stop(); }
@@ -16,7 +17,7 @@ void Maintenance::start() {
   // The baseline is read before the server accepts requests: a change made between start and the
   // first poll would otherwise become the baseline and never clear the caches.
   std::optional<std::uint64_t> baseline;
-  if (auto generation = store_.generation()) baseline = *generation;
+  if (auto generation = schema_.generation()) baseline = *generation;
   thread_ = std::thread([this, baseline] { run(baseline); });
 }
 
@@ -37,7 +38,7 @@ void Maintenance::flush(bool everything) {
     logging::warn("could not write auth.failed summaries", {{"error", r.error().message}});
   auto uses = authenticator_.take_token_uses();
   if (uses.empty()) return;
-  if (auto r = store_.touch_tokens(uses); !r)
+  if (auto r = tokens_.touch_tokens(uses); !r)
     logging::warn("could not record token use", {{"error", r.error().message}, {"tokens", uses.size()}});
 }
 
@@ -49,7 +50,7 @@ void Maintenance::run(std::optional<std::uint64_t> seen) {
     wake_.wait_for(lock, poll_interval_, [this] { return stopping_; });
     if (stopping_) break;
     lock.unlock();
-    if (auto generation = store_.generation()) {
+    if (auto generation = schema_.generation()) {
       if (seen && *generation != *seen) {
         authenticator_.clear_cache();
         cache_.clear();
@@ -62,7 +63,7 @@ void Maintenance::run(std::optional<std::uint64_t> seen) {
     }
     if (std::chrono::steady_clock::now() >= next_flush) {
       flush(false);
-      const bool ok = static_cast<bool>(store_.ping());
+      const bool ok = static_cast<bool>(schema_.ping());
       if (ok != store_ok_.exchange(ok))
         logging::write(ok ? logging::Level::info : logging::Level::error, ok ? "store reachable again" : "store unreachable");
       next_flush = std::chrono::steady_clock::now() + flush_interval_;

@@ -15,14 +15,17 @@
 #include <thread>
 
 #include "auth/authenticator.h"
-#include "store/store.h"
+#include "store/schema_store.h"
+#include "store/token_store.h"
 #include "vault/key_cache.h"
 
 namespace keyrelay::cli {
 
 class Maintenance {
  public:
-  Maintenance(store::Store& store, auth::Authenticator& authenticator, vault::KeyCache& cache,
+  // `schema` gives the generation and the ping; `tokens` takes the batched last uses.
+  Maintenance(store::SchemaStore& schema, store::TokenStore& tokens, auth::Authenticator& authenticator,
+              vault::KeyCache& cache,
               std::function<void()> keyring_check = {},
               std::chrono::milliseconds poll_interval = std::chrono::milliseconds(250),
               std::chrono::milliseconds flush_interval = std::chrono::seconds(5),
@@ -38,7 +41,8 @@ class Maintenance {
   void run(std::optional<std::uint64_t> seen);
   void flush(bool everything);
 
-  store::Store& store_;
+  store::SchemaStore& schema_;
+  store::TokenStore& tokens_;
   auth::Authenticator& authenticator_;
   vault::KeyCache& cache_;
   std::chrono::milliseconds poll_interval_;

@@ -31,7 +31,7 @@ void register_collectors(monitor::Metrics& metrics, CollectedFrom from) {
                               store::KeyStatus::invalid})
       metrics.keys.with({provider.id, std::string(store::key_status_name(status))});
   registry.on_collect([&metrics, from] {
-    auto counts = from.store.key_counts(from.clock.now());
+    auto counts = from.key_inventory.key_counts(from.clock.now());
     if (!counts) {
       logging::warn("metrics: keys not counted", {{"error", counts.error().message}});
       return;

@@ -7,13 +7,13 @@
 #include "gateway/usage_recorder.h"
 #include "http/server.h"
 #include "monitor/keyrelay_metrics.h"
-#include "store/store.h"
+#include "store/key_inventory_store.h"
 #include "vault/key_cache.h"
 
 namespace keyrelay::cli {
 
 struct CollectedFrom {
-  store::Store& store;
+  store::KeyInventoryStore& key_inventory;
   const catalog::Catalog& catalog;
   const vault::KeyCache& key_cache;
   const http::Server& server;

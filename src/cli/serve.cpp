@@ -172,20 +172,23 @@ int run_serve(const GlobalOptions& global) {
   auto jwt = make_jwt_verifier(ctx.config, ctx.clock);
   if (!jwt) return fail(jwt.error().message);
 
+  // The one store of this process; each service below is handed only the areas it uses.
+  store::Store& db = *ctx.store;
   // auth.failed goes on the writer's use chain, which retention prunes (docs/decisions.md).
-  auth::Authenticator authenticator(*ctx.store, jwt->get(), ctx.clock,
+  auth::Authenticator authenticator(db, db, db, jwt->get(), ctx.clock,
                                     {.audit_chain = ctx.mgmt_chain, .failure_chain = audit::use_chain(ctx.writer_id)});
-  vault::KeyCache key_cache(*ctx.store);
-  vault::KeyService keys(*ctx.store, *ctx.envelope, catalog, ctx.clock, ctx.mgmt_chain, &key_cache);
+  vault::KeyCache key_cache(db);
+  vault::KeyService keys(db, db, db, *ctx.envelope, catalog, ctx.clock, ctx.mgmt_chain, &key_cache);
   boost::asio::thread_pool blocking(4);
-  api::Services services{blocking, *ctx.store, authenticator, keys, catalog, ctx.clock, ctx.mgmt_chain, system_user->id};
+  api::Services services{blocking, db, db, db, db, db, authenticator, keys,
+                         catalog, ctx.clock, ctx.mgmt_chain, system_user->id};
   // Protection and monitoring: rate limits at the edge, alerts raised through one service, metrics.
   monitor::Metrics metrics;
   services.metrics = &metrics;
   monitor::LocalRateLimiter rate_limiter;
   api::Protection protection(rate_limiter, ctx.config.rate_limits, ctx.config.alerts, ctx.clock);
   protection.on_limited([&metrics](api::RateBucket bucket) { metrics.rate_limited(api::bucket_name(bucket)); });
-  monitor::AlertService alerts(*ctx.store, ctx.clock, ctx.mgmt_chain);
+  monitor::AlertService alerts(db, ctx.clock, ctx.mgmt_chain);
   monitor::AlertCounter alert_counter(metrics);
   alerts.add_listener(alert_counter);
   services.alerts = &alerts;
@@ -203,11 +206,11 @@ int run_serve(const GlobalOptions& global) {
                     "The key is out of service; rotate it and investigate";
     api::raise_alert_later(services, std::move(alert), caller);
   });
-  KeyringReloader reloader(keyring_file_of(ctx.config), *ctx.envelope, *ctx.sealer, *ctx.store);
+  KeyringReloader reloader(keyring_file_of(ctx.config), *ctx.envelope, *ctx.sealer, db);
   // This server in the nodes table: the master versions it holds, so `master-key rotate` waits for
   // exactly the running servers (and `retire` refuses a version one of them still seals with).
   vault::NodeHeartbeat heartbeat(
-      *ctx.store, *ctx.envelope, ctx.clock, {ctx.writer_id, static_cast<std::int64_t>(::getpid()), local_hostname()},
+      db, *ctx.envelope, ctx.clock, {ctx.writer_id, static_cast<std::int64_t>(::getpid()), local_hostname()},
       {.interval = ctx.config.keyring.heartbeat_interval,
        .timeout = ctx.config.keyring.effective_node_timeout(),
        .on_error = [](const core::Error& e) { logging::warn("node heartbeat not recorded", {{"error", e.message}}); }});
@@ -222,7 +225,7 @@ int run_serve(const GlobalOptions& global) {
   };
   // Runs on the worker pool (KeyService::finish_open), at most once per reload interval.
   keys.set_keyring_refresh([reload] { return reload(true); }, ctx.config.keyring.reload_interval);
-  Maintenance maintenance(*ctx.store, authenticator, key_cache, [reload] { reload(false); },
+  Maintenance maintenance(db, db, authenticator, key_cache, [reload] { reload(false); },
                           std::chrono::milliseconds(250), std::chrono::seconds(5), ctx.config.keyring.reload_interval);
   if (auto r = heartbeat.start(); !r) return fail("cannot record this server in the nodes table: " + r.error().message);
 
@@ -295,8 +298,8 @@ int run_serve(const GlobalOptions& global) {
                                      .error_min_requests = ctx.config.alerts.upstream_error_min_requests,
                                      .error_window = ctx.config.alerts.upstream_error_window,
                                      .system_user_id = system_user->id});
-  gateway::UsageRecorder usage(*ctx.store, ctx.clock, audit::use_chain(ctx.writer_id));
-  register_collectors(metrics, {*ctx.store, *catalog, key_cache, server, usage, ctx.clock});
+  gateway::UsageRecorder usage(db, db, ctx.clock, audit::use_chain(ctx.writer_id));
+  register_collectors(metrics, {db, *catalog, key_cache, server, usage, ctx.clock});
   usage.set_observer([&usage_alerts](const gateway::KeyUse& use, store::TimePoint at) { usage_alerts.observe(use, at); });
   gateway::ModelListCache model_lists(ctx.clock);
   api::GatewaySettings gateway_settings;
@@ -338,13 +341,13 @@ int run_serve(const GlobalOptions& global) {
                               {"version", KEYRELAY_VERSION},
                               {"writer", ctx.writer_id}});
 
-  monitor::ExpirySweeper expiry(*ctx.store, alerts, ctx.clock,
+  monitor::ExpirySweeper expiry(db, db, alerts, ctx.clock,
                                 {.thresholds_days = ctx.config.alerts.expiry_days,
                                  .interval = ctx.config.alerts.expiry_sweep_interval,
                                  .audit_chain = ctx.mgmt_chain});
   std::optional<AuditRetention> retention;
   if (ctx.config.audit_retention.count() > 0) {
-    retention.emplace(*ctx.store, ctx.clock,
+    retention.emplace(db, db, ctx.clock,
                       audit::PruneOptions{.older_than = ctx.config.audit_retention, .audit_chain = ctx.mgmt_chain},
                       ctx.config.audit_prune_interval);
   }

@@ -11,9 +11,9 @@
 
 namespace keyrelay::gateway {
 
-UsageRecorder::UsageRecorder(store::Store& store, const core::Clock& clock, std::string use_chain,
-                             UsageRecorderOptions options)
-    : store_(store), clock_(clock), chain_(std::move(use_chain)), options_(options) {
+UsageRecorder::UsageRecorder(store::UsageStore& usage, store::AuditAppendStore& audit, const core::Clock& clock,
+                             std::string use_chain, UsageRecorderOptions options)
+    : usage_(usage), audit_(audit), clock_(clock), chain_(std::move(use_chain)), options_(options) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -121,11 +121,11 @@ bool UsageRecorder::write_batch(std::vector<Queued>& batch) {
   deltas.reserve(sums.size());
   for (auto& [k, d] : sums) deltas.push_back(std::move(d));
 
-  if (auto r = store_.add_usage(deltas); !r) {
+  if (auto r = usage_.add_usage(deltas); !r) {
     logging::error("usage write failed; will retry", {{"error", r.error().message}, {"uses", batch.size()}});
     return false;
   }
-  if (auto r = store_.append_audit(std::move(events)); !r) {
+  if (auto r = audit_.append_audit(std::move(events)); !r) {
     // The counts are in; only the events are missing. Retrying the batch would count twice, so
     // the events are given up, loudly.
     logging::error("key.used audit write failed", {{"error", r.error().message}, {"uses", batch.size()}});

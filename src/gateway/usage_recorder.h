@@ -7,7 +7,7 @@
 // `max_pending` uses; beyond that the oldest are dropped and logged), so a database hiccup loses
 // nothing and never slows a request.
 //
-// Thread-safe. The store and clock must outlive the recorder; the destructor flushes.
+// Thread-safe. The stores and clock must outlive the recorder; the destructor flushes.
 
 #include <chrono>
 #include <condition_variable>
@@ -20,7 +20,8 @@
 #include <vector>
 
 #include "core/clock.h"
-#include "store/store.h"
+#include "store/audit_append_store.h"
+#include "store/usage_store.h"
 #include "vault/caller.h"
 
 namespace keyrelay::gateway {
@@ -46,8 +47,8 @@ struct UsageRecorderOptions {
 
 class UsageRecorder {
  public:
-  UsageRecorder(store::Store& store, const core::Clock& clock, std::string use_chain,
-                UsageRecorderOptions options = {});
+  UsageRecorder(store::UsageStore& usage, store::AuditAppendStore& audit, const core::Clock& clock,
+                std::string use_chain, UsageRecorderOptions options = {});
   ~UsageRecorder();
   UsageRecorder(const UsageRecorder&) = delete;
   UsageRecorder& operator=(const UsageRecorder&) = delete;
@@ -77,7 +78,8 @@ class UsageRecorder {
   void run();
   bool write_batch(std::vector<Queued>& batch);
 
-  store::Store& store_;
+  store::UsageStore& usage_;
+  store::AuditAppendStore& audit_;
   const core::Clock& clock_;
   const std::string chain_;
   const UsageRecorderOptions options_;

@@ -12,7 +12,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
-#include "store/store.h"
+#include "store/alert_store.h"
 #include "vault/caller.h"
 
 namespace keyrelay::monitor {
@@ -39,7 +39,7 @@ class AlertListener {
 
 class AlertService {
  public:
-  AlertService(store::Store& store, const core::Clock& clock, std::string audit_chain)
+  AlertService(store::AlertStore& store, const core::Clock& clock, std::string audit_chain)
       : store_(store), clock_(clock), audit_chain_(std::move(audit_chain)) {}
 
   // Call before the service is shared between threads.
@@ -49,7 +49,7 @@ class AlertService {
   core::Result<store::AlertRecord> raise(const AlertSpec& spec, const vault::Caller* caller = nullptr);
 
   // Resolves alert `id` (of `owner_id` only, when given; another's is not_found), audited as
-  // alert.resolved with `caller` as the actor. Idempotent like Store::resolve_alert(); the listeners
+  // alert.resolved with `caller` as the actor. Idempotent like AlertStore::resolve_alert(); the listeners
   // hear only of a resolution that happened now.
   core::Result<store::AlertRecord> resolve(std::string_view id, std::optional<std::string_view> owner_id,
                                            const vault::Caller& caller);
@@ -59,7 +59,7 @@ class AlertService {
   core::Result<bool> raised_since(std::string_view rule, std::string_view key_id, store::TimePoint since);
 
  private:
-  store::Store& store_;
+  store::AlertStore& store_;
   const core::Clock& clock_;
   const std::string audit_chain_;
   std::vector<AlertListener*> listeners_;

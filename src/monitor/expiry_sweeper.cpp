@@ -23,9 +23,9 @@ std::string in_words(std::chrono::system_clock::duration left) {
 
 }  // namespace
 
-ExpirySweeper::ExpirySweeper(store::Store& store, AlertService& alerts, const core::Clock& clock,
-                             ExpirySweeperOptions options)
-    : store_(store), alerts_(alerts), clock_(clock), options_(std::move(options)) {
+ExpirySweeper::ExpirySweeper(store::KeyInventoryStore& keys, store::AuditAppendStore& audit, AlertService& alerts,
+                             const core::Clock& clock, ExpirySweeperOptions options)
+    : keys_(keys), audit_(audit), alerts_(alerts), clock_(clock), options_(std::move(options)) {
   std::sort(options_.thresholds_days.begin(), options_.thresholds_days.end());
   options_.thresholds_days.erase(std::unique(options_.thresholds_days.begin(), options_.thresholds_days.end()),
                                  options_.thresholds_days.end());
@@ -52,7 +52,7 @@ core::Result<void> ExpirySweeper::note_expired(const store::KeyRecord& key) {
       boost::json::object{{"expires_at", core::format_rfc3339(*key.expires_at)}});
   std::vector<store::AuditEvent> events;
   events.push_back(std::move(e));
-  if (auto appended = store_.append_audit(std::move(events)); !appended) return appended.error();
+  if (auto appended = audit_.append_audit(std::move(events)); !appended) return appended.error();
 
   AlertSpec alert;
   alert.rule = "key.expired";
@@ -72,7 +72,7 @@ core::Result<std::size_t> ExpirySweeper::sweep_once() {
   std::size_t raised = 0;
   std::optional<store::ExpiryPosition> after;
   for (;;) {
-    auto keys = store_.keys_expiring_before(now + std::chrono::days(widest), after, options_.batch);
+    auto keys = keys_.keys_expiring_before(now + std::chrono::days(widest), after, options_.batch);
     if (!keys) return keys.error();
     for (const auto& key : *keys) {
       auto done = sweep_key(key, now);

@@ -17,7 +17,8 @@
 #include "core/periodic_task.h"
 #include "core/result.h"
 #include "monitor/alert_service.h"
-#include "store/store.h"
+#include "store/audit_append_store.h"
+#include "store/key_inventory_store.h"
 
 namespace keyrelay::monitor {
 
@@ -30,7 +31,8 @@ struct ExpirySweeperOptions {
 
 class ExpirySweeper {
  public:
-  ExpirySweeper(store::Store& store, AlertService& alerts, const core::Clock& clock, ExpirySweeperOptions options);
+  ExpirySweeper(store::KeyInventoryStore& keys, store::AuditAppendStore& audit, AlertService& alerts,
+                const core::Clock& clock, ExpirySweeperOptions options);
   ~ExpirySweeper();
 
   // One pass; returns how many alerts it raised.
@@ -45,7 +47,8 @@ class ExpirySweeper {
   // One key: true when it raised an alert.
   core::Result<bool> sweep_key(const store::KeyRecord& key, store::TimePoint now);
 
-  store::Store& store_;
+  store::KeyInventoryStore& keys_;
+  store::AuditAppendStore& audit_;
   AlertService& alerts_;
   const core::Clock& clock_;
   ExpirySweeperOptions options_;

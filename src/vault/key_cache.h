@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "core/result.h"
-#include "store/store.h"
+#include "store/key_store.h"
 
 namespace keyrelay::vault {
 
@@ -23,7 +23,7 @@ class KeyCache {
  public:
   using Snapshot = std::shared_ptr<const std::vector<store::KeyRecord>>;
 
-  explicit KeyCache(store::Store& store) : store_(store) {}
+  explicit KeyCache(store::KeyStore& store) : store_(store) {}
 
   // The owner's keys, from memory or loaded from the store.
   core::Result<Snapshot> keys_of(std::string_view owner_id);
@@ -39,7 +39,7 @@ class KeyCache {
   std::uint64_t misses() const noexcept { return misses_.load(std::memory_order_relaxed); }
 
  private:
-  store::Store& store_;
+  store::KeyStore& store_;
   mutable std::mutex mutex_;  // guards entries_ and epoch_
   std::unordered_map<std::string, Snapshot> entries_;
   std::uint64_t epoch_ = 0;   // bumped by every invalidation, so a load racing one is not stored

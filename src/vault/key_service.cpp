@@ -27,10 +27,10 @@ Result<void> check_expiry(const std::optional<store::TimePoint>& expires_at, sto
 
 }  // namespace
 
-KeyService::KeyService(store::Store& store, const crypto::Envelope& envelope,
-                       std::shared_ptr<const catalog::Catalog> catalog, const core::Clock& clock,
-                       std::string audit_chain, KeyCache* cache)
-    : store_(store), envelope_(envelope), catalog_(std::move(catalog)), clock_(clock),
+KeyService::KeyService(store::KeyStore& keys, store::UserStore& users, store::AuditAppendStore& audit,
+                       const crypto::Envelope& envelope, std::shared_ptr<const catalog::Catalog> catalog,
+                       const core::Clock& clock, std::string audit_chain, KeyCache* cache)
+    : keys_(keys), users_(users), audit_(audit), envelope_(envelope), catalog_(std::move(catalog)), clock_(clock),
       audit_chain_(std::move(audit_chain)), cache_(cache) {}
 
 store::AuditEvent KeyService::event(const Caller& caller, std::string_view action, store::Outcome outcome,
@@ -53,7 +53,7 @@ Result<core::Bytes> KeyService::owner_salt(std::string_view owner_id) {
     std::lock_guard lock(salts_mutex_);
     if (auto it = salts_.find(std::string(owner_id)); it != salts_.end()) return it->second;
   }
-  auto user = store_.find_user(owner_id);
+  auto user = users_.find_user(owner_id);
   if (!user) return user.error();
   std::lock_guard lock(salts_mutex_);
   salts_.emplace(user->id, user->salt);
@@ -111,18 +111,18 @@ Result<KeyRecord> KeyService::create(const Caller& caller, std::string_view owne
   key.metadata_json = std::move(*metadata);
   input.secret.wipe();
 
-  if (auto r = store_.insert_key(key, event(caller, "key.created", store::Outcome::success, &key)); !r)
+  if (auto r = keys_.insert_key(key, event(caller, "key.created", store::Outcome::success, &key)); !r)
     return r.error();
   invalidate(owner_id);
   return key;
 }
 
 Result<KeyRecord> KeyService::get(const Caller& caller, std::string_view owner_id, std::string_view id) {
-  auto key = store_.get_key(owner_id, id);
+  auto key = keys_.get_key(owner_id, id);
   if (!key) return key.error();
   std::vector<store::AuditEvent> events;
   events.push_back(event(caller, "key.read", store::Outcome::success, &*key));
-  if (auto r = store_.append_audit(std::move(events)); !r) return r.error();
+  if (auto r = audit_.append_audit(std::move(events)); !r) return r.error();
   return key;
 }
 
@@ -132,7 +132,7 @@ Result<store::Page<KeyRecord>> KeyService::list(std::string_view owner_id, const
   filter.provider = query.provider;
   filter.status = query.status;
   filter.now = clock_.now();
-  return store_.list_keys(filter, query.page);
+  return keys_.list_keys(filter, query.page);
 }
 
 Result<std::vector<KeyRecord>> KeyService::expiring(std::string_view owner_id, std::chrono::hours within) {
@@ -143,7 +143,7 @@ Result<std::vector<KeyRecord>> KeyService::expiring(std::string_view owner_id, s
   std::vector<KeyRecord> out;
   store::PageRequest page{.limit = 200, .cursor = std::nullopt};
   for (;;) {
-    auto batch = store_.list_keys(filter, page);
+    auto batch = keys_.list_keys(filter, page);
     if (!batch) return batch.error();
     for (auto& k : batch->items) out.push_back(std::move(k));
     if (!batch->next_cursor) break;
@@ -167,7 +167,7 @@ Result<KeyRecord> KeyService::update(const Caller& caller, std::string_view owne
     if (!m) return m.error();
     metadata = std::move(*m);
   }
-  auto updated = store_.update_key(owner_id, id, [&](KeyRecord& key) -> Result<store::AuditEvent> {
+  auto updated = keys_.update_key(owner_id, id, [&](KeyRecord& key) -> Result<store::AuditEvent> {
     boost::json::array fields;
     if (patch.name) { key.name = *patch.name; fields.emplace_back("name"); }
     if (patch.expires_at) { key.expires_at = *patch.expires_at; fields.emplace_back("expires_at"); }
@@ -190,7 +190,7 @@ Result<KeyRecord> KeyService::rotate(const Caller& caller, std::string_view owne
   auto salt = owner_salt(owner_id);
   if (!salt) return salt.error();
   const auto now = clock_.now();
-  auto rotated = store_.update_key(owner_id, id, [&](KeyRecord& key) -> Result<store::AuditEvent> {
+  auto rotated = keys_.update_key(owner_id, id, [&](KeyRecord& key) -> Result<store::AuditEvent> {
     const std::uint32_t previous = key.version;
     key.version = previous + 1;
     auto sealed = envelope_.seal(secret, binding_of(key), *salt);
@@ -213,9 +213,9 @@ Result<KeyRecord> KeyService::rotate(const Caller& caller, std::string_view owne
 }
 
 Result<void> KeyService::remove(const Caller& caller, std::string_view owner_id, std::string_view id) {
-  auto key = store_.get_key(owner_id, id);
+  auto key = keys_.get_key(owner_id, id);
   if (!key) return key.error();
-  if (auto r = store_.delete_key(owner_id, id, event(caller, "key.deleted", store::Outcome::success, &*key)); !r)
+  if (auto r = keys_.delete_key(owner_id, id, event(caller, "key.deleted", store::Outcome::success, &*key)); !r)
     return r.error();
   invalidate(owner_id);
   return core::ok();
@@ -224,7 +224,7 @@ Result<void> KeyService::remove(const Caller& caller, std::string_view owner_id,
 Result<std::pair<KeyRecord, core::Secret>> KeyService::open_for_validation(const Caller& caller,
                                                                            std::string_view owner_id,
                                                                            std::string_view id) {
-  auto key = store_.get_key(owner_id, id);
+  auto key = keys_.get_key(owner_id, id);
   if (!key) return key.error();
   auto secret = open_secret(caller, *key);
   if (!secret) return secret.error();
@@ -236,7 +236,7 @@ Result<RecordedVerdict> KeyService::record_validation(const Caller& caller, std:
                                                       store::ValidationState state, std::string message,
                                                       std::string details_json) {
   const auto now = clock_.now();
-  auto updated = store_.update_key_at_version(owner_id, id, secret_version, [&](KeyRecord& key) -> Result<store::AuditEvent> {
+  auto updated = keys_.update_key_at_version(owner_id, id, secret_version, [&](KeyRecord& key) -> Result<store::AuditEvent> {
     key.validation.state = state;
     key.validation.checked_at = now;
     key.validation.message = message.empty() ? std::nullopt : std::optional<std::string>(message);
@@ -258,7 +258,7 @@ Result<void> KeyService::audit_unstored_validation(const Caller& caller, std::st
   e.details_json = std::move(details_json);
   std::vector<store::AuditEvent> events;
   events.push_back(std::move(e));
-  return store_.append_audit(std::move(events));
+  return audit_.append_audit(std::move(events));
 }
 
 bool KeyService::is_usable(const KeyRecord& key) const {

@@ -23,7 +23,9 @@
 #include "core/result.h"
 #include "core/secret.h"
 #include "crypto/envelope.h"
-#include "store/store.h"
+#include "store/audit_append_store.h"
+#include "store/key_store.h"
+#include "store/user_store.h"
 #include "vault/caller.h"
 
 namespace keyrelay::vault {
@@ -81,7 +83,10 @@ struct RecordedVerdict {
 
 class KeyService {
  public:
-  KeyService(store::Store& store, const crypto::Envelope& envelope, std::shared_ptr<const catalog::Catalog> catalog,
+  // `users` gives each owner's fingerprint salt; `audit` takes the events that are not part of a
+  // key change (key.read, tampering).
+  KeyService(store::KeyStore& keys, store::UserStore& users, store::AuditAppendStore& audit,
+             const crypto::Envelope& envelope, std::shared_ptr<const catalog::Catalog> catalog,
              const core::Clock& clock, std::string audit_chain, KeyCache* cache = nullptr);
 
   core::Result<store::KeyRecord> create(const Caller& caller, std::string_view owner_id, NewKey&& input);
@@ -179,7 +184,9 @@ class KeyService {
   // True when the keyring may be reloaded now for an unknown version (and records that it is).
   bool claim_reload();
 
-  store::Store& store_;
+  store::KeyStore& keys_;
+  store::UserStore& users_;
+  store::AuditAppendStore& audit_;
   const crypto::Envelope& envelope_;
   std::shared_ptr<const catalog::Catalog> catalog_;
   const core::Clock& clock_;

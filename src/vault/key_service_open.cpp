@@ -112,7 +112,7 @@ Result<core::Secret> KeyService::record_tampering(const Caller& caller, const Ke
   // service, and report it without details (the log line carries the key id, never bytes).
   // Only the secret that failed is taken out of service: a key rotated since keeps its new one.
   const auto now = clock_.now();
-  auto marked = store_.update_key_at_version(
+  auto marked = keys_.update_key_at_version(
       key.owner_id, key.id, key.version, [&](KeyRecord& k) -> Result<store::AuditEvent> {
         k.validation.state = store::ValidationState::invalid;
         k.validation.checked_at = now;
@@ -124,7 +124,7 @@ Result<core::Secret> KeyService::record_tampering(const Caller& caller, const Ke
     // Not marked (the store failed, or the key has a newer secret): the failure is still audited.
     std::vector<store::AuditEvent> events;
     events.push_back(event(caller, "key.decrypt_failed", store::Outcome::failure, &key));
-    (void)store_.append_audit(std::move(events));
+    (void)audit_.append_audit(std::move(events));
   }
   invalidate(key.owner_id);
   if (!marked || marked->applied) {

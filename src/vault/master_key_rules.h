@@ -16,7 +16,7 @@
 
 #include "core/result.h"
 #include "store/records.h"
-#include "store/store.h"
+#include "store/rotation_store.h"
 
 namespace keyrelay::vault {
 

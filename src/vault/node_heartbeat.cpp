@@ -8,7 +8,7 @@ constexpr std::chrono::hours kForgetAfter{1};
 
 }  // namespace
 
-NodeHeartbeat::NodeHeartbeat(store::Store& store, const crypto::Envelope& envelope, const core::Clock& clock,
+NodeHeartbeat::NodeHeartbeat(store::NodeStore& store, const crypto::Envelope& envelope, const core::Clock& clock,
                              NodeIdentity identity, NodeHeartbeatOptions options)
     : store_(store), envelope_(envelope), clock_(clock), identity_(std::move(identity)), options_(options),
       started_at_(clock.now()), task_([this] { beat_in_background(); }, options.interval, options.interval) {}

@@ -19,7 +19,7 @@
 #include "core/periodic_task.h"
 #include "core/result.h"
 #include "crypto/envelope.h"
-#include "store/store.h"
+#include "store/node_store.h"
 
 namespace keyrelay::vault {
 
@@ -38,7 +38,7 @@ struct NodeHeartbeatOptions {
 
 class NodeHeartbeat {
  public:
-  NodeHeartbeat(store::Store& store, const crypto::Envelope& envelope, const core::Clock& clock, NodeIdentity identity,
+  NodeHeartbeat(store::NodeStore& store, const crypto::Envelope& envelope, const core::Clock& clock, NodeIdentity identity,
                 NodeHeartbeatOptions options);
   ~NodeHeartbeat();
   NodeHeartbeat(const NodeHeartbeat&) = delete;
@@ -54,7 +54,7 @@ class NodeHeartbeat {
  private:
   void beat_in_background();
 
-  store::Store& store_;
+  store::NodeStore& store_;
   const crypto::Envelope& envelope_;
   const core::Clock& clock_;
   const NodeIdentity identity_;

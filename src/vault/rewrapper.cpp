@@ -11,7 +11,7 @@ core::Result<RewrapReport> Rewrapper::run(const Caller& caller, std::uint32_t to
   std::set<std::string> failed;
   for (;;) {
     // Ask for enough rows to get past the ones that already failed.
-    auto batch = store_.keys_not_on_version(to_version, batch_size_ + failed.size());
+    auto batch = rotation_.keys_not_on_version(to_version, batch_size_ + failed.size());
     if (!batch) return batch.error();
     std::vector<store::RewrappedKey> moves;
     for (const auto& key : *batch) {
@@ -24,7 +24,7 @@ core::Result<RewrapReport> Rewrapper::run(const Caller& caller, std::uint32_t to
         report.failed_key_ids.push_back(key.id);
         continue;
       }
-      auto salt = store_.find_user(key.owner_id);
+      auto salt = users_.find_user(key.owner_id);
       if (!salt) return salt.error();
       const crypto::SecretBinding binding{key.id, key.owner_id, key.provider, key.version};
       auto moved = envelope_.rewrap({key.wrapped_data_key, key.sealed_secret, key.master_version}, binding,
@@ -36,7 +36,7 @@ core::Result<RewrapReport> Rewrapper::run(const Caller& caller, std::uint32_t to
                        core::Bytes(fingerprint->begin(), fingerprint->end())});
     }
     if (moves.empty()) break;
-    auto changed = store_.rewrap_keys(moves);
+    auto changed = rotation_.rewrap_keys(moves);
     if (!changed) return changed.error();
     report.rewrapped += *changed;
   }

@@ -13,7 +13,8 @@
 
 #include "core/result.h"
 #include "crypto/envelope.h"
-#include "store/store.h"
+#include "store/rotation_store.h"
+#include "store/user_store.h"
 #include "vault/key_service.h"
 
 namespace keyrelay::vault {
@@ -25,15 +26,18 @@ struct RewrapReport {
 
 class Rewrapper {
  public:
-  Rewrapper(store::Store& store, const crypto::Envelope& envelope, KeyService& keys, std::size_t batch_size = 100)
-      : store_(store), envelope_(envelope), keys_(keys), batch_size_(batch_size) {}
+  // `users` gives each owner's fingerprint salt.
+  Rewrapper(store::RotationStore& rotation, store::UserStore& users, const crypto::Envelope& envelope, KeyService& keys,
+            std::size_t batch_size = 100)
+      : rotation_(rotation), users_(users), envelope_(envelope), keys_(keys), batch_size_(batch_size) {}
 
   // Re-wraps until no key (other than failed ones) is on another version than `to_version`, which
   // must be the envelope keyring's sealing version.
   core::Result<RewrapReport> run(const Caller& caller, std::uint32_t to_version);
 
  private:
-  store::Store& store_;
+  store::RotationStore& rotation_;
+  store::UserStore& users_;
   const crypto::Envelope& envelope_;
   KeyService& keys_;
   std::size_t batch_size_;

@@ -233,7 +233,7 @@ class SqliteAuditPruneTest : public SqliteAuditChainTest {
   // Prunes what is older than one hour from now + `later`, in batches of `batch`.
   PruneSummary prune(std::chrono::hours later = std::chrono::hours(1), std::size_t batch = 2) {
     test::FakeClock at(clock_.now() + later);
-    auto summary = prune_audit_log(*store_, at,
+    auto summary = prune_audit_log(*store_, *store_, at,
                                    {.older_than = std::chrono::minutes(30), .batch = batch,
                                     .audit_chain = mgmt_chain(writer_), .actor = store::ActorKind::cli});
     EXPECT_TRUE(summary) << summary.error().message;

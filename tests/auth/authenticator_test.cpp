@@ -53,7 +53,7 @@ class AuthenticatorJwtTest : public ::testing::Test {
     auto verifier = JwtVerifier::create(std::move(options), clock_);
     ASSERT_TRUE(verifier) << verifier.error().message;
     verifier_ = std::make_unique<JwtVerifier>(std::move(*verifier));
-    authenticator_ = std::make_unique<Authenticator>(*store_, verifier_.get(), clock_,
+    authenticator_ = std::make_unique<Authenticator>(*store_, *store_, *store_, verifier_.get(), clock_,
                                                      AuthenticatorOptions{.audit_chain = "test/mgmt"});
   }
 

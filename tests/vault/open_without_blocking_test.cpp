@@ -27,8 +27,9 @@ class OpenWithoutBlockingTest : public VaultFixture {
     auto key = create(alice_, "openai", kSecret);
     ASSERT_TRUE(key) << key.error().message;
     key_ = *key;
-    recording_ = std::make_unique<ThreadRecordingStore>(*store_);
-    watched_ = std::make_unique<vault::KeyService>(*recording_, *envelope_, catalog_, clock_, "test/mgmt");
+    recording_ = std::make_unique<ThreadRecordingStore>(*store_, *store_, *store_);
+    watched_ = std::make_unique<vault::KeyService>(*recording_, *recording_, *recording_, *envelope_, catalog_, clock_,
+                                                   "test/mgmt");
     watched_->set_decrypt_failure_listener([this](const vault::Caller&, const store::KeyRecord&) {
       told_on_ = std::this_thread::get_id();
     });

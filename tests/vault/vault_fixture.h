@@ -34,9 +34,10 @@ class VaultFixture : public ::testing::Test {
     auto catalog = catalog::Catalog::builtin();
     ASSERT_TRUE(catalog);
     catalog_ = std::make_shared<const catalog::Catalog>(std::move(*catalog));
-    accounts_ = std::make_unique<accounts::AccountService>(*store_, clock_, "test/mgmt");
+    accounts_ = std::make_unique<accounts::AccountService>(*store_, *store_, clock_, "test/mgmt");
     cache_ = std::make_unique<vault::KeyCache>(*store_);
-    keys_ = std::make_unique<vault::KeyService>(*store_, *envelope_, catalog_, clock_, "test/mgmt", cache_.get());
+    keys_ = std::make_unique<vault::KeyService>(*store_, *store_, *store_, *envelope_, catalog_, clock_, "test/mgmt",
+                                                cache_.get());
     alice_ = make_user("alice");
     bob_ = make_user("bob");
   }
