@@ -11,7 +11,7 @@
 #include "audit/audit_key.h"
 #include "core/result.h"
 #include "crypto/keyring.h"
-#include "store/chain_sealer.h"
+#include "store/audit_chain_sealer.h"
 
 namespace keyrelay::audit {
 

@@ -18,10 +18,10 @@
 
 #include "store/alert_store.h"
 #include "store/audit_append_store.h"
+#include "store/audit_chain_sealer.h"
 #include "store/audit_chain_store.h"
 #include "store/audit_prune_store.h"
 #include "store/audit_query_store.h"
-#include "store/chain_sealer.h"
 #include "store/key_inventory_store.h"
 #include "store/key_store.h"
 #include "store/node_store.h"
