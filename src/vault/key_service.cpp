@@ -7,6 +7,7 @@
 #include "core/ids.h"
 #include "vault/key_cache.h"
 #include "vault/key_rules.h"
+#include "vault/sealed_key.h"
 
 namespace keyrelay::vault {
 
@@ -15,10 +16,6 @@ using core::Result;
 using store::KeyRecord;
 
 namespace {
-
-crypto::SecretBinding binding_of(const KeyRecord& key) {
-  return {key.id, key.owner_id, key.provider, key.version};
-}
 
 Result<void> check_expiry(const std::optional<store::TimePoint>& expires_at, store::TimePoint now) {
   if (expires_at && *expires_at <= now) return Error::invalid_request("expires_at must be in the future");

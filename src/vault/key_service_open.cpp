@@ -5,6 +5,7 @@
 #include "vault/key_service.h"
 
 #include "vault/key_cache.h"
+#include "vault/sealed_key.h"
 
 namespace keyrelay::vault {
 
@@ -13,14 +14,6 @@ using core::Result;
 using store::KeyRecord;
 
 namespace {
-
-crypto::SecretBinding binding_of(const KeyRecord& key) {
-  return {key.id, key.owner_id, key.provider, key.version};
-}
-
-crypto::SealedSecret sealed_of(const KeyRecord& key) {
-  return {key.wrapped_data_key, key.sealed_secret, key.master_version};
-}
 
 Error version_not_loaded(const KeyRecord& key) {
   return Error::unavailable("key " + key.id + " is sealed under master key version " +

@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "vault/sealed_key.h"
+
 namespace keyrelay::vault {
 
 core::Result<RewrapReport> Rewrapper::run(const Caller& caller, std::uint32_t to_version) {
@@ -26,9 +28,7 @@ core::Result<RewrapReport> Rewrapper::run(const Caller& caller, std::uint32_t to
       }
       auto salt = users_.find_user(key.owner_id);
       if (!salt) return salt.error();
-      const crypto::SecretBinding binding{key.id, key.owner_id, key.provider, key.version};
-      auto moved = envelope_.rewrap({key.wrapped_data_key, key.sealed_secret, key.master_version}, binding,
-                                    salt->salt, to_version);
+      auto moved = envelope_.rewrap(sealed_of(key), binding_of(key), salt->salt, to_version);
       if (!moved) return moved.error();
       auto fingerprint = envelope_.fingerprint(*secret, salt->salt, to_version);
       if (!fingerprint) return fingerprint.error();
