@@ -9,6 +9,9 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libsqlite3-dev libjwt-dev zlib1g-dev
+  # the tests start private PostgreSQL and Redis servers (temp dirs, free ports); the packaged
+  # services are never used
+  postgresql libpq-dev redis-server libhiredis-dev
   libgtest-dev libgmock-dev python3-jwt python3-cryptography
   prometheus  # for promtool, which checks the /metrics scrape; its packaged server is never used
   chromium    # the settings page's browser tests (headless)
