@@ -32,10 +32,16 @@ class VaultServer {
   struct Options {
     // Extra server environment (KEYRELAY_JWT_SECRET …), added to the defaults below.
     Environment env;
+    // Environment of the server AND of every cli() command: where the shared database, keyring
+    // and Redis are when several nodes run on one store (KEYRELAY_DATABASE_URL …).
+    Environment shared_env;
+    // Another node of a store that is initialized already: skip `init` and act for its admin.
+    std::optional<Identity> joins;
   };
 
-  // Initializes a fresh data dir (admin user "admin" with an all-scopes token) and starts the
-  // server on it. Throws std::runtime_error with the output when either step fails.
+  // Initializes a fresh data dir (admin user "admin" with an all-scopes token) — unless the
+  // options join an initialized store — and starts the server on it. Throws std::runtime_error
+  // with the output when either step fails.
   explicit VaultServer(Options options);
   VaultServer() : VaultServer(Options{}) {}
 
@@ -75,6 +81,7 @@ class VaultServer {
 
   TempDir root_;
   std::filesystem::path data_dir_;
+  Environment shared_env_;
   Environment server_env_;
   Identity admin_;
   std::optional<KeyrelayServer> server_;
