@@ -92,9 +92,13 @@ void VaultServer::stop() {
 std::string VaultServer::logs() const { return old_logs_ + (server_ ? server_->logs() : std::string()); }
 
 CommandResult VaultServer::cli(const std::vector<std::string>& args) const {
+  return run_keyrelay(args, cli_env());
+}
+
+Environment VaultServer::cli_env() const {
   Environment env = shared_env_;
   env["KEYRELAY_DATA_DIR"] = data_dir_.string();
-  return run_keyrelay(args, env);
+  return env;
 }
 
 Identity VaultServer::add_user(const std::string& name, bool admin, const std::optional<std::string>& scopes) const {

@@ -59,6 +59,8 @@ class VaultServer {
 
   // `keyrelay <args…>` against this data dir (the server may be running).
   CommandResult cli(const std::vector<std::string>& args) const;
+  // The environment cli() runs commands in: the data dir and the shared store's settings.
+  Environment cli_env() const;
   // `user add NAME [--admin] --json` + `token issue --user NAME [--scopes …] --json`.
   Identity add_user(const std::string& name, bool admin = false,
                     const std::optional<std::string>& scopes = std::nullopt) const;
