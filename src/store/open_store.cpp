@@ -7,6 +7,7 @@
 #include <string>
 #include <system_error>
 
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace keyrelay::store {
@@ -51,14 +52,18 @@ core::Result<std::unique_ptr<Store>> open_store(std::string_view database_url, c
       return core::Error::invalid_request("sqlite:// database URLs take no query or fragment");
     return open_sqlite(std::filesystem::path(path), sealer);
   }
-  if (database_url.starts_with("postgresql://") || database_url.starts_with("postgres://"))
-    return core::Error::invalid_request(
-        "the PostgreSQL engine is not available yet; use sqlite:///path/file.db or leave the database URL unset");
+  if (database_url.starts_with("postgresql://") || database_url.starts_with("postgres://")) {
+    PostgresOptions options;
+    options.url = std::string(database_url);
+    auto store = PostgresStore::open(std::move(options), sealer);
+    if (!store) return store.error();
+    return std::unique_ptr<Store>(std::move(*store));
+  }
   const auto colon = database_url.find(':');
   const std::string scheme(database_url.substr(0, colon == std::string_view::npos ? 0 : colon));
   return core::Error::invalid_request(
       (scheme.empty() ? std::string("the database URL has no scheme") : "unsupported database URL scheme '" + scheme + "'") +
-      "; expected sqlite:///path/file.db");
+      "; expected sqlite:///path/file.db or postgres://user:password@host:port/database");
 }
 
 }  // namespace keyrelay::store
