@@ -7,6 +7,9 @@
 #include <string>
 #include <system_error>
 
+#include "store/change_feed.h"
+#include "store/postgres/change_listener.h"
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace keyrelay::store {
@@ -37,7 +40,7 @@ core::Result<std::unique_ptr<Store>> open_sqlite(std::filesystem::path file, con
 }  // namespace
 
 core::Result<std::unique_ptr<Store>> open_store(std::string_view database_url, const std::filesystem::path& data_dir,
-                                                const ChainSealer& sealer) {
+                                                const ChainSealer& sealer, const StoreTuning& tuning) {
   if (database_url.empty()) {
     if (data_dir.empty()) return core::Error::invalid_request("the data directory is not set");
     if (auto made = ensure_private_dir(data_dir); !made) return made.error();
@@ -51,14 +54,29 @@ core::Result<std::unique_ptr<Store>> open_store(std::string_view database_url, c
       return core::Error::invalid_request("sqlite:// database URLs take no query or fragment");
     return open_sqlite(std::filesystem::path(path), sealer);
   }
-  if (database_url.starts_with("postgresql://") || database_url.starts_with("postgres://"))
-    return core::Error::invalid_request(
-        "the PostgreSQL engine is not available yet; use sqlite:///path/file.db or leave the database URL unset");
+  if (database_url.starts_with("postgresql://") || database_url.starts_with("postgres://")) {
+    PostgresOptions options;
+    options.url = std::string(database_url);
+    options.pool_size = tuning.pool_size;
+    auto store = PostgresStore::open(std::move(options), sealer);
+    if (!store) return store.error();
+    return std::unique_ptr<Store>(std::move(*store));
+  }
   const auto colon = database_url.find(':');
   const std::string scheme(database_url.substr(0, colon == std::string_view::npos ? 0 : colon));
   return core::Error::invalid_request(
       (scheme.empty() ? std::string("the database URL has no scheme") : "unsupported database URL scheme '" + scheme + "'") +
-      "; expected sqlite:///path/file.db");
+      "; expected sqlite:///path/file.db or postgres://user:password@host:port/database");
+}
+
+std::unique_ptr<ChangeFeed> open_change_feed(Store& store) {
+  auto* postgres = dynamic_cast<PostgresStore*>(&store);
+  if (postgres == nullptr) return nullptr;
+  postgres::ConnectionSettings settings;
+  settings.url = postgres->options().url;
+  settings.connect_timeout = postgres->options().connect_timeout;
+  settings.application_name = "keyrelay-listener";
+  return std::make_unique<postgres::ChangeListener>(std::move(settings));
 }
 
 }  // namespace keyrelay::store

@@ -2,6 +2,7 @@
 // Choosing and opening the store engine from the operator's database URL.
 
 #include <filesystem>
+#include <cstddef>
 #include <memory>
 #include <string_view>
 
@@ -14,11 +15,18 @@ namespace keyrelay::store {
 //   ""                       SQLite at data_dir/keyrelay.db; data_dir is created (mode 0700) if missing
 //   "sqlite:///abs/path.db"  SQLite at /abs/path.db
 //   "sqlite://rel/path.db"   SQLite at rel/path.db, relative to the working directory
-//   "postgresql://…", "postgres://…"  invalid_request: the PostgreSQL engine is not available yet
+//   "postgresql://…", "postgres://…"  PostgreSQL (PostgresStore::open; sslmode and the other libpq
+//                                     URL parameters pass through to libpq)
 //   anything else            invalid_request
-// Errors name the URL's scheme or the file, never a password. Otherwise as SqliteStore::open.
+// Errors name the URL's scheme or the file, never a password. Otherwise as SqliteStore::open /
+// PostgresStore::open.
 // `sealer` must outlive the store.
+// How a shared engine is sized; SQLite ignores it.
+struct StoreTuning {
+  std::size_t pool_size = 8;  // PostgreSQL connections at most (KEYRELAY_DATABASE_POOL_SIZE)
+};
+
 core::Result<std::unique_ptr<Store>> open_store(std::string_view database_url, const std::filesystem::path& data_dir,
-                                                const ChainSealer& sealer);
+                                                const ChainSealer& sealer, const StoreTuning& tuning = {});
 
 }  // namespace keyrelay::store

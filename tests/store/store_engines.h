@@ -1,6 +1,6 @@
 #pragma once
 // The engines the store contract suite runs against. Every contract test is instantiated once per
-// entry of store_engines(): adding an engine (PostgreSQL) is one line there.
+// entry of store_engines(): adding an engine is one line there.
 
 #include <filesystem>
 #include <functional>
@@ -27,6 +27,8 @@ struct StoreEngine {
 const std::vector<StoreEngine>& store_engines();
 // The SQLite engine alone, for the SQLite-specific suites that reuse the contract fixture.
 std::vector<StoreEngine> sqlite_engine_only();
+// The PostgreSQL engine alone, for the PostgreSQL-specific suites (row-level security, change feed).
+std::vector<StoreEngine> postgres_engine_only();
 // The database file the SQLite engine uses for `dir`.
 std::filesystem::path sqlite_database_file(const std::filesystem::path& dir);
 
