@@ -4,6 +4,7 @@
 #include "store/store.h"
 
 #include <algorithm>
+#include <thread>
 
 #include "store_contract.h"
 
@@ -277,6 +278,44 @@ TEST_P(AlertsContract, EverySeverityAndStatusNameRoundTrips) {
     EXPECT_EQ(parse_alert_status(alert_status_name(status)), status);
   EXPECT_FALSE(parse_alert_severity("fatal"));
   EXPECT_FALSE(parse_alert_status("closed"));
+}
+
+// Nodes that see the same trouble at once raise the same alert at once: the raises coalesce into
+// one open alert, counting every one, each with its event.
+TEST_P(AlertsContract, RaisesOfOneAlertFromSeveralInstancesAtOnceCoalesceIntoOne) {
+  auto alice = add_user("alice");
+  auto key = add_key(alice, "openai", "work");
+  auto other = open_again();
+  ASSERT_TRUE(other);
+  const auto events_before = chain_events().size();
+  constexpr int kThreads = 4, kRaises = 10;
+  std::vector<AlertRecord> alerts;
+  std::vector<AuditEvent> events;
+  for (int i = 0; i < kThreads * kRaises; ++i) {
+    alerts.push_back(make_alert(alice, "key.errors", &key));
+    events.push_back(make_event("alert.raised"));
+  }
+  std::vector<std::vector<std::string>> errors(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      Store& store = t % 2 == 0 ? *store_ : *other;
+      for (int i = 0; i < kRaises; ++i) {
+        const auto n = static_cast<std::size_t>(t * kRaises + i);
+        if (auto raised = store.raise_alert(alerts[n], events[n]); !raised)
+          errors[static_cast<std::size_t>(t)].push_back(raised.error().message);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (const auto& list : errors)
+    for (const auto& error : list) ADD_FAILURE() << error;
+
+  auto all = listed({});
+  ASSERT_EQ(all.size(), 1u) << "one open alert, not one per racing raise";
+  EXPECT_EQ(all[0].count, kThreads * kRaises);
+  EXPECT_EQ(all[0].status, AlertStatus::open);
+  EXPECT_EQ(chain_events().size(), events_before + kThreads * kRaises);
 }
 
 }  // namespace

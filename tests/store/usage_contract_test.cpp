@@ -4,6 +4,7 @@
 #include "store/store.h"
 
 #include <map>
+#include <thread>
 #include <tuple>
 
 #include "store_contract.h"
@@ -235,6 +236,91 @@ TEST_P(UsageContract, IsVisibleToAnotherInstanceOnTheSameDatabase) {
   ASSERT_TRUE(other->add_usage({make_usage(key, at(10), 2)}));
   EXPECT_EQ(usage_texts(query(alice, "2026-01-01", "2026-01-01", true, true, true)),
             texts(std::vector<UsageRow>{row("2026-01-01", "openai", key.id, 2, 20, 40, 0)}));
+}
+
+// Several nodes flush their recorders at once, over the same keys in different orders: every
+// batch is booked whole (no deadlock surfaces as an error), and no count is lost or doubled.
+TEST_P(UsageContract, ConcurrentBatchesFromSeveralInstancesOverTheSameKeysAllCount) {
+  auto alice = add_user("alice");
+  std::vector<KeyRecord> keys;
+  for (int k = 0; k < 6; ++k) keys.push_back(add_key(alice, "openai", "k" + std::to_string(k)));
+  auto other = open_again();
+  ASSERT_TRUE(other);
+  constexpr int kThreads = 4, kBatches = 15;
+  std::vector<std::vector<std::string>> errors(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      Store& store = t % 2 == 0 ? *store_ : *other;
+      for (int b = 0; b < kBatches; ++b) {
+        std::vector<UsageDelta> batch;
+        for (int i = 0; i < static_cast<int>(keys.size()); ++i) {
+          // Each thread walks the keys in its own order, and books on two days.
+          const auto& key = keys[static_cast<std::size_t>((i * (t + 1) + b) % static_cast<int>(keys.size()))];
+          batch.push_back(make_usage(key, at((b % 2) * kDay + t), 1));
+        }
+        if (auto added = store.add_usage(batch); !added) errors[static_cast<std::size_t>(t)].push_back(added.error().message);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (const auto& list : errors)
+    for (const auto& error : list) ADD_FAILURE() << error;
+
+  // (i * (t + 1) + b) mod 6 is not a permutation for every t, so count what each thread booked.
+  std::map<std::string, std::int64_t> expected;
+  for (int t = 0; t < kThreads; ++t)
+    for (int b = 0; b < kBatches; ++b)
+      for (int i = 0; i < static_cast<int>(keys.size()); ++i)
+        ++expected[keys[static_cast<std::size_t>((i * (t + 1) + b) % static_cast<int>(keys.size()))].id];
+  std::int64_t total = 0;
+  for (const auto& key : keys) {
+    EXPECT_EQ(key_of(key).usage.requests, expected[key.id]) << key.name;
+    total += expected[key.id];
+  }
+  EXPECT_EQ(usage_texts(query(alice, "2026-01-01", "2026-01-02", false, false, false)),
+            texts(std::vector<UsageRow>{row({}, {}, {}, total, 10 * total, 20 * total, 0)}));
+}
+
+// The recorder's batches hold up to thousands of deltas: one call books them all, one row per key
+// and day, each key's totals summed over its days.
+TEST_P(UsageContract, ALargeBatchIsBookedWhole) {
+  auto alice = add_user("alice");
+  std::vector<KeyRecord> keys;
+  for (int k = 0; k < 40; ++k) keys.push_back(add_key(alice, k % 2 ? "openai" : "anthropic", "k" + std::to_string(k)));
+  std::vector<UsageDelta> batch;
+  for (int i = 0; i < 3000; ++i) {
+    auto delta = make_usage(keys[static_cast<std::size_t>(i % 40)], at((i % 3) * kDay + i), 1 + i % 5);
+    delta.errors = i % 7 == 0 ? 1 : 0;
+    batch.push_back(delta);
+  }
+  auto added = store_->add_usage(batch);
+  ASSERT_TRUE(added) << added.error().message;
+
+  std::map<std::string, UsageRow> per_key;
+  std::map<std::pair<std::string, std::string>, UsageRow> per_key_day;
+  for (const auto& d : batch) {
+    for (UsageRow* r : {&per_key[d.key_id], &per_key_day[{usage_day(d.at), d.key_id}]}) {
+      r->requests += d.requests;
+      r->input_tokens += d.input_tokens;
+      r->output_tokens += d.output_tokens;
+      r->errors += d.errors;
+    }
+  }
+  for (const auto& key : keys) {
+    auto got = key_of(key);
+    EXPECT_EQ(got.usage.requests, per_key[key.id].requests);
+    EXPECT_EQ(got.usage.errors, per_key[key.id].errors);
+  }
+  auto rows = store_->usage(query(alice, "2026-01-01", "2026-01-03", true, false, true));
+  ASSERT_TRUE(rows) << rows.error().message;
+  ASSERT_EQ(rows->size(), per_key_day.size());
+  for (const auto& r : *rows) {
+    const auto& want = per_key_day[{*r.day, *r.key_id}];
+    EXPECT_EQ(r.requests, want.requests);
+    EXPECT_EQ(r.output_tokens, want.output_tokens);
+    EXPECT_EQ(r.errors, want.errors);
+  }
 }
 
 }  // namespace
