@@ -6,7 +6,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= 2
 CMAKE_ARGS ?=
 
-.PHONY: all deps build run test test-asan clean
+.PHONY: all deps build run test test-asan clean cluster cluster-stop
 
 all: build
 
@@ -25,6 +25,17 @@ run: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS) --target keyrelay
 	$(BUILD)/keyrelay init --if-needed
 	$(BUILD)/keyrelay serve
+
+# Several nodes on one machine, to try scale-out: private PostgreSQL and Redis, two keyrelay nodes on
+# them and nginx in front, on loopback (scripts/cluster.sh; state in /tmp/keyrelay-cluster). Prints
+# the URL and an admin token. `make cluster-stop` stops them and keeps the data.
+cluster: $(BUILD)/build.ninja
+	@scripts/install-deps.sh nginx-light
+	cmake --build $(BUILD) -j $(JOBS) --target keyrelay
+	scripts/cluster.sh start $(BUILD)
+
+cluster-stop:
+	scripts/cluster.sh stop
 
 # Every test. The crypto vector counts are printed first; ctest's summary is the last line.
 test: build

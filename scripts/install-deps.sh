@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages keyrelay's build and tests need, and the npm packages of tests/sdk
 # and tests/browser: only the missing ones, idempotently.
-# Run as root (make run / make test call it first). Prints nothing when everything is present.
+# Run as root (make run / make test call it first; make cluster adds nginx-light). Prints nothing when everything is present.
 set -euo pipefail
 
 packages=(
@@ -16,6 +16,8 @@ packages=(
   prometheus  # for promtool, which checks the /metrics scrape; its packaged server is never used
   chromium    # the settings page's browser tests (headless)
 )
+# Extra packages a target needs beyond the tests (make cluster: nginx-light) come as arguments.
+packages+=("$@")
 
 missing=()
 for p in "${packages[@]}"; do

@@ -18,7 +18,9 @@ struct GlobalOptions {
 
 int run_serve(const GlobalOptions& global);
 int run_version(const GlobalOptions& global);
-int run_keygen(const GlobalOptions& global);
+// Prints a new master key; with `keyring_file`, writes a new rotatable keyring there instead (mode
+// 0600, never over an existing file): what several nodes on one shared database read.
+int run_keygen(const GlobalOptions& global, const std::optional<std::filesystem::path>& keyring_file);
 
 // Registers init, user, token, migrate, audit and master-key; their callbacks store the exit code.
 void add_admin_commands(CLI::App& app, GlobalOptions& global, int& exit_code);

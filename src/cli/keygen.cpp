@@ -1,3 +1,4 @@
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 
@@ -5,11 +6,28 @@
 #include "core/encoding.h"
 #include "core/secret.h"
 #include "crypto/aead.h"
+#include "crypto/keyring.h"
 #include "crypto/random.h"
 
 namespace keyrelay::cli {
 
-int run_keygen(const GlobalOptions&) {
+namespace {
+
+int write_keyring(const std::filesystem::path& file) {
+  auto keyring = crypto::Keyring::generate(std::chrono::system_clock::now());
+  auto saved = keyring ? keyring->save_new(file) : core::Result<void>(keyring.error());
+  if (!saved) {
+    std::cerr << "keyrelay keygen: " << saved.error().message << "\n";
+    return 1;
+  }
+  std::cout << "wrote a new keyring (version 1 active) to " << file.string() << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int run_keygen(const GlobalOptions&, const std::optional<std::filesystem::path>& keyring_file) {
+  if (keyring_file) return write_keyring(*keyring_file);
   auto key = crypto::random_secret(crypto::kAeadKeySize);
   if (!key) {
     std::cerr << "keyrelay keygen: " << key.error().message << "\n";

@@ -22,8 +22,13 @@ int main(int argc, char** argv) {
   int code = 0;
   app.add_subcommand("serve", "run the server")->callback([&] { code = run_serve(global); });
   app.add_subcommand("version", "print the version")->callback([&] { code = run_version(global); });
-  app.add_subcommand("keygen", "print a new random base64 master key (for KEYRELAY_MASTER_KEY)")
-      ->callback([&] { code = run_keygen(global); });
+  std::optional<std::filesystem::path> keyring_file;
+  auto* keygen = app.add_subcommand(
+      "keygen", "print a new random base64 master key (for KEYRELAY_MASTER_KEY), or write a new keyring file");
+  keygen->add_option("--keyring", keyring_file,
+                     "write a new rotatable keyring to this file (mode 0600; refuses an existing file) for "
+                     "KEYRELAY_KEYRING_FILE, e.g. for several nodes on one PostgreSQL database");
+  keygen->callback([&] { code = run_keygen(global, keyring_file); });
   add_admin_commands(app, global, code);
   add_master_key_commands(app, global, code);
 

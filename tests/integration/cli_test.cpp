@@ -8,6 +8,7 @@
 
 #include "core/encoding.h"
 #include "support/keyrelay_command.h"
+#include "support/temp_dir.h"
 
 namespace keyrelay::test {
 namespace {
@@ -44,6 +45,33 @@ TEST(Cli, KeygenGivesADifferentKeyEachRun) {
   ASSERT_EQ(first.exit_status, 0) << first.output();
   ASSERT_EQ(second.exit_status, 0) << second.output();
   EXPECT_NE(first.out, second.out);
+}
+
+TEST(Cli, KeygenWithAKeyringFileWritesAPrivateKeyringThatServesAsTheKeyringFile) {
+  TempDir dir;
+  const auto file = dir / "keyring.toml";
+  auto result = run_keyrelay({"keygen", "--keyring", file.string()});
+  ASSERT_EQ(result.exit_status, 0) << result.output();
+  ASSERT_TRUE(std::filesystem::exists(file));
+  EXPECT_EQ(std::filesystem::status(file).permissions() & std::filesystem::perms::all, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  // An empty database and a given keyring: init uses it (and the status shows its one version).
+  const Environment env{{"KEYRELAY_DATA_DIR", (dir / "data").string()}, {"KEYRELAY_KEYRING_FILE", file.string()}};
+  auto init = run_keyrelay({"init"}, env);
+  EXPECT_EQ(init.exit_status, 0) << init.output();
+  auto status = run_keyrelay({"--json", "master-key", "status"}, env);
+  EXPECT_EQ(status.exit_status, 0) << status.output();
+  EXPECT_NE(status.out.find("\"active\":1"), std::string::npos) << status.out;
+}
+
+TEST(Cli, KeygenNeverOverwritesAKeyringFile) {
+  TempDir dir;
+  const auto file = dir / "keyring.toml";
+  ASSERT_EQ(run_keyrelay({"keygen", "--keyring", file.string()}).exit_status, 0);
+  const auto before = read_file_or_empty(file);
+  auto again = run_keyrelay({"keygen", "--keyring", file.string()});
+  EXPECT_EQ(again.exit_status, 1) << again.output();
+  EXPECT_NE(again.err.find("exists"), std::string::npos) << again.output();
+  EXPECT_EQ(read_file_or_empty(file), before);
 }
 
 TEST(Cli, HelpExitsZeroAndListsServe) {

@@ -56,7 +56,7 @@ struct MasterKeyStatus {
 // "pid","hostname","started_at","heartbeat_at","loaded_versions","active_version"}]} with those types.
 MasterKeyStatus master_key_status(const Environment& env);
 inline MasterKeyStatus master_key_status(const VaultServer& vault) {
-  return master_key_status({{"KEYRELAY_DATA_DIR", vault.data_dir().string()}});
+  return master_key_status(vault.cli_env());
 }
 
 // `master-key rotate --timeout 60s --json` (or `timeout`), and its report when it printed one.

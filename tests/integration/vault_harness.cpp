@@ -55,11 +55,17 @@ Environment vault_server_env() {
   };
 }
 
-VaultServer::VaultServer(Options options) : data_dir_(root_ / "data") {
+VaultServer::VaultServer(Options options) : data_dir_(root_ / "data"), shared_env_(std::move(options.shared_env)) {
   server_env_ = vault_server_env();
   for (auto& [name, value] : options.env) server_env_[name] = value;
+  for (auto& [name, value] : shared_env_) server_env_[name] = value;
   server_env_["KEYRELAY_DATA_DIR"] = data_dir_.string();
 
+  if (options.joins) {
+    admin_ = *options.joins;
+    start();
+    return;
+  }
   auto init = json_command(*this, {"init", "--json"});
   const auto& user = init.at("user").as_object();
   const auto& token = init.at("token").as_object();
@@ -86,7 +92,13 @@ void VaultServer::stop() {
 std::string VaultServer::logs() const { return old_logs_ + (server_ ? server_->logs() : std::string()); }
 
 CommandResult VaultServer::cli(const std::vector<std::string>& args) const {
-  return run_keyrelay(args, {{"KEYRELAY_DATA_DIR", data_dir_.string()}});
+  return run_keyrelay(args, cli_env());
+}
+
+Environment VaultServer::cli_env() const {
+  Environment env = shared_env_;
+  env["KEYRELAY_DATA_DIR"] = data_dir_.string();
+  return env;
 }
 
 Identity VaultServer::add_user(const std::string& name, bool admin, const std::optional<std::string>& scopes) const {

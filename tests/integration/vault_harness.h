@@ -32,10 +32,16 @@ class VaultServer {
   struct Options {
     // Extra server environment (KEYRELAY_JWT_SECRET …), added to the defaults below.
     Environment env;
+    // Environment of the server AND of every cli() command: where the shared database, keyring
+    // and Redis are when several nodes run on one store (KEYRELAY_DATABASE_URL …).
+    Environment shared_env;
+    // Another node of a store that is initialized already: skip `init` and act for its admin.
+    std::optional<Identity> joins;
   };
 
-  // Initializes a fresh data dir (admin user "admin" with an all-scopes token) and starts the
-  // server on it. Throws std::runtime_error with the output when either step fails.
+  // Initializes a fresh data dir (admin user "admin" with an all-scopes token) — unless the
+  // options join an initialized store — and starts the server on it. Throws std::runtime_error
+  // with the output when either step fails.
   explicit VaultServer(Options options);
   VaultServer() : VaultServer(Options{}) {}
 
@@ -53,6 +59,8 @@ class VaultServer {
 
   // `keyrelay <args…>` against this data dir (the server may be running).
   CommandResult cli(const std::vector<std::string>& args) const;
+  // The environment cli() runs commands in: the data dir and the shared store's settings.
+  Environment cli_env() const;
   // `user add NAME [--admin] --json` + `token issue --user NAME [--scopes …] --json`.
   Identity add_user(const std::string& name, bool admin = false,
                     const std::optional<std::string>& scopes = std::nullopt) const;
@@ -75,6 +83,7 @@ class VaultServer {
 
   TempDir root_;
   std::filesystem::path data_dir_;
+  Environment shared_env_;
   Environment server_env_;
   Identity admin_;
   std::optional<KeyrelayServer> server_;
