@@ -29,11 +29,11 @@ using namespace std::chrono_literals;
 class StoreCopy : public ::testing::Test {
  protected:
   void SetUp() override {
-    alice = gw.vault.add_user("alice");
+    carol = gw.vault.add_user("carol");
     bob = gw.vault.add_user("bob");
     for (const auto* provider : {"openai", "anthropic", "gemini"}) {
       key_ids.push_back(gw.add_key(gw.alice, provider, "valid"));
-      key_ids.push_back(gw.add_key(alice, provider, "valid"));
+      key_ids.push_back(gw.add_key(carol, provider, "valid"));
     }
     key_ids.push_back(gw.add_key(bob, "openai", "valid"));
     for (int i = 0; i < 3; ++i) ASSERT_EQ(gw.chat(gw.alice, Gateway::chat_body("gpt-4o-mini")).status, 200);
@@ -48,7 +48,7 @@ class StoreCopy : public ::testing::Test {
   }
 
   Gateway gw;
-  Identity alice, bob;
+  Identity carol, bob;
   std::vector<std::string> key_ids;
   std::vector<json::object> keys_before;
   PostgresServer postgres;

@@ -121,8 +121,9 @@ core::Result<void> SqliteCopySource::read(const CopyTable& table, std::size_t ba
   sqlite3* db = connection_->handle();
   std::string sql = "SELECT ";
   for (std::size_t i = 0; i < table.columns.size(); ++i) sql += (i ? ", " : "") + quoted(table.columns[i]);
-  // rowid order: the order rows were written in (audit chains in seq order, which reads naturally).
-  sql += " FROM " + quoted(table.name) + " ORDER BY rowid";
+  // A full scan, in storage order (rowid or, for WITHOUT ROWID tables, primary key): the order
+  // does not matter, the target checks every constraint only once the copy commits.
+  sql += " FROM " + quoted(table.name);
   Query query;
   const std::string doing = "read " + table.name;
   if (auto r = prepare(db, sql, query, doing); !r) return r.error();
