@@ -101,7 +101,9 @@ core::Result<std::unique_ptr<AppContext>> open_app(const GlobalOptions& global, 
   app->keyring = *keyring;
   app->envelope = std::make_unique<crypto::Envelope>(app->keyring);
   app->sealer = std::make_unique<audit::KeyringChainSealer>(app->keyring);
-  auto store = store::open_store(app->config.database_url, app->config.data_dir, *app->sealer);
+  store::StoreTuning tuning;
+  tuning.pool_size = app->config.database.pool_size;
+  auto store = store::open_store(app->config.database_url, app->config.data_dir, *app->sealer, tuning);
   if (!store) return store.error();
   app->store = std::move(*store);
   if (auto r = app->store->migrate(); !r) return r.error();

@@ -42,6 +42,11 @@ void Maintenance::flush(bool everything) {
     logging::warn("could not record token use", {{"error", r.error().message}, {"tokens", uses.size()}});
 }
 
+void Maintenance::drop_caches() {
+  authenticator_.clear_cache();
+  cache_.clear();
+}
+
 void Maintenance::run(std::optional<std::uint64_t> seen) {
   auto next_flush = std::chrono::steady_clock::now() + flush_interval_;
   auto next_keyring_check = std::chrono::steady_clock::now() + keyring_interval_;
@@ -51,10 +56,7 @@ void Maintenance::run(std::optional<std::uint64_t> seen) {
     if (stopping_) break;
     lock.unlock();
     if (auto generation = schema_.generation()) {
-      if (seen && *generation != *seen) {
-        authenticator_.clear_cache();
-        cache_.clear();
-      }
+      if (seen && *generation != *seen) drop_caches();
       seen = *generation;
     }
     if (keyring_check_ && std::chrono::steady_clock::now() >= next_keyring_check) {

@@ -34,6 +34,9 @@ class Maintenance {
 
   void start();
   void stop();
+  // Drops the token and key caches now, as a moved generation does; from any thread (the store's
+  // change feed calls it when another node committed a change, see store/change_feed.h).
+  void drop_caches();
   // False after the store failed a ping (readyz answers 503 then).
   bool store_ok() const noexcept { return store_ok_.load(); }
 

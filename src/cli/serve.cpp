@@ -53,6 +53,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "logging/log.h"
+#include "store/change_feed.h"
 #include "vault/key_cache.h"
 #include "vault/key_service.h"
 #include "vault/node_heartbeat.h"
@@ -228,6 +229,13 @@ int run_serve(const GlobalOptions& global) {
   Maintenance maintenance(db, db, authenticator, key_cache, [reload] { reload(false); },
                           std::chrono::milliseconds(250), std::chrono::seconds(5), ctx.config.keyring.reload_interval);
   if (auto r = heartbeat.start(); !r) return fail("cannot record this server in the nodes table: " + r.error().message);
+  // PostgreSQL pushes other nodes' changes (LISTEN/NOTIFY): caches drop within milliseconds; the
+  // generation poll stays as the fallback. SQLite has no feed.
+  auto change_feed = store::open_change_feed(db);
+  if (change_feed) {
+    change_feed->subscribe([&maintenance] { maintenance.drop_caches(); });
+    change_feed->start();
+  }
 
   http::Router router;
   http::ServerOptions options = server_options(ctx.config);
@@ -360,6 +368,7 @@ int run_serve(const GlobalOptions& global) {
   if (retention) retention->stop();
   blocking.join();
   usage.flush();
+  if (change_feed) change_feed->stop();
   maintenance.stop();
   heartbeat.stop();  // a clean stop: no rotation waits for this server any more
   logging::info("stopped");

@@ -87,6 +87,11 @@ struct AlertConfig {
   std::chrono::milliseconds webhook_backoff{1000};         // …starting at this pause
 };
 
+// The shared database engine (PostgreSQL); SQLite ignores it.
+struct DatabaseConfig {
+  std::size_t pool_size = 8;  // connections per server at most; a call waits (then 503) for a free one
+};
+
 // How a server keeps up with the keyring file and tells the others (master-key rotation).
 struct KeyringConfig {
   std::chrono::milliseconds reload_interval{2'000};     // how often the keyring file is checked for changes
@@ -101,6 +106,7 @@ struct Config {
   std::optional<std::filesystem::path> port_file;
   std::filesystem::path data_dir = "./data";
   std::string database_url;                      // empty: SQLite in data_dir
+  DatabaseConfig database;
   std::optional<core::Secret> master_key;        // base64 text of one 32-byte key
   std::optional<std::filesystem::path> keyring_file;
   KeyringConfig keyring;

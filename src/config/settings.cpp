@@ -163,8 +163,10 @@ const Setting kSettings[] = {
        c.data_dir = std::filesystem::path(t);
        return core::ok();
      }},
-    {"database_url", "sqlite:///path/file.db or postgresql://… (default: SQLite in the data dir)",
+    {"database_url", "sqlite:///path/file.db or postgres://user:password@host:port/db?sslmode=… (default: SQLite in the data dir)",
      set_database_url},
+    {"database.pool_size", "PostgreSQL connections per server at most (a call waits up to 5 s for one, then 503)",
+     set_section_number<&Config::database, &DatabaseConfig::pool_size, 1, 1000>},
     {"master_key", "one base64 32-byte master key (cannot be rotated; prefer a keyring file)",
      [](Config& c, std::string_view t) -> Result<void> {
        if (auto r = require_nonempty(t); !r) return r;

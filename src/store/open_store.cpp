@@ -7,6 +7,8 @@
 #include <string>
 #include <system_error>
 
+#include "store/change_feed.h"
+#include "store/postgres/change_listener.h"
 #include "store/postgres/postgres_copy_target.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_copy_source.h"
@@ -64,7 +66,7 @@ core::Error unsupported_scheme(std::string_view database_url) {
 }  // namespace
 
 core::Result<std::unique_ptr<Store>> open_store(std::string_view database_url, const std::filesystem::path& data_dir,
-                                                const ChainSealer& sealer) {
+                                                const ChainSealer& sealer, const StoreTuning& tuning) {
   if (database_url.empty() || database_url.starts_with(kSqlitePrefix)) {
     auto file = sqlite_file_of(database_url, data_dir);
     if (!file) return file.error();
@@ -76,11 +78,22 @@ core::Result<std::unique_ptr<Store>> open_store(std::string_view database_url, c
   if (is_postgres_url(database_url)) {
     PostgresOptions options;
     options.url = std::string(database_url);
+    options.pool_size = tuning.pool_size;
     auto store = PostgresStore::open(std::move(options), sealer);
     if (!store) return store.error();
     return std::unique_ptr<Store>(std::move(*store));
   }
   return unsupported_scheme(database_url);
+}
+
+std::unique_ptr<ChangeFeed> open_change_feed(Store& store) {
+  auto* postgres = dynamic_cast<PostgresStore*>(&store);
+  if (postgres == nullptr) return nullptr;
+  postgres::ConnectionSettings settings;
+  settings.url = postgres->options().url;
+  settings.connect_timeout = postgres->options().connect_timeout;
+  settings.application_name = "keyrelay-listener";
+  return std::make_unique<postgres::ChangeListener>(std::move(settings));
 }
 
 core::Result<std::unique_ptr<CopySource>> open_copy_source(std::string_view database_url,

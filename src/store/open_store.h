@@ -2,6 +2,7 @@
 // Choosing and opening the store engine from the operator's database URL.
 
 #include <filesystem>
+#include <cstddef>
 #include <memory>
 #include <string_view>
 
@@ -21,8 +22,13 @@ namespace keyrelay::store {
 // Errors name the URL's scheme or the file, never a password. Otherwise as SqliteStore::open /
 // PostgresStore::open.
 // `sealer` must outlive the store.
+// How a shared engine is sized; SQLite ignores it.
+struct StoreTuning {
+  std::size_t pool_size = 8;  // PostgreSQL connections at most (KEYRELAY_DATABASE_POOL_SIZE)
+};
+
 core::Result<std::unique_ptr<Store>> open_store(std::string_view database_url, const std::filesystem::path& data_dir,
-                                                const ChainSealer& sealer);
+                                                const ChainSealer& sealer, const StoreTuning& tuning = {});
 
 // The two ends of `keyrelay store copy` (store/store_copy.h), from the same URLs: the source is a
 // SQLite store (not_found when its file does not exist), the target a PostgreSQL one; other pairs

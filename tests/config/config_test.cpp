@@ -88,6 +88,18 @@ TEST(Config, ConnectionCapsHaveTheirDefaultsAndBothSpellings) {
   EXPECT_EQ(c->upstream.max_connections_per_origin, 8u);
 }
 
+TEST(Config, DatabasePoolSizeHasADefaultAndBothSpellings) {
+  auto defaults = load_config(std::nullopt, env_of({}));
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_EQ(defaults->database.pool_size, 8u);
+  auto c = load_config(std::nullopt, env_of({{"KEYRELAY_DATABASE_URL", "postgres://kr:pw@db:5432/keyrelay?sslmode=require"},
+                                             {"KEYRELAY_DATABASE_POOL_SIZE", "20"}}));
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->database.pool_size, 20u);
+  EXPECT_EQ(c->database_url, "postgres://kr:pw@db:5432/keyrelay?sslmode=require");
+  EXPECT_FALSE(load_config(std::nullopt, env_of({{"KEYRELAY_DATABASE_POOL_SIZE", "0"}})));
+}
+
 // Master-key rotation waits on the servers' keyring reloads and heartbeats: tests and operators
 // tune them; the node timeout follows the heartbeat unless it is set.
 TEST(Config, KeyringReloadAndHeartbeatIntervals) {
@@ -140,6 +152,13 @@ TEST_F(ConfigFile, ReadsSectionsAndTopLevelKeys) {
   EXPECT_EQ(c->http.max_body_bytes, 1000u);
   EXPECT_EQ(c->http.header_timeout, 2s);
   EXPECT_EQ(c->log_format, LogFormat::text);
+}
+
+TEST_F(ConfigFile, DatabaseSectionSitsBesideTheDatabaseUrl) {
+  auto c = load_config(write("database_url = \"postgresql://db/keyrelay\"\n[database]\npool_size = 3\n"), env_of({}));
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->database_url, "postgresql://db/keyrelay");
+  EXPECT_EQ(c->database.pool_size, 3u);
 }
 
 TEST_F(ConfigFile, KeyringSectionSitsBesideTheKeyringFile) {

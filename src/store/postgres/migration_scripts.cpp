@@ -91,7 +91,8 @@ CREATE TABLE api_keys (
   UNIQUE (owner_id, provider, fingerprint)
 );
 CREATE INDEX api_keys_by_owner_order ON api_keys (owner_id, provider, priority, created_at, id);
-CREATE INDEX api_keys_by_master_version ON api_keys (master_version);
+-- (master_version, id): a re-wrap batch is a range scan of the keys below or above the target version.
+CREATE INDEX api_keys_by_master_version ON api_keys (master_version, id);
 
 -- No foreign keys: the trail outlives the users and keys it mentions.
 CREATE TABLE audit_log (

@@ -16,8 +16,15 @@ using postgres::Connection;
 using postgres::Params;
 
 core::Result<std::vector<KeyRecord>> PostgresStore::keys_not_on_version(std::uint32_t version, std::size_t limit) {
+  // Two range scans of (master_version, id), not `<> $1 ORDER BY id`: that walks the primary key
+  // past every row already moved, so each batch of a big re-wrap would cost more than the last.
   static const std::string kSql =
-      postgres::select_sql(postgres::kKeyColumns, "FROM api_keys WHERE master_version <> $1 ORDER BY id LIMIT $2");
+      "(" + postgres::select_sql(postgres::kKeyColumns,
+                                 "FROM api_keys WHERE master_version < $1 ORDER BY master_version, id LIMIT $2") +
+      ") UNION ALL (" +
+      postgres::select_sql(postgres::kKeyColumns,
+                           "FROM api_keys WHERE master_version > $1 ORDER BY master_version, id LIMIT $2") +
+      ") LIMIT $2";
   return postgres::read_transaction(*pool_, Access::admin(), [&](Connection& c) -> core::Result<std::vector<KeyRecord>> {
     auto rows = c.query(kSql, Params().integer(version).integer(static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX))),
                         "keys_not_on_version");
@@ -54,7 +61,10 @@ core::Result<std::size_t> PostgresStore::rewrap_keys(const std::vector<Rewrapped
             "fingerprint = decode(b.fingerprint, 'hex') "
             "FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[]) "
             "AS b (id, from_version, secret_version, to_version, wrapped, fingerprint) "
-            "WHERE k.id = b.id AND k.master_version = b.from_version AND k.version = b.secret_version",
+            // `k.id = ANY($1)` bounds the scan of api_keys to the batch's own rows: without it the
+            // planner may merge-join from the first id on, costing more the further a re-wrap got.
+            "WHERE k.id = ANY($1::text[]) AND k.id = b.id AND k.master_version = b.from_version "
+            "AND k.version = b.secret_version",
             p, "rewrap_keys");
         if (!updated) return updated.error();
         const auto changed = static_cast<std::size_t>(updated->affected());

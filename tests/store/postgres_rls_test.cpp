@@ -1,0 +1,134 @@
+// PostgreSQL only: row-level security binds the server's runtime queries. A query written WITHOUT
+// its owner filter, run on the runtime path for user A, sees only A's rows; the admin path sees
+// everyone's; and the runtime role can neither bypass the policies nor write rows for someone else.
+
+#include <gtest/gtest.h>
+
+#include "postgres_test_database.h"
+#include "store/postgres/postgres_store.h"
+#include "store/postgres/transaction.h"
+#include "store_contract.h"
+
+namespace keyrelay::store::test {
+namespace {
+
+using postgres::Access;
+using postgres::Connection;
+
+class PostgresRls : public StoreContract {
+ protected:
+  void SetUp() override {
+    StoreContract::SetUp();
+    if (HasFatalFailure()) return;
+    alice_ = add_user("alice");
+    bob_ = add_user("bob");
+    add_key(alice_, "openai", "a1");
+    add_key(bob_, "openai", "b1");
+    add_key(bob_, "anthropic", "b2");
+    add_token(alice_);
+    add_token(bob_);
+    add_token(bob_, "second");
+  }
+
+  postgres::ConnectionPool& pool() { return dynamic_cast<PostgresStore&>(*store_).pool(); }
+
+  // `sql` (one bigint) run as `access` on the store's own pool, as a store method would.
+  std::int64_t count(const Access& access, const std::string& sql) {
+    auto n = postgres::read_transaction(pool(), access, [&](Connection& c) -> core::Result<std::int64_t> {
+      auto rows = c.query(sql, "counting");
+      if (!rows) return rows.error();
+      return rows->int_at(0, 0);
+    });
+    EXPECT_TRUE(n) << n.error().message;
+    return n ? *n : -1;
+  }
+
+  UserRecord alice_, bob_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Engines, PostgresRls, ::testing::ValuesIn(postgres_engine_only()), engine_name);
+
+TEST_P(PostgresRls, AQueryWithoutItsOwnerFilterSeesOnlyTheUsersOwnRows) {
+  EXPECT_EQ(count(Access::user(alice_.id), "SELECT count(*) FROM api_keys"), 1);
+  EXPECT_EQ(count(Access::user(bob_.id), "SELECT count(*) FROM api_keys"), 2);
+  EXPECT_EQ(count(Access::user(alice_.id), "SELECT count(*) FROM access_tokens"), 1);
+  EXPECT_EQ(count(Access::user(bob_.id), "SELECT count(*) FROM access_tokens"), 2);
+  EXPECT_EQ(count(Access::user(alice_.id), "SELECT count(*) FROM users"), 1);
+  EXPECT_EQ(count(Access::user(alice_.id), "SELECT count(*) FROM api_keys WHERE owner_id = '" + bob_.id + "'"), 0)
+      << "naming another owner does not help either";
+}
+
+TEST_P(PostgresRls, TheAdminPathSeesEveryone) {
+  EXPECT_EQ(count(Access::admin(), "SELECT count(*) FROM api_keys"), 3);
+  EXPECT_EQ(count(Access::admin(), "SELECT count(*) FROM access_tokens"), 3);
+  EXPECT_EQ(count(Access::admin(), "SELECT count(*) FROM users"), 2);
+}
+
+TEST_P(PostgresRls, RuntimeWorkWithoutAUserSeesNothing) {
+  // The runtime role with neither keyrelay.user_id nor keyrelay.scope set: fail closed.
+  auto n = postgres::read_transaction(pool(), Access::owner(), [&](Connection& c) -> core::Result<std::int64_t> {
+    if (auto role = c.exec("SET LOCAL ROLE keyrelay_runtime", "switching role"); !role) return role.error();
+    auto rows = c.query("SELECT (SELECT count(*) FROM api_keys) + (SELECT count(*) FROM users) + "
+                        "(SELECT count(*) FROM access_tokens) + (SELECT count(*) FROM usage_daily) + "
+                        "(SELECT count(*) FROM alerts)",
+                        "counting");
+    if (!rows) return rows.error();
+    return rows->int_at(0, 0);
+  });
+  ASSERT_TRUE(n) << n.error().message;
+  EXPECT_EQ(*n, 0);
+}
+
+TEST_P(PostgresRls, TheRuntimeRoleCannotWriteAnotherUsersRows) {
+  auto moved = postgres::run_transaction(
+      pool(), Access::user(alice_.id), postgres::Mode::write, postgres::Bump::none,
+      [&](Connection& c) -> core::Result<std::int64_t> {
+        auto rows = c.query("UPDATE api_keys SET name = 'stolen'", "renaming every key");
+        if (!rows) return rows.error();
+        return rows->affected();
+      });
+  ASSERT_TRUE(moved) << moved.error().message;
+  EXPECT_EQ(*moved, 1) << "only alice's own key";
+  auto planted = postgres::run_transaction(
+      pool(), Access::user(alice_.id), postgres::Mode::write, postgres::Bump::none,
+      [&](Connection& c) -> core::Result<void> {
+        auto rows = c.query("UPDATE api_keys SET owner_id = '" + bob_.id + "'", "giving a key away");
+        if (!rows) return rows.error();
+        return core::ok();
+      });
+  ASSERT_FALSE(planted) << "a row may not be moved out of the user's reach (WITH CHECK)";
+  EXPECT_EQ(count(Access::user(bob_.id), "SELECT count(*) FROM api_keys WHERE name = 'stolen'"), 0);
+}
+
+TEST_P(PostgresRls, TheRuntimeRoleOwnsNothingAndEveryUserTableForcesItsPolicy) {
+  auto facts = postgres::read_transaction(pool(), Access::owner(), [&](Connection& c) -> core::Result<std::int64_t> {
+    // User-owned tables that are not FORCEd, have RLS off, or belong to the runtime role (or one
+    // that bypasses RLS): each would let runtime queries past the policies.
+    auto rows = c.query(
+        "SELECT count(*) FROM pg_class k JOIN pg_roles r ON r.oid = k.relowner "
+        "WHERE k.relname IN ('users', 'access_tokens', 'api_keys', 'usage_daily', 'alerts') "
+        "AND k.relnamespace = to_regnamespace(current_schema())::oid "
+        "AND (NOT k.relrowsecurity OR NOT k.relforcerowsecurity OR r.rolname = 'keyrelay_runtime') "
+        "UNION ALL SELECT count(*) FROM pg_roles WHERE rolname = 'keyrelay_runtime' "
+        "AND (rolsuper OR rolbypassrls OR rolcanlogin)",
+        "reading the catalog");
+    if (!rows) return rows.error();
+    if (rows->size() != 2) return core::Error::internal("expected two counts");
+    return rows->int_at(0, 0) + rows->int_at(1, 0);
+  });
+  ASSERT_TRUE(facts) << facts.error().message;
+  EXPECT_EQ(*facts, 0);
+}
+
+TEST_P(PostgresRls, KeyStoreCallsOfOneOwnerNeverReturnAnothersKey) {
+  // Through the store: bob's key asked for as alice's is not_found (owner filter and policy agree).
+  auto keys = store_->keys_of_owner(bob_.id);
+  ASSERT_TRUE(keys);
+  ASSERT_FALSE(keys->empty());
+  auto got = store_->get_key(alice_.id, keys->front().id);
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().code, core::Errc::not_found);
+}
+
+}  // namespace
+}  // namespace keyrelay::store::test
