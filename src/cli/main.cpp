@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   keygen->callback([&] { code = run_keygen(global, keyring_file); });
   add_admin_commands(app, global, code);
   add_master_key_commands(app, global, code);
+  add_store_commands(app, global, code);
 
   try {
     app.parse(argc, argv);

@@ -9,7 +9,9 @@
 
 #include "store/change_feed.h"
 #include "store/postgres/change_listener.h"
+#include "store/postgres/postgres_copy_target.h"
 #include "store/postgres/postgres_store.h"
+#include "store/sqlite/sqlite_copy_source.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace keyrelay::store {
@@ -37,24 +39,43 @@ core::Result<std::unique_ptr<Store>> open_sqlite(std::filesystem::path file, con
   return std::unique_ptr<Store>(std::move(*store));
 }
 
+bool is_postgres_url(std::string_view url) { return url.starts_with("postgresql://") || url.starts_with("postgres://"); }
+
+// The SQLite file a sqlite:// URL (or the empty default) names; invalid_request for other URLs.
+core::Result<std::filesystem::path> sqlite_file_of(std::string_view database_url, const std::filesystem::path& data_dir) {
+  if (database_url.empty()) {
+    if (data_dir.empty()) return core::Error::invalid_request("the data directory is not set");
+    return data_dir / "keyrelay.db";
+  }
+  const std::string_view path = database_url.substr(kSqlitePrefix.size());
+  if (path.empty() || path == "/")
+    return core::Error::invalid_request("the database URL names no file; expected sqlite:///path/file.db");
+  if (path.find_first_of("?#") != std::string_view::npos)
+    return core::Error::invalid_request("sqlite:// database URLs take no query or fragment");
+  return std::filesystem::path(path);
+}
+
+core::Error unsupported_scheme(std::string_view database_url) {
+  const auto colon = database_url.find(':');
+  const std::string scheme(database_url.substr(0, colon == std::string_view::npos ? 0 : colon));
+  return core::Error::invalid_request(
+      (scheme.empty() ? std::string("the database URL has no scheme") : "unsupported database URL scheme '" + scheme + "'") +
+      "; expected sqlite:///path/file.db or postgres://user:password@host:port/database");
+}
+
 }  // namespace
 
 core::Result<std::unique_ptr<Store>> open_store(std::string_view database_url, const std::filesystem::path& data_dir,
                                                 const ChainSealer& sealer, const StoreTuning& tuning) {
-  if (database_url.empty()) {
-    if (data_dir.empty()) return core::Error::invalid_request("the data directory is not set");
-    if (auto made = ensure_private_dir(data_dir); !made) return made.error();
-    return open_sqlite(data_dir / "keyrelay.db", sealer);
+  if (database_url.empty() || database_url.starts_with(kSqlitePrefix)) {
+    auto file = sqlite_file_of(database_url, data_dir);
+    if (!file) return file.error();
+    if (database_url.empty()) {
+      if (auto made = ensure_private_dir(data_dir); !made) return made.error();
+    }
+    return open_sqlite(std::move(*file), sealer);
   }
-  if (database_url.starts_with(kSqlitePrefix)) {
-    const std::string_view path = database_url.substr(kSqlitePrefix.size());
-    if (path.empty() || path == "/")
-      return core::Error::invalid_request("the database URL names no file; expected sqlite:///path/file.db");
-    if (path.find_first_of("?#") != std::string_view::npos)
-      return core::Error::invalid_request("sqlite:// database URLs take no query or fragment");
-    return open_sqlite(std::filesystem::path(path), sealer);
-  }
-  if (database_url.starts_with("postgresql://") || database_url.starts_with("postgres://")) {
+  if (is_postgres_url(database_url)) {
     PostgresOptions options;
     options.url = std::string(database_url);
     options.pool_size = tuning.pool_size;
@@ -62,11 +83,7 @@ core::Result<std::unique_ptr<Store>> open_store(std::string_view database_url, c
     if (!store) return store.error();
     return std::unique_ptr<Store>(std::move(*store));
   }
-  const auto colon = database_url.find(':');
-  const std::string scheme(database_url.substr(0, colon == std::string_view::npos ? 0 : colon));
-  return core::Error::invalid_request(
-      (scheme.empty() ? std::string("the database URL has no scheme") : "unsupported database URL scheme '" + scheme + "'") +
-      "; expected sqlite:///path/file.db or postgres://user:password@host:port/database");
+  return unsupported_scheme(database_url);
 }
 
 std::unique_ptr<ChangeFeed> open_change_feed(Store& store) {
@@ -77,6 +94,33 @@ std::unique_ptr<ChangeFeed> open_change_feed(Store& store) {
   settings.connect_timeout = postgres->options().connect_timeout;
   settings.application_name = "keyrelay-listener";
   return std::make_unique<postgres::ChangeListener>(std::move(settings));
+}
+
+core::Result<std::unique_ptr<CopySource>> open_copy_source(std::string_view database_url,
+                                                           const std::filesystem::path& data_dir) {
+  if (database_url.empty() || database_url.starts_with(kSqlitePrefix)) {
+    auto file = sqlite_file_of(database_url, data_dir);
+    if (!file) return file.error();
+    auto source = sqlite::SqliteCopySource::open(*file);
+    if (!source) return source.error();
+    return std::unique_ptr<CopySource>(std::move(*source));
+  }
+  if (is_postgres_url(database_url))
+    return core::Error::invalid_request("store copy reads SQLite stores (sqlite:///path/file.db); copying out of "
+                                        "PostgreSQL is done with pg_dump");
+  return unsupported_scheme(database_url);
+}
+
+core::Result<std::unique_ptr<CopyTarget>> open_copy_target(std::string_view database_url) {
+  if (is_postgres_url(database_url)) {
+    auto target = postgres::PostgresCopyTarget::open(std::string(database_url));
+    if (!target) return target.error();
+    return std::unique_ptr<CopyTarget>(std::move(*target));
+  }
+  if (database_url.empty() || database_url.starts_with(kSqlitePrefix))
+    return core::Error::invalid_request("store copy writes to PostgreSQL (postgres://…); a SQLite store is copied "
+                                        "with its file (stop the server, copy keyrelay.db)");
+  return unsupported_scheme(database_url);
 }
 
 }  // namespace keyrelay::store

@@ -8,6 +8,7 @@
 
 #include "core/result.h"
 #include "store/store.h"
+#include "store/store_copy.h"
 
 namespace keyrelay::store {
 
@@ -28,5 +29,12 @@ struct StoreTuning {
 
 core::Result<std::unique_ptr<Store>> open_store(std::string_view database_url, const std::filesystem::path& data_dir,
                                                 const ChainSealer& sealer, const StoreTuning& tuning = {});
+
+// The two ends of `keyrelay store copy` (store/store_copy.h), from the same URLs: the source is a
+// SQLite store (not_found when its file does not exist), the target a PostgreSQL one; other pairs
+// are invalid_request with what to do instead. Neither migrates: open_store(…)->migrate() first.
+core::Result<std::unique_ptr<CopySource>> open_copy_source(std::string_view database_url,
+                                                           const std::filesystem::path& data_dir);
+core::Result<std::unique_ptr<CopyTarget>> open_copy_target(std::string_view database_url);
 
 }  // namespace keyrelay::store
