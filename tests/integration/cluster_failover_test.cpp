@@ -66,7 +66,7 @@ std::string engine_name(const ::testing::TestParamInfo<Cluster::Engine>& info) {
   return info.param == Cluster::Engine::postgres ? "postgres" : "sqlite";
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, ClusterFailover, ::testing::Values(Cluster::Engine::sqlite), engine_name);
+INSTANTIATE_TEST_SUITE_P(Engines, ClusterFailover, ::testing::Values(Cluster::Engine::sqlite, Cluster::Engine::postgres), engine_name);
 
 }  // namespace
 }  // namespace keyrelay::test
