@@ -105,6 +105,27 @@ TEST_F(TwoNodesOnRedis, RedisKilledDuringTrafficRequestsAreStillServedWithLocalL
   EXPECT_NE(node_a.logs().find("redis reachable again"), std::string::npos);
 }
 
+TEST(RedisLockout, FailedAuthenticationsOnBothNodesLockTheAddressOutOnBoth) {
+  RedisServer redis;
+  const Environment env{{"KEYRELAY_REDIS_URL", redis.url()},
+                        {"KEYRELAY_RATE_LIMIT_AUTH_FAILURES", "4/1m"},
+                        {"KEYRELAY_RATE_LIMIT_AUTH_BLOCK", "15m"}};
+  VaultServer vault{VaultServer::Options{.env = env}};
+  KeyrelayServer node_b = second_node(vault, env);
+  const HeaderList bad = {{"Authorization", "Bearer kr_not-a-real-token"}};
+  // Four failures allowed across both nodes (two on each), the fifth — on either — locks out.
+  for (int i = 0; i < 4; ++i) {
+    auto r = (i % 2 == 0 ? vault.server() : node_b).request("GET", "/api/v1/keys", bad);
+    EXPECT_EQ(r.status, 401) << describe(r);
+  }
+  EXPECT_EQ(vault.server().request("GET", "/api/v1/keys", bad).status, 401) << "the 5th failure sets the block";
+  auto refused = node_b.request("GET", "/api/v1/keys", bad);
+  EXPECT_TRUE(is_api_error(refused, 429, "rate_limited")) << describe(refused);
+  EXPECT_GT(std::stoi(refused.header("Retry-After").value_or("0")), 800) << "the rest of the 15 min block";
+  // A valid token is still served from the locked-out address, on either node.
+  EXPECT_EQ(node_b.request("GET", "/api/v1/keys", {{"Authorization", "Bearer " + vault.admin().token}}).status, 200);
+}
+
 TEST(RedisSetting, AMalformedUrlStopsTheStartWithoutShowingThePassword) {
   TempDir dir;
   const Environment env = {{"KEYRELAY_LISTEN", "127.0.0.1:0"},
