@@ -1,6 +1,8 @@
 #include "api/protection.h"
 
 #include "core/address_group.h"
+#include "monitor/burst_detector.h"
+#include "monitor/ip_blocklist.h"
 
 namespace keyrelay::api {
 namespace {
@@ -23,8 +25,18 @@ std::string_view bucket_name(RateBucket bucket) noexcept {
   return "unknown";
 }
 
+ProtectionWindows local_protection_windows(const config::AlertConfig& alerts) {
+  return {std::make_unique<monitor::IpBlocklist>(),
+          std::make_unique<monitor::BurstDetector>(alerts.management_burst.count, alerts.management_burst.period),
+          std::make_unique<monitor::BurstDetector>(alerts.validation_failures.count, alerts.validation_failures.period)};
+}
+
 Protection::Protection(monitor::RateLimiter& limiter, const config::RateLimitConfig& limits,
                        const config::AlertConfig& alerts, const core::Clock& clock)
+    : Protection(limiter, limits, clock, local_protection_windows(alerts)) {}
+
+Protection::Protection(monitor::RateLimiter& limiter, const config::RateLimitConfig& limits, const core::Clock& clock,
+                       ProtectionWindows windows)
     : limiter_(limiter),
       clock_(clock),
       mutation_(to_limit(limits.mutations)),
@@ -33,8 +45,7 @@ Protection::Protection(monitor::RateLimiter& limiter, const config::RateLimitCon
       auth_failures_(to_limit(limits.auth_failures)),
       auth_failure_spec_(limits.auth_failures),
       auth_block_(limits.auth_block),
-      management_bursts_(alerts.management_burst.count, alerts.management_burst.period),
-      validation_failures_(alerts.validation_failures.count, alerts.validation_failures.period) {}
+      windows_(std::move(windows)) {}
 
 const monitor::RateLimit& Protection::limit_of(RateBucket bucket) const noexcept {
   switch (bucket) {
@@ -67,12 +78,12 @@ std::optional<core::Error> Protection::charge(RateBucket bucket, std::string_vie
 }
 
 bool Protection::is_locked_out(const http::RequestContext& ctx) const {
-  return blocked_.blocked_until(ctx.client_ip, clock_.steady_now()).has_value();
+  return windows_.blocked->blocked_until(ctx.client_ip, clock_.steady_now()).has_value();
 }
 
 std::optional<core::Error> Protection::refusal_for(const http::RequestContext& ctx) const {
   const auto now = clock_.steady_now();
-  const auto until = blocked_.blocked_until(ctx.client_ip, now);
+  const auto until = windows_.blocked->blocked_until(ctx.client_ip, now);
   if (!until) return std::nullopt;
   if (on_limited_) on_limited_(RateBucket::auth_failure);
   const auto wait = std::max(std::chrono::seconds(1),
@@ -89,15 +100,15 @@ bool Protection::note_auth_failure(const http::RequestContext& ctx) {
   // Counted per address group, like the block: an IPv6 client has a whole /64 to rotate through.
   const auto decision = limiter_.acquire("auth_failure:" + core::address_group(ctx.client_ip), auth_failures_, now);
   if (decision.allowed) return false;
-  return blocked_.block(ctx.client_ip, now, now + auth_block_);
+  return windows_.blocked->block(ctx.client_ip, now, now + auth_block_);
 }
 
 bool Protection::note_management_change(std::string_view user_id) {
-  return management_bursts_.record(user_id, clock_.steady_now());
+  return windows_.management_bursts->record(user_id, clock_.steady_now());
 }
 
 bool Protection::note_validation_failure(std::string_view user_id) {
-  return validation_failures_.record(user_id, clock_.steady_now());
+  return windows_.validation_failures->record(user_id, clock_.steady_now());
 }
 
 }  // namespace keyrelay::api

@@ -4,11 +4,13 @@
 // IP — after too many, the IP is refused for a while. A refused request gets 429 with Retry-After;
 // every charged request gets RateLimit-Limit / -Remaining / -Reset.
 //
-// Also the in-memory triggers of the burst alert rules that watch the same events (management
-// bursts, failed validations per user). Thread-safe.
+// Also the triggers of the burst alert rules that watch the same events (management bursts, failed
+// validations per user). The lockout and the bursts are in memory, or shared through Redis when
+// the composition root hands in the Redis versions (ProtectionWindows). Thread-safe.
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,8 +19,8 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "http/request_context.h"
-#include "monitor/burst_detector.h"
-#include "monitor/ip_blocklist.h"
+#include "monitor/address_blocklist.h"
+#include "monitor/burst_counter.h"
 #include "monitor/rate_limiter.h"
 
 namespace keyrelay::api {
@@ -26,10 +28,23 @@ namespace keyrelay::api {
 enum class RateBucket { mutation, validation, gateway, auth_failure };
 std::string_view bucket_name(RateBucket bucket) noexcept;
 
+// Where the lockout and the burst windows are kept; all three are set.
+struct ProtectionWindows {
+  std::unique_ptr<monitor::AddressBlocklist> blocked;
+  std::unique_ptr<monitor::BurstCounter> management_bursts;
+  std::unique_ptr<monitor::BurstCounter> validation_failures;
+};
+
+// The in-memory windows of one node.
+ProtectionWindows local_protection_windows(const config::AlertConfig& alerts);
+
 class Protection {
  public:
+  // With this node's in-memory lockout and burst windows.
   Protection(monitor::RateLimiter& limiter, const config::RateLimitConfig& limits, const config::AlertConfig& alerts,
              const core::Clock& clock);
+  Protection(monitor::RateLimiter& limiter, const config::RateLimitConfig& limits, const core::Clock& clock,
+             ProtectionWindows windows);
 
   // Told about every refused request (metrics). Set before the server starts.
   void on_limited(std::function<void(RateBucket)> listener) { on_limited_ = std::move(listener); }
@@ -64,9 +79,7 @@ class Protection {
   monitor::RateLimit mutation_, validation_, gateway_, auth_failures_;
   config::RateSpec auth_failure_spec_;
   std::chrono::milliseconds auth_block_;
-  monitor::IpBlocklist blocked_;
-  monitor::BurstDetector management_bursts_;
-  monitor::BurstDetector validation_failures_;
+  ProtectionWindows windows_;
   std::function<void(RateBucket)> on_limited_;
 };
 

@@ -92,9 +92,6 @@ core::Result<std::unique_ptr<AppContext>> open_app(const GlobalOptions& global, 
   if (app->config.database_url.starts_with("postgres"))
     return core::Error::invalid_request(
         "KEYRELAY_DATABASE_URL: the PostgreSQL engine is not available in this version; use sqlite:// or leave it unset");
-  if (!app->config.redis_url.empty())
-    return core::Error::invalid_request(
-        "KEYRELAY_REDIS_URL: the Redis engine is not available in this version; unset it to use local counters");
 
   auto keyring = load_keyring(app->config, policy);
   if (!keyring) return keyring.error();

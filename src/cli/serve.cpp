@@ -40,7 +40,6 @@
 #include "gateway/upstream_client.h"
 #include "gateway/usage_alerts.h"
 #include "monitor/expiry_sweeper.h"
-#include "monitor/local_rate_limiter.h"
 #include "gateway/usage_recorder.h"
 #include "cli/app_context.h"
 #include "cli/audit_retention.h"
@@ -48,6 +47,7 @@
 #include "cli/keyring_reloader.h"
 #include "cli/maintenance.h"
 #include "cli/metrics_collectors.h"
+#include "cli/node_sharing.h"
 #include "cli/process_hardening.h"
 #include "config/config.h"
 #include "http/router.h"
@@ -186,8 +186,12 @@ int run_serve(const GlobalOptions& global) {
   // Protection and monitoring: rate limits at the edge, alerts raised through one service, metrics.
   monitor::Metrics metrics;
   services.metrics = &metrics;
-  monitor::LocalRateLimiter rate_limiter;
-  api::Protection protection(rate_limiter, ctx.config.rate_limits, ctx.config.alerts, ctx.clock);
+  // Shared with the other nodes through Redis when KEYRELAY_REDIS_URL is set, in memory otherwise.
+  auto sharing_result = make_node_sharing(ctx.config);
+  if (!sharing_result) return fail(sharing_result.error().message);
+  NodeSharing& sharing = *sharing_result;
+  if (sharing.redis) register_redis_metrics(metrics, *sharing.redis);
+  api::Protection protection(*sharing.limiter, ctx.config.rate_limits, ctx.clock, std::move(sharing.protection));
   protection.on_limited([&metrics](api::RateBucket bucket) { metrics.rate_limited(api::bucket_name(bucket)); });
   monitor::AlertService alerts(db, ctx.clock, ctx.mgmt_chain);
   monitor::AlertCounter alert_counter(metrics);
@@ -288,7 +292,7 @@ int run_serve(const GlobalOptions& global) {
     webhook_options.backoff_base = ctx.config.alerts.webhook_backoff;
     webhooks = std::make_unique<api::AlertWebhooks>(
         server.executor(), std::make_unique<gateway::UpstreamClient>(server.executor(), hook_options),
-        std::move(webhook_options), ctx.clock);
+        std::move(webhook_options), ctx.clock, sharing.webhook_queue.get());
     alerts.add_listener(*webhooks);
     logging::info("alert webhooks", {{"receivers", ctx.config.alerts.webhook_urls.size()}});
   }
@@ -305,7 +309,9 @@ int run_serve(const GlobalOptions& global) {
                                     {.error_percent = ctx.config.alerts.upstream_error_percent,
                                      .error_min_requests = ctx.config.alerts.upstream_error_min_requests,
                                      .error_window = ctx.config.alerts.upstream_error_window,
-                                     .system_user_id = system_user->id});
+                                     .system_user_id = system_user->id,
+                                     .clients = sharing.clients,
+                                     .error_rates = sharing.error_rates});
   gateway::UsageRecorder usage(db, db, ctx.clock, audit::use_chain(ctx.writer_id));
   register_collectors(metrics, {db, *catalog, key_cache, server, usage, ctx.clock});
   usage.set_observer([&usage_alerts](const gateway::KeyUse& use, store::TimePoint at) { usage_alerts.observe(use, at); });

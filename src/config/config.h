@@ -101,6 +101,12 @@ struct KeyringConfig {
   std::chrono::milliseconds effective_node_timeout() const { return node_timeout.value_or(3 * heartbeat_interval); }
 };
 
+// Redis, shared by several nodes for limits, windows and the webhook queue (issue 13 item 6).
+struct RedisConfig {
+  std::string url;  // redis://[:password@]host:port/db; empty: everything stays in this process
+  std::chrono::milliseconds timeout{200};  // to connect, and per command (the request path waits this long at most)
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8080";
   std::optional<std::filesystem::path> port_file;
@@ -110,7 +116,7 @@ struct Config {
   std::optional<core::Secret> master_key;        // base64 text of one 32-byte key
   std::optional<std::filesystem::path> keyring_file;
   KeyringConfig keyring;
-  std::string redis_url;
+  RedisConfig redis;
   LogLevel log_level = LogLevel::info;
   LogFormat log_format = LogFormat::json;
   HttpLimits http;

@@ -190,11 +190,13 @@ const Setting kSettings[] = {
        c.keyring.node_timeout = *v;
        return core::ok();
      }},
-    {"redis_url", "shared counters and invalidation for several nodes",
+    {"redis.url", "redis://[:password@]host:port/db shared by several nodes: rate limits, lockouts, alert windows, webhook queue",
      [](Config& c, std::string_view t) -> Result<void> {
-       c.redis_url = std::string(t);
+       c.redis.url = std::string(t);
        return core::ok();
      }},
+    {"redis.timeout", "to connect to Redis and per command; past it a check falls back to this node's memory",
+     set_section_duration<&Config::redis, &RedisConfig::timeout>},
     {"log.level", "trace, debug, info, warn, error or off", set_log_level},
     {"log.format", "json (one object per line) or text", set_log_format},
     {"http.threads", "I/O threads (0 = one per core)",

@@ -1,6 +1,8 @@
 #include "gateway/usage_alerts.h"
 
 #include "logging/log.h"
+#include "monitor/client_sightings.h"
+#include "monitor/error_rate_window.h"
 
 namespace keyrelay::gateway {
 
@@ -8,7 +10,10 @@ UsageAlerts::UsageAlerts(monitor::AlertService& alerts, const core::Clock& clock
     : alerts_(alerts),
       clock_(clock),
       options_(std::move(options)),
-      error_rates_(options_.error_percent, options_.error_min_requests, options_.error_window) {}
+      clients_(options_.clients ? options_.clients : std::make_shared<monitor::ClientSightings>()),
+      error_rates_(options_.error_rates ? options_.error_rates
+                                        : std::make_shared<monitor::ErrorRateWindow>(
+                                              options_.error_percent, options_.error_min_requests, options_.error_window)) {}
 
 void UsageAlerts::raise(const monitor::AlertSpec& spec, const vault::Caller* caller) {
   if (auto raised = alerts_.raise(spec, caller); !raised)
@@ -19,7 +24,7 @@ void UsageAlerts::observe(const KeyUse& use, store::TimePoint) {
   const vault::Caller& caller = use.caller;
   const std::string ip = caller.ip.value_or("");
   const std::string agent = caller.user_agent.value_or("");
-  if (!caller.user_id.empty() && clients_.is_new(caller.user_id, ip, agent)) {
+  if (!caller.user_id.empty() && clients_->is_new(caller.user_id, ip, agent)) {
     monitor::AlertSpec alert;
     alert.rule = "key.new_client";
     alert.severity = store::AlertSeverity::info;
@@ -31,7 +36,7 @@ void UsageAlerts::observe(const KeyUse& use, store::TimePoint) {
                     "'. If that was not you or your app, revoke your tokens and rotate the key";
     raise(alert, &caller);
   }
-  if (auto rate = error_rates_.record(use.provider, use.error, clock_.steady_now())) {
+  if (auto rate = error_rates_->record(use.provider, use.error, clock_.steady_now())) {
     monitor::AlertSpec alert;
     alert.rule = "provider.error_rate";
     alert.severity = store::AlertSeverity::warning;

@@ -6,12 +6,13 @@
 // (provider 401/403 → key.invalid is raised where the answer is read, in the fallback loop.)
 
 #include <functional>
+#include <memory>
 
 #include "core/clock.h"
 #include "gateway/usage_recorder.h"
 #include "monitor/alert_service.h"
-#include "monitor/client_sightings.h"
-#include "monitor/error_rate_window.h"
+#include "monitor/client_baseline.h"
+#include "monitor/error_rate_tracker.h"
 
 namespace keyrelay::gateway {
 
@@ -20,6 +21,10 @@ struct UsageAlertOptions {
   std::uint64_t error_min_requests = 20;
   std::chrono::milliseconds error_window{std::chrono::minutes(5)};
   std::string system_user_id;  // owner of alerts about no user (a provider's error rate)
+  // Where sightings and error rates are kept; unset: this node's memory (ClientSightings,
+  // ErrorRateWindow). The composition root sets the Redis versions to share them across nodes.
+  std::shared_ptr<monitor::ClientBaseline> clients;
+  std::shared_ptr<monitor::ErrorRateTracker> error_rates;
 };
 
 class UsageAlerts {
@@ -35,8 +40,8 @@ class UsageAlerts {
   monitor::AlertService& alerts_;
   const core::Clock& clock_;
   const UsageAlertOptions options_;
-  monitor::ClientSightings clients_;
-  monitor::ErrorRateWindow error_rates_;
+  std::shared_ptr<monitor::ClientBaseline> clients_;
+  std::shared_ptr<monitor::ErrorRateTracker> error_rates_;
 };
 
 }  // namespace keyrelay::gateway

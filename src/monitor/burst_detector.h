@@ -11,18 +11,18 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "monitor/burst_counter.h"
+
 namespace keyrelay::monitor {
 
-class BurstDetector {
+class BurstDetector final : public BurstCounter {
  public:
-  using TimePoint = std::chrono::steady_clock::time_point;
-
   // `threshold` 0 turns the detector off.
   BurstDetector(std::uint32_t threshold, std::chrono::milliseconds window)
       : threshold_(threshold), window_(window) {}
 
   // Records one event of `subject` at `now`; true when it completes a burst.
-  bool record(std::string_view subject, TimePoint now);
+  bool record(std::string_view subject, TimePoint now) override;
 
  private:
   const std::uint32_t threshold_;

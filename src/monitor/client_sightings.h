@@ -11,16 +11,18 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "monitor/client_baseline.h"
+
 namespace keyrelay::monitor {
 
-class ClientSightings {
+class ClientSightings final : public ClientBaseline {
  public:
   explicit ClientSightings(std::size_t per_user = 64, std::size_t users = 100'000)
       : per_user_(per_user), max_users_(users) {}
 
   // Records that `user_id` was served for (`ip`, `user_agent`); true when that client is new for a
   // user who already had another one.
-  bool is_new(std::string_view user_id, std::string_view ip, std::string_view user_agent);
+  bool is_new(std::string_view user_id, std::string_view ip, std::string_view user_agent) override;
 
  private:
   const std::size_t per_user_;

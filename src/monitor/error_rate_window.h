@@ -13,22 +13,16 @@
 #include <string_view>
 #include <vector>
 
+#include "monitor/error_rate_tracker.h"
+
 namespace keyrelay::monitor {
 
-struct ErrorRate {
-  std::uint64_t requests = 0;
-  std::uint64_t errors = 0;
-  unsigned percent() const noexcept { return requests == 0 ? 0 : static_cast<unsigned>(errors * 100 / requests); }
-};
-
-class ErrorRateWindow {
+class ErrorRateWindow final : public ErrorRateTracker {
  public:
-  using TimePoint = std::chrono::steady_clock::time_point;
-
   ErrorRateWindow(unsigned threshold_percent, std::uint64_t min_requests, std::chrono::milliseconds window);
 
   // Counts one request of `subject`; the window's rate when this request makes it cross the threshold.
-  std::optional<ErrorRate> record(std::string_view subject, bool error, TimePoint now);
+  std::optional<ErrorRate> record(std::string_view subject, bool error, TimePoint now) override;
 
  private:
   static constexpr int kSlots = 10;

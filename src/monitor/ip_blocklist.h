@@ -12,17 +12,14 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "monitor/address_blocklist.h"
+
 namespace keyrelay::monitor {
 
-class IpBlocklist {
+class IpBlocklist final : public AddressBlocklist {
  public:
-  using TimePoint = std::chrono::steady_clock::time_point;
-
-  // Refuses `ip`'s group until `until` (a later block extends an earlier one). Returns true when
-  // the group was not blocked before (a new block, worth an alert).
-  bool block(std::string_view ip, TimePoint now, TimePoint until);
-  // When `ip`'s group is blocked at `now`: until when.
-  std::optional<TimePoint> blocked_until(std::string_view ip, TimePoint now) const;
+  bool block(std::string_view ip, TimePoint now, TimePoint until) override;
+  std::optional<TimePoint> blocked_until(std::string_view ip, TimePoint now) const override;
 
  private:
   mutable std::mutex mutex_;

@@ -281,3 +281,29 @@ TEST(Settings, EveryNameIsUnique) {
 
 }  // namespace
 }  // namespace keyrelay::config
+
+namespace keyrelay::config {
+namespace {
+
+// [redis] url ⇔ KEYRELAY_REDIS_URL (issue 13 item 6); the environment wins; unset, nothing is shared.
+TEST_F(ConfigFile, RedisSectionReadsTheUrlAndTheTimeout) {
+  auto defaults = load_config(std::nullopt, env_of({}));
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_TRUE(defaults->redis.url.empty());
+  EXPECT_EQ(defaults->redis.timeout, 200ms);
+
+  auto c = load_config(write("[redis]\nurl = \"redis://:pw@cache:6380/2\"\ntimeout = \"50ms\"\n"), env_of({}));
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->redis.url, "redis://:pw@cache:6380/2");
+  EXPECT_EQ(c->redis.timeout, 50ms);
+
+  auto env = load_config(write("[redis]\nurl = \"redis://file:6379\"\n"),
+                         env_of({{"KEYRELAY_REDIS_URL", "redis://env:6379/1"}, {"KEYRELAY_REDIS_TIMEOUT", "1s"}}));
+  ASSERT_TRUE(env) << env.error().message;
+  EXPECT_EQ(env->redis.url, "redis://env:6379/1");
+  EXPECT_EQ(env->redis.timeout, 1s);
+  EXPECT_TRUE(unknown_setting_variables({"KEYRELAY_REDIS_URL", "KEYRELAY_REDIS_TIMEOUT"}).empty());
+}
+
+}  // namespace
+}  // namespace keyrelay::config
