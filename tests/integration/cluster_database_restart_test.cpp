@@ -24,6 +24,8 @@ TEST(ClusterDatabaseRestart, ANodeAnswers503WithRetryAfterWhilePostgresIsDownAnd
   auto& node = cluster.node(0);
   auto alice = node.add_user("alice");
   create_key(node, alice, "openai", "main", cluster_secret("openai", "valid"));
+  const std::string chat = json::serialize(Gateway::chat_body("gpt-4o-mini"));
+  ASSERT_EQ(node.call(alice, "POST", "/v1/chat/completions", chat).status, 200) << "the token and key are cached";
   const std::string create_body = body_of({{"provider", "anthropic"}, {"name", "while-down"},
                                            {"secret", cluster_secret("anthropic", "valid")}});
 
@@ -34,13 +36,17 @@ TEST(ClusterDatabaseRestart, ANodeAnswers503WithRetryAfterWhilePostgresIsDownAnd
   EXPECT_TRUE(refused.has_header("Retry-After")) << describe(refused);
   auto ready = node.server().get("/readyz");
   EXPECT_EQ(ready.status, 503) << "not ready without its database: " << describe(ready);
+  // The gateway needs no database for a cached token and key: it keeps serving (usage waits in the
+  // recorder's queue).
+  auto served = node.call(alice, "POST", "/v1/chat/completions", chat);
+  EXPECT_EQ(served.status, 200) << describe(served);
 
   cluster.postgres().start();
   int status = 0;
   EXPECT_TRUE(poll_until(deadline_in(15s), [&] {
     return (status = node.call(alice, "POST", "/api/v1/keys", create_body).status) == 201;
   }, 100ms)) << "still " << status << " after PostgreSQL came back\n" << cluster.logs();
-  EXPECT_EQ(node.call(alice, "POST", "/v1/chat/completions", json::serialize(Gateway::chat_body("gpt-4o-mini"))).status, 200);
+  EXPECT_EQ(node.call(alice, "POST", "/v1/chat/completions", chat).status, 200);
   EXPECT_EQ(node.server().get("/readyz").status, 200);
 }
 
