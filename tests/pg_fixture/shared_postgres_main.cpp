@@ -15,11 +15,13 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <string>
 #include <thread>
 
@@ -30,6 +32,26 @@ namespace {
 namespace fs = std::filesystem;
 constexpr auto kLifetime = std::chrono::hours(2);
 constexpr auto kStartTimeout = std::chrono::seconds(120);
+
+// The holder pid FILE names, or -1.
+pid_t holder_of(const fs::path& file) {
+  std::ifstream in(file);
+  std::string url, pid_text;
+  std::getline(in, url);
+  std::getline(in, pid_text);
+  if (pid_text.empty()) return -1;
+  return static_cast<pid_t>(std::stol(pid_text));
+}
+
+// Exited: no such process, or a zombie nobody reaped (the holder's parent is gone, and PID 1 in a
+// container may not reap).
+bool gone(pid_t pid) {
+  if (::kill(pid, 0) != 0) return true;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const auto paren = text.rfind(')');
+  return paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] == 'Z';
+}
 
 // The background holder: owns the server until SIGTERM or kLifetime, then stops it.
 [[noreturn]] void hold(const fs::path& file) {
@@ -53,16 +75,24 @@ constexpr auto kStartTimeout = std::chrono::seconds(120);
     }
     fs::rename(partial, file);
     timespec timeout{static_cast<time_t>(std::chrono::seconds(kLifetime).count()), 0};
-    (void)sigtimedwait(&signals, nullptr, &timeout);
+    while (sigtimedwait(&signals, nullptr, &timeout) < 0 && errno == EINTR) {
+    }
+    // Gone from the file before the (slow) cleanup, and only if the file is still ours: a later
+    // run may already have started its own server.
+    if (holder_of(file) == ::getpid()) {
+      std::error_code ec;
+      fs::remove(file, ec);
+    }
   } catch (const std::exception&) {
     code = 1;
   }
-  std::error_code ec;
-  fs::remove(file, ec);
   ::_exit(code);
 }
 
+int stop(const fs::path& file);
+
 int start(const fs::path& file) {
+  if (fs::exists(file)) (void)stop(file);  // left over from an interrupted run
   std::error_code ec;
   fs::remove(file, ec);
   const pid_t child = ::fork();
@@ -90,19 +120,16 @@ int start(const fs::path& file) {
 }
 
 int stop(const fs::path& file) {
-  std::ifstream in(file);
-  std::string url, pid_text;
-  std::getline(in, url);
-  std::getline(in, pid_text);
-  if (pid_text.empty()) {
+  const pid_t holder = holder_of(file);
+  if (holder <= 0) {
     std::cout << "no shared PostgreSQL server to stop\n";
     return 0;
   }
-  const pid_t holder = static_cast<pid_t>(std::stol(pid_text));
   if (::kill(holder, SIGTERM) != 0) return 0;  // already gone
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  // Removing the cluster directory may take a while on a busy disk.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(300);
   while (std::chrono::steady_clock::now() < deadline) {
-    if (::kill(holder, 0) != 0) {
+    if (gone(holder)) {
       std::cout << "shared PostgreSQL server stopped\n";
       return 0;
     }

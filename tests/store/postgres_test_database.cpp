@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "store/postgres/connection.h"
 #include "support/postgres_server.h"
 
@@ -42,12 +44,17 @@ class Databases {
     return database_url(base, found->second);
   }
 
-  ~Databases() {
-    // The lazily started server goes away with its databases; the shared one outlives us.
+  // Drops the databases this process created on the shared server (the lazily started server
+  // goes away with its databases). Runs at the end of the test program but before exit, where
+  // OpenSSL, which libpq needs to log in (SCRAM), has shut down.
+  void drop_created() {
+    std::lock_guard lock(mutex_);
     if (own_server_ || names_.empty() || base_url_.empty()) return;
     auto conn = postgres::Connection::open({base_url_});
     if (!conn) return;
-    for (const auto& [dir, name] : names_) (void)(*conn)->exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)", "dropping a test database");
+    for (const auto& [dir, name] : names_)
+      (void)(*conn)->exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)", "dropping a test database");
+    names_.clear();
   }
 
  private:
@@ -85,6 +92,14 @@ class Databases {
   std::unique_ptr<::keyrelay::test::PostgresServer> own_server_;
   std::map<std::filesystem::path, std::string> names_;
 };
+
+class DropDatabasesAtTheEnd : public ::testing::Environment {
+ public:
+  void TearDown() override { Databases::instance().drop_created(); }
+};
+
+[[maybe_unused]] ::testing::Environment* const kDropDatabases =
+    ::testing::AddGlobalTestEnvironment(new DropDatabasesAtTheEnd);
 
 }  // namespace
 

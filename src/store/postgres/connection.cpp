@@ -55,6 +55,9 @@ core::Result<std::unique_ptr<Connection>> Connection::open(const ConnectionSetti
     while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
     return core::Error::unavailable("cannot connect to PostgreSQL: " + why);
   }
+  // libpq prints the server's NOTICEs ("relation … already exists, skipping") on stderr; the
+  // store reports what matters through its results, so they are dropped.
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
   return std::unique_ptr<Connection>(new Connection(conn, std::move(password)));
 }
 
