@@ -54,8 +54,8 @@ Access access_of(std::optional<std::string_view> user_id) {
 }
 
 // Serialises raises of one (rule, user, key, provider) tuple across connections and nodes. The
-// unit separator keeps the parts apart; an absent part hashes like an empty one, which only
-// costs a wait on a collision.
+// unit separator keeps the parts apart; concat_ws skips an absent part, so two tuples may share a
+// key (as may any two on a hash collision), which only costs a wait.
 core::Result<void> lock_alert_tuple(Connection& conn, const AlertRecord& alert) {
   auto locked = conn.query(
       "SELECT pg_advisory_xact_lock(hashtextextended(concat_ws(chr(31), 'alert', $1::text, $2::text, $3::text, "
