@@ -132,6 +132,25 @@ core::Result<void> SqliteStore::insert_key(const KeyRecord& key, AuditEvent even
   });
 }
 
+core::Result<void> SqliteStore::insert_keys(std::vector<std::pair<KeyRecord, AuditEvent>> keys) {
+  if (keys.empty()) return core::ok();
+  auto conn = pool_->acquire();
+  if (!conn) return conn.error();
+  Connection& c = **conn;
+  // One transaction for the whole load: one commit (one fsync) instead of one per key.
+  return sqlite::in_write_transaction(c, Bump::generation, [&]() -> core::Result<void> {
+    for (auto& [key, event] : keys) {
+      if (auto checked = check_key_insert(c, key); !checked) return checked;
+      auto insert = c.prepare(sqlite::kInsertKey);
+      if (!insert) return insert.error();
+      sqlite::bind_key(*insert, key);
+      if (auto inserted = insert->run("insert_keys"); !inserted) return inserted;
+      if (auto appended = sqlite::append_audit_event(c, sealer_, event); !appended) return appended;
+    }
+    return core::ok();
+  });
+}
+
 core::Result<KeyRecord> SqliteStore::get_key(std::string_view owner_id, std::string_view id) {
   auto conn = pool_->acquire();
   if (!conn) return conn.error();
