@@ -19,6 +19,11 @@
 
 namespace keyrelay::vault {
 
+struct RewrapOptions {
+  std::size_t batch_size = 100;  // keys per store transaction
+  std::size_t threads = 1;       // not used yet: one thread does the crypto
+};
+
 struct RewrapReport {
   std::size_t rewrapped = 0;
   std::vector<std::string> failed_key_ids;  // keys whose secret no longer opens (now marked invalid)
@@ -28,8 +33,8 @@ class Rewrapper {
  public:
   // `users` gives each owner's fingerprint salt.
   Rewrapper(store::RotationStore& rotation, store::UserStore& users, const crypto::Envelope& envelope, KeyService& keys,
-            std::size_t batch_size = 100)
-      : rotation_(rotation), users_(users), envelope_(envelope), keys_(keys), batch_size_(batch_size) {}
+            RewrapOptions options = {})
+      : rotation_(rotation), users_(users), envelope_(envelope), keys_(keys), batch_size_(options.batch_size) {}
 
   // Re-wraps until no key (other than failed ones) is on another version than `to_version`, which
   // must be the envelope keyring's sealing version.
