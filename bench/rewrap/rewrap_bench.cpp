@@ -166,7 +166,7 @@ int run(const Options& options) {
                          clock, "bench/mgmt");
   vault::Caller cli;
   cli.kind = store::ActorKind::cli;
-  vault::Rewrapper rewrapper(store, store, envelope, keys, options.rewrap);
+  vault::Rewrapper rewrapper(store, store, store, envelope, keys, options.rewrap);
   const auto rewrap_start = std::chrono::steady_clock::now();
   const double cpu_before = cpu_seconds();
   const double machine_before = machine_busy_seconds();
@@ -181,7 +181,7 @@ int run(const Options& options) {
   const double cores = std::thread::hardware_concurrency();
   std::printf("         batch %zu, %zu crypto threads; this process %.1f CPU s (%.1f us per key), other processes "
               "%.0f %% of the machine meanwhile\n",
-              options.rewrap.batch_size, options.rewrap.threads, cpu,
+              options.rewrap.batch_size, options.rewrap.threads ? options.rewrap.threads : std::thread::hardware_concurrency(), cpu,
               report->rewrapped ? cpu * 1e6 / static_cast<double>(report->rewrapped) : 0.0,
               100.0 * others / (rewrap_seconds * cores));
 

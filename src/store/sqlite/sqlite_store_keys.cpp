@@ -249,11 +249,14 @@ core::Result<std::vector<KeyRecord>> SqliteStore::keys_after(const std::optional
                                                              std::size_t limit) {
   auto conn = pool_->acquire();
   if (!conn) return conn.error();
-  static const std::string kSql =
-      sqlite::select_sql(sqlite::kKeyColumns, "FROM api_keys WHERE (?1 IS NULL OR id > ?1) ORDER BY id LIMIT ?2");
-  auto stmt = (*conn)->prepare(kSql);
+  // Two statements, not `(?1 IS NULL OR id > ?1)`: SQLite plans that as a scan from the first id,
+  // which makes paging through every key quadratic (the master-key re-wrap pages through them all).
+  static const std::string kFirst = sqlite::select_sql(sqlite::kKeyColumns, "FROM api_keys ORDER BY id LIMIT ?2");
+  static const std::string kAfter =
+      sqlite::select_sql(sqlite::kKeyColumns, "FROM api_keys WHERE id > ?1 ORDER BY id LIMIT ?2");
+  auto stmt = (*conn)->prepare(after_id ? kAfter : kFirst);
   if (!stmt) return stmt.error();
-  stmt->bind_text(1, after_id);
+  if (after_id) stmt->bind_text(1, *after_id);
   stmt->bind_int(2, static_cast<std::int64_t>(limit));
   std::vector<KeyRecord> keys;
   for (;;) {
