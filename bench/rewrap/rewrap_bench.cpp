@@ -209,6 +209,7 @@ int run(const Options& options) {
 }  // namespace keyrelay::bench
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each figure as soon as it is measured, also into a file
   keyrelay::bench::Options options;
   CLI::App app{"Times the master-key re-wrap of N seeded keys (issue 13, item 7)", "rewrap_bench"};
   app.add_option("--keys", options.seed.keys, "keys to seed and re-wrap")->capture_default_str();
