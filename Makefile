@@ -58,18 +58,23 @@ clean:
 # on, then Google Benchmark and the wrk load run (bench/load.py), ending on a table of figures and
 # targets. -O2 rather than CMake's Release -O3: GCC 12 at -O3 reports false -Wrestrict and
 # -Wmaybe-uninitialized in std::string code, which -Werror turns into build failures.
-# BENCH_ARGS passes options to bench/load.py (e.g. BENCH_ARGS="--duration 5").
+# BENCH_ARGS passes options to bench/load.py (e.g. BENCH_ARGS="--duration 5"), REWRAP_ARGS to the
+# master-key re-wrap benchmark (e.g. REWRAP_ARGS="--keys 100000", or
+# REWRAP_ARGS="--database-url postgres://…" for an empty PostgreSQL database; default: 1,000,000
+# keys in a temporary SQLite file).
 BENCH_BUILD ?= build-bench
 BENCH_ARGS  ?=
+REWRAP_ARGS ?=
 
 .PHONY: bench
 bench: deps
 	@scripts/install-bench-deps.sh
 	cmake -S . -B $(BENCH_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" \
 	  -DKEYRELAY_BENCH=ON $(CMAKE_ARGS)
-	cmake --build $(BENCH_BUILD) -j $(JOBS) --target keyrelay keyrelay-mock-provider keyrelay_micro_bench
+	cmake --build $(BENCH_BUILD) -j $(JOBS) --target keyrelay keyrelay-mock-provider keyrelay_micro_bench rewrap_bench
 	$(BENCH_BUILD)/bench/keyrelay_micro_bench --benchmark_min_time=0.2 \
 	  --benchmark_out=$(BENCH_BUILD)/micro.json --benchmark_out_format=json
+	$(BENCH_BUILD)/bench/rewrap/rewrap_bench $(REWRAP_ARGS)
 	bench/load.py --build $(BENCH_BUILD) --micro $(BENCH_BUILD)/micro.json --json-out $(BENCH_BUILD)/bench-results.json $(BENCH_ARGS)
 
 # Fuzzing (never part of `make test`, which only replays the committed corpus): clang 14 with

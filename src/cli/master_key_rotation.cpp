@@ -96,7 +96,7 @@ Result<void> rewrap_all(AppContext& app, std::uint32_t to, RotationReport& repor
   if (!catalog) return catalog.error();
   vault::KeyService keys(*app.store, *app.store, *app.store, *app.envelope,
                          std::make_shared<const catalog::Catalog>(std::move(*catalog)), app.clock, app.mgmt_chain);
-  vault::Rewrapper rewrapper(*app.store, *app.store, *app.envelope, keys);
+  vault::Rewrapper rewrapper(*app.store, *app.store, *app.store, *app.envelope, keys);
   auto done = rewrapper.run(cli_caller(), to);
   if (!done) return done.error();
   report.rewrapped = done->rewrapped;

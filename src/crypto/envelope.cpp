@@ -169,6 +169,26 @@ core::Result<SealedSecret> Envelope::rewrap(const SealedSecret& sealed,
   return SealedSecret{std::move(*wrapped), sealed.sealed_secret, to_version};
 }
 
+core::Result<VerifiedRewrap> Envelope::rewrap_verified(const SealedSecret& sealed, const SecretBinding& binding,
+                                                      core::ByteView user_salt, std::uint32_t to_version) const {
+  // One snapshot for every step, so a keyring swapped meanwhile cannot mix two keyrings' keys.
+  const Snapshot snap = snapshot();
+  auto data_key = unwrap_data_key(snap, sealed, binding, user_salt);
+  if (!data_key) return std::move(data_key).error();
+  // The secret itself is opened too: its tag is what proves the sealed secret was not altered
+  // (the data key's tag says nothing about it), and its plaintext is what the fingerprint is of.
+  auto plaintext = crypto::open(data_key->reveal(), secret_aad(binding).view(), sealed.sealed_secret);
+  if (!plaintext) return opened_badly(std::move(plaintext).error(), "the sealed secret failed authentication");
+  auto kek = derived_key(snap, KekCache::Purpose::user_kek, to_version, user_salt);
+  if (!kek) return std::move(kek).error();
+  auto fingerprint_key = derived_key(snap, KekCache::Purpose::fingerprint, to_version, user_salt);
+  if (!fingerprint_key) return std::move(fingerprint_key).error();
+  auto wrapped = crypto::seal(kek->reveal(), data_key_aad(binding, to_version).view(), data_key->reveal());
+  if (!wrapped) return std::move(wrapped).error();
+  const Digest fingerprint = hmac_sha256(fingerprint_key->reveal(), plaintext->reveal());
+  return VerifiedRewrap{SealedSecret{std::move(*wrapped), sealed.sealed_secret, to_version}, fingerprint};
+}
+
 core::Result<Digest> Envelope::fingerprint(const core::Secret& secret, core::ByteView user_salt,
                                            std::uint32_t master_version) const {
   auto key = derived_key(snapshot(), KekCache::Purpose::fingerprint, master_version, user_salt);

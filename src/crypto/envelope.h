@@ -46,6 +46,12 @@ struct SealedSecret {
   std::uint32_t master_version = 0;
 };
 
+// What rewrap_verified() gives back: the secret re-wrapped and its fingerprint under the new version.
+struct VerifiedRewrap {
+  SealedSecret sealed;
+  Digest fingerprint;
+};
+
 // Why open() (or rewrap()) failed. Callers react differently to each kind.
 enum class OpenFailure {
   integrity,        // Errc::internal: the data key or the secret failed authentication (tampered
@@ -89,6 +95,13 @@ class Envelope {
   // `to_version`).
   core::Result<SealedSecret> rewrap(const SealedSecret& sealed, const SecretBinding& binding,
                                     core::ByteView user_salt, std::uint32_t to_version) const;
+
+  // Master-key rotation's step per key: opens the secret in full (both GCM tags are checked, so
+  // a tampered data key or secret fails exactly as in open()), re-wraps the data key under
+  // `to_version` and fingerprints the secret under it, unwrapping the data key once. The plaintext
+  // never leaves (wiped before returning). Errors as rewrap().
+  core::Result<VerifiedRewrap> rewrap_verified(const SealedSecret& sealed, const SecretBinding& binding,
+                                               core::ByteView user_salt, std::uint32_t to_version) const;
 
   // HMAC-SHA256(HKDF(master[v], user salt, "keyrelay/fingerprint/v1"), secret): the same secret of
   // the same user gives the same value for one master version, so duplicates are found without

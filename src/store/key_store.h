@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -36,6 +37,16 @@ class KeyStore {
   // conflict when (owner, provider, name) exists, or a key of (owner, provider) whose fingerprint
   // is key.fingerprint or one of key.equivalent_fingerprints.
   virtual core::Result<void> insert_key(const KeyRecord& key, AuditEvent event) = 0;
+  // Bulk load (an import, the re-wrap benchmark's seed): each key is checked and stored with its
+  // event as insert_key() does, in order, and the first error stops the load and is returned.
+  // An engine may group the keys into fewer transactions (SQLite: one for the call, all or
+  // nothing); the default is one insert_key() per key, so keys before a failed one stay stored.
+  virtual core::Result<void> insert_keys(std::vector<std::pair<KeyRecord, AuditEvent>> keys) {
+    for (auto& [key, event] : keys) {
+      if (auto inserted = insert_key(key, std::move(event)); !inserted) return inserted;
+    }
+    return core::ok();
+  }
   virtual core::Result<KeyRecord> get_key(std::string_view owner_id, std::string_view id) = 0;
   // Ordered by (provider, priority, created_at, id).
   virtual core::Result<Page<KeyRecord>> list_keys(const KeyFilter& filter, const PageRequest& page) = 0;

@@ -196,6 +196,44 @@ TEST_F(EnvelopeTest, RewrapFailsForAWrongBindingOrAMissingVersion) {
   EXPECT_EQ(missing.error().code, core::Errc::not_found);
 }
 
+TEST_F(EnvelopeTest, RewrapVerifiedMovesTheDataKeyAndFingerprintsUnderTheNewVersion) {
+  const auto old = seal_ok();
+  envelope_.replace_keyring(rotated_keyring());
+  auto moved = envelope_.rewrap_verified(old, kBinding, kSalt, 2);
+  ASSERT_TRUE(moved) << moved.error().message;
+  EXPECT_EQ(moved->sealed.master_version, 2u);
+  EXPECT_EQ(moved->sealed.sealed_secret, old.sealed_secret) << "only the data key is re-sealed";
+  EXPECT_NE(moved->sealed.wrapped_data_key, old.wrapped_data_key);
+  expect_opens(moved->sealed);
+  auto fingerprint = envelope_.fingerprint(kPlaintext, kSalt, 2);
+  ASSERT_TRUE(fingerprint);
+  EXPECT_EQ(moved->fingerprint, *fingerprint);
+  EXPECT_NE(moved->fingerprint, envelope_.fingerprint(kPlaintext, kSalt, 1).value());
+}
+
+TEST_F(EnvelopeTest, RewrapVerifiedChecksTheSecretNotOnlyTheDataKey) {
+  const auto sealed = seal_ok();
+  envelope_.replace_keyring(rotated_keyring());
+  // A changed sealed secret: rewrap() alone would carry it forward, since only the data key's tag
+  // is checked there; rewrap_verified() refuses it as an integrity failure.
+  for (std::size_t at : {std::size_t{0}, sealed.sealed_secret.size() / 2, sealed.sealed_secret.size() - 1}) {
+    auto tampered = sealed;
+    tampered.sealed_secret[at] ^= 0x01;
+    ASSERT_TRUE(envelope_.rewrap(tampered, kBinding, kSalt, 2)) << "the premise: rewrap() does not look at it";
+    auto refused = envelope_.rewrap_verified(tampered, kBinding, kSalt, 2);
+    ASSERT_FALSE(refused) << "byte " << at;
+    EXPECT_EQ(open_failure(refused.error()), OpenFailure::integrity);
+  }
+  auto wrong_key = sealed;
+  wrong_key.wrapped_data_key[3] ^= 0x80;
+  auto refused = envelope_.rewrap_verified(wrong_key, kBinding, kSalt, 2);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(open_failure(refused.error()), OpenFailure::integrity);
+  auto missing = envelope_.rewrap_verified(sealed, kBinding, kSalt, 9);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(open_failure(missing.error()), OpenFailure::unknown_version);
+}
+
 TEST_F(EnvelopeTest, ReplaceKeyringWipesCachedKeysOfTheOldKeyring) {
   const auto sealed = seal_ok();  // caches the KEK of (version 1, salt)
   auto other = single_key(9);

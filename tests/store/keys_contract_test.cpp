@@ -42,6 +42,44 @@ TEST_P(KeysContract, InsertedKeyRoundTripsEveryField) {
   EXPECT_EQ(text(*got), text(key));
 }
 
+TEST_P(KeysContract, InsertKeysStoresEveryKeyOfEveryOwnerWithItsEvent) {
+  auto alice = add_user("alice");
+  auto bob = add_user("bob");
+  std::vector<KeyRecord> keys{make_key(alice, "openai", "a1"), make_key(alice, "openai", "a2"),
+                              make_key(bob, "openai", "b1")};
+  keys[1].master_version = 4;
+  std::vector<std::pair<KeyRecord, AuditEvent>> load;
+  for (const auto& key : keys) load.emplace_back(key, make_event("key.created"));
+  const auto generation_before = generation();
+  ASSERT_TRUE(store_->insert_keys(std::move(load)));
+
+  for (const auto& key : keys) {
+    auto got = store_->get_key(key.owner_id, key.id);
+    ASSERT_TRUE(got) << got.error().message;
+    EXPECT_EQ(text(*got), text(key));
+  }
+  EXPECT_EQ(chain_events().size(), 2u + 3u) << "two user.created, then one key.created per key";
+  EXPECT_GT(generation(), generation_before);
+  EXPECT_TRUE(store_->insert_keys({})) << "an empty load is nothing to do";
+}
+
+TEST_P(KeysContract, InsertKeysStopsAtTheFirstConflictAndNeverStoresIt) {
+  auto alice = add_user("alice");
+  auto stored = add_key(alice, "openai", "work");
+  auto fresh = make_key(alice, "openai", "fresh");
+  auto same_name = make_key(alice, "openai", "work");
+  auto after = make_key(alice, "openai", "after");
+  std::vector<std::pair<KeyRecord, AuditEvent>> load;
+  for (const auto& key : {fresh, same_name, after}) load.emplace_back(key, make_event("key.created"));
+
+  auto loaded = store_->insert_keys(std::move(load));
+  ASSERT_FALSE(loaded);
+  EXPECT_EQ(loaded.error().code, core::Errc::conflict);
+  EXPECT_EQ(store_->get_key(alice.id, same_name.id).error().code, core::Errc::not_found);
+  EXPECT_EQ(store_->get_key(alice.id, after.id).error().code, core::Errc::not_found) << "the load stops there";
+  EXPECT_TRUE(store_->get_key(alice.id, stored.id));
+}
+
 TEST_P(KeysContract, EveryValidationStateRoundTrips) {
   auto owner = add_user("alice");
   int n = 0;

@@ -102,7 +102,7 @@ TEST_F(KeyServiceTest, TheSameSecretIsADuplicateAcrossMasterKeyRotations) {
   // After the re-wrap moved every key to version 2 (fingerprints recomputed): still a duplicate.
   vault::Caller cli;
   cli.kind = store::ActorKind::cli;
-  auto rewrapped = vault::Rewrapper(*store_, *store_, *envelope_, *keys_).run(cli, 2);
+  auto rewrapped = vault::Rewrapper(*store_, *store_, *store_, *envelope_, *keys_).run(cli, 2);
   ASSERT_TRUE(rewrapped) << rewrapped.error().message;
   EXPECT_EQ(rewrapped->rewrapped, 2u);
   EXPECT_EQ(create(alice_, "openai", kSecret, "third").error().code, Errc::conflict);

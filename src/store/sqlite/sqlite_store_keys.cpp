@@ -132,6 +132,25 @@ core::Result<void> SqliteStore::insert_key(const KeyRecord& key, AuditEvent even
   });
 }
 
+core::Result<void> SqliteStore::insert_keys(std::vector<std::pair<KeyRecord, AuditEvent>> keys) {
+  if (keys.empty()) return core::ok();
+  auto conn = pool_->acquire();
+  if (!conn) return conn.error();
+  Connection& c = **conn;
+  // One transaction for the whole load: one commit (one fsync) instead of one per key.
+  return sqlite::in_write_transaction(c, Bump::generation, [&]() -> core::Result<void> {
+    for (auto& [key, event] : keys) {
+      if (auto checked = check_key_insert(c, key); !checked) return checked;
+      auto insert = c.prepare(sqlite::kInsertKey);
+      if (!insert) return insert.error();
+      sqlite::bind_key(*insert, key);
+      if (auto inserted = insert->run("insert_keys"); !inserted) return inserted;
+      if (auto appended = sqlite::append_audit_event(c, sealer_, event); !appended) return appended;
+    }
+    return core::ok();
+  });
+}
+
 core::Result<KeyRecord> SqliteStore::get_key(std::string_view owner_id, std::string_view id) {
   auto conn = pool_->acquire();
   if (!conn) return conn.error();
@@ -230,11 +249,14 @@ core::Result<std::vector<KeyRecord>> SqliteStore::keys_after(const std::optional
                                                              std::size_t limit) {
   auto conn = pool_->acquire();
   if (!conn) return conn.error();
-  static const std::string kSql =
-      sqlite::select_sql(sqlite::kKeyColumns, "FROM api_keys WHERE (?1 IS NULL OR id > ?1) ORDER BY id LIMIT ?2");
-  auto stmt = (*conn)->prepare(kSql);
+  // Two statements, not `(?1 IS NULL OR id > ?1)`: SQLite plans that as a scan from the first id,
+  // which makes paging through every key quadratic (the master-key re-wrap pages through them all).
+  static const std::string kFirst = sqlite::select_sql(sqlite::kKeyColumns, "FROM api_keys ORDER BY id LIMIT ?2");
+  static const std::string kAfter =
+      sqlite::select_sql(sqlite::kKeyColumns, "FROM api_keys WHERE id > ?1 ORDER BY id LIMIT ?2");
+  auto stmt = (*conn)->prepare(after_id ? kAfter : kFirst);
   if (!stmt) return stmt.error();
-  stmt->bind_text(1, after_id);
+  if (after_id) stmt->bind_text(1, *after_id);
   stmt->bind_int(2, static_cast<std::int64_t>(limit));
   std::vector<KeyRecord> keys;
   for (;;) {

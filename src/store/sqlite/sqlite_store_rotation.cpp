@@ -17,8 +17,11 @@ using sqlite::Connection;
 core::Result<std::vector<KeyRecord>> SqliteStore::keys_not_on_version(std::uint32_t version, std::size_t limit) {
   auto conn = pool_->acquire();
   if (!conn) return conn.error();
-  static const std::string kSql =
-      sqlite::select_sql(sqlite::kKeyColumns, "FROM api_keys WHERE master_version <> ?1 ORDER BY id LIMIT ?2");
+  // `<` or `>` rather than `<>`, and no ORDER BY: two range searches of api_keys_by_master_version,
+  // so the cost follows the rows still to move, not the whole table (a scan of every key per
+  // re-wrap batch before).
+  static const std::string kSql = sqlite::select_sql(
+      sqlite::kKeyColumns, "FROM api_keys WHERE master_version < ?1 OR master_version > ?1 LIMIT ?2");
   auto stmt = (*conn)->prepare(kSql);
   if (!stmt) return stmt.error();
   stmt->bind_int(1, version);
