@@ -89,9 +89,6 @@ core::Result<std::unique_ptr<AppContext>> open_app(const GlobalOptions& global, 
     logging::warn("unknown environment variable ignored", {{"variable", name}});
   auto app = std::make_unique<AppContext>();
   app->config = std::move(*config);
-  if (app->config.database_url.starts_with("postgres"))
-    return core::Error::invalid_request(
-        "KEYRELAY_DATABASE_URL: the PostgreSQL engine is not available in this version; use sqlite:// or leave it unset");
 
   auto keyring = load_keyring(app->config, policy);
   if (!keyring) return keyring.error();
