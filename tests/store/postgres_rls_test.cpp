@@ -2,6 +2,8 @@
 // its owner filter, run on the runtime path for user A, sees only A's rows; the admin path sees
 // everyone's; and the runtime role can neither bypass the policies nor write rows for someone else.
 
+#include <random>
+
 #include <gtest/gtest.h>
 
 #include "postgres_test_database.h"
@@ -128,6 +130,67 @@ TEST_P(PostgresRls, KeyStoreCallsOfOneOwnerNeverReturnAnothersKey) {
   auto got = store_->get_key(alice_.id, keys->front().id);
   ASSERT_FALSE(got);
   EXPECT_EQ(got.error().code, core::Errc::not_found);
+}
+
+}  // namespace
+}  // namespace keyrelay::store::test
+
+namespace keyrelay::store::test {
+namespace {
+
+// The URL's role need not be a superuser: a role with CREATEDB and CREATEROLE that owns the
+// database migrates it (creating or joining keyrelay_runtime), and since the policies are FORCEd
+// and runtime work runs as keyrelay_runtime, RLS binds it just the same.
+TEST(PostgresRlsOwner, ANonSuperuserOwnerMigratesAndIsBoundByThePolicies) {
+  ::keyrelay::test::TempDir dir;
+  const std::string server = postgres_server_url();
+  auto admin = postgres::Connection::open({server});
+  ASSERT_TRUE(admin) << admin.error().message;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string suffix;
+  for (int i = 0; i < 12; ++i) suffix += kHex[std::random_device{}() % 16];
+  const std::string role = "kr_owner_" + suffix, database = "kr_owned_" + suffix;
+  ASSERT_TRUE((*admin)->exec("CREATE ROLE " + role + " LOGIN CREATEROLE PASSWORD 'owner-pw-" + suffix + "'", "creating a role"));
+  ASSERT_TRUE((*admin)->exec("CREATE DATABASE " + database + " OWNER " + role + " TEMPLATE template0", "creating a database"));
+  // postgres://<superuser>:<pw>@host:port/postgres → postgres://<role>:<pw>@host:port/<database>
+  const std::string host_part = server.substr(server.find('@'));
+  const std::string url = "postgres://" + role + ":owner-pw-" + suffix + host_part.substr(0, host_part.rfind('/') + 1) + database;
+  {
+    TestSealer sealer;
+    PostgresOptions options;
+    options.url = url;
+    auto opened = PostgresStore::open(options, sealer);
+    ASSERT_TRUE(opened) << opened.error().message;
+    auto& store = **opened;
+    auto migrated = store.migrate();
+    ASSERT_TRUE(migrated) << migrated.error().message;
+    UserRecord alice{"u-alice", "alice", Role::user, std::nullopt, core::Bytes(16, 1), at(1)};
+    UserRecord bob{"u-bob", "bob", Role::user, std::nullopt, core::Bytes(16, 2), at(2)};
+    AuditEvent event;
+    event.id = "e1";
+    event.chain = "node-1/mgmt";
+    event.action = "user.created";
+    ASSERT_TRUE(store.create_user(alice, event));
+    event.id = "e2";
+    ASSERT_TRUE(store.create_user(bob, event));
+    auto seen = postgres::read_transaction(store.pool(), Access::user(alice.id), [&](Connection& c) -> core::Result<std::int64_t> {
+      auto rows = c.query("SELECT count(*) FROM users", "counting");
+      if (!rows) return rows.error();
+      return rows->int_at(0, 0);
+    });
+    ASSERT_TRUE(seen) << seen.error().message;
+    EXPECT_EQ(*seen, 1);
+    // Even the owner itself, outside the runtime role, is bound: FORCE ROW LEVEL SECURITY.
+    auto as_owner = postgres::read_transaction(store.pool(), Access::owner(), [&](Connection& c) -> core::Result<std::int64_t> {
+      auto rows = c.query("SELECT count(*) FROM users", "counting");
+      if (!rows) return rows.error();
+      return rows->int_at(0, 0);
+    });
+    ASSERT_TRUE(as_owner) << as_owner.error().message;
+    EXPECT_EQ(*as_owner, 0);
+  }
+  (void)(*admin)->exec("DROP DATABASE " + database + " WITH (FORCE)", "dropping");
+  (void)(*admin)->exec("DROP ROLE " + role, "dropping");
 }
 
 }  // namespace

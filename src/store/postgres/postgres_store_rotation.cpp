@@ -56,15 +56,17 @@ core::Result<std::size_t> PostgresStore::rewrap_keys(const std::vector<Rewrapped
   return postgres::run_transaction(
       *pool_, Access::admin(), postgres::Mode::write, postgres::Bump::none,
       [&](Connection& c) -> core::Result<std::size_t> {
+        // The generic plan (unnest estimated at a few rows) looks each row up by its index: O(batch).
+        // A custom plan sees the whole array and may merge-join from the table's first id on, which
+        // costs more the further a re-wrap has got: it does not scale to a million keys.
+        if (auto generic = c.exec("SET LOCAL plan_cache_mode = force_generic_plan", "planning rewrap_keys"); !generic)
+          return generic.error();
         auto updated = c.query(
             "UPDATE api_keys AS k SET master_version = b.to_version, wrapped_data_key = decode(b.wrapped, 'hex'), "
             "fingerprint = decode(b.fingerprint, 'hex') "
             "FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[]) "
             "AS b (id, from_version, secret_version, to_version, wrapped, fingerprint) "
-            // `k.id = ANY($1)` bounds the scan of api_keys to the batch's own rows: without it the
-            // planner may merge-join from the first id on, costing more the further a re-wrap got.
-            "WHERE k.id = ANY($1::text[]) AND k.id = b.id AND k.master_version = b.from_version "
-            "AND k.version = b.secret_version",
+            "WHERE k.id = b.id AND k.master_version = b.from_version AND k.version = b.secret_version",
             p, "rewrap_keys");
         if (!updated) return updated.error();
         const auto changed = static_cast<std::size_t>(updated->affected());
