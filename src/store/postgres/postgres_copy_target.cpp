@@ -1,7 +1,7 @@
 #include "store/postgres/postgres_copy_target.h"
 
-#include <fmt/format.h>
-
+#include <array>
+#include <cstdio>
 #include <map>
 #include <set>
 
@@ -30,6 +30,13 @@ std::string joined(const std::set<std::string>& names) {
   return out;
 }
 
+// A double as text that reads back as the same double.
+std::string exact_text(double value) {
+  std::array<char, 32> text{};
+  const int n = std::snprintf(text.data(), text.size(), "%.17g", value);
+  return std::string(text.data(), static_cast<std::size_t>(n));
+}
+
 void add(Params& params, const CopyValue& value) {
   std::visit(
       [&](const auto& v) {
@@ -37,7 +44,7 @@ void add(Params& params, const CopyValue& value) {
         if constexpr (std::is_same_v<T, std::monostate>) params.null();
         // Integers go as text: the column decides (bigint, or boolean from SQLite's 0/1).
         else if constexpr (std::is_same_v<T, std::int64_t>) params.text(std::to_string(v));
-        else if constexpr (std::is_same_v<T, double>) params.text(fmt::format("{:.17g}", v));
+        else if constexpr (std::is_same_v<T, double>) params.text(exact_text(v));
         else if constexpr (std::is_same_v<T, std::string>) params.text(v);
         else params.bytes(v);
       },
