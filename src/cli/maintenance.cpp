@@ -47,6 +47,11 @@ void Maintenance::drop_caches() {
   cache_.clear();
 }
 
+void Maintenance::note_store(bool ok) {
+  if (ok != store_ok_.exchange(ok))
+    logging::write(ok ? logging::Level::info : logging::Level::error, ok ? "store reachable again" : "store unreachable");
+}
+
 void Maintenance::run(std::optional<std::uint64_t> seen) {
   auto next_flush = std::chrono::steady_clock::now() + flush_interval_;
   auto next_keyring_check = std::chrono::steady_clock::now() + keyring_interval_;
@@ -55,19 +60,20 @@ void Maintenance::run(std::optional<std::uint64_t> seen) {
     wake_.wait_for(lock, poll_interval_, [this] { return stopping_; });
     if (stopping_) break;
     lock.unlock();
-    if (auto generation = schema_.generation()) {
+    // Every poll is also a probe of the store: /readyz fails within one poll of losing it.
+    auto generation = schema_.generation();
+    if (generation) {
       if (seen && *generation != *seen) drop_caches();
       seen = *generation;
     }
+    note_store(generation.has_value());
     if (keyring_check_ && std::chrono::steady_clock::now() >= next_keyring_check) {
       keyring_check_();
       next_keyring_check = std::chrono::steady_clock::now() + keyring_interval_;
     }
     if (std::chrono::steady_clock::now() >= next_flush) {
       flush(false);
-      const bool ok = static_cast<bool>(schema_.ping());
-      if (ok != store_ok_.exchange(ok))
-        logging::write(ok ? logging::Level::info : logging::Level::error, ok ? "store reachable again" : "store unreachable");
+      note_store(static_cast<bool>(schema_.ping()));
       next_flush = std::chrono::steady_clock::now() + flush_interval_;
     }
     lock.lock();

@@ -52,6 +52,9 @@ class Maintenance {
   std::chrono::milliseconds flush_interval_;
   std::function<void()> keyring_check_;
   std::chrono::milliseconds keyring_interval_;
+  // Records the outcome of a probe of the store (a generation poll or a ping); logs a change.
+  void note_store(bool ok);
+
   std::atomic<bool> store_ok_{true};
   std::mutex mutex_;
   std::condition_variable wake_;

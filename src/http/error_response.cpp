@@ -39,6 +39,11 @@ Response error_response(const core::Error& error, std::string_view request_id) {
         {"request_id", request_id}}}};
   Response r = Response::json(http_status(error.code), boost::json::serialize(body));
   if (error.code == core::Errc::unauthenticated) r.headers.set("WWW-Authenticate", "Bearer");
+  if (error.code == core::Errc::unavailable) {
+    // A busy or unreachable database, a full pool, a draining server: worth retrying shortly.
+    const auto secs = error.retry_after ? error.retry_after->count() : 1;
+    r.headers.set("Retry-After", std::to_string(secs < 1 ? 1 : secs));
+  }
   if (error.code == core::Errc::rate_limited) {
     const auto secs = error.retry_after ? error.retry_after->count() : 1;
     r.headers.set("Retry-After", std::to_string(secs < 1 ? 1 : secs));

@@ -61,6 +61,13 @@ TEST(ErrorResponse, RateLimitedSetsRetryAfter) {
   EXPECT_EQ(r.headers.get("Retry-After"), "17");
 }
 
+TEST(ErrorResponse, UnavailableTellsTheClientToRetryShortly) {
+  // A database that is down or busy, a full pool: API.md wants every 503 to carry Retry-After.
+  auto r = error_response(Error::unavailable("the database is unreachable; try again"), "req-1");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.headers.get("Retry-After"), "1");
+}
+
 TEST(ErrorResponse, ALimitsRefusalCarriesItsRateLimitFigures) {
   auto refusal = Error::rate_limited("too many failed authentications", std::chrono::seconds(900));
   refusal.rate_limit = core::RateLimitFigures{20, 0, std::chrono::seconds(900)};

@@ -36,6 +36,10 @@ core::Result<ConnectionPool::Lease> ConnectionPool::acquire() {
     --open_;
     lock.unlock();
     available_.notify_one();
+    // Clients see that the database is down, not where it is (libpq names the host and port); the
+    // reason is what open() reported at start, and what a CLI command against the URL says.
+    if (conn.error().code == core::Errc::unavailable)
+      return core::Error::unavailable("the database is unreachable; try again");
     return conn.error();
   }
   return Lease(*this, std::move(*conn));
