@@ -8,15 +8,16 @@
 #   scripts/cluster.sh status              what runs where
 #
 # Settings (environment): CLUSTER_DIR (default /tmp/keyrelay-cluster), CLUSTER_PORT (nginx, 8090),
-# CLUSTER_PG_PORT (55432), CLUSTER_REDIS_PORT (56379), CLUSTER_NODE_PORTS ("58081 58082").
+# CLUSTER_PG_PORT (15432), CLUSTER_REDIS_PORT (16379), CLUSTER_NODE_PORTS ("18081 18082") — all below
+# the ephemeral range, so a client connection cannot be holding them.
 # PostgreSQL refuses to run as root: when root, its programs run as the `postgres` user.
 set -euo pipefail
 
 dir="${CLUSTER_DIR:-/tmp/keyrelay-cluster}"
 port="${CLUSTER_PORT:-8090}"
-pg_port="${CLUSTER_PG_PORT:-55432}"
-redis_port="${CLUSTER_REDIS_PORT:-56379}"
-read -r -a node_ports <<<"${CLUSTER_NODE_PORTS:-58081 58082}"
+pg_port="${CLUSTER_PG_PORT:-15432}"
+redis_port="${CLUSTER_REDIS_PORT:-16379}"
+read -r -a node_ports <<<"${CLUSTER_NODE_PORTS:-18081 18082}"
 build="${2:-build}"
 keyrelay="$(cd "$(dirname "$0")/.." && pwd)/$build/keyrelay"
 
@@ -191,7 +192,7 @@ case "${1:-}" in
     else
       echo "admin token:      the database was initialized earlier; its token was printed then"
     fi
-    echo "try:              curl -H \"Authorization: Bearer \$(cat $dir/admin-token)\" http://127.0.0.1:$port/api/v1/me"
+    echo "try:              curl -H \"Authorization: Bearer \$(cat $dir/admin-token)\" http://127.0.0.1:$port/api/v1/keys"
     echo "stop:             make cluster-stop"
     ;;
   stop)
