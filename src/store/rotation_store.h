@@ -40,6 +40,10 @@ class RotationStore {
   virtual core::Result<std::vector<KeyRecord>> keys_not_on_version(std::uint32_t version, std::size_t limit) = 0;
   // Applies a batch in one transaction; returns how many rows changed (rows that moved meanwhile are skipped).
   virtual core::Result<std::size_t> rewrap_keys(const std::vector<RewrappedKey>& batch) = 0;
+  // A re-wrap run is over (after its last rewrap_keys, also when it failed): the engine lets go of
+  // what it held for the run and, where it can, removes the superseded copies of the rows it
+  // rewrote from its log (SQLite: checkpoint and truncate the WAL). Best effort.
+  virtual void end_rewrap() noexcept {}
   // Keys whose sealed secret still depends on each master version. Audit events are not counted:
   // they are never re-sealed, and a retired version keeps its audit key (docs/decisions.md).
   virtual core::Result<std::map<std::uint32_t, std::int64_t>> rows_by_master_version() = 0;

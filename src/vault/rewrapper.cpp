@@ -102,6 +102,11 @@ core::Result<RewrapReport> Rewrapper::run(const Caller& caller, std::uint32_t to
   if (envelope_.keyring()->active_version() != to_version)
     return core::Error::invalid_request("version " + std::to_string(to_version) + " is not the sealing version");
   const std::size_t batch = std::max<std::size_t>(1, options_.batch_size);
+  // However the run ends, the store lets go of what it held for it (after the futures below).
+  struct EndRewrap {
+    store::RotationStore& rotation;
+    ~EndRewrap() { rotation.end_rewrap(); }
+  } end_rewrap{rotation_};
   Run state(caller, to_version, users_, envelope_, keys_, options_.threads);
   RewrapReport report;
 

@@ -32,7 +32,7 @@
 namespace keyrelay::vault {
 
 struct RewrapOptions {
-  std::size_t batch_size = 2000;  // keys per store transaction (and per page read)
+  std::size_t batch_size = 10000;  // keys per store transaction (and per page read)
   std::size_t threads = 0;        // threads for the per-key crypto, the caller's included; 0: one per core
 };
 

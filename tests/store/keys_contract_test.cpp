@@ -80,6 +80,41 @@ TEST_P(KeysContract, InsertKeysStopsAtTheFirstConflictAndNeverStoresIt) {
   EXPECT_TRUE(store_->get_key(alice.id, stored.id));
 }
 
+TEST_P(KeysContract, InsertKeysRefusesTwinsWithinTheLoadAndStoresNone) {
+  auto alice = add_user("alice");
+  auto first = make_key(alice, "openai", "twin");
+  auto second = make_key(alice, "openai", "twin");
+  std::vector<std::pair<KeyRecord, AuditEvent>> load{{first, make_event("key.created")},
+                                                     {second, make_event("key.created")}};
+  auto loaded = store_->insert_keys(std::move(load));
+  ASSERT_FALSE(loaded);
+  EXPECT_EQ(loaded.error().code, core::Errc::conflict);
+  EXPECT_EQ(store_->get_key(alice.id, first.id).error().code, core::Errc::not_found) << "all or nothing";
+}
+
+TEST_P(KeysContract, InsertKeysRefusesTheSameSecretStoredUnderAnotherMasterVersion) {
+  auto alice = add_user("alice");
+  auto stored = add_key(alice, "openai", "work");
+  auto again = make_key(alice, "openai", "again");
+  again.fingerprint = core::Bytes(32, 0x5a);  // the fingerprint under the sealing version differs…
+  again.equivalent_fingerprints = {stored.fingerprint};  // …the stored row's version gives the same one
+  auto loaded = store_->insert_keys({{again, make_event("key.created")}});
+  ASSERT_FALSE(loaded);
+  EXPECT_EQ(loaded.error().code, core::Errc::conflict);
+}
+
+TEST_P(KeysContract, InsertKeysForAnUnknownOwnerIsNotFoundAndStoresNone) {
+  auto alice = add_user("alice");
+  auto mine = make_key(alice, "openai", "mine");
+  UserRecord ghost = alice;
+  ghost.id = "no-such-user";
+  auto orphan = make_key(ghost, "openai", "orphan");
+  auto loaded = store_->insert_keys({{mine, make_event("key.created")}, {orphan, make_event("key.created")}});
+  ASSERT_FALSE(loaded);
+  EXPECT_EQ(loaded.error().code, core::Errc::not_found);
+  EXPECT_EQ(store_->get_key(alice.id, mine.id).error().code, core::Errc::not_found);
+}
+
 TEST_P(KeysContract, EveryValidationStateRoundTrips) {
   auto owner = add_user("alice");
   int n = 0;

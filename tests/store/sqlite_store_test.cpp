@@ -167,6 +167,40 @@ TEST_F(SqliteStoreTest, RotationLeavesNoCopyOfTheOldSealedSecretOnDisk) {
   EXPECT_NE(disk_bytes().find(as_text(canary('N'))), std::string::npos);
 }
 
+TEST_F(SqliteStoreTest, AReWrapLeavesNoCopyOfTheOldWrappedDataKeysOnDiskOnceItEnds) {
+  ASSERT_TRUE(store_);
+  auto owner = add_user(*store_, "alice");
+  std::vector<KeyRecord> keys;
+  for (char tag : {'1', '2', '3'}) {
+    auto key = key_with_secret(owner, std::string("k") + tag, canary('S'));
+    key.fingerprint = canary(tag);  // unique per key; not what is looked for
+    const auto wrapped = canary(static_cast<char>(tag + 16));  // 'A', 'B', 'C'
+    key.wrapped_data_key.assign(wrapped.begin(), wrapped.end());
+    ASSERT_TRUE(store_->insert_key(key, event("key.created")));
+    keys.push_back(key);
+  }
+  {
+    RawSqlite raw(file_);
+    raw.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  }
+  std::vector<store::RewrappedKey> batch;
+  for (const auto& key : keys) {
+    ASSERT_NE(disk_bytes().find(as_text(key.wrapped_data_key)), std::string::npos) << "the test cannot see it at all";
+    core::Bytes fingerprint(32);
+    core::os_random(fingerprint.data(), fingerprint.size());
+    batch.push_back({key.id, 1, key.version, 2, canary('N'), fingerprint});
+  }
+  auto changed = store_->rewrap_keys(batch);
+  ASSERT_TRUE(changed) << changed.error().message;
+  EXPECT_EQ(*changed, 3u);
+  store_->end_rewrap();
+
+  for (const auto& key : keys)
+    EXPECT_EQ(disk_bytes().find(as_text(key.wrapped_data_key)), std::string::npos) << key.name;
+  EXPECT_EQ(std::filesystem::file_size(file_.string() + "-wal"), 0u) << "the WAL is truncated";
+  EXPECT_NE(disk_bytes().find(as_text(canary('N'))), std::string::npos);
+}
+
 TEST_F(SqliteStoreTest, BusyDatabaseIsUnavailableAndRecovers) {
   auto store = open_store_at(file_, std::chrono::milliseconds{100});
   ASSERT_TRUE(store);

@@ -37,6 +37,11 @@ class InterposedRotationStore final : public store::RotationStore {
     }
     return inner_.rewrap_keys(batch);
   }
+  void end_rewrap() noexcept override {
+    ++ends_;
+    inner_.end_rewrap();
+  }
+  std::size_t ends() const { return ends_.load(); }
   core::Result<std::map<std::uint32_t, std::int64_t>> rows_by_master_version() override {
     return inner_.rows_by_master_version();
   }
@@ -47,6 +52,7 @@ class InterposedRotationStore final : public store::RotationStore {
  private:
   store::RotationStore& inner_;
   std::atomic<std::size_t> calls_{0};
+  std::atomic<std::size_t> ends_{0};
 };
 
 class RewrapperTest : public VaultFixture {
@@ -153,6 +159,7 @@ TEST_F(RewrapperTest, EveryKeyOpensAfterARewrapInManyBatchesOnSeveralThreads) {
   auto nothing_left = rewrap({.batch_size = 7, .threads = 3});
   ASSERT_TRUE(nothing_left);
   EXPECT_EQ(nothing_left->rewrapped, 0u);
+  EXPECT_EQ(rotation_->ends(), 2u) << "once per run";
 }
 
 TEST_F(RewrapperTest, OneThreadAndOneBatchGiveTheSameResult) {
@@ -240,6 +247,7 @@ TEST_F(RewrapperTest, KeysLeftOnTheOldVersionByARunCutShortArePickedUpByTheNextR
   auto cut = rewrap({.batch_size = 5, .threads = 2});
   ASSERT_FALSE(cut);
   EXPECT_EQ(cut.error().code, Errc::unavailable);
+  EXPECT_EQ(rotation_->ends(), 1u) << "the store is told the run is over when it fails too";
   auto rows = store_->rows_by_master_version();
   ASSERT_TRUE(rows);
   ASSERT_TRUE(rows->contains(1)) << "the run stopped with keys left on version 1";

@@ -73,6 +73,7 @@ class PostgresStore final : public Store {
   core::Result<void> touch_tokens(const std::vector<std::pair<std::string, TimePoint>>& uses) override;
 
   core::Result<void> insert_key(const KeyRecord& key, AuditEvent event) override;
+  core::Result<void> insert_keys(std::vector<std::pair<KeyRecord, AuditEvent>> keys) override;
   core::Result<KeyRecord> get_key(std::string_view owner_id, std::string_view id) override;
   core::Result<Page<KeyRecord>> list_keys(const KeyFilter& filter, const PageRequest& page) override;
   core::Result<std::vector<KeyRecord>> keys_of_owner(std::string_view owner_id) override;

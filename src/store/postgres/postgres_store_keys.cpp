@@ -191,11 +191,17 @@ core::Result<std::vector<KeyRecord>> PostgresStore::keys_expiring_before(TimePoi
 
 core::Result<std::vector<KeyRecord>> PostgresStore::keys_after(const std::optional<std::string>& after_id,
                                                                std::size_t limit) {
-  static const std::string kSql =
-      postgres::select_sql(postgres::kKeyColumns, "FROM api_keys WHERE ($1::text IS NULL OR id > $1) ORDER BY id LIMIT $2");
+  // Two statements, not `($1 IS NULL OR id > $1)`: the generic plan of a prepared statement cannot
+  // use that as an index condition and filters from the first id on, which makes paging through
+  // every key (the master-key re-wrap) quadratic.
+  static const std::string kFirst = postgres::select_sql(postgres::kKeyColumns, "FROM api_keys ORDER BY id LIMIT $1");
+  static const std::string kAfter =
+      postgres::select_sql(postgres::kKeyColumns, "FROM api_keys WHERE id > $2 ORDER BY id LIMIT $1");
   return postgres::read_transaction(*pool_, Access::admin(), [&](Connection& c) {
-    return read_keys(c, kSql, Params().text(after_id).integer(static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX))),
-                     "keys_after");
+    Params p;
+    p.integer(static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
+    if (after_id) p.text(*after_id);
+    return read_keys(c, after_id ? kAfter : kFirst, p, "keys_after");
   });
 }
 

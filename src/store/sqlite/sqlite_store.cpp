@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "store/sqlite/bulk_writer.h"
 #include "store/sqlite/connection_pool.h"
 #include "store/sqlite/migrations.h"
 
@@ -30,7 +31,10 @@ core::Result<void> create_private_file(const std::filesystem::path& file) {
 
 SqliteStore::SqliteStore(SqliteOptions options, std::unique_ptr<sqlite::ConnectionPool> pool,
                          const ChainSealer& sealer)
-    : options_(std::move(options)), pool_(std::move(pool)), sealer_(sealer) {}
+    : options_(std::move(options)),
+      pool_(std::move(pool)),
+      bulk_writer_(std::make_unique<sqlite::BulkWriter>(options_.file, options_.busy_timeout)),
+      sealer_(sealer) {}
 
 SqliteStore::~SqliteStore() = default;
 

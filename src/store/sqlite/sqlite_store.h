@@ -33,6 +33,7 @@
 namespace keyrelay::store {
 
 namespace sqlite {
+class BulkWriter;
 class ConnectionPool;
 }  // namespace sqlite
 
@@ -96,6 +97,7 @@ class SqliteStore final : public Store {
 
   core::Result<std::vector<KeyRecord>> keys_not_on_version(std::uint32_t version, std::size_t limit) override;
   core::Result<std::size_t> rewrap_keys(const std::vector<RewrappedKey>& batch) override;
+  void end_rewrap() noexcept override;
   core::Result<std::map<std::uint32_t, std::int64_t>> rows_by_master_version() override;
 
   core::Result<void> record_node(const NodeRecord& node, TimePoint forget_before) override;
@@ -129,6 +131,7 @@ class SqliteStore final : public Store {
 
   SqliteOptions options_;
   std::unique_ptr<sqlite::ConnectionPool> pool_;
+  std::unique_ptr<sqlite::BulkWriter> bulk_writer_;  // rewrap_keys(): see bulk_writer.h
   const ChainSealer& sealer_;
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "store/sqlite/bulk_writer.h"
 #include "store/sqlite/connection_pool.h"
 #include "store/sqlite/query_helpers.h"
 #include "store/sqlite/row_mapping.h"
@@ -39,7 +40,7 @@ core::Result<std::vector<KeyRecord>> SqliteStore::keys_not_on_version(std::uint3
 
 core::Result<std::size_t> SqliteStore::rewrap_keys(const std::vector<RewrappedKey>& batch) {
   if (batch.empty()) return std::size_t{0};
-  auto conn = pool_->acquire();
+  auto conn = bulk_writer_->acquire();
   if (!conn) return conn.error();
   Connection& c = **conn;
   std::size_t changed = 0;
@@ -68,6 +69,8 @@ core::Result<std::size_t> SqliteStore::rewrap_keys(const std::vector<RewrappedKe
   if (auto committed = tx->commit(); !committed) return committed.error();
   return changed;
 }
+
+void SqliteStore::end_rewrap() noexcept { bulk_writer_->release(); }
 
 core::Result<std::map<std::uint32_t, std::int64_t>> SqliteStore::rows_by_master_version() {
   auto conn = pool_->acquire();
