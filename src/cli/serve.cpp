@@ -290,6 +290,7 @@ int run_serve(const GlobalOptions& global) {
     webhook_options.secret = ctx.config.alerts.webhook_secret->clone();
     webhook_options.max_attempts = ctx.config.alerts.webhook_max_attempts;
     webhook_options.backoff_base = ctx.config.alerts.webhook_backoff;
+    webhook_options.lease = ctx.config.alerts.webhook_lease;
     webhooks = std::make_unique<api::AlertWebhooks>(
         server.executor(), std::make_unique<gateway::UpstreamClient>(server.executor(), hook_options),
         std::move(webhook_options), ctx.clock, sharing.webhook_queue.get());

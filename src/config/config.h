@@ -85,6 +85,7 @@ struct AlertConfig {
   std::optional<core::Secret> webhook_secret;              // HMAC-SHA256 key of the signature
   unsigned webhook_max_attempts = 8;                       // with exponential back-off…
   std::chrono::milliseconds webhook_backoff{1000};         // …starting at this pause
+  std::chrono::milliseconds webhook_lease{30'000};         // shared queue: a claimed attempt's hold
 };
 
 // The shared database engine (PostgreSQL); SQLite ignores it.

@@ -334,6 +334,16 @@ const Setting kSettings[] = {
      set_section_number<&Config::alerts, &AlertConfig::webhook_max_attempts, 1, 30>},
     {"alerts.webhook_backoff", "pause before the second webhook attempt; it doubles with each further one",
      set_section_duration<&Config::alerts, &AlertConfig::webhook_backoff>},
+    {"alerts.webhook_lease",
+     "with Redis: how long a node's claim on a delivery attempt lasts; when the node dies another takes the delivery "
+     "over after it (shorter than an attempt may take, 3 s connect + 10 s first byte, risks a second delivery)",
+     [](Config& c, std::string_view t) -> Result<void> {
+       auto v = parse_positive_duration(t);
+       if (!v) return v.error();
+       if (*v < std::chrono::seconds(1)) return Error::invalid_request("must be at least 1s");
+       c.alerts.webhook_lease = *v;
+       return core::ok();
+     }},
     {"metrics.token", "bearer token GET /metrics requires (16+ characters; unset: open to scrapers)",
      [](Config& c, std::string_view t) -> Result<void> {
        if (t.size() < 16) return Error::invalid_request("must be at least 16 characters");

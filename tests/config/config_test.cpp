@@ -305,5 +305,20 @@ TEST_F(ConfigFile, RedisSectionReadsTheUrlAndTheTimeout) {
   EXPECT_TRUE(unknown_setting_variables({"KEYRELAY_REDIS_URL", "KEYRELAY_REDIS_TIMEOUT"}).empty());
 }
 
+TEST_F(ConfigFile, TheWebhookLeaseIsADurationOfAtLeastOneSecond) {
+  auto defaults = load_config(std::nullopt, env_of({}));
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_EQ(defaults->alerts.webhook_lease, 30s);
+
+  auto set = load_config(std::nullopt, env_of({{"KEYRELAY_ALERTS_WEBHOOK_LEASE", "2s"}}));
+  ASSERT_TRUE(set) << set.error().message;
+  EXPECT_EQ(set->alerts.webhook_lease, 2s);
+
+  auto too_short = load_config(std::nullopt, env_of({{"KEYRELAY_ALERTS_WEBHOOK_LEASE", "500ms"}}));
+  ASSERT_FALSE(too_short);
+  EXPECT_NE(too_short.error().message.find("KEYRELAY_ALERTS_WEBHOOK_LEASE"), std::string::npos) << too_short.error().message;
+  EXPECT_TRUE(unknown_setting_variables({"KEYRELAY_ALERTS_WEBHOOK_LEASE"}).empty());
+}
+
 }  // namespace
 }  // namespace keyrelay::config

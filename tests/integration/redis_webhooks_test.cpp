@@ -27,6 +27,9 @@ Environment hooks_env(const MockProviderProcess& receiver, const std::string& pa
           {"KEYRELAY_ALERTS_WEBHOOK_SECRET", "whsec_test_0123456789abcdef0123456789"},
           {"KEYRELAY_ALERTS_WEBHOOK_MAX_ATTEMPTS", "5"},
           {"KEYRELAY_ALERTS_WEBHOOK_BACKOFF", backoff},
+          // A node killed while it holds a delivery's lease hands it over when the lease runs out:
+          // short here, so the tests do not depend on whether the kill came before the claim.
+          {"KEYRELAY_ALERTS_WEBHOOK_LEASE", "2s"},
           {"KEYRELAY_REDIS_URL", redis.url()}};
 }
 
@@ -91,6 +94,30 @@ TEST(RedisWebhooks, ADeliveryPendingWhenItsNodeIsKilledIsDeliveredByTheOtherNode
   })) << node_b.logs();
   EXPECT_EQ(listed[0].at("attempts").as_int64(), 2);
   EXPECT_EQ(requests_to(receiver, "/hooks/flaky1"), 2u);
+}
+
+TEST(RedisWebhooks, AnAttemptInFlightWhenItsNodeIsKilledIsTakenOverWhenItsLeaseRunsOut) {
+  MockProviderProcess receiver;
+  RedisServer redis;
+  const Environment env = hooks_env(receiver, "stall1", redis, "100ms");
+  Gateway gw(env);
+  ASSERT_EQ(raise_an_alert(gw).status, 424);
+  // The receiver holds the first attempt open, so node A holds the delivery's lease when it dies
+  // (node B starts only then: it cannot have claimed it).
+  ASSERT_TRUE(poll_until(deadline_in(10s), [&] { return requests_to(receiver, "/hooks/stall1") == 1; }));
+  KeyrelayServer::Options b_options;
+  b_options.env = vault_server_env();
+  for (const auto& [name, value] : env) b_options.env[name] = value;
+  b_options.env["KEYRELAY_DATA_DIR"] = gw.vault.data_dir().string();
+  KeyrelayServer node_b(b_options);
+  gw.vault.server().send_signal(SIGKILL);
+
+  std::vector<json::object> listed;
+  ASSERT_TRUE(poll_until(deadline_in(12s), [&] {
+    listed = deliveries_on(node_b, gw.vault.admin());
+    return !listed.empty() && str(listed[0], "state") == "delivered";
+  })) << node_b.logs();
+  EXPECT_EQ(requests_to(receiver, "/hooks/stall1"), 2u) << "taken over once, by node B";
 }
 
 }  // namespace

@@ -62,7 +62,8 @@ struct State {
 
 // A webhook receiver for keyrelay's alert deliveries (recorded like provider requests):
 //   /hooks/ok → 204, /hooks/down → 503, /hooks/slow → 204 after 3 s,
-//   /hooks/flakyN → 503 for the first N requests to that path, then 204.
+//   /hooks/flakyN → 503 for the first N requests to that path, then 204,
+//   /hooks/stallN → the first N requests get no answer for 60 s (an attempt in flight), then 204.
 Answer hook_answer(const Incoming& in, State& state) {
   int calls = 0;
   {
@@ -77,6 +78,9 @@ Answer hook_answer(const Incoming& in, State& state) {
   else if (name.starts_with("flaky")) {
     const int failures = std::atoi(std::string(name.substr(5)).c_str());
     if (calls <= failures) a.status = 503;
+  } else if (name.starts_with("stall")) {
+    const int stalled = std::atoi(std::string(name.substr(5)).c_str());
+    if (calls <= stalled) a.delay = std::chrono::milliseconds(60'000);
   } else if (name != "ok") a.status = 404;
   return a;
 }
