@@ -179,9 +179,10 @@ int run(const Options& options) {
   std::printf("rewrap:  %zu keys in %.2f s = %.0f keys/s (%.1f s per million; target <= 60 s: %s)\n",
               report->rewrapped, rewrap_seconds, rate, 1e6 / rate, 1e6 / rate <= 60.0 ? "met" : "NOT met");
   const double cores = std::thread::hardware_concurrency();
-  std::printf("         batch %zu, %zu crypto threads; this process %.1f CPU s (%.1f us per key), other processes "
-              "%.0f %% of the machine meanwhile\n",
-              options.rewrap.batch_size, options.rewrap.threads ? options.rewrap.threads : std::thread::hardware_concurrency(), cpu,
+  std::printf("         batch %zu, %zu writers, %zu crypto threads; this process %.1f CPU s (%.1f us per key), other "
+              "processes (a local database server included) %.0f %% of the machine meanwhile\n",
+              options.rewrap.batch_size, options.rewrap.writers,
+              options.rewrap.threads ? options.rewrap.threads : std::thread::hardware_concurrency(), cpu,
               report->rewrapped ? cpu * 1e6 / static_cast<double>(report->rewrapped) : 0.0,
               100.0 * others / (rewrap_seconds * cores));
 
@@ -219,6 +220,7 @@ int main(int argc, char** argv) {
       ->envname("KEYRELAY_DATABASE_URL");
   app.add_option("--batch", options.rewrap.batch_size, "keys per re-wrap transaction")->capture_default_str();
   app.add_option("--threads", options.rewrap.threads, "re-wrap crypto threads")->capture_default_str();
+  app.add_option("--writers", options.rewrap.writers, "re-wrap batches written at once")->capture_default_str();
   app.add_option("--seed-rows", options.seed.rows_per_transaction, "keys per seeding transaction")
       ->capture_default_str();
   app.add_flag("!--no-verify", options.verify, "skip opening every key afterwards");

@@ -1,6 +1,7 @@
 #include "vault/rewrapper.h"
 
 #include <algorithm>
+#include <deque>
 #include <future>
 #include <optional>
 #include <unordered_map>
@@ -110,43 +111,54 @@ core::Result<RewrapReport> Rewrapper::run(const Caller& caller, std::uint32_t to
   Run state(caller, to_version, users_, envelope_, keys_, options_.threads);
   RewrapReport report;
 
-  // 1. The sweep: page k+1 is read and batch k-1 written while batch k's crypto runs. The futures
-  // are declared after everything they use, so an early return waits for them first.
+  // 1. The sweep: page k+1 is read while batch k's crypto runs, and up to `writers` earlier
+  // batches are being written meanwhile (each on a connection of its own: PostgreSQL runs them on
+  // several cores; SQLite queues them on its one writer). The futures are declared after
+  // everything they use, so an early return waits for them first.
   using Page = core::Result<std::vector<KeyRecord>>;
   const auto read_after = [this, batch](std::optional<std::string> after) {
     return std::async(std::launch::async, [this, batch, after = std::move(after)]() -> Page {
       return inventory_.keys_after(after, batch);
     });
   };
-  std::future<core::Result<std::size_t>> writing;
-  const auto written = [&]() -> core::Result<void> {
-    if (!writing.valid()) return core::ok();
-    auto changed = writing.get();
-    if (!changed) return changed.error();
-    report.rewrapped += *changed;
-    return core::ok();
+  const std::size_t writers = std::max<std::size_t>(1, options_.writers);
+  std::deque<std::future<core::Result<std::size_t>>> writing;
+  // Waits for the oldest write in flight (all of them when `all`); the first error found.
+  const auto settle = [&](bool all) -> core::Result<void> {
+    core::Result<void> outcome = core::ok();
+    while (!writing.empty() && (all || writing.size() >= writers)) {
+      auto changed = writing.front().get();
+      writing.pop_front();
+      if (!changed && outcome) outcome = changed.error();
+      if (changed) report.rewrapped += *changed;
+    }
+    return outcome;
   };
   std::future<Page> next = read_after(std::nullopt);
   for (;;) {
     auto page = next.get();
     if (!page) {
-      (void)written();
+      (void)settle(true);
       return page.error();
     }
     const bool last = page->size() < batch;
     if (!last) next = read_after(page->back().id);
     auto moves = state.moves_for(*page);
     if (!moves) {
-      (void)written();
+      (void)settle(true);
       return moves.error();
     }
-    if (auto w = written(); !w) return w.error();
+    if (auto w = settle(false); !w) {
+      (void)settle(true);
+      return w.error();
+    }
     if (!moves->empty()) {
-      writing = std::async(std::launch::async, [this, m = std::move(*moves)] { return rotation_.rewrap_keys(m); });
+      writing.push_back(
+          std::async(std::launch::async, [this, m = std::move(*moves)] { return rotation_.rewrap_keys(m); }));
     }
     if (last) break;
   }
-  if (auto w = written(); !w) return w.error();
+  if (auto w = settle(true); !w) return w.error();
 
   // 2. What the sweep left on another version: rows changed meanwhile, and keys a server still
   // sealing with the old version added behind it. Until only failed ones are left.

@@ -11,7 +11,7 @@
 // How it is fast (docs/decisions.md, "Fast master-key re-wrap"): one sweep over the keys in id
 // order (keyset pages, no OFFSET), `batch_size` keys per store transaction; the crypto of a batch
 // spread over a WorkPool, each owner's salt read once per run; the read of the next page and the
-// write of the previous batch overlap the crypto of the current one. A row changed meanwhile
+// writes of earlier batches (up to `writers` at once) overlap the crypto of the current one. A row changed meanwhile
 // (rotated, re-wrapped, deleted) is skipped by the store's compare-and-set; after the sweep, the
 // rows still on another version (those, and keys a lagging server sealed under the old version
 // behind the sweep) are taken up again until only failed ones are left.
@@ -33,6 +33,7 @@ namespace keyrelay::vault {
 
 struct RewrapOptions {
   std::size_t batch_size = 10000;  // keys per store transaction (and per page read)
+  std::size_t writers = 2;         // batches written at once (own transactions, own connections)
   std::size_t threads = 0;        // threads for the per-key crypto, the caller's included; 0: one per core
 };
 
