@@ -158,8 +158,8 @@ def parse_args():
     ap.add_argument("--connections", default="1,16,64", help="comma list of wrk connection counts (gateway)")
     ap.add_argument("--deployments", default=",".join(DEPLOYMENTS),
                     help=f"comma list of keyrelay deployments to measure, of {', '.join(DEPLOYMENTS)}")
-    ap.add_argument("--create-connections", type=int, default=16,
-                    help="wrk connections of the key create runs (0: no key create runs)")
+    ap.add_argument("--create-connections", default="1,16",
+                    help="comma list of wrk connection counts of the key create runs (0: none)")
     ap.add_argument("--create-modes", default=",".join(MODES), help=f"comma list of {', '.join(MODES)}")
     ap.add_argument("--rounds", type=int, default=1,
                     help="repeat the whole sweep, interleaved; each figure is the median of the rounds")
@@ -169,6 +169,7 @@ def parse_args():
     ap.add_argument("--keep", action="store_true", help="keep the temp dir (logs, configs, databases)")
     args = ap.parse_args()
     args.connections = sorted({int(c) for c in args.connections.split(",")})
+    args.create_connections = sorted({int(c) for c in args.create_connections.split(",")} - {0})
     for option, known in (("deployments", DEPLOYMENTS), ("create_modes", MODES)):
         asked = [x for x in getattr(args, option).split(",") if x]
         if set(asked) - set(known):
@@ -230,7 +231,8 @@ def memory_of(d, idle=None):
 
 def run_benchmark(args, wrk, nginx, tmp, procs, started, notes):
     results = {name: {} for name in BASELINES + tuple(args.deployments)}
-    creates = {}
+    creates = {}  # {deployment: {mode: {connections: figures}}}
+    refusals = {}
     rss = {}
     unavailable = {}
     mock, mock_port, threaded = start_mock(procs, args.build, tmp, args.mock_threads)
@@ -276,31 +278,30 @@ def run_benchmark(args, wrk, nginx, tmp, procs, started, notes):
                     measure(wrk, url, script, c, args, tmp, label, charged, after_run=reset_mock))
         # Key create after the gateway runs of the round: the keys it adds are another user's, so
         # the gateway's key choice is the same in every round.
-        if args.create_connections > 0:
+        for c in args.create_connections:
             for mode in args.create_modes:
                 for d in started:
-                    if d.name in unavailable and "not started" in unavailable[d.name]:
-                        continue
                     if round_no == 1:
                         refused = check_one(d, mode, request)
                         if refused:
                             log(f"{d.name}: key create ({mode}): {refused}")
-                            creates.setdefault(d.name, {})[mode] = {"unavailable": refused}
-                            continue
-                    elif "unavailable" in creates.get(d.name, {}).get(mode, {}):
+                            refusals[(d.name, mode)] = refused
+                    if (d.name, mode) in refusals:
+                        creates.setdefault(d.name, {}).setdefault(mode, {})[c] = {"unavailable": refusals[(d.name, mode)]}
                         continue
-                    label = f"key create {mode} on {d.name}{suffix}"
+                    label = f"key create {mode} c={c} on {d.name}{suffix}"
                     log(f"running {label} ({args.warmup} s warm-up + {args.duration} s)")
                     script_for = lambda lbl, d=d, mode=mode: key_create_script(tmp, d, mode, lbl)
-                    runs.setdefault((d.name, mode), []).append(
-                        measure(wrk, create_url(d), None, args.create_connections, args, tmp, label,
+                    runs.setdefault((d.name, (mode, c)), []).append(
+                        measure(wrk, create_url(d), None, c, args, tmp, label,
                                 {"server": d.keyrelay_pids, "stack": d.stack_pids}, after_run=reset_mock,
                                 script_for=script_for))
     for (name, cell), cell_runs in runs.items():
         if isinstance(cell, int):
             results[name][cell] = combine(cell_runs)
         else:
-            creates.setdefault(name, {})[cell] = combine(cell_runs)
+            mode, c = cell
+            creates.setdefault(name, {}).setdefault(mode, {})[c] = combine(cell_runs)
     for d in started:
         rss[d.name] = memory_of(d, rss[d.name])
     for name, why in unavailable.items():
@@ -343,16 +344,18 @@ def main():
     micro = load_micro(args.micro)
     run = {"results": results, "key_create": creates, "rss": rss, "micro": micro, "machine": machine,
            "scenarios": list(results), "deployments": args.deployments, "create_modes": args.create_modes}
-    rows = print_report(run, args.connections, args.create_connections, notes)
+    rows = print_report(run, args.connections, notes)
     if args.json_out:
         with open(args.json_out, "w") as f:
             json.dump({"results": {n: {str(c): r for c, r in v.items()} for n, v in results.items()},
-                       "key_create": creates, "key_create_connections": args.create_connections,
+                       "key_create": {n: {m: {str(c): r for c, r in v.items()} for m, v in modes.items()}
+                                      for n, modes in creates.items()},
                        "headline": headline(creates), "rss": rss, "micro_ns": micro, "machine": machine,
                        "notes": notes,
                        "targets": [dict(zip(("figure", "value", "target", "verdict"), r)) for r in rows]},
                       f, indent=2)
-    cells = [r for v in results.values() for r in v.values()] + [r for v in creates.values() for r in v.values()]
+    cells = [r for v in results.values() for r in v.values()]
+    cells += [r for modes in creates.values() for v in modes.values() for r in v.values()]
     failed = any(not r.get("ok", True) for r in cells if "unavailable" not in r)
     not_started = any("not started" in why for why in unavailable.values())
     return 1 if failed or not_started else 0
