@@ -97,6 +97,14 @@ class Deployment:
     def stack_pids(self):
         return self.keyrelay_pids()
 
+    def components(self):
+        """{part: function giving its pids} of the servers under keyrelay, for the CPU breakdown."""
+        return {}
+
+    def charged(self):
+        """What a run's CPU is counted for: keyrelay ("server"), the whole stack, and each part."""
+        return {"server": self.keyrelay_pids, "stack": self.stack_pids, **self.components()}
+
     def rss_kb(self, field):
         """{pid: kB} of `field` (VmRSS, VmHWM) of every keyrelay process of the deployment."""
         return {pid: status_kb(pid, field) for pid in self.keyrelay_pids()}
@@ -207,6 +215,9 @@ class PostgresDeployment(SingleNode):
     def stack_pids(self):
         return self.keyrelay_pids() + postgres_pids(self.state)
 
+    def components(self):
+        return {"postgres": lambda: postgres_pids(self.state)}
+
     def stop(self):
         super().stop()
         if self.pg_started:
@@ -263,11 +274,19 @@ class ClusterDeployment(Deployment):
         pids = [pid_from(os.path.join(self.state, f"node{i}.pid")) for i in range(1, self.nodes + 1)]
         return [p for p in pids if p]
 
-    def stack_pids(self):
+    def nginx_pids(self):
         nginx = pid_from(os.path.join(self.state, "nginx.pid"))
+        return [nginx, *children_of(nginx)] if nginx else []
+
+    def redis_pids(self):
         redis = pid_from(os.path.join(self.state, "redis.pid"))
-        extra = ([nginx, *children_of(nginx)] if nginx else []) + ([redis] if redis else [])
-        return self.keyrelay_pids() + extra + postgres_pids(self.state)
+        return [redis] if redis else []
+
+    def stack_pids(self):
+        return self.keyrelay_pids() + self.nginx_pids() + self.redis_pids() + postgres_pids(self.state)
+
+    def components(self):
+        return {"postgres": lambda: postgres_pids(self.state), "redis": self.redis_pids, "nginx": self.nginx_pids}
 
     def stop(self):
         if self.started:

@@ -259,7 +259,7 @@ def run_benchmark(args, wrk, nginx, tmp, procs, started, notes):
     }
     for d in started:
         targets_of[d.name] = (f"http://127.0.0.1:{d.port}/v1/chat/completions", d.gateway_token,
-                              {"server": d.keyrelay_pids, "stack": d.stack_pids})
+                              d.charged())
     runs = {}
     # Interleaved (every scenario at 1, then at 16, ...), so a burst of load from elsewhere on the
     # machine hits neighbouring figures alike rather than one scenario.
@@ -294,7 +294,7 @@ def run_benchmark(args, wrk, nginx, tmp, procs, started, notes):
                     script_for = lambda lbl, d=d, mode=mode: key_create_script(tmp, d, mode, lbl)
                     runs.setdefault((d.name, (mode, c)), []).append(
                         measure(wrk, create_url(d), None, c, args, tmp, label,
-                                {"server": d.keyrelay_pids, "stack": d.stack_pids}, after_run=reset_mock,
+                                d.charged(), after_run=reset_mock,
                                 script_for=script_for))
     for (name, cell), cell_runs in runs.items():
         if isinstance(cell, int):

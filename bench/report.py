@@ -73,6 +73,23 @@ def headline(creates):
     return line
 
 
+PARTS = (("keyrelay", "cpu_us_per_request"), ("postgres", "cpu_us_per_request_postgres"),
+         ("redis", "cpu_us_per_request_redis"), ("nginx", "cpu_us_per_request_nginx"))
+
+
+def breakdown_table(results, creates, deployments):
+    """Where the stack's CPU per request goes, part by part, for every run of a deployment."""
+    lines = [f"{'run':<28}" + "".join(f"{part:>10}" for part, _ in PARTS)]
+    cells = [(f"gateway {name} c={c}", r) for name in deployments for c, r in results.get(name, {}).items()]
+    cells += [(f"create {mode} {name} c={c}", r) for name in deployments
+              for mode, runs in creates.get(name, {}).items() for c, r in sorted(runs.items())]
+    for label, r in cells:
+        if "unavailable" in r:
+            continue
+        lines.append(f"{label:<28}" + "".join(f"{fmt_cpu(r.get(key)):>10}" for _, key in PARTS))
+    return lines
+
+
 def valid(results, name, c):
     r = results.get(name, {}).get(c)
     return r if r and r.get("ok") else None
@@ -177,6 +194,11 @@ def print_report(run, connections, notes):
         print("  plain: the default body; validate: \"validate\": true (one call to the mock provider per key)")
         line = headline(creates)
         if line:
+            print(line)
+    if any(d != "sqlite" for d in run["deployments"]):
+        print()
+        print("== CPU per request by part of the stack (us; '-': not in this deployment) ==")
+        for line in breakdown_table(results, creates, run["deployments"]):
             print(line)
     if rss:
         print()

@@ -45,7 +45,7 @@ def run_wrk(wrk, url, script, connections, seconds, tmp, label):
 def measure(wrk, url, script, connections, args, tmp, label, charged, after_run=None, script_for=None):
     """Warm-up, then the measured run. `charged` maps a column ("server", "stack") to a function
     giving the pids whose CPU that column counts (asked before and after the run: PostgreSQL forks
-    backends). Every process of this run (descendants of this driver, wrk) is "ours"; the rest of
+    backends); further columns (postgres, redis, nginx) split the stack. Every process of this run (descendants of this driver, wrk) is "ours"; the rest of
     the machine's busy time is "others". `script_for(label)`, when given, makes a fresh script per
     run (key create: distinct keys in the warm-up and in the run)."""
     run_wrk(wrk, url, script_for(label + " warm-up") if script_for else script, connections, args.warmup, tmp,
@@ -83,7 +83,8 @@ def combine(runs):
     if len(runs) == 1:
         return runs[0]
     out = dict(runs[0])
-    for key in ("rps", "p50_us", "p99_us", "max_us", "cpu_us_per_request", "cpu_us_per_request_stack", "others_pct"):
+    cpu_keys = [k for k in runs[0] if k.startswith("cpu_us_per_request")]
+    for key in ["rps", "p50_us", "p99_us", "max_us", "others_pct", *cpu_keys]:
         values = [r[key] for r in runs if r.get(key) is not None]
         if values:
             out[key] = statistics.median(values)
