@@ -233,10 +233,35 @@ def status_kb(pid, field):
     raise BenchError(f"no {field} in /proc/{pid}/status")
 
 
-def machine_load():
-    """How busy the shared machine is right now: load averages, and CPU pressure where the kernel
-    has it (the share of time some runnable task waited for a CPU)."""
+def fsync_latency_us(directory, max_ops=200, max_seconds=1.0):
+    """Median time of an 8 kB write + fdatasync in `directory` (where the databases live). Every
+    key create is one durable commit, and other builders' disk traffic moves this by 20x on the
+    shared machine, so a key create figure is read beside it."""
+    path = os.path.join(directory, "fsync-probe")
+    times = []
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        block = b"\0" * 8192
+        deadline = time.monotonic() + max_seconds
+        while len(times) < max_ops and time.monotonic() < deadline:
+            start = time.perf_counter()
+            os.pwrite(fd, block, 0)
+            os.fdatasync(fd)
+            times.append(time.perf_counter() - start)
+    finally:
+        os.close(fd)
+        os.unlink(path)
+    times.sort()
+    return times[len(times) // 2] * 1e6
+
+
+def machine_load(directory=None):
+    """How busy the shared machine is right now: load averages, CPU pressure where the kernel has
+    it (the share of time some runnable task waited for a CPU), and the disk's fdatasync latency
+    in `directory` when given."""
     out = {"cpus": os.cpu_count()}
+    if directory:
+        out["fdatasync_us"] = fsync_latency_us(directory)
     with open("/proc/loadavg") as f:
         out["loadavg"] = [float(x) for x in f.read().split()[:3]]
     try:

@@ -324,7 +324,7 @@ def main():
     procs = Processes()
     started = []
     notes = []
-    machine = {"start": machine_load()}
+    machine = {"start": machine_load(tmp)}
     try:
         results, creates, rss, unavailable = run_benchmark(args, wrk, nginx, tmp, procs, started, notes)
     finally:
@@ -339,7 +339,7 @@ def main():
             log(f"kept {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-    machine["end"] = machine_load()
+    machine["end"] = machine_load(tempfile.gettempdir())  # the run's dir is gone by now; same disk
 
     micro = load_micro(args.micro)
     run = {"results": results, "key_create": creates, "rss": rss, "micro": micro, "machine": machine,

@@ -175,6 +175,8 @@ def rss_lines(rss):
 def machine_line(m):
     pressure = m.get("cpu_pressure_some_avg60")
     extra = f", CPU pressure (some, avg60) {pressure:.0f} %" if pressure is not None else ""
+    if m.get("fdatasync_us") is not None:
+        extra += f", disk 8 kB write + fdatasync {fmt_us(m['fdatasync_us'])} (median)"
     la = m["loadavg"]
     return f"{m['cpus']} CPUs, load average {la[0]:.2f} {la[1]:.2f} {la[2]:.2f}{extra}"
 
