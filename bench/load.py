@@ -9,8 +9,9 @@
 
 Each at 1, 16 and 64 connections: a 2 s warm-up, then a measured run. Reports requests/s, p50,
 p99, errors, the server's CPU-us per request (keyrelay alone, and with the servers it leans on) and
-keyrelay's RSS. Then, on every deployment, key create latency: POST /api/v1/keys at a fixed
-concurrency, every request a new key (plain, and with "validate": true, which calls the mock).
+keyrelay's RSS. Then, on every deployment, key create latency: POST /api/v1/keys at fixed
+concurrencies (1 and 16), every request a new key (plain, and with "validate": true, which
+calls the mock).
 Ends on the targets of the issue, each a ratio taken in this same run. Builds nothing (make bench
 does); owns every process it starts and stops them on exit, also on an error or Ctrl-C.
 Standard library only. See BENCHMARKS.md for the method.
@@ -37,7 +38,6 @@ from wrk_runs import combine, measure, write_script  # noqa: E402
 BODY = '{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"hello bench"}]}'
 PROVIDER_KEY = "sk-bench-valid"
 BASELINES = ("direct", "nginx")
-SCENARIOS = BASELINES + DEPLOYMENTS
 
 
 # ---- the upstream and the nginx baseline ------------------------------------------------------
@@ -232,7 +232,7 @@ def memory_of(d, idle=None):
 def run_benchmark(args, wrk, nginx, tmp, procs, started, notes):
     results = {name: {} for name in BASELINES + tuple(args.deployments)}
     creates = {}  # {deployment: {mode: {connections: figures}}}
-    refusals = {}
+    checked, refusals = set(), {}  # one create by hand per deployment and mode, before its runs
     rss = {}
     unavailable = {}
     mock, mock_port, threaded = start_mock(procs, args.build, tmp, args.mock_threads)
@@ -281,7 +281,8 @@ def run_benchmark(args, wrk, nginx, tmp, procs, started, notes):
         for c in args.create_connections:
             for mode in args.create_modes:
                 for d in started:
-                    if round_no == 1:
+                    if (d.name, mode) not in checked:
+                        checked.add((d.name, mode))
                         refused = check_one(d, mode, request)
                         if refused:
                             log(f"{d.name}: key create ({mode}): {refused}")
