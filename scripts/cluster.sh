@@ -6,6 +6,7 @@
 #   scripts/cluster.sh start [build-dir]   starts whatever is not running; prints the URL and token
 #   scripts/cluster.sh stop                stops everything, keeps the data (start again resumes)
 #   scripts/cluster.sh status              what runs where
+#   scripts/cluster.sh postgres            only the PostgreSQL (bench/load.py's one-node scenario)
 #
 # Settings (environment): CLUSTER_DIR (default /tmp/keyrelay-cluster), CLUSTER_PORT (nginx, 8090),
 # CLUSTER_PG_PORT (15432), CLUSTER_REDIS_PORT (16379), CLUSTER_NODE_PORTS ("18081 18082") — all below
@@ -195,6 +196,10 @@ case "${1:-}" in
     echo "try:              curl -H \"Authorization: Bearer \$(cat $dir/admin-token)\" http://127.0.0.1:$port/api/v1/keys"
     echo "stop:             make cluster-stop"
     ;;
+  postgres)
+    mkdir -p "$dir" && chmod 755 "$dir"
+    start_postgres
+    ;;
   stop)
     stop_pidfile "$dir/nginx.pid" nginx
     for i in $(seq 1 "${#node_ports[@]}"); do stop_pidfile "$dir/node$i.pid" "keyrelay node $i"; done
@@ -209,5 +214,5 @@ case "${1:-}" in
     alive "$dir/redis.pid" && say "Redis on $redis_port" || say "Redis: stopped"
     [ -f "$dir/postgres/postmaster.pid" ] && say "PostgreSQL on $pg_port" || say "PostgreSQL: stopped"
     ;;
-  *) echo "usage: $0 start [build-dir] | stop | status" >&2; exit 2 ;;
+  *) echo "usage: $0 start [build-dir] | stop | status | postgres" >&2; exit 2 ;;
 esac

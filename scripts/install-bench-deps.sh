@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Installs what `make bench` needs beyond the build: wrk (the load generator) and an nginx (the
-# proxy_pass baseline). Only what is missing; apt-get update runs once, and only then. Prints
-# nothing when everything is present. Google Benchmark (libbenchmark-dev) is checked too.
+# Installs what `make bench` needs beyond the build: wrk (the load generator), an nginx (the
+# proxy_pass baseline, and the front of the two-node cluster), PostgreSQL and Redis (the postgres
+# and cluster deployments of bench/load.py). Only what is missing; apt-get update runs once, and
+# only then. Prints nothing when everything is present. Google Benchmark (libbenchmark-dev) is
+# checked too.
 #
-# Debian's nginx starts its own service on install; the benchmark never uses it (bench/load.sh runs
-# a private nginx with its own config, prefix and port).
+# Debian's nginx, PostgreSQL and Redis start their own services on install; the benchmark never
+# uses them (bench/load.py runs a private nginx, and scripts/cluster.sh a private PostgreSQL and
+# Redis, each with its own directory and ports).
 set -euo pipefail
 
 missing=()
@@ -12,6 +15,10 @@ installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install o
 
 command -v wrk >/dev/null 2>&1 || installed wrk || missing+=(wrk)
 installed libbenchmark-dev || missing+=(libbenchmark-dev)
+# make bench runs scripts/install-deps.sh first, which installs these for the tests; checked here
+# too so that this script alone prepares a machine for bench/load.py.
+installed postgresql || missing+=(postgresql)
+installed redis-server || missing+=(redis-server)
 # Any packaged nginx flavour will do; nginx-light is the smallest that has upstream keep-alive.
 if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
   if apt-cache show nginx-light >/dev/null 2>&1; then missing+=(nginx-light); else missing+=(nginx); fi
