@@ -13,6 +13,7 @@ packages=(
   # services are never used
   postgresql libpq-dev redis-server libhiredis-dev
   libgtest-dev libgmock-dev python3-jwt python3-cryptography
+  openssl     # the TLS tests make their certificates with it (rediss://)
   prometheus  # for promtool, which checks the /metrics scrape; its packaged server is never used
   chromium    # the settings page's browser tests (headless)
 )

@@ -23,6 +23,7 @@ core::Result<NodeSharing> make_node_sharing(const config::Config& config) {
   monitor::RedisClientOptions options;
   options.timeouts.connect = config.redis.timeout;
   options.timeouts.command = config.redis.timeout;
+  options.tls = {config.redis.ca_file, config.redis.cert_file, config.redis.key_file};
   s.redis = std::make_unique<monitor::RedisClient>(std::move(*endpoint), options);
   if (auto up = s.redis->check(); !up)
     logging::warn("redis unreachable at start: limits are this node's until it answers", {{"error", up.error().message}});

@@ -156,6 +156,13 @@ Result<void> check_for_serving(const Config& config) {
     if (config.jwt_issuer.empty()) return Error::invalid_request("KEYRELAY_JWT_ISSUER" + std::string(kWhy));
     if (config.jwt_audience.empty()) return Error::invalid_request("KEYRELAY_JWT_AUDIENCE" + std::string(kWhy));
   }
+  const bool any_redis_tls_file = config.redis.ca_file || config.redis.cert_file || config.redis.key_file;
+  if (any_redis_tls_file && !config.redis.url.starts_with("rediss://"))
+    return Error::invalid_request(
+        "KEYRELAY_REDIS_CA_FILE, _CERT_FILE and _KEY_FILE apply to a rediss:// KEYRELAY_REDIS_URL only "
+        "(the Redis URL is not TLS, so Redis traffic would not be encrypted)");
+  if (config.redis.key_file && !config.redis.cert_file)
+    return Error::invalid_request("KEYRELAY_REDIS_KEY_FILE needs KEYRELAY_REDIS_CERT_FILE");
   if (!config.alerts.webhook_allow_http) {
     for (const auto& url : config.alerts.webhook_urls) {
       if (url.starts_with("http://") && !is_loopback_url(url))

@@ -106,6 +106,9 @@ struct KeyringConfig {
 struct RedisConfig {
   std::string url;  // redis://[:password@]host:port/db; empty: everything stays in this process
   std::chrono::milliseconds timeout{200};  // to connect, and per command (the request path waits this long at most)
+  // rediss:// only: the CA bundle the server's certificate must chain to (absent: the system's
+  // trust store), and a client certificate and key when the server asks for one.
+  std::optional<std::filesystem::path> ca_file, cert_file, key_file;
 };
 
 struct Config {

@@ -106,6 +106,13 @@ Result<void> set_section_duration(Config& c, std::string_view t) {
   return core::ok();
 }
 
+template <auto Member>
+Result<void> set_redis_file(Config& c, std::string_view t) {
+  if (auto r = require_nonempty(t); !r) return r;
+  c.redis.*Member = std::filesystem::path(t);
+  return core::ok();
+}
+
 template <auto Section, auto Member, std::size_t Min, std::size_t Max>
 Result<void> set_section_number(Config& c, std::string_view t) {
   auto v = parse_size(t, Min, Max);
@@ -190,13 +197,19 @@ const Setting kSettings[] = {
        c.keyring.node_timeout = *v;
        return core::ok();
      }},
-    {"redis.url", "redis://[:password@]host:port/db shared by several nodes: rate limits, lockouts, alert windows, webhook queue",
+    {"redis.url", "redis[s]://[[user]:password@]host:port/db shared by several nodes: rate limits, lockouts, alert windows, webhook queue",
      [](Config& c, std::string_view t) -> Result<void> {
        c.redis.url = std::string(t);
        return core::ok();
      }},
     {"redis.timeout", "to connect to Redis and per command; past it a check falls back to this node's memory",
      set_section_duration<&Config::redis, &RedisConfig::timeout>},
+    {"redis.ca_file", "rediss://: CA bundle (PEM) the Redis server's certificate must chain to (unset: the system's trust store)",
+     set_redis_file<&RedisConfig::ca_file>},
+    {"redis.cert_file", "rediss://: client certificate (PEM) for a Redis server that asks for one (tls-auth-clients)",
+     set_redis_file<&RedisConfig::cert_file>},
+    {"redis.key_file", "rediss://: private key (PEM) of redis.cert_file (unset: read from the certificate file)",
+     set_redis_file<&RedisConfig::key_file>},
     {"log.level", "trace, debug, info, warn, error or off", set_log_level},
     {"log.format", "json (one object per line) or text", set_log_format},
     {"http.threads", "I/O threads (0 = one per core)",

@@ -305,6 +305,29 @@ TEST_F(ConfigFile, RedisSectionReadsTheUrlAndTheTimeout) {
   EXPECT_TRUE(unknown_setting_variables({"KEYRELAY_REDIS_URL", "KEYRELAY_REDIS_TIMEOUT"}).empty());
 }
 
+TEST_F(ConfigFile, RedisTlsFilesGoWithARedissUrlOnly) {
+  auto c = load_config(write("[redis]\nurl = \"rediss://cache:6380\"\nca_file = \"/etc/ca.pem\"\n"),
+                       env_of({{"KEYRELAY_REDIS_CERT_FILE", "/etc/client.pem"}, {"KEYRELAY_REDIS_KEY_FILE", "/etc/client.key"}}));
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->redis.ca_file, std::filesystem::path("/etc/ca.pem"));
+  EXPECT_EQ(c->redis.cert_file, std::filesystem::path("/etc/client.pem"));
+  EXPECT_EQ(c->redis.key_file, std::filesystem::path("/etc/client.key"));
+  EXPECT_TRUE(check_for_serving(*c));
+
+  auto plain = load_config(std::nullopt, env_of({{"KEYRELAY_REDIS_URL", "redis://cache:6379"},
+                                                 {"KEYRELAY_REDIS_CA_FILE", "/etc/ca.pem"}}));
+  ASSERT_TRUE(plain) << plain.error().message;
+  auto refused = check_for_serving(*plain);
+  ASSERT_FALSE(refused) << "TLS files with a plain redis:// URL: traffic would not be encrypted";
+  EXPECT_NE(refused.error().message.find("rediss://"), std::string::npos) << refused.error().message;
+
+  auto key_alone = load_config(std::nullopt, env_of({{"KEYRELAY_REDIS_URL", "rediss://cache"},
+                                                     {"KEYRELAY_REDIS_KEY_FILE", "/etc/client.key"}}));
+  ASSERT_TRUE(key_alone);
+  EXPECT_FALSE(check_for_serving(*key_alone));
+  EXPECT_TRUE(unknown_setting_variables({"KEYRELAY_REDIS_CA_FILE", "KEYRELAY_REDIS_CERT_FILE", "KEYRELAY_REDIS_KEY_FILE"}).empty());
+}
+
 TEST_F(ConfigFile, TheWebhookLeaseIsADurationOfAtLeastOneSecond) {
   auto defaults = load_config(std::nullopt, env_of({}));
   ASSERT_TRUE(defaults) << defaults.error().message;

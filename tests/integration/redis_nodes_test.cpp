@@ -105,6 +105,32 @@ TEST_F(TwoNodesOnRedis, RedisKilledDuringTrafficRequestsAreStillServedWithLocalL
   EXPECT_NE(node_a.logs().find("redis reachable again"), std::string::npos);
 }
 
+// rediss:// end to end: both nodes reach Redis over TLS, verify it with the test CA and present a
+// client certificate (Redis's default asks for one); the limit is shared as over plain Redis.
+TEST(RedisOverTls, TwoNodesShareTheMutationLimitThroughATlsRedis) {
+  RedisServer redis(RedisServer::Options{.password = "redis-tls-password", .tls = true});
+  const auto& certs = redis.certificates();
+  const Environment env{{"KEYRELAY_REDIS_URL", redis.url()},
+                        {"KEYRELAY_REDIS_CA_FILE", certs.ca.string()},
+                        {"KEYRELAY_REDIS_CERT_FILE", certs.client_cert.string()},
+                        {"KEYRELAY_REDIS_KEY_FILE", certs.client_key.string()},
+                        {"KEYRELAY_REDIS_TIMEOUT", "2s"},
+                        {"KEYRELAY_RATE_LIMIT_MUTATIONS", "3/1m"}};
+  VaultServer vault{VaultServer::Options{.env = env}};
+  KeyrelayServer node_b = second_node(vault, env);
+  Identity alice = vault.add_user("alice");
+  int created = 0;
+  for (int i = 0; i < 6; ++i) {
+    auto r = create_on(i % 2 == 0 ? vault.server() : node_b, alice, "tls" + std::to_string(i));
+    if (r.status == 201) ++created;
+  }
+  EXPECT_EQ(created, 3) << "one limit across both nodes\n" << vault.logs() << node_b.logs();
+  EXPECT_EQ(metric(vault.server(), "keyrelay_redis_up"), 1);
+  EXPECT_EQ(metric(node_b, "keyrelay_redis_up"), 1);
+  EXPECT_EQ(metric(node_b, "keyrelay_redis_fallback_total"), 0) << "no check fell back to local limits";
+  EXPECT_EQ(node_b.logs().find("redis-tls-password"), std::string::npos);
+}
+
 TEST(RedisLockout, FailedAuthenticationsOnBothNodesLockTheAddressOutOnBoth) {
   RedisServer redis;
   const Environment env{{"KEYRELAY_REDIS_URL", redis.url()},

@@ -25,9 +25,11 @@ std::string redis_server_binary() {
 }  // namespace
 
 RedisServer::RedisServer(Options options) : options_(std::move(options)) {
+  if (options_.tls) certificates_ = make_test_certificates(dir_.path());
   std::string failure;
   for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
     port_ = pick_free_local_port();
+    if (options_.tls) tls_port_ = pick_free_local_port();
     if (try_start(failure)) return;
   }
   throw std::runtime_error("redis-server did not start:\n" + failure);
@@ -35,6 +37,7 @@ RedisServer::RedisServer(Options options) : options_(std::move(options)) {
 
 std::string RedisServer::url() const {
   const std::string credentials = options_.password ? ":" + *options_.password + "@" : "";
+  if (options_.tls) return "rediss://" + credentials + "127.0.0.1:" + std::to_string(tls_port_);
   return "redis://" + credentials + "127.0.0.1:" + std::to_string(port_);
 }
 
@@ -58,6 +61,11 @@ bool RedisServer::try_start(std::string& failure) {
   if (options_.password) {
     argv.push_back("--requirepass");
     argv.push_back(*options_.password);
+  }
+  if (options_.tls) {
+    argv.insert(argv.end(), {"--tls-port", std::to_string(tls_port_), "--tls-cert-file",
+                             certificates_.server_cert.string(), "--tls-key-file", certificates_.server_key.string(),
+                             "--tls-ca-cert-file", certificates_.ca.string(), "--tls-auth-clients", "yes"});
   }
   process_.emplace(argv, Environment{}, dir_.path(), dir_.path());
   const bool up = poll_until(deadline_in(kStartTimeout), [&] {

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "support/process.h"
+#include "support/test_certificates.h"
 #include "support/temp_dir.h"
 
 namespace keyrelay::test {
@@ -22,6 +23,10 @@ class RedisServer {
   struct Options {
     // When set, clients must AUTH with it (redis-server --requirepass).
     std::optional<std::string> password;
+    // TLS on a second port (tls_port(), url() then rediss://) with certificates made for the test
+    // (certificates()); clients must present one the test CA signed. The plain port stays, for
+    // the test's own inspection (redis_exchange) and the health check.
+    bool tls = false;
   };
 
   // Starts redis-server and waits until it answers PING with +PONG. Throws std::runtime_error with
@@ -32,9 +37,12 @@ class RedisServer {
   RedisServer(const RedisServer&) = delete;
   RedisServer& operator=(const RedisServer&) = delete;
 
-  // "redis://127.0.0.1:<port>", or "redis://:<password>@127.0.0.1:<port>" with a password.
+  // "redis://127.0.0.1:<port>", or "redis://:<password>@127.0.0.1:<port>" with a password;
+  // with TLS "rediss://…:<tls port>".
   std::string url() const;
   std::uint16_t port() const { return port_; }
+  std::uint16_t tls_port() const { return tls_port_; }
+  const TestCertificates& certificates() const { return certificates_; }
   const std::optional<std::string>& password() const { return options_.password; }
   // The server's pid while running; -1 when killed.
   pid_t pid() const { return process_ ? process_->pid() : -1; }
@@ -58,6 +66,8 @@ class RedisServer {
   TempDir dir_;
   std::optional<Process> process_;
   std::uint16_t port_ = 0;
+  std::uint16_t tls_port_ = 0;
+  TestCertificates certificates_;
 };
 
 }  // namespace keyrelay::test

@@ -20,7 +20,7 @@ core::Result<std::unique_ptr<RedisConnection>> RedisClient::take(bool& reused) {
     }
   }
   reused = false;
-  return RedisConnection::open(endpoint_, options_.timeouts);
+  return RedisConnection::open(endpoint_, options_.timeouts, options_.tls);
 }
 
 void RedisClient::give_back(std::unique_ptr<RedisConnection> connection) {

@@ -28,6 +28,7 @@ namespace keyrelay::monitor {
 
 struct RedisClientOptions {
   RedisTimeouts timeouts;
+  RedisTlsFiles tls;  // rediss:// only
   std::chrono::milliseconds retry_interval{1000};  // after a failure, calls fail fast this long
   std::size_t max_idle_connections = 16;
   std::string key_prefix = "keyrelay:";           // every key this process writes starts with it

@@ -53,11 +53,10 @@ core::Result<RedisEndpoint> parse_redis_url(std::string_view url) {
   if (url.starts_with("redis://")) {
     rest = url.substr(8);
   } else if (url.starts_with("rediss://")) {
-    return core::Error::invalid_request(
-        "KEYRELAY_REDIS_URL: rediss:// (TLS) is not supported: Debian 12's hiredis 0.14 has no TLS support; "
-        "use redis:// on a private network or a TLS tunnel (stunnel, spiped) to the Redis server");
+    rest = url.substr(9);
+    e.tls = true;
   } else {
-    return core::Error::invalid_request("KEYRELAY_REDIS_URL: expected redis://[:password@]host:port/db");
+    return core::Error::invalid_request("KEYRELAY_REDIS_URL: expected redis[s]://[[user]:password@]host:port/db");
   }
   // Authority ends at the first '/', '?' or '#'; the user info at the last '@' inside it.
   const auto authority_end = rest.find_first_of("/?#");

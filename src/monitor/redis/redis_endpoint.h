@@ -1,7 +1,7 @@
 #pragma once
 // Where a Redis server is and how to log in, parsed from KEYRELAY_REDIS_URL:
 //   redis://[[user]:password@]host[:port][/db]   (port 6379, db 0 by default)
-//   rediss://…                                   TLS — refused: Debian 12's hiredis 0.14 has no TLS
+//   rediss://…                                   the same over TLS (redis_tls.h)
 // The password lives in a core::Secret and never appears in an error message: a malformed URL is
 // named by its scheme, host and port only (docs/decisions.md, "Redis").
 
