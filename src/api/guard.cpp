@@ -30,6 +30,15 @@ bool is_change(http::Method method) {
          method == http::Method::del;
 }
 
+// A Protection call, where it may wait: inline while the limits are in this process's memory, on
+// the worker pool when they are in Redis (a stalled Redis must not stall the I/O thread and every
+// connection on it). `work` runs while the awaiting coroutine is suspended, so it may use its locals.
+template <class F>
+boost::asio::awaitable<std::invoke_result_t<F&>> protect(Services& services, F work) {
+  if (!services.protection_waits_on_network) co_return work();
+  co_return co_await offload(services.blocking, std::move(work));
+}
+
 // The failed authentication is counted against the client's IP; the one that gets it refused
 // raises an alert for the operator.
 void note_auth_failure(Services& services, const http::RequestContext& ctx) {
@@ -59,17 +68,18 @@ void raise_alert_later(Services& services, monitor::AlertSpec spec, std::optiona
   });
 }
 
-std::optional<core::Error> charge_validation(Services& services, const auth::Principal& principal,
-                                             http::RequestContext& ctx) {
-  if (services.protection == nullptr) return std::nullopt;
-  return services.protection->charge(RateBucket::validation, principal.user_id, ctx);
+boost::asio::awaitable<std::optional<core::Error>> charge_validation(Services& services, const auth::Principal& principal,
+                                                                     http::RequestContext& ctx) {
+  if (services.protection == nullptr) co_return std::nullopt;
+  co_return co_await protect(services,
+                             [&] { return services.protection->charge(RateBucket::validation, principal.user_id, ctx); });
 }
 
-std::optional<core::Error> charge_gateway(Services& services, const auth::Principal& principal,
-                                          http::RequestContext& ctx) {
-  if (services.protection == nullptr) return std::nullopt;
+boost::asio::awaitable<std::optional<core::Error>> charge_gateway(Services& services, const auth::Principal& principal,
+                                                                  http::RequestContext& ctx) {
+  if (services.protection == nullptr) co_return std::nullopt;
   const std::string subject = principal.token_id ? "token:" + *principal.token_id : "user:" + principal.user_id;
-  return services.protection->charge(RateBucket::gateway, subject, ctx);
+  co_return co_await protect(services, [&] { return services.protection->charge(RateBucket::gateway, subject, ctx); });
 }
 
 vault::Caller caller_of(const auth::Principal& p, const http::Request& request, const http::RequestContext& ctx) {
@@ -95,9 +105,11 @@ boost::asio::awaitable<core::Result<auth::Principal>> authenticate(Services& ser
   // A cached token is checked right here; only a miss (or anything to audit) goes to the pool.
   if (auto cached = services.authenticator.try_cached(authorization, on_behalf_of)) co_return std::move(*cached);
   // A locked-out address presenting nothing that could be valid is refused without a lookup.
-  const bool locked_out = services.protection != nullptr && services.protection->is_locked_out(ctx);
+  const bool locked_out =
+      services.protection != nullptr && co_await protect(services, [&] { return services.protection->is_locked_out(ctx); });
   if (locked_out && !services.authenticator.could_be_valid(authorization))
-    if (auto refusal = services.protection->refusal_for(ctx)) co_return *refusal;
+    if (auto refusal = co_await protect(services, [&] { return services.protection->refusal_for(ctx); }))
+      co_return *refusal;
   auth::RequestFacts facts;
   if (!ctx.client_ip.empty()) facts.ip = ctx.client_ip;
   if (auto ua = request.headers.get("User-Agent")) facts.user_agent = std::string(ua->substr(0, 256));
@@ -110,10 +122,12 @@ boost::asio::awaitable<core::Result<auth::Principal>> authenticate(Services& ser
   });
   if (principal || principal.error().code != core::Errc::unauthenticated) co_return principal;
   // Only presented credentials that failed count: a request without any is no guess.
-  if (authorization_copy && !authorization_copy->empty()) note_auth_failure(services, ctx);
+  if (authorization_copy && !authorization_copy->empty())
+    co_await protect(services, [&] { note_auth_failure(services, ctx); });
   // While the lockout lasts a failing credential learns nothing from a 401.
   if (locked_out)
-    if (auto refusal = services.protection->refusal_for(ctx)) co_return *refusal;
+    if (auto refusal = co_await protect(services, [&] { return services.protection->refusal_for(ctx); }))
+      co_return *refusal;
   co_return principal;
 }
 
@@ -136,7 +150,9 @@ http::Handler guarded(Services& services, auth::Scope scope, AuthedHandler handl
     if (auto refused = access_refusal(*principal, scope, needs)) co_return http::error_response(*refused, ctx.request_id);
     const std::optional<RateBucket> charged = bucket ? bucket : is_change(request.method) ? std::optional(RateBucket::mutation) : std::nullopt;
     if (charged && services.protection != nullptr) {
-      if (*charged == RateBucket::mutation && services.protection->note_management_change(principal->user_id)) {
+      const bool burst = *charged == RateBucket::mutation &&
+                         co_await protect(services, [&] { return services.protection->note_management_change(principal->user_id); });
+      if (burst) {
         monitor::AlertSpec alert;
         alert.rule = "management.burst";
         alert.severity = store::AlertSeverity::warning;
@@ -144,7 +160,7 @@ http::Handler guarded(Services& services, auth::Scope scope, AuthedHandler handl
         alert.message = "an unusual number of changes to your keys and settings in a short time";
         raise_alert_later(services, std::move(alert), caller_of(*principal, request, ctx));
       }
-      if (auto refused = services.protection->charge(*charged, principal->user_id, ctx))
+      if (auto refused = co_await protect(services, [&] { return services.protection->charge(*charged, principal->user_id, ctx); }))
         co_return http::error_response(*refused, ctx.request_id);
     }
     co_return co_await handler(request, ctx, *principal);

@@ -44,12 +44,13 @@ http::HeadCheck authenticate_head(Services& services, auth::Scope scope, Needs n
 
 // Charges one provider validation to the caller's user (the validation bucket): for create and
 // rotate with `validate: true`, whose validation the route itself cannot see before the body is read.
-std::optional<core::Error> charge_validation(Services& services, const auth::Principal& principal,
-                                             http::RequestContext& ctx);
+// Like every Protection call made here: on the worker pool when the limits are in Redis.
+boost::asio::awaitable<std::optional<core::Error>> charge_validation(Services& services, const auth::Principal& principal,
+                                                                     http::RequestContext& ctx);
 
 // Charges a gateway request to the caller's token (the gateway bucket, when configured).
-std::optional<core::Error> charge_gateway(Services& services, const auth::Principal& principal,
-                                          http::RequestContext& ctx);
+boost::asio::awaitable<std::optional<core::Error>> charge_gateway(Services& services, const auth::Principal& principal,
+                                                                  http::RequestContext& ctx);
 
 // The service-layer view of the caller, with the request facts for audit events.
 vault::Caller caller_of(const auth::Principal& principal, const http::Request& request,

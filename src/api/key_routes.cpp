@@ -121,7 +121,7 @@ class KeyRoutes {
     if (*metadata) input.metadata_json = std::move(**metadata);
     // A validation costs a provider call whoever asks for it: refused whole, before anything is stored.
     if (validate->value_or(false))
-      if (auto refused = charge_validation(s_, p, ctx)) co_return http::error_response(*refused, ctx.request_id);
+      if (auto refused = co_await charge_validation(s_, p, ctx)) co_return http::error_response(*refused, ctx.request_id);
 
     const vault::Caller caller = caller_of(p, req, ctx);
     const std::string owner = owner_id(p);
@@ -184,7 +184,7 @@ class KeyRoutes {
     auto validate = bool_field(*body, "validate");
     if (!validate) co_return http::error_response(validate.error(), ctx.request_id);
     if (validate->value_or(false))
-      if (auto refused = charge_validation(s_, p, ctx)) co_return http::error_response(*refused, ctx.request_id);
+      if (auto refused = co_await charge_validation(s_, p, ctx)) co_return http::error_response(*refused, ctx.request_id);
     const vault::Caller caller = caller_of(p, req, ctx);
     const std::string owner = owner_id(p);
     const std::string id(*req.param("id"));

@@ -40,6 +40,9 @@ struct Services {
   gateway::KeyValidator* validator = nullptr;  // provider calls; null where no gateway is wired
   monitor::AlertService* alerts = nullptr;     // null: alerts are not raised (tools, tests)
   Protection* protection = nullptr;            // null: no rate limits
+  // The limits and windows are in Redis: every Protection call is a network round trip (up to
+  // KEYRELAY_REDIS_TIMEOUT), so guard.h runs them on `blocking`, never on an I/O thread.
+  bool protection_waits_on_network = false;
   monitor::Metrics* metrics = nullptr;         // null: nothing is counted
 };
 

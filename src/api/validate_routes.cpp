@@ -62,11 +62,13 @@ net::awaitable<Response> validate_unstored(Services& s, Request& req, RequestCon
   const gateway::ValidationResult result = co_await s.validator->validate(*provider, secret);
   secret.wipe();
   const vault::Caller caller = caller_of(p, req, ctx);
+  // The outcome is noted on the worker too: with Redis, the failure window is a network round trip.
   auto audited = co_await offload(s.blocking, [&] {
-    return s.keys.audit_unstored_validation(caller, provider->id, result.valid(), validation_details(result));
+    auto done = s.keys.audit_unstored_validation(caller, provider->id, result.valid(), validation_details(result));
+    if (done) note_validation_outcome(s, caller, result, provider->id);
+    return done;
   });
   if (!audited) co_return http::error_response(audited.error(), ctx.request_id);
-  note_validation_outcome(s, caller, result, provider->id);
   co_return Response::json(200, gateway::validation_json(result));
 }
 

@@ -42,15 +42,17 @@ boost::asio::awaitable<core::Result<std::pair<gateway::ValidationResult, store::
   opened->second.wipe();  // the plaintext is not needed past the provider call
   // The verdict is about the secret that was opened: if the key was rotated meanwhile it is not stored.
   const std::uint32_t validated_version = opened->first.version;
+  // The outcome is noted on the worker too: with Redis, the failure window is a network round trip.
   auto stored = co_await offload(s.blocking, [&] {
-    return s.keys.record_validation(caller, owner_id, key_id, validated_version, result.state(), result.message,
-                                    validation_details(result));
+    auto recorded = s.keys.record_validation(caller, owner_id, key_id, validated_version, result.state(), result.message,
+                                             validation_details(result));
+    if (recorded) note_validation_outcome(s, caller, result, provider->id);
+    return recorded;
   });
   if (!stored) co_return Out(stored.error());
   if (stored->stale)
     logging::info("validation verdict not stored: the key got a new secret meanwhile",
                   {{"key_id", key_id}, {"validated_version", validated_version}, {"version", stored->key.version}});
-  note_validation_outcome(s, caller, result, provider->id);
   co_return Out(std::pair<gateway::ValidationResult, store::KeyRecord>(std::move(result), std::move(stored->key)));
 }
 

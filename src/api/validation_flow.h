@@ -23,6 +23,7 @@ boost::asio::awaitable<core::Result<std::pair<gateway::ValidationResult, store::
 
 // Counts a verdict (metrics) and feeds it to the "validation failures per user" alert rule (a
 // burst of keys the providers reject looks like someone trying stolen keys).
+// Makes a Protection call: run it where a Redis round trip may wait (the worker pool).
 void note_validation_outcome(Services& services, const vault::Caller& caller, const gateway::ValidationResult& result,
                              std::string_view provider);
 

@@ -198,6 +198,7 @@ int run_serve(const GlobalOptions& global) {
   alerts.add_listener(alert_counter);
   services.alerts = &alerts;
   services.protection = &protection;
+  services.protection_waits_on_network = sharing.redis != nullptr;
   keys.set_decrypt_observer([&metrics](bool opened, std::chrono::nanoseconds took) { metrics.decrypt(opened, took); });
   keys.set_decrypt_failure_listener([&services](const vault::Caller& caller, const store::KeyRecord& key) {
     monitor::AlertSpec alert;

@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
+#include <future>
+
 #include "api_json.h"
 #include "support/deadline.h"
 #include "support/keyrelay_command.h"
@@ -129,6 +133,32 @@ TEST(RedisOverTls, TwoNodesShareTheMutationLimitThroughATlsRedis) {
   EXPECT_EQ(metric(node_b, "keyrelay_redis_up"), 1);
   EXPECT_EQ(metric(node_b, "keyrelay_redis_fallback_total"), 0) << "no check fell back to local limits";
   EXPECT_EQ(node_b.logs().find("redis-tls-password"), std::string::npos);
+}
+
+// A Redis that stops answering costs the requests that need it up to KEYRELAY_REDIS_TIMEOUT, and
+// nothing else: its checks wait on the worker pool, not on an I/O thread, so with a single I/O
+// thread a request that needs no Redis (a health check) is answered meanwhile.
+TEST(RedisStall, AStalledRedisDoesNotStallTheIoThread) {
+  RedisServer redis;
+  const Environment env{{"KEYRELAY_REDIS_URL", redis.url()},
+                        {"KEYRELAY_REDIS_TIMEOUT", "3s"},
+                        {"KEYRELAY_RATE_LIMIT_MUTATIONS", "10/1m"},
+                        {"KEYRELAY_HTTP_THREADS", "1"}};
+  VaultServer vault{VaultServer::Options{.env = env}};
+  Identity alice = vault.add_user("alice");
+  ASSERT_EQ(create_on(vault.server(), alice, "before").status, 201);
+
+  ASSERT_EQ(::kill(redis.pid(), SIGSTOP), 0);  // connected, but answers nothing
+  auto stalled = std::async(std::launch::async, [&] { return create_on(vault.server(), alice, "during"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the create is waiting on Redis now
+  const auto asked = std::chrono::steady_clock::now();
+  const auto health = vault.server().get("/healthz");
+  const auto took = std::chrono::steady_clock::now() - asked;
+  ::kill(redis.pid(), SIGCONT);
+  EXPECT_EQ(health.status, 200);
+  EXPECT_LT(took, std::chrono::milliseconds(1500)) << "the health check waited on the stalled Redis";
+  const auto created = stalled.get();
+  EXPECT_EQ(created.status, 201) << "the create is served with this node's limits";
 }
 
 TEST(RedisLockout, FailedAuthenticationsOnBothNodesLockTheAddressOutOnBoth) {

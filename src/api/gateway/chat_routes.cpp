@@ -251,7 +251,7 @@ http::Handler gateway_guarded(GatewayServices& gateway, GatewayHandler handler) 
                                                           http::RequestContext& ctx) -> net::awaitable<http::Response> {
     auto principal = co_await gateway_caller(gateway, req, ctx);
     if (!principal) co_return openai_error_response(principal.error(), ctx.request_id);
-    if (auto limited = charge_gateway(gateway.services, *principal, ctx))
+    if (auto limited = co_await charge_gateway(gateway.services, *principal, ctx))
       co_return openai_error_response(*limited, ctx.request_id);
     auto place = take_gateway_place(gateway, *principal, ctx);
     if (!place) co_return openai_error_response(place.error(), ctx.request_id);

@@ -49,7 +49,7 @@ net::awaitable<http::Response> proxy(GatewayServices& gateway, http::Request& re
   const catalog::Provider* provider = who->provider;
   const auth::Principal* principal = &who->principal;
   const std::string& provider_id = provider->id;
-  if (auto limited = charge_gateway(gateway.services, *principal, ctx))
+  if (auto limited = co_await charge_gateway(gateway.services, *principal, ctx))
     co_return http::error_response(*limited, ctx.request_id);
   auto place = take_gateway_place(gateway, *principal, ctx);
   if (!place) co_return http::error_response(place.error(), ctx.request_id);
