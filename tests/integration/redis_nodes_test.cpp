@@ -186,11 +186,10 @@ TEST(RedisSetting, AMalformedUrlStopsTheStartWithoutShowingThePassword) {
   TempDir dir;
   const Environment env = {{"KEYRELAY_LISTEN", "127.0.0.1:0"},
                            {"KEYRELAY_DATA_DIR", (dir.path() / "data").string()},
-                           {"KEYRELAY_REDIS_URL", "rediss://:hunter2-secret@cache:6380/0"}};
+                           {"KEYRELAY_REDIS_URL", "redis://:hunter2-secret@cache:notaport/0"}};
   auto refused = run_keyrelay({"serve"}, env);
   EXPECT_NE(refused.exit_status, 0);
   EXPECT_NE(refused.output().find("KEYRELAY_REDIS_URL"), std::string::npos) << refused.output();
-  EXPECT_NE(refused.output().find("TLS"), std::string::npos) << refused.output();
   EXPECT_EQ(refused.output().find("hunter2-secret"), std::string::npos) << refused.output();
 }
 
