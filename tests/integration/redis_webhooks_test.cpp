@@ -49,6 +49,15 @@ std::vector<json::object> deliveries_on(const KeyrelayServer& node, const Identi
   return out;
 }
 
+// Another node on `gw`'s data dir and Redis, with the same settings.
+KeyrelayServer second_node(Gateway& gw, const Environment& env) {
+  KeyrelayServer::Options options;
+  options.env = vault_server_env();
+  for (const auto& [name, value] : env) options.env[name] = value;
+  options.env["KEYRELAY_DATA_DIR"] = gw.vault.data_dir().string();
+  return KeyrelayServer(options);
+}
+
 // A request that raises gateway.no_usable_key for alice (she has no anthropic key).
 HttpResponse raise_an_alert(Gateway& gw) { return gw.chat(gw.alice, Gateway::chat_body("claude-3-5-haiku-latest")); }
 
@@ -73,11 +82,7 @@ TEST(RedisWebhooks, ADeliveryPendingWhenItsNodeIsKilledIsDeliveredByTheOtherNode
   RedisServer redis;
   const Environment env = hooks_env(receiver, "flaky1", redis, "2s");
   Gateway gw(env);
-  KeyrelayServer::Options b_options;
-  b_options.env = vault_server_env();
-  for (const auto& [name, value] : env) b_options.env[name] = value;
-  b_options.env["KEYRELAY_DATA_DIR"] = gw.vault.data_dir().string();
-  KeyrelayServer node_b(b_options);
+  KeyrelayServer node_b = second_node(gw, env);
 
   ASSERT_EQ(raise_an_alert(gw).status, 424);
   // The first attempt failed (503); the retry is due in 2 s. Node A dies before it.
@@ -105,11 +110,7 @@ TEST(RedisWebhooks, AnAttemptInFlightWhenItsNodeIsKilledIsTakenOverWhenItsLeaseR
   // The receiver holds the first attempt open, so node A holds the delivery's lease when it dies
   // (node B starts only then: it cannot have claimed it).
   ASSERT_TRUE(poll_until(deadline_in(10s), [&] { return requests_to(receiver, "/hooks/stall1") == 1; }));
-  KeyrelayServer::Options b_options;
-  b_options.env = vault_server_env();
-  for (const auto& [name, value] : env) b_options.env[name] = value;
-  b_options.env["KEYRELAY_DATA_DIR"] = gw.vault.data_dir().string();
-  KeyrelayServer node_b(b_options);
+  KeyrelayServer node_b = second_node(gw, env);
   gw.vault.server().send_signal(SIGKILL);
 
   std::vector<json::object> listed;
