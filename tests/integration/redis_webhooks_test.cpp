@@ -80,12 +80,13 @@ TEST(RedisWebhooks, TheQueueDeliversAndRetriesWithBackoff) {
 TEST(RedisWebhooks, ADeliveryPendingWhenItsNodeIsKilledIsDeliveredByTheOtherNode) {
   MockProviderProcess receiver;
   RedisServer redis;
-  const Environment env = hooks_env(receiver, "flaky1", redis, "2s");
+  const Environment env = hooks_env(receiver, "flaky1", redis, "5s");
   Gateway gw(env);
   KeyrelayServer node_b = second_node(gw, env);
 
   ASSERT_EQ(raise_an_alert(gw).status, 424);
-  // The first attempt failed (503); the retry is due in 2 s. Node A dies before it.
+  // The first attempt failed (503); the retry is due in 5 s (room for a slow sanitizer build to see
+  // the first attempt and kill node A before it claims the retry: the claim counts an attempt).
   ASSERT_TRUE(poll_until(deadline_in(10s), [&] {
     const auto d = deliveries_on(node_b, gw.vault.admin());
     return !d.empty() && d[0].at("attempts").as_int64() == 1 && str(d[0], "state") == "pending";
