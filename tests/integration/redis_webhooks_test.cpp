@@ -22,14 +22,14 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 
 Environment hooks_env(const MockProviderProcess& receiver, const std::string& path, const RedisServer& redis,
-                      const std::string& backoff) {
+                      const std::string& backoff, const std::string& lease = "30s") {
   return {{"KEYRELAY_ALERTS_WEBHOOK_URLS", "http://127.0.0.1:" + std::to_string(receiver.port()) + "/hooks/" + path},
           {"KEYRELAY_ALERTS_WEBHOOK_SECRET", "whsec_test_0123456789abcdef0123456789"},
           {"KEYRELAY_ALERTS_WEBHOOK_MAX_ATTEMPTS", "5"},
           {"KEYRELAY_ALERTS_WEBHOOK_BACKOFF", backoff},
-          // A node killed while it holds a delivery's lease hands it over when the lease runs out:
-          // short here, so the tests do not depend on whether the kill came before the claim.
-          {"KEYRELAY_ALERTS_WEBHOOK_LEASE", "2s"},
+          // A node killed while it holds a delivery's lease hands it over when the lease runs out.
+          // Shorter than an attempt may take, the same node would claim it again meanwhile.
+          {"KEYRELAY_ALERTS_WEBHOOK_LEASE", lease},
           {"KEYRELAY_REDIS_URL", redis.url()}};
 }
 
@@ -85,11 +85,12 @@ TEST(RedisWebhooks, ADeliveryPendingWhenItsNodeIsKilledIsDeliveredByTheOtherNode
   KeyrelayServer node_b = second_node(gw, env);
 
   ASSERT_EQ(raise_an_alert(gw).status, 424);
-  // The first attempt failed (503); the retry is due in 5 s (room for a slow sanitizer build to see
-  // the first attempt and kill node A before it claims the retry: the claim counts an attempt).
+  // The first attempt ended (503: last_status is set; while it is in flight it is not) and the retry
+  // is due in 5 s. Node A dies before it: nobody holds the delivery, node B takes it when due.
   ASSERT_TRUE(poll_until(deadline_in(10s), [&] {
     const auto d = deliveries_on(node_b, gw.vault.admin());
-    return !d.empty() && d[0].at("attempts").as_int64() == 1 && str(d[0], "state") == "pending";
+    return !d.empty() && d[0].at("attempts").as_int64() == 1 && str(d[0], "state") == "pending" &&
+           d[0].at("last_status").is_int64() && d[0].at("last_status").as_int64() == 503;
   })) << gw.vault.logs();
   gw.vault.server().send_signal(SIGKILL);
 
@@ -105,7 +106,7 @@ TEST(RedisWebhooks, ADeliveryPendingWhenItsNodeIsKilledIsDeliveredByTheOtherNode
 TEST(RedisWebhooks, AnAttemptInFlightWhenItsNodeIsKilledIsTakenOverWhenItsLeaseRunsOut) {
   MockProviderProcess receiver;
   RedisServer redis;
-  const Environment env = hooks_env(receiver, "stall1", redis, "100ms");
+  const Environment env = hooks_env(receiver, "stall1", redis, "100ms", "3s");
   Gateway gw(env);
   ASSERT_EQ(raise_an_alert(gw).status, 424);
   // The receiver holds the first attempt open, so node A holds the delivery's lease when it dies
