@@ -9,6 +9,7 @@
 #include "api_json.h"
 #include "gateway_harness.h"
 #include "raw_database.h"
+#include "support/deadline.h"
 #include "vault_api.h"
 
 namespace keyrelay::test {
@@ -20,8 +21,10 @@ TEST(AuditRetention, PruningKeepsVerifyPassingAndEditsStillFail) {
   Gateway gw;
   gw.add_key(gw.alice, "openai", "valid");
   for (int i = 0; i < 3; ++i) ASSERT_EQ(gw.chat(gw.alice, Gateway::chat_body("gpt-4o-mini")).status, 200);
-  gw.wait_for_usage_totals(gw.alice, 3);
-  ASSERT_EQ(audit_events(gw.vault, gw.alice, "action=key.used").size(), 3u);
+  // The recorder commits the counts, then the events: wait for the events themselves.
+  ASSERT_TRUE(poll_until(deadline_in(std::chrono::seconds(10)), [&] {
+    return audit_events(gw.vault, gw.alice, "action=key.used").size() == 3u;
+  })) << audit_events(gw.vault, gw.alice, "action=key.used").size() << " key.used events";
 
   auto pruned = gw.vault.cli({"audit", "prune", "--older-than", "1ms", "--json"});
   ASSERT_EQ(pruned.exit_status, 0) << pruned.output();

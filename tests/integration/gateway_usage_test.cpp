@@ -8,6 +8,7 @@
 #include <map>
 
 #include "gateway_harness.h"
+#include "support/deadline.h"
 #include "vault_api.h"
 
 namespace keyrelay::test {
@@ -42,8 +43,12 @@ TEST(GatewayUsage, TokensRequestsAndErrorsAreBookedPerKeyAndAudited) {
   auto key = get_key(gw.vault, gw.alice, "/api/v1/keys/" + anthropic);
   EXPECT_FALSE(key.at("last_used_at").is_null());
 
-  auto used = audit_events(gw.vault, gw.alice, "action=key.used");
-  ASSERT_EQ(used.size(), 4u);
+  // The recorder commits the counts, then the events: wait for the events themselves.
+  std::vector<json::object> used;
+  ASSERT_TRUE(poll_until(deadline_in(std::chrono::seconds(10)), [&] {
+    used = audit_events(gw.vault, gw.alice, "action=key.used");
+    return used.size() == 4u;
+  })) << used.size() << " key.used events";
   int failures = 0;
   for (const auto& e : used) {
     EXPECT_TRUE(is_audit_event_shape(e));
