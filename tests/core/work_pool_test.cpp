@@ -21,21 +21,28 @@ TEST(WorkPool, RunsEveryIndexExactlyOnce) {
 TEST(WorkPool, SpreadsTheWorkOverItsThreadsAndTheCaller) {
   WorkPool pool(2);
   const auto caller = std::this_thread::get_id();
-  std::atomic<bool> elsewhere{false};
+  std::atomic<bool> ran_on_caller{false};
+  std::atomic<bool> ran_elsewhere{false};
   std::atomic<bool> caller_waited{false};
-  // The caller's first iteration waits (up to 10 s) until an iteration ran on the pool's thread:
-  // the loop then proves that both worked on it.
-  pool.for_each_index(1000, [&](std::size_t) {
-    if (std::this_thread::get_id() != caller) {
-      elsewhere = true;
-      return;
-    }
-    if (caller_waited.exchange(true)) return;
+  std::atomic<bool> worker_waited{false};
+  // Each side's first iteration waits (up to 10 s) until the other side ran one: whichever thread
+  // claims the first chunk, the other one still finds chunks left (a worker that woke first used
+  // to take all 1,000 before a descheduled caller claimed any).
+  const auto wait_for = [](const std::atomic<bool>& other) {
     const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!elsewhere && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
+    while (!other && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
+  };
+  pool.for_each_index(1000, [&](std::size_t) {
+    if (std::this_thread::get_id() == caller) {
+      ran_on_caller = true;
+      if (!caller_waited.exchange(true)) wait_for(ran_elsewhere);
+    } else {
+      ran_elsewhere = true;
+      if (!worker_waited.exchange(true)) wait_for(ran_on_caller);
+    }
   });
-  EXPECT_TRUE(elsewhere) << "no iteration ran on the pool's thread";
-  EXPECT_TRUE(caller_waited) << "no iteration ran on the caller";
+  EXPECT_TRUE(ran_elsewhere) << "no iteration ran on the pool's thread";
+  EXPECT_TRUE(ran_on_caller) << "no iteration ran on the caller";
 }
 
 TEST(WorkPool, ManyLoopsInARowEachSeeOnlyTheirOwnWork) {
