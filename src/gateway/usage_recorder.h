@@ -20,24 +20,11 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "gateway/key_use.h"
 #include "store/audit_append_store.h"
 #include "store/usage_store.h"
-#include "vault/caller.h"
 
 namespace keyrelay::gateway {
-
-struct KeyUse {
-  vault::Caller caller;       // who used it (actor, on-behalf-of, ip, user agent, request id)
-  std::string key_id;
-  std::string key_owner_id;   // the user, or the system user for an operator default key
-  std::string provider;
-  std::string credential;     // "user" | "default"
-  std::string route;          // "chat" | "proxy"
-  std::string model;          // empty for /proxy
-  std::optional<int> http_status;  // the provider's answer; absent when none came
-  bool error = false;         // counted as an error of the key (transport failure, 4xx/5xx)
-  std::uint64_t input_tokens = 0, output_tokens = 0;
-};
 
 struct UsageRecorderOptions {
   std::chrono::milliseconds flush_interval{1000};
@@ -45,7 +32,7 @@ struct UsageRecorderOptions {
   std::size_t max_pending = 200'000;
 };
 
-class UsageRecorder {
+class UsageRecorder final : public UsageSink {
  public:
   UsageRecorder(store::UsageStore& usage, store::AuditAppendStore& audit, const core::Clock& clock,
                 std::string use_chain, UsageRecorderOptions options = {});
@@ -54,7 +41,7 @@ class UsageRecorder {
   UsageRecorder& operator=(const UsageRecorder&) = delete;
 
   // Queues one use; stamps it with the current time. Never touches the store.
-  void record(KeyUse use);
+  void record(KeyUse use) override;
 
   // Writes everything queued so far, now (shutdown, tests). Returns false when a write failed (the
   // uses stay queued for the next try).

@@ -1,0 +1,36 @@
+#pragma once
+// One use of a stored key by the gateway, as the usage counts and the key.used audit event need it,
+// and the sink the gateway hands uses to.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "vault/caller.h"
+
+namespace keyrelay::gateway {
+
+// Who acts through the gateway (the authenticated caller, on whose behalf, and the request facts).
+using Actor = vault::Caller;
+
+struct KeyUse {
+  Actor caller;             // who used it (actor, on-behalf-of, ip, user agent, request id)
+  std::string key_id;
+  std::string key_owner_id;   // the user, or the system user for an operator default key
+  std::string provider;
+  std::string credential;     // "user" | "default"
+  std::string route;          // "chat" | "proxy"
+  std::string model;          // empty for /proxy
+  std::optional<int> http_status;  // the provider's answer; absent when none came
+  bool error = false;         // counted as an error of the key (transport failure, 4xx/5xx)
+  std::uint64_t input_tokens = 0, output_tokens = 0;
+};
+
+class UsageSink {
+ public:
+  virtual ~UsageSink() = default;
+  // Books one use of a key; returns at once, never touches a store on the caller's thread.
+  virtual void record(KeyUse use) = 0;
+};
+
+}  // namespace keyrelay::gateway
