@@ -17,6 +17,7 @@
 #include "accounts/account_service.h"
 #include "api/account_routes.h"
 #include "api/gateway/chat_routes.h"
+#include "api/gateway/gateway_ports.h"
 #include "api/gateway/gateway_services.h"
 #include "api/gateway/key_recheck.h"
 #include "api/gateway/proxy_routes.h"
@@ -318,13 +319,25 @@ int run_serve(const GlobalOptions& global) {
   register_collectors(metrics, {db, *catalog, key_cache, server, usage, ctx.clock});
   usage.set_observer([&usage_alerts](const gateway::KeyUse& use, store::TimePoint at) { usage_alerts.observe(use, at); });
   gateway::ModelListCache model_lists(ctx.clock);
-  api::GatewaySettings gateway_settings;
-  gateway_settings.default_key_fallback = ctx.config.gateway.default_key_fallback;
-  gateway_settings.wire.anthropic_default_max_tokens = ctx.config.gateway.anthropic_max_tokens;
   api::KeyRecheck recheck(services, ctx.config.gateway.recheck_interval);
+  api::VaultKeys vault_keys(services, key_cache);
+  api::GatewayAlerts gateway_alerts(services, &recheck);
+  gateway::DispatchSettings dispatch_settings;
+  dispatch_settings.default_key_fallback = ctx.config.gateway.default_key_fallback;
+  dispatch_settings.system_user_id = system_user->id;
+  gateway::Dispatcher dispatcher({.keys = vault_keys,
+                                  .secrets = vault_keys,
+                                  .upstream = *upstream,
+                                  .breaker = breaker,
+                                  .usage = usage,
+                                  .alerts = gateway_alerts,
+                                  .clock = ctx.clock,
+                                  .metrics = &metrics},
+                                 dispatch_settings);
+  api::GatewaySettings gateway_settings;
+  gateway_settings.wire.anthropic_default_max_tokens = ctx.config.gateway.anthropic_max_tokens;
   monitor::ConcurrencyLimiter places(ctx.config.gateway.max_concurrent_per_user);
-  api::GatewayServices gateway_services{services,    *upstream, resolver, breaker, usage,
-                                        key_cache,   model_lists, &recheck, &places, gateway_settings};
+  api::GatewayServices gateway_services{services, dispatcher, resolver, usage, model_lists, &places, gateway_settings};
   http::Server* server_ptr = &server;
   api::add_health_routes(router, {{"server",
                                    [&server_ptr]() -> core::Result<void> {

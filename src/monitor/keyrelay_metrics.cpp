@@ -14,6 +14,13 @@ const std::vector<double>& decrypt_buckets() {
   return b;
 }
 
+// The hop's own cost: tens of microseconds when all is well, milliseconds when something queues.
+const std::vector<double>& overhead_buckets() {
+  static const std::vector<double> b{0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005,
+                                     0.001,   0.0025,   0.005,   0.01,   0.025,   0.1};
+  return b;
+}
+
 }  // namespace
 
 Metrics::Metrics()
@@ -39,6 +46,10 @@ Metrics::Metrics()
       upstream_duration_(registry_.histogram("keyrelay_upstream_response_seconds",
                                              "Time until a provider's answer head (or the failure)", {"provider"})),
       fallbacks_(registry_.counter("keyrelay_fallbacks_total", "Keys the gateway moved past, by reason", {"reason"})),
+      gateway_overhead_(registry_.histogram("keyrelay_gateway_overhead_seconds",
+                                            "keyrelay's own time in a gateway answer (to its head, minus the "
+                                            "time spent waiting for providers)",
+                                            {}, overhead_buckets())),
       decrypts_(registry_.counter("keyrelay_decrypts_total", "Stored secrets opened, by result", {"result"})),
       decrypt_duration_(registry_.histogram("keyrelay_decrypt_duration_seconds", "Time to open a stored secret", {},
                                             decrypt_buckets())),
@@ -51,6 +62,7 @@ Metrics::Metrics()
     fallbacks_.with({reason});
   for (const char* result : {"success", "failure"}) decrypts_.with({result});
   decrypt_duration_.with(LabelValues{});
+  gateway_overhead_.with(LabelValues{});
   for (const char* bucket : {"mutation", "validation", "gateway", "auth_failure"}) rate_limited_.with({bucket});
   for (const char* rule : {"key.invalid", "key.decrypt_failed", "validation.failures", "auth.failure_burst",
                            "management.burst", "key.new_client", "gateway.no_usable_key", "key.expired",
@@ -96,6 +108,10 @@ void Metrics::upstream_request(std::string_view provider, std::string_view outco
 }
 
 void Metrics::fallback(std::string_view reason) { fallbacks_.with({reason}).inc(); }
+
+void Metrics::gateway_overhead(std::chrono::nanoseconds overhead) {
+  gateway_overhead_.with(LabelValues{}).observe(seconds(overhead));
+}
 
 void Metrics::decrypt(bool ok, std::chrono::nanoseconds duration) {
   decrypts_.with({ok ? "success" : "failure"}).inc();

@@ -32,6 +32,9 @@ class Metrics {
   // The fallback loop moved past a key: transport, timeout, rate_limited, out_of_credit,
   // invalid_key, server_error, circuit_open or undecryptable.
   void fallback(std::string_view reason);
+  // keyrelay's own share of one gateway answer (its time to the answer's head minus the time it
+  // waited for providers): the hop's cost an operator watches in production.
+  void gateway_overhead(std::chrono::nanoseconds overhead);
   void decrypt(bool ok, std::chrono::nanoseconds duration);
   void validation(std::string_view provider, std::string_view result);
   void rate_limited(std::string_view bucket);
@@ -70,6 +73,7 @@ class Metrics {
   CounterFamily& upstream_errors_;
   HistogramFamily& upstream_duration_;
   CounterFamily& fallbacks_;
+  HistogramFamily& gateway_overhead_;
   CounterFamily& decrypts_;
   HistogramFamily& decrypt_duration_;
   CounterFamily& validations_;

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <regex>
 #include <set>
 
 #include <boost/json/parse.hpp>
@@ -65,6 +66,25 @@ TEST_F(GatewayChat, OpenAiWireIsPassedThroughWithTheUsersKey) {
   const auto& headers = seen[0].at("headers").as_object();
   EXPECT_EQ(text_of(headers.at("authorization")), "Bearer " + gw.secret_of(key));
   EXPECT_EQ(json::serialize(seen[0]).find(gw.alice.token), std::string::npos) << "keyrelay's token reached the provider";
+}
+
+// API.md "Round 2": keyrelay's own share and the provider's, in milliseconds with decimals.
+TEST_F(GatewayChat, EveryAnswerSaysWhereItsTimeWentInServerTiming) {
+  gw.add_key(gw.alice, "openai", "slow300");
+  const std::regex timing(R"(keyrelay;dur=(\d+\.\d{3}), upstream;dur=(\d+\.\d{3}))");
+  auto r = gw.chat(gw.alice, Gateway::chat_body("gpt-4o-mini"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::smatch parts;
+  const std::string header = r.header("Server-Timing").value_or("");
+  ASSERT_TRUE(std::regex_match(header, parts, timing)) << header;
+  EXPECT_GE(std::stod(parts[2]), 300.0) << "the provider took 300 ms: " << header;
+  EXPECT_LT(std::stod(parts[1]), 300.0) << header;
+
+  r = gw.chat(gw.alice, Gateway::chat_body("claude-3-5-haiku-latest"));  // no key: refused before any call
+  ASSERT_EQ(r.status, 424) << r.body;
+  const std::string refused = r.header("Server-Timing").value_or("");
+  ASSERT_TRUE(std::regex_match(refused, parts, timing)) << refused;
+  EXPECT_EQ(parts[2], "0.000");
 }
 
 TEST_F(GatewayChat, AnthropicWireIsTranslatedBothWays) {

@@ -85,6 +85,7 @@ TEST_F(Metrics, CountersMatchTheRequestsMadeAndPromtoolAcceptsTheScrape) {
   EXPECT_EQ(delta("keyrelay_upstream_errors_total{provider=\"openai\"}"), 1);
   EXPECT_EQ(delta("keyrelay_upstream_response_seconds_count{provider=\"openai\"}"), 2);
   EXPECT_EQ(delta("keyrelay_fallbacks_total{reason=\"server_error\"}"), 1);
+  EXPECT_EQ(delta("keyrelay_gateway_overhead_seconds_count"), 2) << "both gateway answers, the 424 included";
   EXPECT_EQ(delta("keyrelay_decrypts_total{result=\"success\"}"), 2);
   EXPECT_EQ(delta("keyrelay_decrypts_total{result=\"failure\"}"), 0);
   EXPECT_EQ(delta("keyrelay_validations_total{provider=\"openai\",result=\"invalid\"}"), 1);

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "gateway/upstream_client.h"
-#include "gateway/usage_recorder.h"
+#include "gateway/key_use.h"
 #include "gateway/wire/chat_wire.h"
 #include "monitor/concurrency_limiter.h"
 #include "http/body_stream.h"
@@ -20,7 +20,7 @@ class ChatEventStream final : public http::BodyStream {
   // `start`: the body's first bytes, already read by the fallback loop; `place`: the caller's
   // place among its requests in flight, given back when the stream ends.
   ChatEventStream(gateway::UpstreamStream upstream, std::string start,
-                  std::unique_ptr<gateway::StreamTranslator> translator, gateway::UsageRecorder& usage,
+                  std::unique_ptr<gateway::StreamTranslator> translator, gateway::UsageSink& usage,
                   gateway::KeyUse use, std::string request_id, monitor::Permit place)
       : upstream_(std::move(upstream)),
         start_(std::move(start)),
@@ -43,7 +43,7 @@ class ChatEventStream final : public http::BodyStream {
   std::string start_;
   bool start_sent_ = false;
   std::unique_ptr<gateway::StreamTranslator> translator_;
-  gateway::UsageRecorder& usage_;
+  gateway::UsageSink& usage_;
   gateway::KeyUse use_;
   std::string request_id_;
   monitor::Permit place_;

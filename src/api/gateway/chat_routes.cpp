@@ -9,7 +9,7 @@
 
 #include "api/gateway/chat_event_stream.h"
 #include "api/gateway/gateway_places.h"
-#include "api/gateway/key_attempts.h"
+#include "api/gateway/gateway_answer.h"
 #include "api/gateway/openai_errors.h"
 #include "api/guard.h"
 #include "core/ids.h"
@@ -35,26 +35,17 @@ std::vector<std::string> split_list(std::string_view text) {
   return out;
 }
 
-std::string join(const std::vector<std::string>& parts, std::string_view sep) {
-  std::string out;
-  for (const auto& p : parts) {
-    if (!out.empty()) out += sep;
-    out += p;
-  }
-  return out;
-}
+// One gateway request as its handler sees it: the authenticated caller, its place among its
+// requests in flight (a streamed answer takes it over), and the time it waited for providers.
+struct GatewayCall {
+  const auth::Principal& principal;
+  monitor::Permit& place;
+  std::chrono::nanoseconds upstream_time{0};
+};
 
-void set_gateway_headers(http::Response& r, const catalog::Provider& provider, const ProviderAnswer& answer,
-                         int attempts) {
-  r.headers.set("X-Keyrelay-Provider", provider.id);
-  r.headers.set("X-Keyrelay-Key-Id", answer.key->id);
-  r.headers.set("X-Keyrelay-Credential", std::string(gateway::credential_name(answer.credential)));
-  r.headers.set("X-Keyrelay-Attempts", std::to_string(attempts));
-}
-
-ProviderCall chat_call(const catalog::Provider& provider, gateway::UpstreamCall&& call, const std::string& model,
-                       bool stream) {
-  ProviderCall out;
+gateway::ProviderCall chat_call(const catalog::Provider& provider, gateway::UpstreamCall&& call,
+                                const std::string& model, bool stream) {
+  gateway::ProviderCall out;
   out.method = "POST";
   out.url = provider.base_url + call.path;
   out.headers.add("Content-Type", "application/json");
@@ -65,34 +56,35 @@ ProviderCall chat_call(const catalog::Provider& provider, gateway::UpstreamCall&
   out.body = std::move(call.body);
   out.route = "chat";
   out.model = model;
-  out.read = stream ? ProviderCall::Read::start : ProviderCall::Read::whole;
+  out.read = stream ? gateway::ProviderCall::Read::start : gateway::ProviderCall::Read::whole;
   return out;
 }
 
 // The provider's answer (a 2xx, or a 4xx about the request) relayed in OpenAI's shapes.
-net::awaitable<http::Response> relay_answer(GatewayServices& gateway, KeyAttempts& attempts,
-                                            const catalog::Provider& provider, const ProviderCall& call,
-                                            ProviderAnswer answer, const gateway::ChatRequest& request,
-                                            const http::RequestContext& ctx, monitor::Permit& place) {
+http::Response relay_answer(GatewayServices& gateway, gateway::Dispatched& dispatched,
+                            const gateway::ChatRequest& request, const http::RequestContext& ctx,
+                            monitor::Permit& place) {
+  gateway::ProviderAnswer& answer = *dispatched.answer;
+  const catalog::Provider& provider = *answer.provider;
   const catalog::Wire wire = *provider.wire;
-  gateway::KeyUse use = attempts.use_of(provider, call, answer);
+  gateway::KeyUse& use = answer.use;  // handed to the usage sink last: the headers name its key
   const int status = answer.stream.status();
   use.http_status = status;
 
   if (status < 200 || status >= 300) {
     const auto error = gateway::translate_error(wire, status, answer.error_body);
-    use.error = true;
-    gateway.usage.record(std::move(use));
     auto r = http::Response::json(error.status, gateway::openai_error_body(gateway::redact(error.message, {}),
                                                                            error.type, error.code, ctx.request_id));
-    set_gateway_headers(r, provider, answer, attempts.tally().attempts);
-    co_return r;
+    set_key_headers(r, answer, dispatched.attempts);
+    use.error = true;
+    gateway.usage.record(std::move(use));
+    return r;
   }
 
   gateway::ResponseMeta meta;
   meta.id = "chatcmpl-" + core::uuid_v4();
   meta.created = std::chrono::duration_cast<std::chrono::seconds>(gateway.services.clock.now().time_since_epoch()).count();
-  meta.model = call.model;
+  meta.model = use.model;
 
   if (request.stream) {
     http::Response r;
@@ -100,32 +92,32 @@ net::awaitable<http::Response> relay_answer(GatewayServices& gateway, KeyAttempt
     r.headers.set("Content-Type", "text/event-stream");
     r.headers.set("Cache-Control", "no-cache");
     r.headers.set("X-Accel-Buffering", "no");
-    set_gateway_headers(r, provider, answer, attempts.tally().attempts);
+    set_key_headers(r, answer, dispatched.attempts);
     r.stream = std::make_shared<ChatEventStream>(std::move(answer.stream), std::move(answer.body_start),
                                                  gateway::make_stream_translator(wire, request, std::move(meta)),
                                                  gateway.usage, std::move(use), ctx.request_id, std::move(place));
-    co_return r;
+    return r;
   }
 
-  // The loop read the whole answer (ProviderCall::Read::whole): a break in it failed over.
+  // The dispatcher read the whole answer (ProviderCall::Read::whole): a break in it failed over.
   core::Result<gateway::ChatResponse> translated = gateway::translate_response(wire, answer.body_start, meta);
   if (!translated) {
     use.error = true;
     gateway.usage.record(std::move(use));
-    co_return openai_error_response(core::Error::upstream_error(provider.id + ": " + translated.error().message),
-                                    ctx.request_id);
+    return openai_error_response(core::Error::upstream_error(provider.id + ": " + translated.error().message),
+                                 ctx.request_id);
   }
+  auto r = http::Response::json(200, std::move(translated->body));
+  set_key_headers(r, answer, dispatched.attempts);
   use.input_tokens = translated->usage.input_tokens;
   use.output_tokens = translated->usage.output_tokens;
   gateway.usage.record(std::move(use));
-  auto r = http::Response::json(200, std::move(translated->body));
-  set_gateway_headers(r, provider, answer, attempts.tally().attempts);
-  co_return r;
+  return r;
 }
 
+// Parse → dispatch → write.
 net::awaitable<http::Response> chat_completions(GatewayServices& gateway, http::Request& req,
-                                                http::RequestContext& ctx, const auth::Principal& principal,
-                                                monitor::Permit& place) {
+                                                http::RequestContext& ctx, GatewayCall& call) {
   auto request = gateway::parse_chat_request(req.body);
   if (!request) co_return openai_error_response(request.error(), ctx.request_id);
   std::vector<std::string> names = request->models;
@@ -134,98 +126,65 @@ net::awaitable<http::Response> chat_completions(GatewayServices& gateway, http::
   auto chain = gateway.resolver.resolve_chain(names);
   if (!chain) co_return openai_error_response(chain.error(), ctx.request_id);
 
-  const vault::Caller caller = caller_of(principal, req, ctx);
-  auto user_keys = co_await key_snapshot(gateway, caller.user_id);
-  if (!user_keys) co_return openai_error_response(user_keys.error(), ctx.request_id);
-  vault::KeyCache::Snapshot default_keys;
-  if (gateway.settings.default_key_fallback) {
-    auto defaults = co_await key_snapshot(gateway, gateway.services.system_user_id);
-    if (!defaults) co_return openai_error_response(defaults.error(), ctx.request_id);
-    default_keys = std::move(*defaults);
+  std::vector<gateway::Route> routes;
+  routes.reserve(chain->size());
+  for (const auto& target : *chain) routes.push_back({target.provider, target.requested});
+  const auto build = [&](std::size_t i) -> core::Result<gateway::ProviderCall> {
+    const auto& target = (*chain)[i];
+    auto upstream_call = gateway::build_upstream_call(*target.provider->wire, *request, target.model, gateway.settings.wire);
+    if (!upstream_call) return upstream_call.error();
+    return chat_call(*target.provider, std::move(*upstream_call), target.model, request->stream);
+  };
+  const gateway::Actor caller = caller_of(call.principal, req, ctx);
+  auto dispatched = co_await gateway.dispatcher.dispatch(caller, routes, build);
+  call.upstream_time = dispatched.upstream_time;
+  if (!dispatched.answer) {
+    auto r = openai_error_response(dispatched.error, ctx.request_id);
+    r.headers.set("X-Keyrelay-Attempts", std::to_string(dispatched.attempts));
+    co_return r;
   }
-
-  const auto now = gateway.services.clock.now();
-  KeyAttempts attempts(gateway, caller);
-  std::vector<std::string> unusable;
-  std::optional<core::Error> untranslatable;
-  for (const auto& target : *chain) {
-    const catalog::Provider& provider = *target.provider;
-    const auto choices = gateway::choose_keys(**user_keys, default_keys.get(), provider.id, now);
-    if (choices.empty()) {
-      unusable.push_back(target.requested + ": " + gateway::why_no_usable_key(**user_keys, provider.id, now));
-      continue;
-    }
-    auto upstream_call = gateway::build_upstream_call(*provider.wire, *request, target.model, gateway.settings.wire);
-    if (!upstream_call) {
-      if (!untranslatable) untranslatable = upstream_call.error();
-      unusable.push_back(target.requested + ": " + upstream_call.error().message);
-      continue;
-    }
-    const ProviderCall call = chat_call(provider, std::move(*upstream_call), target.model, request->stream);
-    auto answer = co_await attempts.run(provider, call, choices);
-    if (answer)
-      co_return co_await relay_answer(gateway, attempts, provider, call, std::move(*answer), *request, ctx, place);
-  }
-
-  const AttemptTally& tally = attempts.tally();
-  if (tally.attempts == 0 && tally.skipped.empty()) {
-    if (untranslatable && unusable.size() == 1) co_return openai_error_response(*untranslatable, ctx.request_id);
-    alert_no_usable_key(gateway.services, caller, chain->front().provider->id, join(unusable, "; "));
-    co_return openai_error_response(core::Error::no_usable_key("no usable key: " + join(unusable, "; ")),
-                                    ctx.request_id);
-  }
-  core::Error error = tally.final_error();
-  if (!unusable.empty()) error.message += "; " + join(unusable, "; ");
-  auto r = openai_error_response(error, ctx.request_id);
-  r.headers.set("X-Keyrelay-Attempts", std::to_string(tally.attempts));
-  co_return r;
+  co_return relay_answer(gateway, dispatched, *request, ctx, call.place);
 }
 
-// The model ids one provider offers through `key`: from the cache, or the provider's list call.
-net::awaitable<std::vector<std::string>> models_of(GatewayServices& gateway, const vault::Caller& caller,
+// The model ids one provider offers through its keys: from the cache, or the provider's list call.
+net::awaitable<std::vector<std::string>> models_of(GatewayServices& gateway, const gateway::Actor& caller,
                                                    const catalog::Provider& provider,
                                                    const std::vector<gateway::KeyChoice>& choices) {
   for (const auto& choice : choices)
     if (auto cached = gateway.model_lists.get(choice.key->id)) co_return std::move(*cached);
-  ProviderCall call;
+  gateway::ProviderCall call;
   call.method = "GET";
   call.url = provider.base_url + std::string(gateway::list_models_path(*provider.wire));
   call.headers.add("Accept", "application/json");
   call.headers.add("User-Agent", "keyrelay/" KEYRELAY_VERSION);
   for (const auto& [name, value] : provider.extra_headers) call.headers.set(name, value);
   call.route = "models";
-  call.read = ProviderCall::Read::whole;
-  KeyAttempts attempts(gateway, caller);
-  auto answer = co_await attempts.run(provider, call, choices);
-  if (!answer || answer->stream.status() != 200) co_return std::vector<std::string>{};
-  auto models = gateway::models_of_list(*provider.wire, answer->body_start);
+  call.read = gateway::ProviderCall::Read::whole;
+  auto dispatched = co_await gateway.dispatcher.try_keys(caller, provider, call, choices);
+  if (!dispatched.answer || dispatched.answer->stream.status() != 200) co_return std::vector<std::string>{};
+  auto models = gateway::models_of_list(*provider.wire, dispatched.answer->body_start);
   if (!models) co_return std::vector<std::string>{};
-  gateway.model_lists.put(answer->key->id, *models);
+  gateway.model_lists.put(dispatched.answer->use.key_id, *models);
   co_return std::move(*models);
 }
 
 net::awaitable<http::Response> list_models(GatewayServices& gateway, http::Request& req, http::RequestContext& ctx,
-                                           const auth::Principal& principal, monitor::Permit&) {
-  const vault::Caller caller = caller_of(principal, req, ctx);
-  auto user_keys = co_await key_snapshot(gateway, caller.user_id);
-  if (!user_keys) co_return openai_error_response(user_keys.error(), ctx.request_id);
-  vault::KeyCache::Snapshot default_keys;
-  if (gateway.settings.default_key_fallback) {
-    auto defaults = co_await key_snapshot(gateway, gateway.services.system_user_id);
-    if (!defaults) co_return openai_error_response(defaults.error(), ctx.request_id);
-    default_keys = std::move(*defaults);
-  }
-  const auto now = gateway.services.clock.now();
+                                           GatewayCall& call) {
+  const gateway::Actor caller = caller_of(call.principal, req, ctx);
+  auto keys = co_await gateway.dispatcher.key_sets(caller);
+  if (!keys) co_return openai_error_response(keys.error(), ctx.request_id);
   json::array data;
   for (const auto& provider : gateway.resolver.catalog().providers()) {
     if (!provider.wire) continue;
-    const auto choices = gateway::choose_keys(**user_keys, default_keys.get(), provider.id, now);
+    const auto choices = gateway.dispatcher.choices(*keys, provider.id);
     if (choices.empty()) continue;
+    const auto started = std::chrono::steady_clock::now();
     for (const auto& model : co_await models_of(gateway, caller, provider, choices))
       data.push_back(json::object{{"id", provider.id + "/" + model},
                                   {"object", "model"},
                                   {"created", 0},
                                   {"owned_by", provider.id}});
+    call.upstream_time += std::chrono::steady_clock::now() - started;
   }
   co_return http::Response::json(200, json::serialize(json::object{{"object", "list"}, {"data", std::move(data)}}));
 }
@@ -241,21 +200,31 @@ net::awaitable<core::Result<auth::Principal>> gateway_caller(GatewayServices& ga
 
 // A gateway handler: the caller authenticated, and its place among its requests in flight, which
 // a streamed answer takes over until the stream ends.
-using GatewayHandler = std::function<net::awaitable<http::Response>(http::Request&, http::RequestContext&,
-                                                                    const auth::Principal&, monitor::Permit&)>;
+using GatewayHandler = std::function<net::awaitable<http::Response>(http::Request&, http::RequestContext&, GatewayCall&)>;
 
 // guarded() with OpenAI-shaped errors, the gateway rate limit and the per-user cap on requests in
-// flight; a large body is read only once its head passed the same authentication.
+// flight; a large body is read only once its head passed the same authentication. Every answer
+// gets its Server-Timing.
 http::Handler gateway_guarded(GatewayServices& gateway, GatewayHandler handler) {
-  auto respond = [&gateway, handler = std::move(handler)](http::Request& req,
-                                                          http::RequestContext& ctx) -> net::awaitable<http::Response> {
+  auto serve = [&gateway, handler = std::move(handler)](http::Request& req, http::RequestContext& ctx,
+                                                        std::chrono::nanoseconds& upstream) -> net::awaitable<http::Response> {
     auto principal = co_await gateway_caller(gateway, req, ctx);
     if (!principal) co_return openai_error_response(principal.error(), ctx.request_id);
     if (auto limited = co_await charge_gateway(gateway.services, *principal, ctx))
       co_return openai_error_response(*limited, ctx.request_id);
     auto place = take_gateway_place(gateway, *principal, ctx);
     if (!place) co_return openai_error_response(place.error(), ctx.request_id);
-    co_return co_await handler(req, ctx, *principal, *place);
+    GatewayCall call{*principal, *place};
+    auto r = co_await handler(req, ctx, call);
+    upstream = call.upstream_time;
+    co_return r;
+  };
+  auto respond = [&gateway, serve = std::move(serve)](http::Request& req,
+                                                      http::RequestContext& ctx) -> net::awaitable<http::Response> {
+    std::chrono::nanoseconds upstream{0};
+    auto r = co_await serve(req, ctx, upstream);
+    set_server_timing(gateway, r, ctx, upstream);
+    co_return r;
   };
   auto check_head = [&gateway](const http::Request& head,
                                http::RequestContext& ctx) -> net::awaitable<std::optional<http::Response>> {
@@ -271,12 +240,14 @@ http::Handler gateway_guarded(GatewayServices& gateway, GatewayHandler handler) 
 void add_chat_routes(http::Router& router, GatewayServices& gateway) {
   router.add(http::Method::post, "/v1/chat/completions",
              gateway_guarded(gateway,
-                             [&gateway](http::Request& req, http::RequestContext& ctx, const auth::Principal& p,
-                                        monitor::Permit& place) { return chat_completions(gateway, req, ctx, p, place); }),
+                             [&gateway](http::Request& req, http::RequestContext& ctx, GatewayCall& call) {
+                               return chat_completions(gateway, req, ctx, call);
+                             }),
              {.max_body_bytes = gateway.settings.max_request_body_bytes});
   router.add(http::Method::get, "/v1/models",
-             gateway_guarded(gateway, [&gateway](http::Request& req, http::RequestContext& ctx, const auth::Principal& p,
-                                                 monitor::Permit& place) { return list_models(gateway, req, ctx, p, place); }));
+             gateway_guarded(gateway, [&gateway](http::Request& req, http::RequestContext& ctx, GatewayCall& call) {
+               return list_models(gateway, req, ctx, call);
+             }));
 }
 
 }  // namespace keyrelay::api

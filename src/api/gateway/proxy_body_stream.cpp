@@ -10,7 +10,7 @@ constexpr std::size_t kMaxJsonUsageBytes = 1024 * 1024;
 }  // namespace
 
 ProxyBodyStream::ProxyBodyStream(gateway::UpstreamStream upstream, std::string start,
-                                 std::optional<catalog::Wire> wire, gateway::UsageRecorder& usage,
+                                 std::optional<catalog::Wire> wire, gateway::UsageSink& usage,
                                  gateway::KeyUse use, monitor::Permit place)
     : upstream_(std::move(upstream)),
       start_(std::move(start)),

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "gateway/upstream_client.h"
-#include "gateway/usage_recorder.h"
+#include "gateway/key_use.h"
 #include "gateway/wire/chat_wire.h"
 #include "monitor/concurrency_limiter.h"
 #include "http/body_stream.h"
@@ -21,7 +21,7 @@ class ProxyBodyStream final : public http::BodyStream {
   // `start`: the body's first bytes, already read by the fallback loop (all of it when the
   // upstream stream is done); `place`: the caller's place among its requests in flight.
   ProxyBodyStream(gateway::UpstreamStream upstream, std::string start, std::optional<catalog::Wire> wire,
-                  gateway::UsageRecorder& usage, gateway::KeyUse use, monitor::Permit place);
+                  gateway::UsageSink& usage, gateway::KeyUse use, monitor::Permit place);
 
   boost::asio::awaitable<bool> pump(http::BodySink& sink) override;
 
@@ -39,7 +39,7 @@ class ProxyBodyStream final : public http::BodyStream {
   bool json_usage_ = false;                                // a JSON body of a chat wire
   std::string json_copy_;
   std::string discard_;
-  gateway::UsageRecorder& usage_;
+  gateway::UsageSink& usage_;
   gateway::KeyUse use_;
   bool booked_ = false;
   monitor::Permit place_;

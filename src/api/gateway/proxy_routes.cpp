@@ -1,7 +1,7 @@
 #include "api/gateway/proxy_routes.h"
 
 #include "api/gateway/gateway_places.h"
-#include "api/gateway/key_attempts.h"
+#include "api/gateway/gateway_answer.h"
 #include "api/gateway/proxy_body_stream.h"
 #include "api/guard.h"
 #include "gateway/proxy_rules.h"
@@ -43,88 +43,88 @@ net::awaitable<std::optional<http::Response>> check_proxy_head(GatewayServices& 
   co_return std::nullopt;
 }
 
-net::awaitable<http::Response> proxy(GatewayServices& gateway, http::Request& req, http::RequestContext& ctx) {
-  auto who = co_await proxy_caller(gateway, req, ctx);
-  if (!who) co_return http::error_response(who.error(), ctx.request_id);
-  const catalog::Provider* provider = who->provider;
-  const auth::Principal* principal = &who->principal;
-  const std::string& provider_id = provider->id;
-  if (auto limited = co_await charge_gateway(gateway.services, *principal, ctx))
-    co_return http::error_response(*limited, ctx.request_id);
-  auto place = take_gateway_place(gateway, *principal, ctx);
-  if (!place) co_return http::error_response(place.error(), ctx.request_id);
-
-  // The raw path after "/proxy/<provider>/" (the router's tail may have dropped empty segments).
+// The provider's call: the raw path after "/proxy/<provider>/" (the router's tail may have dropped
+// empty segments) on its base URL, the client's end-to-end headers (its credentials dropped), the
+// catalog's headers where the client sent none, and the body as it came.
+core::Result<gateway::ProviderCall> proxy_call(const catalog::Provider& provider, http::Request& req) {
   const std::string_view path = req.path();
-  const std::string prefix = "/proxy/" + provider_id + "/";
-  if (!path.starts_with(prefix))
-    co_return http::error_response(core::Error::invalid_request("the proxied path is malformed"), ctx.request_id);
-  auto url = gateway::proxy_url(*provider, path.substr(prefix.size()), req.query());
-  if (!url) co_return http::error_response(url.error(), ctx.request_id);
-
-  const vault::Caller caller = caller_of(*principal, req, ctx);
-  auto user_keys = co_await key_snapshot(gateway, caller.user_id);
-  if (!user_keys) co_return http::error_response(user_keys.error(), ctx.request_id);
-  vault::KeyCache::Snapshot default_keys;
-  if (gateway.settings.default_key_fallback) {
-    auto defaults = co_await key_snapshot(gateway, gateway.services.system_user_id);
-    if (!defaults) co_return http::error_response(defaults.error(), ctx.request_id);
-    default_keys = std::move(*defaults);
-  }
-  const auto now = gateway.services.clock.now();
-  const auto choices = gateway::choose_keys(**user_keys, default_keys.get(), provider->id, now);
-  if (choices.empty()) {
-    const std::string why = gateway::why_no_usable_key(**user_keys, provider->id, now);
-    alert_no_usable_key(gateway.services, caller, provider->id, why);
-    co_return http::error_response(core::Error::no_usable_key(why), ctx.request_id);
-  }
-
-  ProviderCall call;
+  const std::string prefix = "/proxy/" + provider.id + "/";
+  if (!path.starts_with(prefix)) return core::Error::invalid_request("the proxied path is malformed");
+  auto url = gateway::proxy_url(provider, path.substr(prefix.size()), req.query());
+  if (!url) return url.error();
+  gateway::ProviderCall call;
   call.method = std::string(http::method_name(req.method));
   call.url = std::move(*url);
-  call.headers = gateway::forward_request_headers(req.headers, *provider);
-  for (const auto& [name, value] : provider->extra_headers)
+  call.headers = gateway::forward_request_headers(req.headers, provider);
+  for (const auto& [name, value] : provider.extra_headers)
     if (!call.headers.contains(name)) call.headers.add(name, value);
   call.body = std::move(req.body);
   call.body_source = std::move(req.body_source);
   call.route = "proxy";
-  call.read = ProviderCall::Read::start;
+  call.read = gateway::ProviderCall::Read::start;
+  return call;
+}
 
-  KeyAttempts attempts(gateway, caller);
-  auto answer = co_await attempts.run(*provider, call, choices);
-  if (!answer) {
-    auto r = http::error_response(attempts.tally().final_error(), ctx.request_id);
-    r.headers.set("X-Keyrelay-Attempts", std::to_string(attempts.tally().attempts));
-    co_return r;
-  }
-
-  gateway::KeyUse use = attempts.use_of(*provider, call, *answer);
-  use.http_status = answer->stream.status();
+// The provider's answer as it came, but for hop-by-hop headers, the operator's account headers
+// and a final 4xx's body, which the dispatcher read whole, decoded and scrubbed of the key.
+http::Response relay_answer(GatewayServices& gateway, gateway::Dispatched& dispatched, monitor::Permit& place) {
+  gateway::ProviderAnswer& answer = *dispatched.answer;
+  gateway::KeyUse& use = answer.use;  // handed to the usage sink last: the headers name its key
+  use.http_status = answer.stream.status();
   http::Response r;
-  r.status = answer->stream.status();
-  r.headers = answer->stream.headers();
+  r.status = answer.stream.status();
+  r.headers = answer.stream.headers();
   gateway::filter_response_headers(r.headers);
   // The operator's account (openai-organization …) is none of the client's business.
-  if (answer->credential == gateway::Credential::operator_default)
-    gateway::drop_account_response_headers(r.headers, *provider);
-  r.headers.set("X-Keyrelay-Provider", provider->id);
-  r.headers.set("X-Keyrelay-Key-Id", answer->key->id);
-  r.headers.set("X-Keyrelay-Credential", std::string(gateway::credential_name(answer->credential)));
-  r.headers.set("X-Keyrelay-Attempts", std::to_string(attempts.tally().attempts));
+  if (answer.credential == gateway::Credential::operator_default)
+    gateway::drop_account_response_headers(r.headers, *answer.provider);
+  set_key_headers(r, answer, dispatched.attempts);
   if (r.status < 200 || r.status >= 300) {
-    // A final 4xx, read whole, decoded (it may have come compressed) and scrubbed of the key.
     r.headers.remove("Content-Encoding");
     use.error = r.status >= 400;
     gateway.usage.record(std::move(use));
-    r.body = std::move(answer->error_body);
-    co_return r;
+    r.body = std::move(answer.error_body);
+    return r;
   }
-  if (answer->stream.done() && answer->body_start.empty()) {
+  if (answer.stream.done() && answer.body_start.empty()) {
     gateway.usage.record(std::move(use));  // a body-less answer (204, HEAD): nothing to stream
+    return r;
+  }
+  r.stream = std::make_shared<ProxyBodyStream>(std::move(answer.stream), std::move(answer.body_start),
+                                               answer.provider->wire, gateway.usage, std::move(use), std::move(place));
+  return r;
+}
+
+// Authenticate → limit → dispatch → relay.
+net::awaitable<http::Response> proxy(GatewayServices& gateway, http::Request& req, http::RequestContext& ctx,
+                                     std::chrono::nanoseconds& upstream) {
+  auto who = co_await proxy_caller(gateway, req, ctx);
+  if (!who) co_return http::error_response(who.error(), ctx.request_id);
+  const catalog::Provider& provider = *who->provider;
+  if (auto limited = co_await charge_gateway(gateway.services, who->principal, ctx))
+    co_return http::error_response(*limited, ctx.request_id);
+  auto place = take_gateway_place(gateway, who->principal, ctx);
+  if (!place) co_return http::error_response(place.error(), ctx.request_id);
+  auto call = proxy_call(provider, req);
+  if (!call) co_return http::error_response(call.error(), ctx.request_id);
+
+  const gateway::Actor caller = caller_of(who->principal, req, ctx);
+  const std::vector<gateway::Route> routes{gateway::Route{&provider, {}}};
+  auto dispatched = co_await gateway.dispatcher.dispatch(
+      caller, routes, [&call](std::size_t) -> core::Result<gateway::ProviderCall> { return std::move(*call); });
+  upstream = dispatched.upstream_time;
+  if (!dispatched.answer) {
+    auto r = http::error_response(dispatched.error, ctx.request_id);
+    r.headers.set("X-Keyrelay-Attempts", std::to_string(dispatched.attempts));
     co_return r;
   }
-  r.stream = std::make_shared<ProxyBodyStream>(std::move(answer->stream), std::move(answer->body_start), provider->wire,
-                                               gateway.usage, std::move(use), std::move(*place));
+  co_return relay_answer(gateway, dispatched, *place);
+}
+
+net::awaitable<http::Response> timed_proxy(GatewayServices& gateway, http::Request& req, http::RequestContext& ctx) {
+  std::chrono::nanoseconds upstream{0};
+  auto r = co_await proxy(gateway, req, ctx, upstream);
+  set_server_timing(gateway, r, ctx, upstream);
   co_return r;
 }
 
@@ -135,7 +135,7 @@ void add_proxy_routes(http::Router& router, GatewayServices& gateway) {
   for (const Method method : {Method::get, Method::post, Method::put, Method::patch, Method::del, Method::head,
                               Method::options}) {
     router.add(method, "/proxy/{provider}/{path...}",
-               http::Handler([&gateway](http::Request& req, http::RequestContext& ctx) { return proxy(gateway, req, ctx); },
+               http::Handler([&gateway](http::Request& req, http::RequestContext& ctx) { return timed_proxy(gateway, req, ctx); },
                              [&gateway](const http::Request& head, http::RequestContext& ctx) {
                                return check_proxy_head(gateway, head, ctx);
                              }),

@@ -1,10 +1,10 @@
 // AttemptTally::final_error(): what a gateway request answers when every key failed.
 
-#include "api/gateway/key_attempts.h"
+#include "gateway/attempt_tally.h"
 
 #include <gtest/gtest.h>
 
-namespace keyrelay::api {
+namespace keyrelay::gateway {
 namespace {
 
 using core::Errc;
@@ -23,9 +23,9 @@ TEST(AttemptTally, KeysThatCannotBeDecryptedRightNowMakeTheRequestUnavailable) {
   // With another kind of failure among them, the provider side failed: 502 as before.
   tally.attempts = 3;
   tally.other_failures = 1;
-  tally.reasons.push_back("openai key 'c': provider error 500");
+  tally.reasons.emplace_back("openai key 'c': provider error 500");
   EXPECT_EQ(tally.final_error().code, Errc::upstream_error);
 }
 
 }  // namespace
-}  // namespace keyrelay::api
+}  // namespace keyrelay::gateway
