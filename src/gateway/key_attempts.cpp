@@ -90,7 +90,7 @@ boost::asio::awaitable<std::optional<ProviderAnswer>> KeyAttempts::attempt(const
     watched = std::make_shared<WatchedBody>(call.body_source);
     request.body_source = watched;
   } else {
-    request.body = call.body;
+    request.borrowed_body = call.body;  // `call` outlives the attempt; each key sends the same bytes
   }
   // The injection point: the only place the plaintext leaves its Secret.
   inject_key(provider, secret->reveal_text(), request.headers, request.url);

@@ -211,17 +211,20 @@ net::awaitable<core::Result<UpstreamStream>> UpstreamClient::open(UpstreamReques
                                    source->content_length(), wire);
   else
     ready = serialize_request(request.method, target->target, target->origin.host_header, request.headers,
-                              request.body, wire);
+                              request.borrowed_body.value_or(request.body), wire);
   const bool head_request = request.method == "HEAD";
   wipe_request(request);
   if (target) wipe(target->target);
   if (!ready) co_return ready.error();
 
   const std::string key = target->origin.key();
-  // A caller on a strand (a server session) lends it to new connections, so that its later requests
-  // run their upstream exchange inline instead of hopping to another strand and back.
+  // A caller that runs serialised — a server session on its I/O thread's own io_context, or on a
+  // strand — lends its executor to new connections, so that its later requests run their upstream
+  // exchange inline instead of hopping to another thread and back. (A caller on a thread pool's
+  // executor does not: a connection must never run on two threads at once.)
   const net::any_io_executor caller = co_await net::this_coro::executor;
-  const bool caller_is_strand = caller.target<net::strand<net::io_context::executor_type>>() != nullptr;
+  const bool caller_is_strand = caller.target<net::strand<net::io_context::executor_type>>() != nullptr ||
+                                caller.target<net::io_context::executor_type>() != nullptr;
   for (int attempt = 0;; ++attempt) {
     // A streamed body cannot be replayed: it gets a fresh connection (a pooled one the server has
     // already closed would fail after the first pieces were consumed) and is never retried.

@@ -27,6 +27,10 @@ struct UpstreamRequest {
   std::string url;        // absolute http(s)://host[:port]/path?query, already percent-encoded
   http::Headers headers;  // end-to-end headers; Host, Content-Length and hop-by-hop ones are replaced/dropped
   std::string body;
+  // Instead of `body`: a body the caller keeps alive until open()/fetch() returns and that holds no
+  // secret (a chat request keyrelay built), sent from where it is: a fallback loop trying several
+  // keys copies it for none of them. Never wiped.
+  std::optional<std::string_view> borrowed_body;
   // When set, the body is read from here while it is sent (and `body` is ignored): with
   // Content-Length when the source knows its length, chunked otherwise. Such a request cannot be
   // replayed, so it always gets a fresh connection and is never retried; a failure reading the

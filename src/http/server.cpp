@@ -12,7 +12,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "http/session.h"
@@ -39,18 +39,37 @@ std::string peer_address(const tcp::socket& socket) {
 }
 }  // namespace
 
-// Handlers capture a raw Impl*: Impl owns the io_context, so it outlives every handler in it.
+// The number of I/O threads: the configured count, or one per core.
+unsigned io_thread_count(const ServerOptions& options) {
+  return options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+}
+
+// Handlers capture a raw Impl*: Impl owns the io_contexts, so it outlives every handler in them.
+//
+// One io_context per I/O thread, each run by that thread alone: a connection is handed to one of
+// them when it is accepted and stays there with its requests and the upstream connections they
+// open (UpstreamClient lends the caller's executor to a new connection), so the hot path needs no
+// strand, takes no lock of Asio's scheduler across threads and wakes no other thread. The first
+// context also runs the listener, the signals and the shutdown.
 struct Server::Impl {
   Impl(ServerOptions opts, const Router& r)
       : options(std::move(opts)), router(r), shared{options, router, draining, open_streams}, acceptor(ioc), signals(ioc),
-        drain_deadline(ioc) {}
+        drain_deadline(ioc) {
+    for (unsigned i = 1; i < io_thread_count(options); ++i) {
+      auto& context = *others.emplace_back(std::make_unique<net::io_context>(1));
+      keep_running.push_back(net::make_work_guard(context));
+    }
+  }
 
   ServerOptions options;
   const Router& router;
   std::atomic<bool> draining{false};
   std::atomic<std::int64_t> open_streams{0};
   SessionShared shared;
-  net::io_context ioc;
+  net::io_context ioc{1};
+  std::vector<std::unique_ptr<net::io_context>> others;  // the other I/O threads' contexts
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> keep_running;
+  std::size_t next_context = 0;  // round robin of new connections; used by the listener only
   tcp::acceptor acceptor;
   net::signal_set signals;
   net::steady_timer drain_deadline;
@@ -71,6 +90,16 @@ struct Server::Impl {
   void stop_when_drained();
   void wait_for_signal();
   std::vector<std::shared_ptr<Session>> live_sessions();
+
+  // The context the next accepted connection lives on.
+  net::io_context& next_io() {
+    const std::size_t i = next_context++ % (others.size() + 1);
+    return i == 0 ? ioc : *others[i - 1];
+  }
+  void stop_all() {
+    ioc.stop();
+    for (auto& context : others) context->stop();
+  }
 };
 
 std::vector<std::shared_ptr<Session>> Server::Impl::live_sessions() {
@@ -84,7 +113,7 @@ std::vector<std::shared_ptr<Session>> Server::Impl::live_sessions() {
 
 net::awaitable<void> Server::Impl::accept_loop() {
   for (;;) {
-    auto [ec, socket] = co_await acceptor.async_accept(net::make_strand(ioc), as_result);
+    auto [ec, socket] = co_await acceptor.async_accept(next_io(), as_result);
     if (ec) {
       if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
       // Out of descriptors or a transient error: back off briefly instead of spinning.
@@ -168,7 +197,7 @@ void Server::Impl::begin_shutdown() {
       for (auto& s : rest) s->force_close();
       // Sessions end promptly once their sockets close; give them a moment, then stop regardless.
       self->drain_deadline.expires_after(std::chrono::seconds(1));
-      self->drain_deadline.async_wait([self](const beast::error_code&) { self->ioc.stop(); });
+      self->drain_deadline.async_wait([self](const beast::error_code&) { self->stop_all(); });
     });
     std::lock_guard lock(self->mutex);
     if (self->sessions.empty()) net::post(self->ioc, [self] { self->stop_when_drained(); });
@@ -193,7 +222,7 @@ void Server::Impl::wait_for_signal() {
 void Server::Impl::stop_when_drained() {
   net::post(ioc, [self = this] {
     self->drain_deadline.cancel();
-    self->ioc.stop();
+    self->stop_all();
   });
 }
 
@@ -201,7 +230,7 @@ Server::Server(ServerOptions options, const Router& router)
     : impl_(std::make_unique<Impl>(std::move(options), router)) {}
 
 Server::~Server() {
-  impl_->ioc.stop();
+  impl_->stop_all();
 }
 
 core::Result<std::uint16_t> Server::listen() {
@@ -245,12 +274,10 @@ void Server::run() {
     impl->wait_for_signal();
   }
 
-  unsigned threads = impl->options.threads;
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  auto run_loop = [impl] {
+  auto run_loop = [](net::io_context& context) {
     for (;;) {
       try {
-        impl->ioc.run();
+        context.run();
         return;
       } catch (const std::exception& e) {
         // A handler bug must not take the whole server down; log it and keep serving.
@@ -258,11 +285,12 @@ void Server::run() {
       }
     }
   };
-  std::vector<std::thread> pool;
-  pool.reserve(threads - 1);
-  for (unsigned i = 1; i < threads; ++i) pool.emplace_back(run_loop);
-  run_loop();
-  for (auto& t : pool) t.join();
+  std::vector<std::thread> threads;
+  threads.reserve(impl->others.size());
+  for (auto& context : impl->others) threads.emplace_back([&run_loop, &context] { run_loop(*context); });
+  run_loop(impl->ioc);
+  impl->stop_all();
+  for (auto& t : threads) t.join();
 }
 
 void Server::shutdown() { impl_->begin_shutdown(); }

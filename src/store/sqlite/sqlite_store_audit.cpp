@@ -70,10 +70,7 @@ core::Result<void> SqliteStore::append_audit(std::vector<AuditEvent> events) {
   Connection& c = **conn;
   // One transaction for the batch (group commit). No generation bump (see the class comment).
   return sqlite::in_write_transaction(c, Bump::none, [&]() -> core::Result<void> {
-    for (auto& event : events) {
-      if (auto appended = sqlite::append_audit_event(c, sealer_, event); !appended) return appended;
-    }
-    return core::ok();
+    return sqlite::append_audit_events(c, sealer_, events);
   });
 }
 
