@@ -46,7 +46,8 @@ void remove_query_param(std::string& url, std::string_view name) {
 void inject_key(const catalog::Provider& provider, std::string_view key, http::Headers& headers, std::string& url) {
   std::string value = formatted_key(provider.auth, key);
   if (provider.auth.in == catalog::AuthPlacement::header) {
-    headers.set(provider.auth.name, std::move(value));
+    headers.set(provider.auth.name, value);
+    core::wipe_memory(value.data(), value.size());
     return;
   }
   remove_query_param(url, provider.auth.name);

@@ -54,11 +54,7 @@ struct WipeOnExit {
 void wipe_request(UpstreamRequest& request) noexcept {
   wipe(request.url);
   wipe(request.body);
-  for (const auto& field : request.headers.fields()) {
-    auto& value = const_cast<std::string&>(field.second);  // Headers exposes no mutable access
-    core::wipe_memory(value.data(), value.size());
-  }
-  request.headers = {};
+  request.headers.wipe();
 }
 
 // An error for a failed transport step. Names the host only: never the target, never a header.

@@ -73,7 +73,7 @@ core::Result<void> validate_head(std::string_view method, const http::Headers& h
   for (const auto& [name, value] : headers.fields()) {
     if (!is_token(name)) return core::Error::invalid_request("upstream request has an invalid header name");
     if (!is_field_value(value))
-      return core::Error::invalid_request("upstream request header " + name + " has an invalid value");
+      return core::Error::invalid_request("upstream request header " + std::string(name) + " has an invalid value");
   }
   return core::ok();
 }

@@ -30,7 +30,7 @@ using WipingStringBody = bhttp::basic_string_body<char, std::char_traits<char>, 
 
 template <class Message>
 void set_head(Message& out, const Response& res, std::string_view request_id, bool keep_alive) {
-  for (auto& [name, value] : res.headers.fields()) out.insert(name, value);
+  for (const auto [name, value] : res.headers.fields()) out.insert(name, value);
   out.set("X-Request-Id", request_id);
   if (!res.headers.contains("Cache-Control")) out.set(bhttp::field::cache_control, "no-store");
   if (!res.headers.contains("X-Content-Type-Options")) out.set("X-Content-Type-Options", "nosniff");

@@ -81,7 +81,7 @@ TEST(ProxyRules, ForwardsOnlyEndToEndHeadersWithoutCredentials) {
     in.add(n, v);
   const auto out = forward_request_headers(in, provider("anthropic"));
   std::vector<std::string> names;
-  for (const auto& [n, v] : out.fields()) names.push_back(n);
+  for (const auto& [n, v] : out.fields()) names.emplace_back(n);
   EXPECT_EQ(names, (std::vector<std::string>{"Content-Type", "anthropic-version", "Accept"}));
 }
 
