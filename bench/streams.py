@@ -3,7 +3,7 @@
 straight against the mock provider (the baseline).
 
 The mock streams every answer of the key `sk-bench-drip<ms>` as ~20 SSE events spread evenly over
---seconds + --ramp (about one a second or two), so that once the last of the N streams is open
+--seconds + --ramp (one every ~2.8 s at the defaults), so that once the last of the N streams is open
 (within the ramp) all N are held open together for --seconds or more. One asyncio client opens N
 connections (at most --connects-at-once connecting at a time, so the listen backlog never
 overflows), sends one `stream: true` chat on each and reads every answer to its end. A stream
@@ -46,7 +46,7 @@ SECONDS = 20
 RAMP = 30  # seconds the client may take to open all N streams (each lasts SECONDS + RAMP)
 MAX_KIB_PER_STREAM = 40
 # 16 words of reply ("Hello from openai (gpt-4o-mini): " and these 12): with the role, finish and
-# [DONE] events, 19 events, so one every ~1.1 s over 20 s.
+# [DONE] events, 19 events (18 gaps), so one every ~2.8 s over the 50 s a stream lasts by default.
 CONTENT = "ten thousand streams held open for twenty seconds each through one gateway"
 MODEL = "openai/gpt-4o-mini"
 
