@@ -57,10 +57,12 @@ clean:
 # Benchmarks (never part of `make test`): a Release build in its own dir with the micro-benchmarks
 # on, then Google Benchmark and the wrk load run (bench/load.py: keyrelay on SQLite, on a private
 # PostgreSQL, and two nodes on PostgreSQL + Redis behind nginx; gateway load and key create
-# latency on each), ending on a table of figures and targets. -O2 rather than CMake's Release -O3: GCC 12 at -O3 reports false -Wrestrict and
+# latency on each), then the stream run (bench/streams.py: 9,500 streaming chats held 20 s, direct
+# and through keyrelay at its default settings), ending on a table of figures and targets. -O2 rather than CMake's Release -O3: GCC 12 at -O3 reports false -Wrestrict and
 # -Wmaybe-uninitialized in std::string code, which -Werror turns into build failures.
-# BENCH_ARGS passes options to bench/load.py (e.g. BENCH_ARGS="--duration 5", or
-# BENCH_ARGS="--deployments sqlite" for the single node alone), REWRAP_ARGS to the
+# BENCH_ARGS passes options to bench/load.py (e.g. BENCH_ARGS="--duration 5",
+# BENCH_ARGS="--deployments sqlite" for the single node alone, or BENCH_ARGS="--streams 0" for no
+# stream run), REWRAP_ARGS to the
 # master-key re-wrap benchmark (e.g. REWRAP_ARGS="--keys 100000", or
 # REWRAP_ARGS="--database-url postgres://…" for an empty PostgreSQL database; default: 1,000,000
 # keys in a temporary SQLite file).

@@ -12,6 +12,8 @@ p99, errors, the server's CPU-us per request (keyrelay alone, and with the serve
 keyrelay's RSS. Then, on every deployment, key create latency: POST /api/v1/keys at fixed
 concurrencies (1 and 16), every request a new key (plain, and with "validate": true, which
 calls the mock).
+Then the stream run (bench/streams.py): 9,500 streaming chats held 20 s at once, straight against
+the mock and through keyrelay at its default settings.
 Ends on the targets of the issue, each a ratio taken in this same run. Builds nothing (make bench
 does); owns every process it starts and stops them on exit, also on an error or Ctrl-C.
 Standard library only. See BENCHMARKS.md for the method.
@@ -34,6 +36,7 @@ from report import headline, load_micro, print_report  # noqa: E402
 from deployments import DEPLOYMENTS, KINDS, SqliteDeployment  # noqa: E402
 from key_create import MODES, check_one, create_url, key_create_script  # noqa: E402
 from wrk_runs import combine, measure, write_script  # noqa: E402
+import streams  # noqa: E402
 
 BODY = '{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"hello bench"}]}'
 PROVIDER_KEY = "sk-bench-valid"
@@ -158,7 +161,7 @@ def parse_args():
     ap.add_argument("--connections", default="1,16,64", help="comma list of wrk connection counts (gateway)")
     ap.add_argument("--deployments", default=",".join(DEPLOYMENTS),
                     help=f"comma list of keyrelay deployments to measure, of {', '.join(DEPLOYMENTS)}")
-    ap.add_argument("--create-connections", default="1,16",
+    ap.add_argument("--create-connections", default="1,8,16",
                     help="comma list of wrk connection counts of the key create runs (0: none)")
     ap.add_argument("--create-modes", default=",".join(MODES), help=f"comma list of {', '.join(MODES)}")
     ap.add_argument("--rounds", type=int, default=1,
@@ -167,6 +170,7 @@ def parse_args():
     ap.add_argument("--micro", help="Google Benchmark JSON to include in the table")
     ap.add_argument("--json-out", help="write every figure here as JSON")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir (logs, configs, databases)")
+    streams.add_arguments(ap)  # --streams (0: no stream run), --seconds, --connects-at-once
     args = ap.parse_args()
     args.connections = sorted({int(c) for c in args.connections.split(",")})
     args.create_connections = sorted({int(c) for c in args.create_connections.split(",")} - {0})
@@ -274,8 +278,17 @@ def run_benchmark(args, wrk, nginx, tmp, procs, started, notes):
                 label = f"{name} c={c}{suffix}"
                 log(f"running {label} ({args.warmup} s warm-up + {args.duration} s)")
                 script = gateway_script(tmp, name, bearer)
+                node = next((d for d in started if d.name == name), None)
+                under_load = node is not None and c == max(args.connections)
+                if under_load:
+                    for pid in node.keyrelay_pids():
+                        streams.reset_peak(pid)  # VmHWM from here on is this load's peak
                 runs.setdefault((name, c), []).append(
                     measure(wrk, url, script, c, args, tmp, label, charged, after_run=reset_mock))
+                if under_load:
+                    peak = max(node.rss_kb("VmHWM").values())
+                    rss[name]["load_peak_kb"] = max(rss[name].get("load_peak_kb", 0), peak)
+                    rss[name]["load_connections"] = c
         # Key create after the gateway runs of the round: the keys it adds are another user's, so
         # the gateway's key choice is the same in every round.
         for c in args.create_connections:
@@ -326,8 +339,14 @@ def main():
     started = []
     notes = []
     machine = {"start": machine_load(tmp)}
+    stream_run = None
     try:
         results, creates, rss, unavailable = run_benchmark(args, wrk, nginx, tmp, procs, started, notes)
+        for d in reversed(started):  # the stream run needs the machine's descriptors and cores
+            d.stop()
+        started.clear()
+        if args.streams > 0:
+            stream_run = streams.stream_run(args)
     finally:
         for d in reversed(started):
             try:
@@ -344,7 +363,8 @@ def main():
 
     micro = load_micro(args.micro)
     run = {"results": results, "key_create": creates, "rss": rss, "micro": micro, "machine": machine,
-           "scenarios": list(results), "deployments": args.deployments, "create_modes": args.create_modes}
+           "scenarios": list(results), "deployments": args.deployments, "create_modes": args.create_modes,
+           "streams": stream_run}
     rows = print_report(run, args.connections, notes)
     if args.json_out:
         with open(args.json_out, "w") as f:
@@ -352,6 +372,7 @@ def main():
                        "key_create": {n: {m: {str(c): r for c, r in v.items()} for m, v in modes.items()}
                                       for n, modes in creates.items()},
                        "headline": headline(creates), "rss": rss, "micro_ns": micro, "machine": machine,
+                       "streams": stream_run,
                        "notes": notes,
                        "targets": [dict(zip(("figure", "value", "target", "verdict"), r)) for r in rows]},
                       f, indent=2)
@@ -359,7 +380,8 @@ def main():
     cells += [r for modes in creates.values() for v in modes.values() for r in v.values()]
     failed = any(not r.get("ok", True) for r in cells if "unavailable" not in r)
     not_started = any("not started" in why for why in unavailable.values())
-    return 1 if failed or not_started else 0
+    streams_failed = stream_run is not None and stream_run["keyrelay"]["failed"] > 0
+    return 1 if failed or not_started or streams_failed else 0
 
 
 if __name__ == "__main__":

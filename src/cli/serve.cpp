@@ -86,6 +86,7 @@ http::ServerOptions server_options(const config::Config& c) {
   o.write_timeout = c.http.write_timeout;
   o.max_connections = c.http.max_connections;
   o.max_connections_per_client = c.http.max_connections_per_client;
+  o.cap_loopback_clients = c.http.cap_loopback_clients;
   o.shutdown_timeout = c.http.shutdown_timeout;
   return o;
 }

@@ -34,6 +34,7 @@ struct HttpLimits {
   std::chrono::milliseconds write_timeout{30'000};     // for writing one response
   std::size_t max_connections = 10'000;                // extra connections get 503 and are closed
   std::size_t max_connections_per_client = 256;        // per peer address (trusted proxies exempt); 0 = no cap
+  bool cap_loopback_clients = false;                   // loopback peers count against the cap too
   std::chrono::milliseconds shutdown_timeout{10'000};  // in-flight requests may finish this long
 };
 

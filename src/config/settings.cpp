@@ -231,6 +231,13 @@ const Setting kSettings[] = {
      }},
     {"http.max_connections_per_client", "open connections from one address at most (0 = no cap; trusted proxies are exempt)",
      set_section_number<&Config::http, &HttpLimits::max_connections_per_client, 0, 1'000'000>},
+    {"http.cap_loopback_clients", "count loopback peers (a reverse proxy on the same host) against the per-client cap too",
+     [](Config& c, std::string_view t) -> Result<void> {
+       auto v = parse_bool(t);
+       if (!v) return v.error();
+       c.http.cap_loopback_clients = *v;
+       return core::ok();
+     }},
     {"http.shutdown_timeout", "on SIGTERM/SIGINT, how long in-flight requests may finish",
      set_duration<&HttpLimits::shutdown_timeout>},
     {"allow_core_dumps", "keep core dumps and ptrace enabled (debugging only; dumps may hold secrets)",

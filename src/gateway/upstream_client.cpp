@@ -3,7 +3,6 @@
 #include <openssl/ssl.h>
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <stdexcept>
 
@@ -23,6 +22,7 @@
 
 #include "core/secret.h"
 #include "core/spawned.h"
+#include "gateway/piece_buffer.h"
 #include "gateway/upstream_pool.h"
 #include "gateway/upstream_url.h"
 #include "gateway/upstream_wire.h"
@@ -76,8 +76,6 @@ struct Started {
   bool retryable = false;  // failed on a reused connection before any response byte
 };
 
-constexpr std::size_t kPieceBytes = 16 * 1024;
-
 template <class T>
 using Spawned = core::Spawned<T>;
 
@@ -93,7 +91,7 @@ struct UpstreamStream::Impl {
   http::Headers headers;
   std::chrono::milliseconds first_byte_latency{0};
   bool done = false;
-  std::array<char, kPieceBytes> piece;
+  PieceBuffer piece;  // what read_some() returns a view of
 
   // Runs on the connection's strand: the next bytes of the body into `piece` (0 at its end).
   template <class Stream>
@@ -163,6 +161,9 @@ UpstreamClient::UpstreamClient(net::any_io_executor executor, UpstreamOptions op
   }
   ctx.set_verify_mode(net::ssl::verify_peer);
   ctx.set_options(net::ssl::context::default_workarounds | net::ssl::context::no_compression);
+  // OpenSSL frees a connection's record buffers while it has nothing in flight: a stream that
+  // waits for its provider's next event holds none.
+  SSL_CTX_set_mode(ctx.native_handle(), SSL_MODE_RELEASE_BUFFERS);
   if (SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION) != 1)
     throw std::runtime_error("cannot require TLS 1.2 for upstream connections");
 
@@ -412,8 +413,13 @@ void UpstreamStream::Impl::finish_body() noexcept {
   auto& conn = *lease.connection();
   conn.tcp().expires_never();
   const auto& message = parser->get();
-  if (message.keep_alive() && !parser->need_eof() && status != 101 && conn.buffer().size() == 0) lease.keep_alive();
-  else lease = {};
+  piece.release();
+  if (message.keep_alive() && !parser->need_eof() && status != 101 && conn.buffer().size() == 0) {
+    conn.buffer().shrink_to_fit();  // an idle pooled connection holds no read buffer
+    lease.keep_alive();
+  } else {
+    lease = {};
+  }
 }
 
 template <class Stream>
@@ -421,8 +427,9 @@ net::awaitable<core::Result<std::size_t>> UpstreamStream::Impl::read_piece(Strea
   auto& conn = *lease.connection();
   while (!parser->is_done()) {
     auto& body = parser->get().body();
-    body.data = piece.data();
-    body.size = piece.size();
+    const std::span<char> room = piece.room();
+    body.data = room.data();
+    body.size = room.size();
     conn.tcp().expires_after(idle_timeout);
     auto [ec, n] = co_await bhttp::async_read_some(stream, conn.buffer(), *parser, as_result);
     if (ec == bhttp::error::need_buffer) ec = {};
@@ -433,8 +440,11 @@ net::awaitable<core::Result<std::size_t>> UpstreamStream::Impl::read_piece(Strea
       ec = eof_ec;
     }
     if (ec) co_return transport_error(origin, "reading response", ec);
-    const std::size_t produced = piece.size() - parser->get().body().size;
-    if (produced > 0) co_return produced;
+    const std::size_t produced = room.size() - parser->get().body().size;
+    if (produced > 0) {
+      piece.filled(produced);
+      co_return produced;
+    }
   }
   finish_body();
   co_return std::size_t{0};
@@ -463,9 +473,7 @@ UpstreamStream::UpstreamStream() = default;
 UpstreamStream::UpstreamStream(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 UpstreamStream::UpstreamStream(UpstreamStream&&) noexcept = default;
 UpstreamStream& UpstreamStream::operator=(UpstreamStream&&) noexcept = default;
-UpstreamStream::~UpstreamStream() {
-  if (impl_) core::wipe_memory(impl_->piece.data(), impl_->piece.size());
-}
+UpstreamStream::~UpstreamStream() = default;  // the piece buffer wipes itself
 
 int UpstreamStream::status() const noexcept { return impl_ ? impl_->status : 0; }
 const http::Headers& UpstreamStream::headers() const noexcept {

@@ -27,15 +27,15 @@ using tcp = net::ip::tcp;
 namespace {
 constexpr auto as_result = net::as_tuple(net::use_awaitable);
 
-// The peer's address as text (an IPv4-mapped IPv6 peer as IPv4); empty when unknown.
-std::string peer_address(const tcp::socket& socket) {
+// The peer's address (an IPv4-mapped IPv6 peer as IPv4); unspecified when unknown.
+net::ip::address peer_address(const tcp::socket& socket) {
   beast::error_code ec;
   const auto peer = socket.remote_endpoint(ec);
   if (ec) return {};
   auto address = peer.address();
   if (address.is_v6() && address.to_v6().is_v4_mapped())
     address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
-  return address.to_string();
+  return address;
 }
 }  // namespace
 
@@ -131,10 +131,12 @@ void Server::Impl::start_session(tcp::socket socket) {
   beast::error_code ec;
   socket.set_option(tcp::no_delay(true), ec);
   auto executor = socket.get_executor();
-  // Connections per peer address are capped too, except for trusted proxies: a load balancer
-  // carries every client's connections.
-  std::string client = peer_address(socket);
-  if (options.max_connections_per_client == 0 || client.empty() || options.trusted_proxies.contains(client))
+  // Connections per peer address are capped too, except for trusted proxies and (by default) the
+  // host itself: a load balancer or a local reverse proxy carries every client's connections.
+  const net::ip::address peer = peer_address(socket);
+  std::string client = peer.is_unspecified() ? std::string() : peer.to_string();
+  if (options.max_connections_per_client == 0 || client.empty() || options.trusted_proxies.contains(client) ||
+      (peer.is_loopback() && !options.cap_loopback_clients))
     client.clear();
   std::shared_ptr<Session> session;
   std::uint64_t id = 0;

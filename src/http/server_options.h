@@ -23,8 +23,11 @@ struct ServerOptions {
   std::chrono::milliseconds write_timeout{30'000};     // one response
   std::size_t max_connections = 10'000;                // beyond: 503 and close
   // Open connections from one peer address at most (beyond: 503 and close); 0 = no cap. Peers in
-  // trusted_proxies are exempt: a load balancer carries everyone's connections.
+  // trusted_proxies are exempt: a load balancer carries everyone's connections. So are loopback
+  // peers unless cap_loopback_clients: a reverse proxy or sidecar on the same host carries everyone's
+  // connections too, and a process on the host could exhaust the server by other means anyway.
   std::size_t max_connections_per_client = 256;
+  bool cap_loopback_clients = false;
   // A body larger than this (or chunked) is read only after the route's head check passed
   // (Handler::check_head): a request the route refuses costs the server its head, not its body.
   std::size_t head_check_above = 64 * 1024;

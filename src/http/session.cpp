@@ -241,6 +241,9 @@ net::awaitable<std::size_t> Session::write_streamed(Response&& res, std::string_
     co_return 0;
   }
   ChunkSink sink(stream_, shared_.options.write_timeout);
+  // A stream may last minutes: the read buffer is freed meanwhile unless a pipelined request waits
+  // in it (the next request allocates it again).
+  if (buffer_.size() == 0) buffer_.shrink_to_fit();
   shared_.open_streams.fetch_add(1, std::memory_order_relaxed);
   const bool complete = co_await res.stream->pump(sink);
   shared_.open_streams.fetch_sub(1, std::memory_order_relaxed);
@@ -400,6 +403,8 @@ net::awaitable<bool> Session::serve_one(bool first) {
   // handler did with it, and its bytes in the read buffer (keeping a pipelined next request).
   core::wipe_memory(request.body.data(), request.body.size());
   wipe_consumed(buffer_);
+  // Nor the request's copies while a long answer (a stream) is written.
+  request = Request{};
 
   const int status = response.status;
   const bool keep_alive = keep_alive_requested && !body_left_unread && !closing_ && !shared_.draining.load();

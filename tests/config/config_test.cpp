@@ -80,11 +80,14 @@ TEST(Config, ConnectionCapsHaveTheirDefaultsAndBothSpellings) {
   auto defaults = load_config(std::nullopt, env_of({}));
   ASSERT_TRUE(defaults) << defaults.error().message;
   EXPECT_EQ(defaults->http.max_connections_per_client, 256u);
+  EXPECT_FALSE(defaults->http.cap_loopback_clients) << "the host's own reverse proxy is not capped by default";
   EXPECT_EQ(defaults->upstream.max_connections_per_origin, 0u) << "0: derived from the open-file limit at start";
   auto c = load_config(std::nullopt, env_of({{"KEYRELAY_HTTP_MAX_CONNECTIONS_PER_CLIENT", "0"},
+                                             {"KEYRELAY_HTTP_CAP_LOOPBACK_CLIENTS", "true"},
                                              {"KEYRELAY_UPSTREAM_MAX_CONNECTIONS_PER_ORIGIN", "8"}}));
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->http.max_connections_per_client, 0u);
+  EXPECT_TRUE(c->http.cap_loopback_clients);
   EXPECT_EQ(c->upstream.max_connections_per_origin, 8u);
 }
 

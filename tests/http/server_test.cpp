@@ -216,6 +216,7 @@ TEST_F(ServerTest, RefusesConnectionsOverTheLimitWith503) {
 TEST_F(ServerTest, RefusesAClientsConnectionsOverItsOwnCap) {
   ServerOptions options;
   options.max_connections_per_client = 3;
+  options.cap_loopback_clients = true;  // the test's connections come from loopback
   start(options);
   std::vector<tcp::socket> open;
   for (int i = 0; i < 3; ++i) {
@@ -248,9 +249,25 @@ TEST_F(ServerTest, RefusesAClientsConnectionsOverItsOwnCap) {
 TEST_F(ServerTest, TrustedProxyIsExemptFromThePerClientCap) {
   ServerOptions options;
   options.max_connections_per_client = 3;
+  options.cap_loopback_clients = true;  // exempt as a trusted proxy, not as loopback
   auto proxies = TrustedProxies::parse("127.0.0.1");
   ASSERT_TRUE(proxies);
   options.trusted_proxies = *proxies;
+  start(options);
+  std::vector<tcp::socket> open;
+  for (int i = 0; i < 6; ++i) {
+    open.push_back(connect());
+    beast::flat_buffer buf;
+    send(open.back(), "GET /fast HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_EQ(read_response(open.back(), buf).result_int(), 200) << "connection " << i;
+  }
+}
+
+// A reverse proxy or sidecar on the same host carries every client's connections from loopback:
+// by default the host's own connections are not capped per address.
+TEST_F(ServerTest, LoopbackPeersAreExemptFromThePerClientCapByDefault) {
+  ServerOptions options;
+  options.max_connections_per_client = 3;
   start(options);
   std::vector<tcp::socket> open;
   for (int i = 0; i < 6; ++i) {

@@ -73,5 +73,17 @@ TEST(GatewayPool, DefaultPoolHoldsMoreConcurrentStreamsThanTheOldFixedCap) {
   EXPECT_EQ(completed, 300u) << failure;
 }
 
+// Issue 14: a gateway at its default settings holds hundreds of concurrent streams from one
+// address (the bench's client and a reverse proxy on the same host both connect from loopback).
+// Each stream drips its events over 1.5 s, so all 300 are open at once; the old per-client cap of
+// 256 refused 44 of them with 503. Only the per-user cap is off: one user sends them all.
+TEST(GatewayPool, DefaultSettingsHoldThreeHundredConcurrentStreamsFromOneAddress) {
+  ASSERT_GE(raise_open_file_limit(4096), 4096u);
+  Gateway gw(Environment{{"KEYRELAY_GATEWAY_MAX_CONCURRENT_PER_USER", "0"}});
+  gw.add_key(gw.alice, "openai", "drip1500");
+  const auto [completed, failure] = concurrent_streams(gw, 300);
+  EXPECT_EQ(completed, 300u) << failure;
+}
+
 }  // namespace
 }  // namespace keyrelay::test

@@ -692,6 +692,11 @@ TEST_F(MockChat, SlowDelaysTheFirstByteAndDripSpacesTheEvents) {
   EXPECT_GE(time_of([&] { dripped = post(kGeminiStream, gemini_headers("AIza-drip"), kGeminiBody); }),
             milliseconds{1500});
   EXPECT_EQ(parse_sse(dripped.body).size(), 7u);
+  // drip<ms>: the same 7 events spread over that long (more than plain drip's 1.5 s).
+  HttpResponse held;
+  EXPECT_GE(time_of([&] { held = post(kGeminiStream, gemini_headers("AIza-drip2400"), kGeminiBody); }),
+            milliseconds{2400});
+  EXPECT_EQ(parse_sse(held.body).size(), 7u);
 }
 
 TEST_F(MockChat, ValidationCallsKeepTheirAnswers) {

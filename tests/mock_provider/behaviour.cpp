@@ -57,6 +57,9 @@ Behaviour parse_behaviour(std::string_view key) {
   } else if (name == "slow" && value <= 600000) {
     b.keyword = Keyword::slow;
     b.delay = std::chrono::milliseconds{value};
+  } else if (name == "drip" && value <= 600000) {
+    b.keyword = Keyword::drip;
+    b.stream_length = std::chrono::milliseconds{value};
   }
   return b;
 }

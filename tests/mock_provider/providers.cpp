@@ -111,7 +111,10 @@ Answer shaped(Answer a, const Provider& p, const Behaviour& b) {
       a.reset_after_events = std::min<std::size_t>(2, a.events.size() - 1);
       break;
     case Keyword::drip:
-      a.event_gap = kDripGap;
+      // drip<ms>: the events evenly over that long (a stream held open, as a long answer is).
+      a.event_gap = b.stream_length.count() > 0 && a.events.size() > 1
+                        ? b.stream_length / static_cast<long>(a.events.size() - 1)
+                        : kDripGap;
       break;
     case Keyword::overloaded:
       if (p.wire == Wire::anthropic) a.events = {a.events.front(), anthropic_overloaded_event()};

@@ -39,7 +39,8 @@
 //   reset       the connection is closed (RST) without an answer
 //   cut         streams: the head and the first 2 events (never the whole stream), then RST;
 //               other answers: like reset
-//   drip        streams: events 250 ms apart; other answers: the plain answer
+//   drip        streams: events 250 ms apart; drip<ms> (e.g. drip20000) spreads the events evenly
+//               over that many ms (the bench's long-held streams); other answers: the plain answer
 //   overloaded  Anthropic streams: HTTP 200, message_start, then `event: error` overloaded_error
 //               and the end of the body; Anthropic otherwise 529 overloaded_error; every other
 //               provider 503 in its shape

@@ -7,6 +7,7 @@ boost::asio::awaitable<core::Result<std::string_view>> ChatEventStream::next_pie
     start_sent_ = true;
     if (!start_.empty()) co_return std::string_view(start_);
   }
+  std::string().swap(start_);  // sent: not held for the rest of a long stream
   co_return co_await upstream_.read_some();
 }
 
