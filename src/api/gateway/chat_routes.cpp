@@ -70,10 +70,10 @@ ProviderCall chat_call(const catalog::Provider& provider, gateway::UpstreamCall&
 }
 
 // The provider's answer (a 2xx, or a 4xx about the request) relayed in OpenAI's shapes.
-net::awaitable<http::Response> relay_answer(GatewayServices& gateway, KeyAttempts& attempts,
-                                            const catalog::Provider& provider, const ProviderCall& call,
-                                            ProviderAnswer answer, const gateway::ChatRequest& request,
-                                            const http::RequestContext& ctx, monitor::Permit& place) {
+net::awaitable<core::Result<http::Response>> relay_answer(GatewayServices& gateway, KeyAttempts& attempts,
+                                                          const catalog::Provider& provider, const ProviderCall& call,
+                                                          ProviderAnswer answer, const gateway::ChatRequest& request,
+                                                          const http::RequestContext& ctx, monitor::Permit& place) {
   const catalog::Wire wire = *provider.wire;
   gateway::KeyUse use = attempts.use_of(provider, call, answer);
   const int status = answer.stream.status();
@@ -112,8 +112,7 @@ net::awaitable<http::Response> relay_answer(GatewayServices& gateway, KeyAttempt
   if (!translated) {
     use.error = true;
     gateway.usage.record(std::move(use));
-    co_return openai_error_response(core::Error::upstream_error(provider.id + ": " + translated.error().message),
-                                    ctx.request_id);
+    co_return core::Error::upstream_error(provider.id + ": " + translated.error().message);
   }
   use.input_tokens = translated->usage.input_tokens;
   use.output_tokens = translated->usage.output_tokens;
@@ -123,24 +122,24 @@ net::awaitable<http::Response> relay_answer(GatewayServices& gateway, KeyAttempt
   co_return r;
 }
 
-net::awaitable<http::Response> chat_completions(GatewayServices& gateway, http::Request& req,
-                                                http::RequestContext& ctx, const auth::Principal& principal,
-                                                monitor::Permit& place) {
+net::awaitable<core::Result<http::Response>> chat_completions(GatewayServices& gateway, http::Request& req,
+                                                              http::RequestContext& ctx,
+                                                              const auth::Principal& principal, monitor::Permit& place) {
   auto request = gateway::parse_chat_request(req.body);
-  if (!request) co_return openai_error_response(request.error(), ctx.request_id);
+  if (!request) co_return request.error();
   std::vector<std::string> names = request->models;
   if (auto fallback = req.headers.get("X-Keyrelay-Fallback"))
     for (auto& name : split_list(*fallback)) names.push_back(std::move(name));
   auto chain = gateway.resolver.resolve_chain(names);
-  if (!chain) co_return openai_error_response(chain.error(), ctx.request_id);
+  if (!chain) co_return chain.error();
 
   const vault::Caller caller = caller_of(principal, req, ctx);
   auto user_keys = co_await key_snapshot(gateway, caller.user_id);
-  if (!user_keys) co_return openai_error_response(user_keys.error(), ctx.request_id);
+  if (!user_keys) co_return user_keys.error();
   vault::KeyCache::Snapshot default_keys;
   if (gateway.settings.default_key_fallback) {
     auto defaults = co_await key_snapshot(gateway, gateway.services.system_user_id);
-    if (!defaults) co_return openai_error_response(defaults.error(), ctx.request_id);
+    if (!defaults) co_return defaults.error();
     default_keys = std::move(*defaults);
   }
 
@@ -169,16 +168,14 @@ net::awaitable<http::Response> chat_completions(GatewayServices& gateway, http::
 
   const AttemptTally& tally = attempts.tally();
   if (tally.attempts == 0 && tally.skipped.empty()) {
-    if (untranslatable && unusable.size() == 1) co_return openai_error_response(*untranslatable, ctx.request_id);
+    if (untranslatable && unusable.size() == 1) co_return *untranslatable;
     alert_no_usable_key(gateway.services, caller, chain->front().provider->id, join(unusable, "; "));
-    co_return openai_error_response(core::Error::no_usable_key("no usable key: " + join(unusable, "; ")),
-                                    ctx.request_id);
+    co_return core::Error::no_usable_key("no usable key: " + join(unusable, "; "));
   }
   core::Error error = tally.final_error();
   if (!unusable.empty()) error.message += "; " + join(unusable, "; ");
-  auto r = openai_error_response(error, ctx.request_id);
-  r.headers.set("X-Keyrelay-Attempts", std::to_string(tally.attempts));
-  co_return r;
+  ctx.response_headers.set("X-Keyrelay-Attempts", std::to_string(tally.attempts));
+  co_return error;
 }
 
 // The model ids one provider offers through `key`: from the cache, or the provider's list call.
@@ -204,15 +201,16 @@ net::awaitable<std::vector<std::string>> models_of(GatewayServices& gateway, con
   co_return std::move(*models);
 }
 
-net::awaitable<http::Response> list_models(GatewayServices& gateway, http::Request& req, http::RequestContext& ctx,
-                                           const auth::Principal& principal, monitor::Permit&) {
+net::awaitable<core::Result<http::Response>> list_models(GatewayServices& gateway, http::Request& req,
+                                                         http::RequestContext& ctx, const auth::Principal& principal,
+                                                         monitor::Permit&) {
   const vault::Caller caller = caller_of(principal, req, ctx);
   auto user_keys = co_await key_snapshot(gateway, caller.user_id);
-  if (!user_keys) co_return openai_error_response(user_keys.error(), ctx.request_id);
+  if (!user_keys) co_return user_keys.error();
   vault::KeyCache::Snapshot default_keys;
   if (gateway.settings.default_key_fallback) {
     auto defaults = co_await key_snapshot(gateway, gateway.services.system_user_id);
-    if (!defaults) co_return openai_error_response(defaults.error(), ctx.request_id);
+    if (!defaults) co_return defaults.error();
     default_keys = std::move(*defaults);
   }
   const auto now = gateway.services.clock.now();
@@ -241,27 +239,28 @@ net::awaitable<core::Result<auth::Principal>> gateway_caller(GatewayServices& ga
 
 // A gateway handler: the caller authenticated, and its place among its requests in flight, which
 // a streamed answer takes over until the stream ends.
-using GatewayHandler = std::function<net::awaitable<http::Response>(http::Request&, http::RequestContext&,
-                                                                    const auth::Principal&, monitor::Permit&)>;
+using GatewayHandler = std::function<net::awaitable<core::Result<http::Response>>(
+    http::Request&, http::RequestContext&, const auth::Principal&, monitor::Permit&)>;
 
-// guarded() with OpenAI-shaped errors, the gateway rate limit and the per-user cap on requests in
-// flight; a large body is read only once its head passed the same authentication.
+// guarded() for the gateway (its errors take the OpenAI shape registered for /v1/): the gateway
+// rate limit and the per-user cap on requests in flight; a large body is read only once its head
+// passed the same authentication.
 http::Handler gateway_guarded(GatewayServices& gateway, GatewayHandler handler) {
-  auto respond = [&gateway, handler = std::move(handler)](http::Request& req,
-                                                          http::RequestContext& ctx) -> net::awaitable<http::Response> {
+  auto respond = [&gateway, handler = std::move(handler)](
+                     http::Request& req, http::RequestContext& ctx) -> net::awaitable<core::Result<http::Response>> {
     auto principal = co_await gateway_caller(gateway, req, ctx);
-    if (!principal) co_return openai_error_response(principal.error(), ctx.request_id);
+    if (!principal) co_return principal.error();
     if (auto limited = co_await charge_gateway(gateway.services, *principal, ctx))
-      co_return openai_error_response(*limited, ctx.request_id);
+      co_return *limited;
     auto place = take_gateway_place(gateway, *principal, ctx);
-    if (!place) co_return openai_error_response(place.error(), ctx.request_id);
+    if (!place) co_return place.error();
     co_return co_await handler(req, ctx, *principal, *place);
   };
   auto check_head = [&gateway](const http::Request& head,
-                               http::RequestContext& ctx) -> net::awaitable<std::optional<http::Response>> {
+                               http::RequestContext& ctx) -> net::awaitable<core::Result<void>> {
     auto principal = co_await gateway_caller(gateway, head, ctx);
-    if (!principal) co_return openai_error_response(principal.error(), ctx.request_id);
-    co_return std::nullopt;
+    if (!principal) co_return principal.error();
+    co_return core::ok();
   };
   return http::Handler(std::move(respond), std::move(check_head));
 }
@@ -269,6 +268,8 @@ http::Handler gateway_guarded(GatewayServices& gateway, GatewayHandler handler) 
 }  // namespace
 
 void add_chat_routes(http::Router& router, GatewayServices& gateway) {
+  // Every error on /v1/* in OpenAI's shape (API.md "Gateway error shape"), also the server's own.
+  router.set_error_shape("/v1/", &openai_error_response);
   router.add(http::Method::post, "/v1/chat/completions",
              gateway_guarded(gateway,
                              [&gateway](http::Request& req, http::RequestContext& ctx, const auth::Principal& p,

@@ -5,7 +5,6 @@
 #include "api/gateway/proxy_body_stream.h"
 #include "api/guard.h"
 #include "gateway/proxy_rules.h"
-#include "http/error_response.h"
 
 namespace keyrelay::api {
 namespace {
@@ -36,39 +35,39 @@ net::awaitable<core::Result<ProxyCaller>> proxy_caller(GatewayServices& gateway,
   co_return ProxyCaller{provider, std::move(*principal)};
 }
 
-net::awaitable<std::optional<http::Response>> check_proxy_head(GatewayServices& gateway, const http::Request& head,
-                                                               http::RequestContext& ctx) {
+net::awaitable<core::Result<void>> check_proxy_head(GatewayServices& gateway, const http::Request& head,
+                                                    http::RequestContext& ctx) {
   auto caller = co_await proxy_caller(gateway, head, ctx);
-  if (!caller) co_return http::error_response(caller.error(), ctx.request_id);
-  co_return std::nullopt;
+  if (!caller) co_return caller.error();
+  co_return core::ok();
 }
 
-net::awaitable<http::Response> proxy(GatewayServices& gateway, http::Request& req, http::RequestContext& ctx) {
+net::awaitable<core::Result<http::Response>> proxy(GatewayServices& gateway, http::Request& req, http::RequestContext& ctx) {
   auto who = co_await proxy_caller(gateway, req, ctx);
-  if (!who) co_return http::error_response(who.error(), ctx.request_id);
+  if (!who) co_return who.error();
   const catalog::Provider* provider = who->provider;
   const auth::Principal* principal = &who->principal;
   const std::string& provider_id = provider->id;
   if (auto limited = co_await charge_gateway(gateway.services, *principal, ctx))
-    co_return http::error_response(*limited, ctx.request_id);
+    co_return *limited;
   auto place = take_gateway_place(gateway, *principal, ctx);
-  if (!place) co_return http::error_response(place.error(), ctx.request_id);
+  if (!place) co_return place.error();
 
   // The raw path after "/proxy/<provider>/" (the router's tail may have dropped empty segments).
   const std::string_view path = req.path();
   const std::string prefix = "/proxy/" + provider_id + "/";
   if (!path.starts_with(prefix))
-    co_return http::error_response(core::Error::invalid_request("the proxied path is malformed"), ctx.request_id);
+    co_return core::Error::invalid_request("the proxied path is malformed");
   auto url = gateway::proxy_url(*provider, path.substr(prefix.size()), req.query());
-  if (!url) co_return http::error_response(url.error(), ctx.request_id);
+  if (!url) co_return url.error();
 
   const vault::Caller caller = caller_of(*principal, req, ctx);
   auto user_keys = co_await key_snapshot(gateway, caller.user_id);
-  if (!user_keys) co_return http::error_response(user_keys.error(), ctx.request_id);
+  if (!user_keys) co_return user_keys.error();
   vault::KeyCache::Snapshot default_keys;
   if (gateway.settings.default_key_fallback) {
     auto defaults = co_await key_snapshot(gateway, gateway.services.system_user_id);
-    if (!defaults) co_return http::error_response(defaults.error(), ctx.request_id);
+    if (!defaults) co_return defaults.error();
     default_keys = std::move(*defaults);
   }
   const auto now = gateway.services.clock.now();
@@ -76,7 +75,7 @@ net::awaitable<http::Response> proxy(GatewayServices& gateway, http::Request& re
   if (choices.empty()) {
     const std::string why = gateway::why_no_usable_key(**user_keys, provider->id, now);
     alert_no_usable_key(gateway.services, caller, provider->id, why);
-    co_return http::error_response(core::Error::no_usable_key(why), ctx.request_id);
+    co_return core::Error::no_usable_key(why);
   }
 
   ProviderCall call;
@@ -93,9 +92,8 @@ net::awaitable<http::Response> proxy(GatewayServices& gateway, http::Request& re
   KeyAttempts attempts(gateway, caller);
   auto answer = co_await attempts.run(*provider, call, choices);
   if (!answer) {
-    auto r = http::error_response(attempts.tally().final_error(), ctx.request_id);
-    r.headers.set("X-Keyrelay-Attempts", std::to_string(attempts.tally().attempts));
-    co_return r;
+    ctx.response_headers.set("X-Keyrelay-Attempts", std::to_string(attempts.tally().attempts));
+    co_return attempts.tally().final_error();
   }
 
   gateway::KeyUse use = attempts.use_of(*provider, call, *answer);
