@@ -16,6 +16,7 @@ packages=(
   openssl     # the TLS tests make their certificates with it (rediss://)
   prometheus  # for promtool, which checks the /metrics scrape; its packaged server is never used
   chromium    # the settings page's browser tests (headless)
+  universal-ctags  # the function-length check (scripts/check-function-length.sh)
 )
 # Extra packages a target needs beyond the tests (make cluster: nginx-light) come as arguments.
 packages+=("$@")

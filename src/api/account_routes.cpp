@@ -6,7 +6,6 @@
 #include "api/json_input.h"
 #include "api/offload.h"
 #include "api/responses.h"
-#include "http/error_response.h"
 
 namespace keyrelay::api {
 namespace {
@@ -15,6 +14,7 @@ namespace net = boost::asio;
 namespace json = boost::json;
 using auth::Principal;
 using core::Error;
+using core::Result;
 using http::Request;
 using http::RequestContext;
 using http::Response;
@@ -28,124 +28,130 @@ std::optional<Error> acting_for_someone(const Principal& p) {
   return Error::forbidden("acting on behalf of a user does not extend to that user's tokens");
 }
 
+// The handlers of the users and tokens routes.
+class AccountRoutes {
+ public:
+  AccountRoutes(Services& s, accounts::AccountService& accounts) : s_(s), accounts_(accounts) {}
+
+  net::awaitable<Result<Response>> create_user(Request& req, RequestContext& ctx, const Principal& p) {
+    auto body = json_object_body(req, {"name", "role"});
+    if (!body) co_return body.error();
+    auto name = string_field(*body, "name");
+    auto role_text = string_field(*body, "role");
+    if (!name) co_return name.error();
+    if (!role_text) co_return role_text.error();
+    if (!*name) co_return Error::invalid_request("field 'name' is required");
+    accounts::NewUser input{**name, store::Role::user};
+    if (*role_text) {
+      auto role = store::parse_role(**role_text);
+      if (!role || *role == store::Role::system)
+        co_return Error::invalid_request("role must be user or admin");
+      input.role = *role;
+    }
+    const auto caller = caller_of(p, req, ctx);
+    auto user = co_await offload(s_.blocking, [&] { return accounts_.create_user(caller, input); });
+    if (!user) co_return user.error();
+    co_return http::Response::json(201, accounts::user_json(*user));
+  }
+
+  net::awaitable<Result<Response>> list_users(Request& req, RequestContext&, const Principal&) {
+    auto query = Query::parse(req.query());
+    if (!query) co_return query.error();
+    if (auto r = query->only({"limit", "cursor"}); !r) co_return r.error();
+    auto page = page_request(*query);
+    if (!page) co_return page.error();
+    auto users = co_await offload(s_.blocking, [&] { return accounts_.list_users(*page); });
+    if (!users) co_return users.error();
+    json::array data;
+    for (const auto& u : users->items)
+      if (u.role != store::Role::system) data.push_back(parsed(accounts::user_json(u)));
+    co_return collection(std::move(data), users->next_cursor);
+  }
+
+  net::awaitable<Result<Response>> issue_token(Request& req, RequestContext& ctx, const Principal& p) {
+    auto body = json_object_body(req, {"user_id", "name", "scopes", "expires_at"});
+    if (!body) co_return body.error();
+    accounts::NewToken input;
+    auto user_id = string_field(*body, "user_id");
+    auto name = string_field(*body, "name");
+    auto expires = time_field(*body, "expires_at");
+    if (!user_id) co_return user_id.error();
+    if (!name) co_return name.error();
+    if (!expires) co_return expires.error();
+    if (!*user_id) co_return Error::invalid_request("field 'user_id' is required");
+    input.user_id = **user_id;
+    if (*name) input.name = **name;
+    input.expires_at = expires->value;
+    if (const auto* scopes = body->if_contains("scopes"); scopes != nullptr && !scopes->is_null()) {
+      if (!scopes->is_array())
+        co_return Error::invalid_request("field 'scopes' must be an array of strings");
+      std::vector<std::string> names;
+      for (const auto& v : scopes->get_array()) {
+        if (!v.is_string())
+          co_return Error::invalid_request("field 'scopes' must be an array of strings");
+        names.emplace_back(v.get_string());
+      }
+      auto set = auth::ScopeSet::from_strings(names);
+      if (!set) co_return set.error();
+      input.scopes = *set;
+    }
+    const auto caller = caller_of(p, req, ctx);
+    auto issued = co_await offload(s_.blocking, [&] { return accounts_.issue_token(caller, input); });
+    if (!issued) co_return issued.error();
+    co_return http::Response::json(201, accounts::token_json(issued->record, &issued->text));
+  }
+
+  // Any authenticated caller: its own tokens; an admin: everyone's, or one user's with ?user_id=.
+  net::awaitable<Result<Response>> list_tokens(Request& req, RequestContext&, const Principal& p) {
+    if (auto refused = acting_for_someone(p)) co_return *refused;
+    auto query = Query::parse(req.query());
+    if (!query) co_return query.error();
+    if (auto r = query->only({"limit", "cursor", "user_id"}); !r) co_return r.error();
+    auto page = page_request(*query);
+    if (!page) co_return page.error();
+    std::optional<std::string> user = p.user_id;
+    if (p.is_admin()) user = query->get("user_id");
+    else if (query->get("user_id") && *query->get("user_id") != p.user_id)
+      co_return Error::forbidden("only administrators may list other users' tokens");
+    auto tokens = co_await offload(s_.blocking, [&] {
+      return accounts_.list_tokens(user ? std::optional<std::string_view>(*user) : std::nullopt, *page);
+    });
+    if (!tokens) co_return tokens.error();
+    json::array data;
+    for (const auto& t : tokens->items) data.push_back(parsed(accounts::token_json(t)));
+    co_return collection(std::move(data), tokens->next_cursor);
+  }
+
+  net::awaitable<Result<Response>> revoke_token(Request& req, RequestContext& ctx, const Principal& p) {
+    if (auto refused = acting_for_someone(p)) co_return *refused;
+    const std::string id(*req.param("id"));
+    std::optional<std::string> owner;
+    if (!p.is_admin()) owner = p.user_id;
+    const auto caller = caller_of(p, req, ctx);
+    auto revoked = co_await offload(s_.blocking, [&] {
+      return accounts_.revoke_token(caller, id, owner ? std::optional<std::string_view>(*owner) : std::nullopt);
+    });
+    if (!revoked) co_return revoked.error();
+    s_.authenticator.forget_token(id);
+    co_return Response::empty(204);
+  }
+
+ private:
+  Services& s_;
+  accounts::AccountService& accounts_;
+};
+
 }  // namespace
 
 void add_account_routes(http::Router& router, Services& s, accounts::AccountService& accounts) {
   using http::Method;
   using auth::Scope;
-
-  router.add(Method::post, "/api/v1/users",
-             guarded(s, Scope::admin, [&s, &accounts](Request& req, RequestContext& ctx, const Principal& p)
-                                          -> net::awaitable<Response> {
-               auto body = json_object_body(req, {"name", "role"});
-               if (!body) co_return http::error_response(body.error(), ctx.request_id);
-               auto name = string_field(*body, "name");
-               auto role_text = string_field(*body, "role");
-               if (!name) co_return http::error_response(name.error(), ctx.request_id);
-               if (!role_text) co_return http::error_response(role_text.error(), ctx.request_id);
-               if (!*name) co_return http::error_response(Error::invalid_request("field 'name' is required"), ctx.request_id);
-               accounts::NewUser input{**name, store::Role::user};
-               if (*role_text) {
-                 auto role = store::parse_role(**role_text);
-                 if (!role || *role == store::Role::system)
-                   co_return http::error_response(Error::invalid_request("role must be user or admin"), ctx.request_id);
-                 input.role = *role;
-               }
-               const auto caller = caller_of(p, req, ctx);
-               auto user = co_await offload(s.blocking, [&] { return accounts.create_user(caller, input); });
-               if (!user) co_return http::error_response(user.error(), ctx.request_id);
-               co_return http::Response::json(201, accounts::user_json(*user));
-             }, Needs::admin));
-
-  router.add(Method::get, "/api/v1/users",
-             guarded(s, Scope::admin, [&s, &accounts](Request& req, RequestContext& ctx, const Principal&)
-                                          -> net::awaitable<Response> {
-               auto query = Query::parse(req.query());
-               if (!query) co_return http::error_response(query.error(), ctx.request_id);
-               if (auto r = query->only({"limit", "cursor"}); !r) co_return http::error_response(r.error(), ctx.request_id);
-               auto page = page_request(*query);
-               if (!page) co_return http::error_response(page.error(), ctx.request_id);
-               auto users = co_await offload(s.blocking, [&] { return accounts.list_users(*page); });
-               if (!users) co_return http::error_response(users.error(), ctx.request_id);
-               json::array data;
-               for (const auto& u : users->items)
-                 if (u.role != store::Role::system) data.push_back(parsed(accounts::user_json(u)));
-               co_return collection(std::move(data), users->next_cursor);
-             }, Needs::admin));
-
-  router.add(Method::post, "/api/v1/tokens",
-             guarded(s, Scope::admin, [&s, &accounts](Request& req, RequestContext& ctx, const Principal& p)
-                                          -> net::awaitable<Response> {
-               auto body = json_object_body(req, {"user_id", "name", "scopes", "expires_at"});
-               if (!body) co_return http::error_response(body.error(), ctx.request_id);
-               accounts::NewToken input;
-               auto user_id = string_field(*body, "user_id");
-               auto name = string_field(*body, "name");
-               auto expires = time_field(*body, "expires_at");
-               if (!user_id) co_return http::error_response(user_id.error(), ctx.request_id);
-               if (!name) co_return http::error_response(name.error(), ctx.request_id);
-               if (!expires) co_return http::error_response(expires.error(), ctx.request_id);
-               if (!*user_id) co_return http::error_response(Error::invalid_request("field 'user_id' is required"), ctx.request_id);
-               input.user_id = **user_id;
-               if (*name) input.name = **name;
-               input.expires_at = expires->value;
-               if (const auto* scopes = body->if_contains("scopes"); scopes != nullptr && !scopes->is_null()) {
-                 if (!scopes->is_array())
-                   co_return http::error_response(Error::invalid_request("field 'scopes' must be an array of strings"), ctx.request_id);
-                 std::vector<std::string> names;
-                 for (const auto& v : scopes->get_array()) {
-                   if (!v.is_string())
-                     co_return http::error_response(Error::invalid_request("field 'scopes' must be an array of strings"), ctx.request_id);
-                   names.emplace_back(v.get_string());
-                 }
-                 auto set = auth::ScopeSet::from_strings(names);
-                 if (!set) co_return http::error_response(set.error(), ctx.request_id);
-                 input.scopes = *set;
-               }
-               const auto caller = caller_of(p, req, ctx);
-               auto issued = co_await offload(s.blocking, [&] { return accounts.issue_token(caller, input); });
-               if (!issued) co_return http::error_response(issued.error(), ctx.request_id);
-               co_return http::Response::json(201, accounts::token_json(issued->record, &issued->text));
-             }, Needs::admin));
-
-  // Any authenticated caller: its own tokens; an admin: everyone's, or one user's with ?user_id=.
-  router.add(Method::get, "/api/v1/tokens",
-             guarded(s, Scope::keys_read, [&s, &accounts](Request& req, RequestContext& ctx, const Principal& p)
-                                              -> net::awaitable<Response> {
-               if (auto refused = acting_for_someone(p)) co_return http::error_response(*refused, ctx.request_id);
-               auto query = Query::parse(req.query());
-               if (!query) co_return http::error_response(query.error(), ctx.request_id);
-               if (auto r = query->only({"limit", "cursor", "user_id"}); !r) co_return http::error_response(r.error(), ctx.request_id);
-               auto page = page_request(*query);
-               if (!page) co_return http::error_response(page.error(), ctx.request_id);
-               std::optional<std::string> user = p.user_id;
-               if (p.is_admin()) user = query->get("user_id");
-               else if (query->get("user_id") && *query->get("user_id") != p.user_id)
-                 co_return http::error_response(Error::forbidden("only administrators may list other users' tokens"), ctx.request_id);
-               auto tokens = co_await offload(s.blocking, [&] {
-                 return accounts.list_tokens(user ? std::optional<std::string_view>(*user) : std::nullopt, *page);
-               });
-               if (!tokens) co_return http::error_response(tokens.error(), ctx.request_id);
-               json::array data;
-               for (const auto& t : tokens->items) data.push_back(parsed(accounts::token_json(t)));
-               co_return collection(std::move(data), tokens->next_cursor);
-             }));
-
-  router.add(Method::del, "/api/v1/tokens/{id}",
-             guarded(s, Scope::keys_read, [&s, &accounts](Request& req, RequestContext& ctx, const Principal& p)
-                                              -> net::awaitable<Response> {
-               if (auto refused = acting_for_someone(p)) co_return http::error_response(*refused, ctx.request_id);
-               const std::string id(*req.param("id"));
-               std::optional<std::string> owner;
-               if (!p.is_admin()) owner = p.user_id;
-               const auto caller = caller_of(p, req, ctx);
-               auto revoked = co_await offload(s.blocking, [&] {
-                 return accounts.revoke_token(caller, id, owner ? std::optional<std::string_view>(*owner) : std::nullopt);
-               });
-               if (!revoked) co_return http::error_response(revoked.error(), ctx.request_id);
-               s.authenticator.forget_token(id);
-               co_return Response::empty(204);
-             }));
+  auto routes = std::make_shared<AccountRoutes>(s, accounts);
+  router.add(Method::post, "/api/v1/users", guarded<&AccountRoutes::create_user>(s, routes, Scope::admin, Needs::admin));
+  router.add(Method::get, "/api/v1/users", guarded<&AccountRoutes::list_users>(s, routes, Scope::admin, Needs::admin));
+  router.add(Method::post, "/api/v1/tokens", guarded<&AccountRoutes::issue_token>(s, routes, Scope::admin, Needs::admin));
+  router.add(Method::get, "/api/v1/tokens", guarded<&AccountRoutes::list_tokens>(s, routes, Scope::keys_read));
+  router.add(Method::del, "/api/v1/tokens/{id}", guarded<&AccountRoutes::revoke_token>(s, routes, Scope::keys_read));
 }
 
 }  // namespace keyrelay::api

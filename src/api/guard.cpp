@@ -4,7 +4,6 @@
 
 #include "api/offload.h"
 #include "core/address_group.h"
-#include "http/error_response.h"
 #include "logging/log.h"
 
 namespace keyrelay::api {
@@ -133,21 +132,21 @@ boost::asio::awaitable<core::Result<auth::Principal>> authenticate(Services& ser
 
 http::HeadCheck authenticate_head(Services& services, auth::Scope scope, Needs needs) {
   return [&services, scope, needs](const http::Request& head,
-                                   http::RequestContext& ctx) -> boost::asio::awaitable<std::optional<http::Response>> {
+                                   http::RequestContext& ctx) -> boost::asio::awaitable<core::Result<void>> {
     auto principal = co_await authenticate(services, head.headers.get("Authorization"), head, ctx);
-    if (!principal) co_return http::error_response(principal.error(), ctx.request_id);
-    if (auto refused = access_refusal(*principal, scope, needs)) co_return http::error_response(*refused, ctx.request_id);
-    co_return std::nullopt;
+    if (!principal) co_return principal.error();
+    if (auto refused = access_refusal(*principal, scope, needs)) co_return *refused;
+    co_return core::ok();
   };
 }
 
 http::Handler guarded(Services& services, auth::Scope scope, AuthedHandler handler, Needs needs,
                       std::optional<RateBucket> bucket) {
   auto respond = [&services, scope, handler = std::move(handler), needs, bucket](
-             http::Request& request, http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
+             http::Request& request, http::RequestContext& ctx) -> boost::asio::awaitable<core::Result<http::Response>> {
     auto principal = co_await authenticate(services, request.headers.get("Authorization"), request, ctx);
-    if (!principal) co_return http::error_response(principal.error(), ctx.request_id);
-    if (auto refused = access_refusal(*principal, scope, needs)) co_return http::error_response(*refused, ctx.request_id);
+    if (!principal) co_return principal.error();
+    if (auto refused = access_refusal(*principal, scope, needs)) co_return *refused;
     const std::optional<RateBucket> charged = bucket ? bucket : is_change(request.method) ? std::optional(RateBucket::mutation) : std::nullopt;
     if (charged && services.protection != nullptr) {
       const bool burst = *charged == RateBucket::mutation &&
@@ -161,7 +160,7 @@ http::Handler guarded(Services& services, auth::Scope scope, AuthedHandler handl
         raise_alert_later(services, std::move(alert), caller_of(*principal, request, ctx));
       }
       if (auto refused = co_await protect(services, [&] { return services.protection->charge(*charged, principal->user_id, ctx); }))
-        co_return http::error_response(*refused, ctx.request_id);
+        co_return *refused;
     }
     co_return co_await handler(request, ctx, *principal);
   };

@@ -4,6 +4,7 @@
 // credentials (with WWW-Authenticate), 403 for a valid credential without the scope.
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string_view>
 
@@ -16,7 +17,7 @@
 
 namespace keyrelay::api {
 
-using AuthedHandler = std::function<boost::asio::awaitable<http::Response>(
+using AuthedHandler = std::function<boost::asio::awaitable<core::Result<http::Response>>(
     http::Request&, http::RequestContext&, const auth::Principal&)>;
 
 enum class Needs { scope, admin };
@@ -38,6 +39,19 @@ boost::asio::awaitable<core::Result<auth::Principal>> authenticate(Services& ser
 // token costs the server a request head, not megabytes.
 http::Handler guarded(Services& services, auth::Scope scope, AuthedHandler handler, Needs needs = Needs::scope,
                       std::optional<RateBucket> bucket = std::nullopt);
+
+// guarded() for a handler that is a member function of a route family's object (KeyRoutes::list …),
+// which the family's routes share: `routes` lives as long as the router holds the handler.
+template <auto Member, class Routes>
+http::Handler guarded(Services& services, std::shared_ptr<Routes> routes, auth::Scope scope, Needs needs = Needs::scope,
+                      std::optional<RateBucket> bucket = std::nullopt) {
+  return guarded(
+      services, scope,
+      [routes = std::move(routes)](http::Request& req, http::RequestContext& ctx, const auth::Principal& p) {
+        return ((*routes).*Member)(req, ctx, p);
+      },
+      needs, bucket);
+}
 
 // The head check of a guarded route: 401/403 from the request head alone, nothing charged.
 http::HeadCheck authenticate_head(Services& services, auth::Scope scope, Needs needs = Needs::scope);

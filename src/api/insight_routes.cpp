@@ -10,7 +10,6 @@
 #include "api/offload.h"
 #include "api/responses.h"
 #include "core/time_format.h"
-#include "http/error_response.h"
 
 namespace keyrelay::api {
 namespace {
@@ -46,10 +45,10 @@ json::object usage_json(const store::UsageRow& r) {
   return o;
 }
 
-net::awaitable<Response> usage(Services& s, Request& req, RequestContext& ctx, const Principal& p) {
+net::awaitable<core::Result<Response>> usage(Services& s, Request& req, RequestContext&, const Principal& p) {
   auto query = Query::parse(req.query());
-  if (!query) co_return http::error_response(query.error(), ctx.request_id);
-  if (auto r = query->only({"from", "to", "group_by"}); !r) co_return http::error_response(r.error(), ctx.request_id);
+  if (!query) co_return query.error();
+  if (auto r = query->only({"from", "to", "group_by"}); !r) co_return r.error();
   const auto today = s.clock.now();
   store::UsageQuery q;
   q.owner_id = p.user_id;
@@ -57,13 +56,13 @@ net::awaitable<Response> usage(Services& s, Request& req, RequestContext& ctx, c
   q.from_day = query->get("from").value_or(day_of(today - std::chrono::hours(24 * 29)));
   auto from = parse_day("from", q.from_day);
   auto to = parse_day("to", q.to_day);
-  if (!from) co_return http::error_response(from.error(), ctx.request_id);
-  if (!to) co_return http::error_response(to.error(), ctx.request_id);
-  if (*from > *to) co_return http::error_response(Error::invalid_request("from must not be after to"), ctx.request_id);
+  if (!from) co_return from.error();
+  if (!to) co_return to.error();
+  if (*from > *to) co_return Error::invalid_request("from must not be after to");
   // Counted in days: the length of a range of centuries in the clock's nanoseconds would overflow.
   if (std::chrono::floor<std::chrono::days>(*to) - std::chrono::floor<std::chrono::days>(*from) >
       std::chrono::days(kMaxUsageDays))
-    co_return http::error_response(Error::invalid_request("at most 400 days per request"), ctx.request_id);
+    co_return Error::invalid_request("at most 400 days per request");
   if (auto group = query->get("group_by")) {
     q.by_day = q.by_provider = q.by_key = false;
     std::string_view rest = *group;
@@ -73,12 +72,12 @@ net::awaitable<Response> usage(Services& s, Request& req, RequestContext& ctx, c
       if (dim == "day") q.by_day = true;
       else if (dim == "provider") q.by_provider = true;
       else if (dim == "key") q.by_key = true;
-      else co_return http::error_response(Error::invalid_request("group_by takes a comma list of day, provider, key"), ctx.request_id);
+      else co_return Error::invalid_request("group_by takes a comma list of day, provider, key");
       rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
     }
   }
   auto rows = co_await offload(s.blocking, [&] { return s.usage_store.usage(q); });
-  if (!rows) co_return http::error_response(rows.error(), ctx.request_id);
+  if (!rows) co_return rows.error();
   json::array data;
   store::UsageRow totals;
   for (const auto& r : *rows) {
@@ -91,30 +90,30 @@ net::awaitable<Response> usage(Services& s, Request& req, RequestContext& ctx, c
   co_return json_response(200, json::object{{"data", std::move(data)}, {"totals", usage_json(totals)}});
 }
 
-net::awaitable<Response> list_alerts(Services& s, Request& req, RequestContext& ctx, const Principal& p) {
+net::awaitable<core::Result<Response>> list_alerts(Services& s, Request& req, RequestContext&, const Principal& p) {
   auto query = Query::parse(req.query());
-  if (!query) co_return http::error_response(query.error(), ctx.request_id);
-  if (auto r = query->only({"status", "limit", "cursor", "user_id"}); !r) co_return http::error_response(r.error(), ctx.request_id);
+  if (!query) co_return query.error();
+  if (auto r = query->only({"status", "limit", "cursor", "user_id"}); !r) co_return r.error();
   auto page = page_request(*query);
-  if (!page) co_return http::error_response(page.error(), ctx.request_id);
+  if (!page) co_return page.error();
   store::AlertFilter filter;
   if (auto status = query->get("status")) {
     auto parsed = store::parse_alert_status(*status);
-    if (!parsed) co_return http::error_response(Error::invalid_request("status must be open or resolved"), ctx.request_id);
+    if (!parsed) co_return Error::invalid_request("status must be open or resolved");
     filter.status = *parsed;
   }
   if (p.is_admin()) filter.user_id = query->get("user_id");
   else if (auto other = query->get("user_id"); other && *other != p.user_id)
-    co_return http::error_response(Error::forbidden("only administrators may read other users' alerts"), ctx.request_id);
+    co_return Error::forbidden("only administrators may read other users' alerts");
   else filter.user_id = p.user_id;
   auto alerts = co_await offload(s.blocking, [&] { return s.alert_store.list_alerts(filter, *page); });
-  if (!alerts) co_return http::error_response(alerts.error(), ctx.request_id);
+  if (!alerts) co_return alerts.error();
   json::array data;
   for (const auto& a : alerts->items) data.push_back(alert_json(a));
   co_return collection(std::move(data), alerts->next_cursor);
 }
 
-net::awaitable<Response> resolve_alert(Services& s, Request& req, RequestContext& ctx, const Principal& p) {
+net::awaitable<core::Result<Response>> resolve_alert(Services& s, Request& req, RequestContext& ctx, const Principal& p) {
   const std::string id(*req.param("id"));
   const vault::Caller caller = caller_of(p, req, ctx);
   std::optional<std::string> owner;
@@ -127,7 +126,7 @@ net::awaitable<Response> resolve_alert(Services& s, Request& req, RequestContext
     e.details_json = json::serialize(json::object{{"alert_id", id}});
     return s.alert_store.resolve_alert(id, owner_view, s.clock.now(), std::move(e));
   });
-  if (!alert) co_return http::error_response(alert.error(), ctx.request_id);
+  if (!alert) co_return alert.error();
   co_return json_response(200, alert_json(*alert));
 }
 
@@ -200,7 +199,7 @@ Result<void> add_every_key(store::KeyInventoryStore& inventory, KeyHealth& healt
 }
 
 // The caller's keys; an admin's summary is global (README: "admins: everyone's").
-net::awaitable<Response> metrics(Services& s, Request&, RequestContext& ctx, const Principal& p) {
+net::awaitable<core::Result<Response>> metrics(Services& s, Request&, RequestContext&, const Principal& p) {
   KeyHealth health(s.clock.now());
   const bool global = p.is_admin();
   const std::string owner = p.user_id;
@@ -211,13 +210,13 @@ net::awaitable<Response> metrics(Services& s, Request&, RequestContext& ctx, con
     for (const auto& k : *keys) health.add(k);
     return core::ok();
   });
-  if (!added) co_return http::error_response(added.error(), ctx.request_id);
+  if (!added) co_return added.error();
   co_return json_response(200, health.to_json());
 }
 
 template <auto Fn>
 http::Handler bind(Services& s, auth::Scope scope) {
-  return guarded(s, scope, [&s](Request& req, RequestContext& ctx, const Principal& p) -> net::awaitable<Response> {
+  return guarded(s, scope, [&s](Request& req, RequestContext& ctx, const Principal& p) -> net::awaitable<core::Result<Response>> {
     co_return co_await Fn(s, req, ctx, p);
   });
 }

@@ -11,7 +11,6 @@
 #include "api/responses.h"
 #include "api/validation_flow.h"
 #include "core/secret.h"
-#include "http/error_response.h"
 
 namespace keyrelay::api {
 namespace {
@@ -58,51 +57,49 @@ class KeyRoutes {
     return json_response(status, key_json(key, render_owner(), s_.clock.now()));
   }
 
-  net::awaitable<Response> list(Request& req, RequestContext& ctx, const Principal& p) {
+  net::awaitable<core::Result<Response>> list(Request& req, RequestContext&, const Principal& p) {
     auto query = Query::parse(req.query());
-    if (!query) co_return http::error_response(query.error(), ctx.request_id);
+    if (!query) co_return query.error();
     if (auto r = query->only({"provider", "status", "limit", "cursor"}); !r)
-      co_return http::error_response(r.error(), ctx.request_id);
+      co_return r.error();
     vault::KeyQuery q;
     auto page = page_request(*query);
-    if (!page) co_return http::error_response(page.error(), ctx.request_id);
+    if (!page) co_return page.error();
     q.page = std::move(*page);
     if (auto provider = query->get("provider")) {
       if (s_.catalog->find(*provider) == nullptr)
-        co_return http::error_response(Error::invalid_request("provider '" + *provider + "' is not supported"),
-                                       ctx.request_id);
+        co_return Error::invalid_request("provider '" + *provider + "' is not supported");
       q.provider = std::move(*provider);
     }
     if (auto status = query->get("status")) {
       auto parsed = store::parse_key_status(*status);
       if (!parsed)
-        co_return http::error_response(
-            Error::invalid_request("status must be one of active, disabled, expired, invalid"), ctx.request_id);
+        co_return Error::invalid_request("status must be one of active, disabled, expired, invalid");
       q.status = *parsed;
     }
     const std::string owner = owner_id(p);
     auto keys = co_await offload(s_.blocking, [&] { return s_.keys.list(owner, q); });
-    if (!keys) co_return http::error_response(keys.error(), ctx.request_id);
+    if (!keys) co_return keys.error();
     json::array data;
     const auto now = s_.clock.now();
     for (const auto& k : keys->items) data.push_back(key_json(k, render_owner(), now));
     co_return collection(std::move(data), keys->next_cursor);
   }
 
-  net::awaitable<Response> create(Request& req, RequestContext& ctx, const Principal& p) {
+  net::awaitable<core::Result<Response>> create(Request& req, RequestContext& ctx, const Principal& p) {
     auto body = json_object_body(
         req, {"provider", "name", "secret", "expires_at", "priority", "always_use", "metadata", "validate"});
     if (!body) {
       core::wipe_memory(req.body.data(), req.body.size());
-      co_return http::error_response(body.error(), ctx.request_id);
+      co_return body.error();
     }
     auto secret = take_secret(*body, req);
-    if (!secret) co_return http::error_response(secret.error(), ctx.request_id);
+    if (!secret) co_return secret.error();
     vault::NewKey input;
     input.secret = std::move(*secret);
     auto provider = string_field(*body, "provider");
-    if (!provider) co_return http::error_response(provider.error(), ctx.request_id);
-    if (!*provider) co_return http::error_response(Error::invalid_request("field 'provider' is required"), ctx.request_id);
+    if (!provider) co_return provider.error();
+    if (!*provider) co_return Error::invalid_request("field 'provider' is required");
     input.provider = std::move(**provider);
     auto name = string_field(*body, "name");
     auto expires = time_field(*body, "expires_at");
@@ -113,7 +110,7 @@ class KeyRoutes {
     for (const core::Error* e : {name ? nullptr : &name.error(), expires ? nullptr : &expires.error(),
                                  priority ? nullptr : &priority.error(), always_use ? nullptr : &always_use.error(),
                                  metadata ? nullptr : &metadata.error(), validate ? nullptr : &validate.error()})
-      if (e != nullptr) co_return http::error_response(*e, ctx.request_id);
+      if (e != nullptr) co_return *e;
     input.name = std::move(*name);
     input.expires_at = expires->value;
     input.priority = static_cast<std::int32_t>(priority->value_or(0));
@@ -121,12 +118,12 @@ class KeyRoutes {
     if (*metadata) input.metadata_json = std::move(**metadata);
     // A validation costs a provider call whoever asks for it: refused whole, before anything is stored.
     if (validate->value_or(false))
-      if (auto refused = co_await charge_validation(s_, p, ctx)) co_return http::error_response(*refused, ctx.request_id);
+      if (auto refused = co_await charge_validation(s_, p, ctx)) co_return *refused;
 
     const vault::Caller caller = caller_of(p, req, ctx);
     const std::string owner = owner_id(p);
     auto key = co_await offload(s_.blocking, [&] { return s_.keys.create(caller, owner, std::move(input)); });
-    if (!key) co_return http::error_response(key.error(), ctx.request_id);
+    if (!key) co_return key.error();
     // The key is stored either way; with validate:true the answer carries the provider's verdict.
     if (validate->value_or(false)) {
       auto checked = co_await validate_stored_key(s_, caller, owner, key->id);
@@ -135,18 +132,18 @@ class KeyRoutes {
     co_return render(201, *key);
   }
 
-  net::awaitable<Response> get(Request& req, RequestContext& ctx, const Principal& p) {
+  net::awaitable<core::Result<Response>> get(Request& req, RequestContext& ctx, const Principal& p) {
     const vault::Caller caller = caller_of(p, req, ctx);
     const std::string owner = owner_id(p);
     const std::string id(*req.param("id"));
     auto key = co_await offload(s_.blocking, [&] { return s_.keys.get(caller, owner, id); });
-    if (!key) co_return http::error_response(key.error(), ctx.request_id);
+    if (!key) co_return key.error();
     co_return render(200, *key);
   }
 
-  net::awaitable<Response> patch(Request& req, RequestContext& ctx, const Principal& p) {
+  net::awaitable<core::Result<Response>> patch(Request& req, RequestContext& ctx, const Principal& p) {
     auto body = json_object_body(req, {"name", "expires_at", "priority", "always_use", "enabled", "metadata"});
-    if (!body) co_return http::error_response(body.error(), ctx.request_id);
+    if (!body) co_return body.error();
     vault::KeyPatch patch;
     auto name = string_field(*body, "name");
     auto expires = time_field(*body, "expires_at");
@@ -157,7 +154,7 @@ class KeyRoutes {
     for (const core::Error* e : {name ? nullptr : &name.error(), expires ? nullptr : &expires.error(),
                                  priority ? nullptr : &priority.error(), always_use ? nullptr : &always_use.error(),
                                  enabled ? nullptr : &enabled.error(), metadata ? nullptr : &metadata.error()})
-      if (e != nullptr) co_return http::error_response(*e, ctx.request_id);
+      if (e != nullptr) co_return *e;
     patch.name = std::move(*name);
     if (expires->present) patch.expires_at = expires->value;
     if (*priority) patch.priority = static_cast<std::int32_t>(**priority);
@@ -169,27 +166,27 @@ class KeyRoutes {
     const std::string owner = owner_id(p);
     const std::string id(*req.param("id"));
     auto key = co_await offload(s_.blocking, [&] { return s_.keys.update(caller, owner, id, patch); });
-    if (!key) co_return http::error_response(key.error(), ctx.request_id);
+    if (!key) co_return key.error();
     co_return render(200, *key);
   }
 
-  net::awaitable<Response> rotate(Request& req, RequestContext& ctx, const Principal& p) {
+  net::awaitable<core::Result<Response>> rotate(Request& req, RequestContext& ctx, const Principal& p) {
     auto body = json_object_body(req, {"secret", "validate"});
     if (!body) {
       core::wipe_memory(req.body.data(), req.body.size());
-      co_return http::error_response(body.error(), ctx.request_id);
+      co_return body.error();
     }
     auto secret = take_secret(*body, req);
-    if (!secret) co_return http::error_response(secret.error(), ctx.request_id);
+    if (!secret) co_return secret.error();
     auto validate = bool_field(*body, "validate");
-    if (!validate) co_return http::error_response(validate.error(), ctx.request_id);
+    if (!validate) co_return validate.error();
     if (validate->value_or(false))
-      if (auto refused = co_await charge_validation(s_, p, ctx)) co_return http::error_response(*refused, ctx.request_id);
+      if (auto refused = co_await charge_validation(s_, p, ctx)) co_return *refused;
     const vault::Caller caller = caller_of(p, req, ctx);
     const std::string owner = owner_id(p);
     const std::string id(*req.param("id"));
     auto key = co_await offload(s_.blocking, [&] { return s_.keys.rotate(caller, owner, id, std::move(*secret)); });
-    if (!key) co_return http::error_response(key.error(), ctx.request_id);
+    if (!key) co_return key.error();
     if (validate->value_or(false)) {
       auto checked = co_await validate_stored_key(s_, caller, owner, key->id);
       if (checked) co_return render(200, checked->second);
@@ -197,29 +194,28 @@ class KeyRoutes {
     co_return render(200, *key);
   }
 
-  net::awaitable<Response> remove(Request& req, RequestContext& ctx, const Principal& p) {
+  net::awaitable<core::Result<Response>> remove(Request& req, RequestContext& ctx, const Principal& p) {
     const vault::Caller caller = caller_of(p, req, ctx);
     const std::string owner = owner_id(p);
     const std::string id(*req.param("id"));
     auto r = co_await offload(s_.blocking, [&] { return s_.keys.remove(caller, owner, id); });
-    if (!r) co_return http::error_response(r.error(), ctx.request_id);
+    if (!r) co_return r.error();
     co_return Response::empty(204);
   }
 
-  net::awaitable<Response> expiring(Request& req, RequestContext& ctx, const Principal& p) {
+  net::awaitable<core::Result<Response>> expiring(Request& req, RequestContext&, const Principal& p) {
     auto query = Query::parse(req.query());
-    if (!query) co_return http::error_response(query.error(), ctx.request_id);
-    if (auto r = query->only({"within_days"}); !r) co_return http::error_response(r.error(), ctx.request_id);
+    if (!query) co_return query.error();
+    if (auto r = query->only({"within_days"}); !r) co_return r.error();
     int days = 7;
     if (auto text = query->get("within_days")) {
       const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), days);
       if (ec != std::errc{} || end != text->data() + text->size() || days < 0 || days > 3650)
-        co_return http::error_response(Error::invalid_request("within_days must be a whole number from 0 to 3650"),
-                                       ctx.request_id);
+        co_return Error::invalid_request("within_days must be a whole number from 0 to 3650");
     }
     const std::string owner = owner_id(p);
     auto keys = co_await offload(s_.blocking, [&] { return s_.keys.expiring(owner, std::chrono::hours(24 * days)); });
-    if (!keys) co_return http::error_response(keys.error(), ctx.request_id);
+    if (!keys) co_return keys.error();
     json::array data;
     const auto now = s_.clock.now();
     for (const auto& k : *keys) data.push_back(key_json(k, render_owner(), now));
@@ -231,17 +227,7 @@ class KeyRoutes {
   Owner owner_;
 };
 
-template <auto Method>
-http::Handler bind(Services& s, std::shared_ptr<KeyRoutes> routes, Scope scope, Needs needs = Needs::scope) {
-  return guarded(
-      s, scope,
-      [routes](Request& req, RequestContext& ctx, const Principal& p) -> net::awaitable<Response> {
-        co_return co_await ((*routes).*Method)(req, ctx, p);
-      },
-      needs);
-}
-
-net::awaitable<Response> list_providers(Services& s) {
+net::awaitable<core::Result<Response>> list_providers(Services& s) {
   json::array data;
   for (const auto& p : s.catalog->providers()) {
     json::array fields;
@@ -269,13 +255,13 @@ void add_key_routes(http::Router& router, Services& s) {
   auto providers = guarded(s, Scope::keys_read, [&s](Request&, RequestContext&, const Principal&) {
     return list_providers(s);
   });
-  auto list = bind<&KeyRoutes::list>(s, own, Scope::keys_read);
-  auto create = bind<&KeyRoutes::create>(s, own, Scope::keys_write);
-  auto get = bind<&KeyRoutes::get>(s, own, Scope::keys_read);
-  auto patch = bind<&KeyRoutes::patch>(s, own, Scope::keys_write);
-  auto remove = bind<&KeyRoutes::remove>(s, own, Scope::keys_write);
-  auto rotate = bind<&KeyRoutes::rotate>(s, own, Scope::keys_write);
-  auto expiring = bind<&KeyRoutes::expiring>(s, own, Scope::keys_read);
+  auto list = guarded<&KeyRoutes::list>(s, own, Scope::keys_read);
+  auto create = guarded<&KeyRoutes::create>(s, own, Scope::keys_write);
+  auto get = guarded<&KeyRoutes::get>(s, own, Scope::keys_read);
+  auto patch = guarded<&KeyRoutes::patch>(s, own, Scope::keys_write);
+  auto remove = guarded<&KeyRoutes::remove>(s, own, Scope::keys_write);
+  auto rotate = guarded<&KeyRoutes::rotate>(s, own, Scope::keys_write);
+  auto expiring = guarded<&KeyRoutes::expiring>(s, own, Scope::keys_read);
 
   router.add(Method::get, "/api/v1/providers", providers);
   router.add(Method::get, "/api/v1/keys", list);
@@ -287,18 +273,18 @@ void add_key_routes(http::Router& router, Services& s) {
   router.add(Method::post, "/api/v1/keys/{id}/rotate", rotate, secret_body);
 
   // The operator's default keys: same shapes, admin only.
-  router.add(Method::get, "/api/v1/default-keys", bind<&KeyRoutes::list>(s, defaults, Scope::admin, Needs::admin));
-  router.add(Method::post, "/api/v1/default-keys", bind<&KeyRoutes::create>(s, defaults, Scope::admin, Needs::admin),
+  router.add(Method::get, "/api/v1/default-keys", guarded<&KeyRoutes::list>(s, defaults, Scope::admin, Needs::admin));
+  router.add(Method::post, "/api/v1/default-keys", guarded<&KeyRoutes::create>(s, defaults, Scope::admin, Needs::admin),
              secret_body);
   router.add(Method::get, "/api/v1/default-keys/expiring",
-             bind<&KeyRoutes::expiring>(s, defaults, Scope::admin, Needs::admin));
-  router.add(Method::get, "/api/v1/default-keys/{id}", bind<&KeyRoutes::get>(s, defaults, Scope::admin, Needs::admin));
+             guarded<&KeyRoutes::expiring>(s, defaults, Scope::admin, Needs::admin));
+  router.add(Method::get, "/api/v1/default-keys/{id}", guarded<&KeyRoutes::get>(s, defaults, Scope::admin, Needs::admin));
   router.add(Method::patch, "/api/v1/default-keys/{id}",
-             bind<&KeyRoutes::patch>(s, defaults, Scope::admin, Needs::admin));
+             guarded<&KeyRoutes::patch>(s, defaults, Scope::admin, Needs::admin));
   router.add(Method::del, "/api/v1/default-keys/{id}",
-             bind<&KeyRoutes::remove>(s, defaults, Scope::admin, Needs::admin));
+             guarded<&KeyRoutes::remove>(s, defaults, Scope::admin, Needs::admin));
   router.add(Method::post, "/api/v1/default-keys/{id}/rotate",
-             bind<&KeyRoutes::rotate>(s, defaults, Scope::admin, Needs::admin), secret_body);
+             guarded<&KeyRoutes::rotate>(s, defaults, Scope::admin, Needs::admin), secret_body);
 
   // Compatibility aliases for existing BYOK front ends (API.md): the same handlers and shapes.
   router.add(Method::get, "/api/api-keys/providers", providers);

@@ -4,7 +4,6 @@
 #include "api/json_input.h"
 #include "api/offload.h"
 #include "api/validation_flow.h"
-#include "http/error_response.h"
 #include "vault/key_rules.h"
 
 namespace keyrelay::api {
@@ -22,20 +21,20 @@ enum class Owner { self, defaults };
 http::Handler validate_stored(Services& s, Owner owner) {
   return guarded(
       s, owner == Owner::self ? auth::Scope::keys_write : auth::Scope::admin,
-      [&s, owner](Request& req, RequestContext& ctx, const Principal& p) -> net::awaitable<Response> {
+      [&s, owner](Request& req, RequestContext& ctx, const Principal& p) -> net::awaitable<core::Result<Response>> {
         if (!req.body.empty()) {
           auto body = json_object_body(req, {});
-          if (!body) co_return http::error_response(body.error(), ctx.request_id);
+          if (!body) co_return body.error();
         }
         const std::string owner_id = owner == Owner::self ? p.user_id : s.system_user_id;
         auto outcome = co_await validate_stored_key(s, caller_of(p, req, ctx), owner_id, std::string(*req.param("id")));
-        if (!outcome) co_return http::error_response(outcome.error(), ctx.request_id);
+        if (!outcome) co_return outcome.error();
         co_return Response::json(200, gateway::validation_json(outcome->first));
       },
       owner == Owner::self ? Needs::scope : Needs::admin, RateBucket::validation);
 }
 
-net::awaitable<Response> validate_unstored(Services& s, Request& req, RequestContext& ctx, const Principal& p) {
+net::awaitable<core::Result<Response>> validate_unstored(Services& s, Request& req, RequestContext& ctx, const Principal& p) {
   auto body = json_object_body(req, {"provider", "secret"});
   core::Secret secret;
   if (body) {
@@ -46,18 +45,18 @@ net::awaitable<Response> validate_unstored(Services& s, Request& req, RequestCon
     }
   }
   core::wipe_memory(req.body.data(), req.body.size());
-  if (!body) co_return http::error_response(body.error(), ctx.request_id);
+  if (!body) co_return body.error();
   auto provider_id = string_field(*body, "provider");
-  if (!provider_id) co_return http::error_response(provider_id.error(), ctx.request_id);
-  if (!*provider_id) co_return http::error_response(Error::invalid_request("field 'provider' is required"), ctx.request_id);
+  if (!provider_id) co_return provider_id.error();
+  if (!*provider_id) co_return Error::invalid_request("field 'provider' is required");
   const catalog::Provider* provider = s.catalog->find(**provider_id);
   if (provider == nullptr)
-    co_return http::error_response(Error::invalid_request("provider '" + **provider_id + "' is not supported"), ctx.request_id);
+    co_return Error::invalid_request("provider '" + **provider_id + "' is not supported");
   if (secret.empty() && !(body->contains("secret") && body->at("secret").is_string()))
-    co_return http::error_response(Error::invalid_request("field 'secret' is required and must be a string"), ctx.request_id);
-  if (auto r = vault::check_secret(secret); !r) co_return http::error_response(r.error(), ctx.request_id);
+    co_return Error::invalid_request("field 'secret' is required and must be a string");
+  if (auto r = vault::check_secret(secret); !r) co_return r.error();
   if (s.validator == nullptr)
-    co_return http::error_response(Error::unavailable("key validation is not available"), ctx.request_id);
+    co_return Error::unavailable("key validation is not available");
 
   const gateway::ValidationResult result = co_await s.validator->validate(*provider, secret);
   secret.wipe();
@@ -68,7 +67,7 @@ net::awaitable<Response> validate_unstored(Services& s, Request& req, RequestCon
     if (done) note_validation_outcome(s, caller, result, provider->id);
     return done;
   });
-  if (!audited) co_return http::error_response(audited.error(), ctx.request_id);
+  if (!audited) co_return audited.error();
   co_return Response::json(200, gateway::validation_json(result));
 }
 

@@ -3,7 +3,6 @@
 #include <memory>
 
 #include "api/web_assets.h"
-#include "http/error_response.h"
 
 namespace keyrelay::api {
 namespace {
@@ -32,6 +31,19 @@ http::Response serve(const WebAsset& asset, const PageHeaders& headers, bool imm
   return r;
 }
 
+boost::asio::awaitable<core::Result<http::Response>> index_page(const PageHeaders& headers) {
+  co_return serve(*find_asset("index.html"), headers, false);
+}
+
+// A versioned asset. An old version's URL (a page loaded before an upgrade) is not served stale
+// content under its name: it is a 404 and the reloaded page asks for the new one.
+boost::asio::awaitable<core::Result<http::Response>> asset_file(const PageHeaders& headers, http::Request& req) {
+  const std::string_view name = *req.param("file");
+  const WebAsset* asset = name == "index.html" ? nullptr : find_asset(name);
+  if (asset == nullptr || *req.param("version") != web_assets().version) co_return core::Error::not_found("no such asset");
+  co_return serve(*asset, headers, true);
+}
+
 }  // namespace
 
 void add_web_routes(http::Router& router, std::string frame_ancestors) {
@@ -39,19 +51,9 @@ void add_web_routes(http::Router& router, std::string frame_ancestors) {
   headers->csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
                  "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors " +
                  frame_ancestors;
-  router.add(http::Method::get, "/", [headers](http::Request&, http::RequestContext&) -> boost::asio::awaitable<http::Response> {
-    co_return serve(*find_asset("index.html"), *headers, false);
-  });
+  router.add(http::Method::get, "/", [headers](http::Request&, http::RequestContext&) { return index_page(*headers); });
   router.add(http::Method::get, "/assets/{version}/{file}",
-             [headers](http::Request& req, http::RequestContext& ctx) -> boost::asio::awaitable<http::Response> {
-                 const std::string_view name = *req.param("file");
-                 const WebAsset* asset = name == "index.html" ? nullptr : find_asset(name);
-                 // An old version's URL (a page loaded before an upgrade) is not served stale content
-                 // under its name: it is a 404 and the reloaded page asks for the new one.
-                 if (asset == nullptr || *req.param("version") != web_assets().version)
-                   co_return http::error_response(core::Error::not_found("no such asset"), ctx.request_id);
-                 co_return serve(*asset, *headers, true);
-             });
+             [headers](http::Request& req, http::RequestContext&) { return asset_file(*headers, req); });
 }
 
 }  // namespace keyrelay::api

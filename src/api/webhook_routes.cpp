@@ -27,18 +27,22 @@ json::object delivery_json(const monitor::WebhookDelivery& d) {
                       {"finished_at", time_or_null(d.finished_at)}};
 }
 
+// The latest deliveries of alert webhooks (at most 200), newest first.
+boost::asio::awaitable<core::Result<http::Response>> list_deliveries(const AlertWebhooks* webhooks) {
+  json::array data;
+  if (webhooks != nullptr)
+    for (const auto& d : webhooks->recent(200)) data.push_back(delivery_json(d));
+  co_return json_response(200, json::object{{"data", std::move(data)}, {"next_cursor", nullptr}});
+}
+
 }  // namespace
 
 void add_webhook_routes(http::Router& router, Services& services, const AlertWebhooks* webhooks) {
   router.add(http::Method::get, "/api/v1/alerts/deliveries",
              guarded(
                  services, auth::Scope::admin,
-                 [webhooks](http::Request&, http::RequestContext&,
-                            const auth::Principal&) -> boost::asio::awaitable<http::Response> {
-                   json::array data;
-                   if (webhooks != nullptr)
-                     for (const auto& d : webhooks->recent(200)) data.push_back(delivery_json(d));
-                   co_return json_response(200, json::object{{"data", std::move(data)}, {"next_cursor", nullptr}});
+                 [webhooks](http::Request&, http::RequestContext&, const auth::Principal&) {
+                   return list_deliveries(webhooks);
                  },
                  Needs::admin));
 }

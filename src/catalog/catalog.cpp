@@ -72,25 +72,8 @@ class Reader {
     target = std::move(*kr_r);          \
   } while (0)
 
-Result<Provider> parse_provider(const json::object& obj, std::size_t index) {
-  Provider p;
-  Reader top(obj, "entry " + std::to_string(index));
-  KR_TRY_ASSIGN(p.id, top.str("id"));
-  if (!valid_id(p.id)) return top.bad("id", "must be 1-32 characters of [a-z0-9-]");
-  Reader r(obj, "provider '" + p.id + "'");
-  KR_TRY_ASSIGN(p.name, r.str("name"));
-  std::string kind;
-  KR_TRY_ASSIGN(kind, r.str("kind"));
-  if (kind == "llm") p.kind = Kind::llm;
-  else if (kind == "service") p.kind = Kind::service;
-  else return r.bad("kind", "must be llm or service");
-  KR_TRY_ASSIGN(p.fields, r.strings("fields"));
-  if (p.fields.empty()) return r.bad("fields", "must name at least one secret field");
-  KR_TRY_ASSIGN(p.base_url, r.str("base_url"));
-  if (!p.base_url.starts_with("https://") && !p.base_url.starts_with("http://"))
-    return r.bad("base_url", "must be an http(s) URL");
-  while (p.base_url.ends_with('/')) p.base_url.pop_back();
-
+// The provider's "auth": where its key goes, and the further places it may come in (auth.also).
+Result<void> parse_auth(const Reader& r, Provider& p) {
   const json::object* auth = nullptr;
   KR_TRY_ASSIGN(auth, r.object("auth"));
   Reader a(*auth, r.where() + " auth");
@@ -121,6 +104,11 @@ Result<Provider> parse_provider(const json::object& obj, std::size_t index) {
       p.auth.also.push_back(std::move(c));
     }
   }
+  return core::ok();
+}
+
+// "account_headers" and "extra_headers", both optional.
+Result<void> parse_headers(const json::object& obj, const Reader& r, Provider& p) {
   if (const auto* account = obj.if_contains("account_headers"); account != nullptr) {
     if (!account->is_object()) return r.bad("account_headers", "must be an object of two string arrays");
     Reader h(account->get_object(), r.where() + " account_headers");
@@ -135,6 +123,30 @@ Result<Provider> parse_provider(const json::object& obj, std::size_t index) {
       p.extra_headers.emplace_back(std::string(k), std::string(v.get_string()));
     }
   }
+  return core::ok();
+}
+
+Result<Provider> parse_provider(const json::object& obj, std::size_t index) {
+  Provider p;
+  Reader top(obj, "entry " + std::to_string(index));
+  KR_TRY_ASSIGN(p.id, top.str("id"));
+  if (!valid_id(p.id)) return top.bad("id", "must be 1-32 characters of [a-z0-9-]");
+  Reader r(obj, "provider '" + p.id + "'");
+  KR_TRY_ASSIGN(p.name, r.str("name"));
+  std::string kind;
+  KR_TRY_ASSIGN(kind, r.str("kind"));
+  if (kind == "llm") p.kind = Kind::llm;
+  else if (kind == "service") p.kind = Kind::service;
+  else return r.bad("kind", "must be llm or service");
+  KR_TRY_ASSIGN(p.fields, r.strings("fields"));
+  if (p.fields.empty()) return r.bad("fields", "must name at least one secret field");
+  KR_TRY_ASSIGN(p.base_url, r.str("base_url"));
+  if (!p.base_url.starts_with("https://") && !p.base_url.starts_with("http://"))
+    return r.bad("base_url", "must be an http(s) URL");
+  while (p.base_url.ends_with('/')) p.base_url.pop_back();
+
+  if (auto parsed = parse_auth(r, p); !parsed) return parsed.error();
+  if (auto parsed = parse_headers(obj, r, p); !parsed) return parsed.error();
 
   const json::object* validate = nullptr;
   KR_TRY_ASSIGN(validate, r.object("validate"));

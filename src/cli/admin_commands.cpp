@@ -79,10 +79,8 @@ core::Result<void> init(AppContext& app, const GlobalOptions& global, const Init
   return core::ok();
 }
 
-}  // namespace
-
-void add_admin_commands(CLI::App& app, GlobalOptions& global, int& code) {
-  // ---- init ----
+// `keyrelay init`
+void add_init_command(CLI::App& app, GlobalOptions& global, int& code) {
   auto init_options = std::make_shared<InitOptions>();
   auto* init_cmd = app.add_subcommand("init", "create the data dir, keyring, schema and an admin user; prints its token once");
   init_cmd->add_option("--admin", init_options->admin, "name of the admin user")->capture_default_str();
@@ -91,8 +89,10 @@ void add_admin_commands(CLI::App& app, GlobalOptions& global, int& code) {
     code = with_app(global, "init", KeyringPolicy::create_if_new,
                     [&](AppContext& a) { return init(a, global, *init_options); });
   });
+}
 
-  // ---- migrate ----
+// `keyrelay migrate`
+void add_migrate_command(CLI::App& app, GlobalOptions& global, int& code) {
   app.add_subcommand("migrate", "apply schema migrations")->callback([&global, &code] {
     code = with_app(global, "migrate", KeyringPolicy::existing_only, [&](AppContext& a) -> core::Result<void> {
       auto version = a.store->schema_version();
@@ -102,8 +102,10 @@ void add_admin_commands(CLI::App& app, GlobalOptions& global, int& code) {
       return core::ok();
     });
   });
+}
 
-  // ---- user add | list ----
+// `keyrelay user add | list`
+void add_user_commands(CLI::App& app, GlobalOptions& global, int& code) {
   auto* user = app.add_subcommand("user", "manage users")->require_subcommand(1);
   auto user_name = std::make_shared<std::string>();
   auto user_admin = std::make_shared<bool>(false);
@@ -138,8 +140,10 @@ void add_admin_commands(CLI::App& app, GlobalOptions& global, int& code) {
       return core::ok();
     });
   });
+}
 
-  // ---- token issue | revoke ----
+// `keyrelay token issue | revoke`
+void add_token_commands(CLI::App& app, GlobalOptions& global, int& code) {
   struct TokenArgs {
     std::string user;
     std::string scopes;
@@ -191,8 +195,10 @@ void add_admin_commands(CLI::App& app, GlobalOptions& global, int& code) {
       return core::ok();
     });
   });
+}
 
-  // ---- audit verify ----
+// `keyrelay audit verify`
+CLI::App* add_audit_verify_command(CLI::App& app, GlobalOptions& global, int& code) {
   auto* audit_cmd = app.add_subcommand("audit", "audit log tools")->require_subcommand(1);
   audit_cmd->add_subcommand("verify", "check every audit chain; exit 1 naming the first bad event")
       ->callback([&global, &code] {
@@ -205,8 +211,11 @@ void add_admin_commands(CLI::App& app, GlobalOptions& global, int& code) {
           return core::ok();
         });
       });
+  return audit_cmd;
+}
 
-  // ---- audit prune ----
+// `keyrelay audit prune`
+void add_audit_prune_command(CLI::App* audit_cmd, GlobalOptions& global, int& code) {
   auto prune_age = std::make_shared<std::string>("30d");
   auto* prune = audit_cmd->add_subcommand(
       "prune", "delete key.used and auth.failed events older than --older-than (management events are kept); verify still passes");
@@ -232,6 +241,16 @@ void add_admin_commands(CLI::App& app, GlobalOptions& global, int& code) {
       return core::ok();
     });
   });
+}
+
+}  // namespace
+
+void add_admin_commands(CLI::App& app, GlobalOptions& global, int& code) {
+  add_init_command(app, global, code);
+  add_migrate_command(app, global, code);
+  add_user_commands(app, global, code);
+  add_token_commands(app, global, code);
+  add_audit_prune_command(add_audit_verify_command(app, global, code), global, code);
 }
 
 }  // namespace keyrelay::cli

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <iterator>
 #include <iostream>
@@ -128,33 +129,29 @@ core::Result<std::unique_ptr<auth::JwtVerifier>> make_jwt_verifier(const config:
   return std::make_unique<auth::JwtVerifier>(std::move(*verifier));
 }
 
-}  // namespace
+// Logging and process hardening come first, before anything touches key material.
+core::Result<void> prepare_process(const GlobalOptions& global) {
+  auto early = config::load_config(global.config_file, config::process_environment());
+  if (!early) return early.error();
+  if (auto ready = config::check_for_serving(*early); !ready) return ready.error();
+  if (!early->allow_core_dumps) disable_core_dumps();
+  logging::init(to_log_level(early->log_level),
+                early->log_format == config::LogFormat::json ? logging::Format::json : logging::Format::text);
+  return core::ok();
+}
 
-int run_serve(const GlobalOptions& global) {
-  // Logging and process hardening come first, before anything touches key material.
-  {
-    auto early = config::load_config(global.config_file, config::process_environment());
-    if (!early) return fail(early.error().message);
-    if (auto ready = config::check_for_serving(*early); !ready) return fail(ready.error().message);
-    if (!early->allow_core_dumps) disable_core_dumps();
-    logging::init(to_log_level(early->log_level),
-                  early->log_format == config::LogFormat::json ? logging::Format::json : logging::Format::text);
-  }
-  const std::size_t open_file_limit = raise_open_file_limit();
-
-  auto app = open_app(global, "node", KeyringPolicy::create_if_new);
-  if (!app) return fail(app.error().message);
-  AppContext& ctx = **app;
-  auto system_user = ctx.accounts->ensure_system_user();
-  if (!system_user) return fail(system_user.error().message);
+// The built-in catalog, the operator's catalog file, and the provider base URLs from the
+// configuration (which the provider variables of the environment complete: `config` changes).
+core::Result<std::shared_ptr<const catalog::Catalog>> load_catalog(config::Config& config) {
   auto catalog_result = catalog::Catalog::builtin();
-  if (!catalog_result) return fail(catalog_result.error().message);
-  if (const auto& file = ctx.config.catalog_file) {
+  if (!catalog_result) return catalog_result.error();
+  if (const auto& file = config.catalog_file) {
     std::ifstream in(*file);
-    if (!in) return fail("KEYRELAY_CATALOG_FILE: cannot read " + file->string());
+    if (!in) return core::Error::invalid_request("KEYRELAY_CATALOG_FILE: cannot read " + file->string());
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     auto extra = catalog::Catalog::parse(text);
-    if (!extra) return fail("KEYRELAY_CATALOG_FILE " + file->string() + ": " + extra.error().message);
+    if (!extra)
+      return core::Error::invalid_request("KEYRELAY_CATALOG_FILE " + file->string() + ": " + extra.error().message);
     catalog_result = catalog_result->with_providers(*extra);
     for (const auto& p : extra->providers()) logging::info("operator provider", {{"provider", p.id}, {"base_url", p.base_url}});
   }
@@ -163,15 +160,267 @@ int run_serve(const GlobalOptions& global) {
   for (const auto& p : catalog_result->providers()) provider_ids.push_back(p.id);
   for (const auto& name : config::unknown_provider_variables(config::environment_names(), provider_ids))
     logging::warn("unknown environment variable ignored: no such provider", {{"variable", name}});
-  if (auto r = config::apply_provider_env(ctx.config, provider_ids, config::process_environment()); !r)
-    return fail(r.error().message);
-  for (const auto& [id, url] : ctx.config.provider_base_urls) {
+  if (auto r = config::apply_provider_env(config, provider_ids, config::process_environment()); !r) return r.error();
+  for (const auto& [id, url] : config.provider_base_urls) {
     auto overridden = catalog_result->with_base_url(id, url);
-    if (!overridden) return fail(overridden.error().message);
+    if (!overridden) return overridden.error();
     catalog_result = std::move(overridden);
     logging::info("provider base URL overridden", {{"provider", id}, {"base_url", url}});
   }
-  auto catalog = std::make_shared<const catalog::Catalog>(std::move(*catalog_result));
+  return std::make_shared<const catalog::Catalog>(std::move(*catalog_result));
+}
+
+// A stored secret that fails its integrity check takes its key out of service and tells its owner.
+void alert_on_decrypt_failures(vault::KeyService& keys, api::Services& services) {
+  keys.set_decrypt_failure_listener([&services](const vault::Caller& caller, const store::KeyRecord& key) {
+    monitor::AlertSpec alert;
+    alert.rule = "key.decrypt_failed";
+    alert.severity = store::AlertSeverity::critical;
+    alert.user_id = key.owner_id;
+    alert.key_id = key.id;
+    alert.provider = key.provider;
+    alert.message = "the stored secret of key '" + key.name +
+                    "' failed its integrity check: its database row was changed or the master key is wrong. "
+                    "The key is out of service; rotate it and investigate";
+    api::raise_alert_later(services, std::move(alert), caller);
+  });
+}
+
+// Provider calls: timeouts from the configuration; unset, the cap per provider follows the
+// descriptors this process may hold (README: sizing).
+gateway::UpstreamOptions upstream_options(const config::Config& config, std::size_t open_file_limit) {
+  gateway::UpstreamOptions upstream_options;
+  upstream_options.extra_ca_file = config.upstream_ca_file;
+  upstream_options.connect_timeout = config.upstream.connect_timeout;
+  upstream_options.first_byte_timeout = config.upstream.first_byte_timeout;
+  upstream_options.idle_timeout = config.upstream.idle_timeout;
+  upstream_options.max_connections_per_origin =
+      config.upstream.max_connections_per_origin != 0
+          ? config.upstream.max_connections_per_origin
+          : gateway::default_connections_per_origin(open_file_limit, config.http.max_connections);
+  logging::info("upstream connections", {{"max_per_origin", upstream_options.max_connections_per_origin},
+                                         {"open_file_limit", open_file_limit}});
+  return upstream_options;
+}
+
+// Alert webhooks: their own client (short timeouts, a pool apart from the providers'); null when
+// no receiver is configured.
+core::Result<std::unique_ptr<api::AlertWebhooks>> make_webhooks(AppContext& ctx, http::Server& server,
+                                                                monitor::AlertService& alerts, NodeSharing& sharing) {
+  if (ctx.config.alerts.webhook_urls.empty()) return std::unique_ptr<api::AlertWebhooks>();
+  if (!ctx.config.alerts.webhook_secret)
+    return core::Error::invalid_request(
+        "KEYRELAY_ALERTS_WEBHOOK_URLS needs KEYRELAY_ALERTS_WEBHOOK_SECRET to sign the deliveries");
+  gateway::UpstreamOptions hook_options;
+  hook_options.extra_ca_file = ctx.config.upstream_ca_file;
+  hook_options.connect_timeout = std::chrono::seconds(3);
+  hook_options.first_byte_timeout = std::chrono::seconds(10);
+  hook_options.idle_timeout = std::chrono::seconds(10);
+  hook_options.max_connections_per_origin = 8;
+  hook_options.max_response_bytes = 64 * 1024;
+  api::WebhookOptions webhook_options;
+  webhook_options.urls = ctx.config.alerts.webhook_urls;
+  webhook_options.secret = ctx.config.alerts.webhook_secret->clone();
+  webhook_options.max_attempts = ctx.config.alerts.webhook_max_attempts;
+  webhook_options.backoff_base = ctx.config.alerts.webhook_backoff;
+  webhook_options.lease = ctx.config.alerts.webhook_lease;
+  auto webhooks = std::make_unique<api::AlertWebhooks>(
+      server.executor(), std::make_unique<gateway::UpstreamClient>(server.executor(), hook_options),
+      std::move(webhook_options), ctx.clock, sharing.webhook_queue.get());
+  alerts.add_listener(*webhooks);
+  logging::info("alert webhooks", {{"receivers", ctx.config.alerts.webhook_urls.size()}});
+  return webhooks;
+}
+
+// Reloads the keyring (forced, or when its file changed); true when a new one was installed.
+std::function<bool(bool)> keyring_reload(KeyringReloader& reloader, vault::NodeHeartbeat& heartbeat) {
+  return [&reloader, &heartbeat](bool force) {
+    auto r = reloader.reload_if_changed(force);
+    if (!r) logging::error("keyring not reloaded", {{"error", r.error().message}});
+    const bool installed = r && *r;
+    // Tell a waiting rotation at once, not at the next heartbeat.
+    if (installed)
+      if (auto beat = heartbeat.beat(); !beat) logging::warn("node heartbeat not recorded", {{"error", beat.error().message}});
+    return installed;
+  };
+}
+
+// PostgreSQL pushes other nodes' changes (LISTEN/NOTIFY): caches drop within milliseconds; the
+// generation poll stays as the fallback. SQLite has no feed (null).
+std::unique_ptr<store::ChangeFeed> start_change_feed(store::Store& db, Maintenance& maintenance) {
+  auto change_feed = store::open_change_feed(db);
+  if (change_feed) {
+    change_feed->subscribe([&maintenance] { maintenance.drop_caches(); });
+    change_feed->start();
+  }
+  return change_feed;
+}
+
+// What the server side of a node is built on: set up by run_serve, all of it outliving serve_http.
+struct NodeCore {
+  AppContext& ctx;
+  const store::UserRecord& system_user;
+  std::shared_ptr<const catalog::Catalog> catalog;
+  std::size_t open_file_limit;
+  boost::asio::thread_pool& blocking;
+  api::Services& services;
+  monitor::Metrics& metrics;
+  NodeSharing& sharing;
+  monitor::AlertService& alerts;
+  vault::KeyCache& key_cache;
+  Maintenance& maintenance;
+  std::function<bool(bool)> reload;  // the keyring, forced or when its file changed
+};
+
+http::ServerOptions node_server_options(const NodeCore& node) {
+  http::ServerOptions options = server_options(node.ctx.config);
+  options.on_sighup = [&blocking = node.blocking, reload = node.reload] {
+    boost::asio::post(blocking, [reload] { reload(true); });
+  };
+  options.on_request = [&metrics = node.metrics](std::string_view route, std::string_view method, int status,
+                                                 std::chrono::nanoseconds took) {
+    metrics.http_request(route, method, status, took);
+  };
+  return options;
+}
+
+void add_routes(http::Router& router, NodeCore& node, http::Server& server, api::AlertWebhooks* webhooks,
+                api::GatewayServices& gateway_services) {
+  api::Services& services = node.services;
+  AppContext& ctx = node.ctx;
+  Maintenance& maintenance = node.maintenance;
+  http::Server* server_ptr = &server;
+  api::add_health_routes(router, {{"server",
+                                   [server_ptr]() -> core::Result<void> {
+                                     if (server_ptr != nullptr && server_ptr->is_draining())
+                                       return core::Error::unavailable("shutting down");
+                                     return core::ok();
+                                   }},
+                                  {"store", [&maintenance]() -> core::Result<void> {
+                                     if (!maintenance.store_ok()) return core::Error::unavailable("unreachable");
+                                     return core::ok();
+                                   }}});
+  api::add_key_routes(router, services);
+  api::add_account_routes(router, services, *ctx.accounts);
+  api::add_audit_routes(router, services);
+  api::add_insight_routes(router, services);
+  api::add_validate_routes(router, services);
+  api::add_webhook_routes(router, services, webhooks);
+  api::add_web_routes(router, ctx.config.ui_frame_ancestors);
+  api::add_metrics_route(router, services, node.metrics,
+                         ctx.config.metrics_token ? std::optional(ctx.config.metrics_token->clone()) : std::nullopt);
+  api::add_chat_routes(router, gateway_services);
+  api::add_proxy_routes(router, gateway_services);
+}
+
+// Starts the background work, serves until shutdown, then drains: no new requests, then finish
+// blocking work, then flush what is batched.
+void run_until_stopped(NodeCore& node, http::Server& server, gateway::UsageRecorder& usage) {
+  AppContext& ctx = node.ctx;
+  store::Store& db = *ctx.store;
+  monitor::ExpirySweeper expiry(db, db, node.alerts, ctx.clock,
+                                {.thresholds_days = ctx.config.alerts.expiry_days,
+                                 .interval = ctx.config.alerts.expiry_sweep_interval,
+                                 .audit_chain = ctx.mgmt_chain});
+  std::optional<AuditRetention> retention;
+  if (ctx.config.audit_retention.count() > 0) {
+    retention.emplace(db, db, ctx.clock,
+                      audit::PruneOptions{.older_than = ctx.config.audit_retention, .audit_chain = ctx.mgmt_chain},
+                      ctx.config.audit_prune_interval);
+  }
+  node.maintenance.start();
+  expiry.start();
+  if (retention) retention->start();
+  server.run();
+  expiry.stop();
+  if (retention) retention->stop();
+  node.blocking.join();
+  usage.flush();
+}
+
+// The HTTP server, the provider client and the gateway on top of the node's services; returns the
+// exit code once the server stopped and its work is drained.
+int serve_http(NodeCore& node) {
+  AppContext& ctx = node.ctx;
+  store::Store& db = *ctx.store;
+  api::Services& services = node.services;
+  http::Router router;
+  http::ServerOptions options = node_server_options(node);
+  auto proxies = http::TrustedProxies::parse(ctx.config.trusted_proxies);
+  if (!proxies) return fail("KEYRELAY_TRUSTED_PROXIES: " + proxies.error().message);
+  options.trusted_proxies = std::move(*proxies);
+  http::Server server(std::move(options), router);
+
+  // Provider calls run on the server's I/O threads.
+  std::unique_ptr<gateway::UpstreamClient> upstream;
+  try {
+    upstream = std::make_unique<gateway::UpstreamClient>(server.executor(), upstream_options(ctx.config, node.open_file_limit));
+  } catch (const std::exception& e) {
+    return fail(std::string("KEYRELAY_UPSTREAM_CA_FILE: ") + e.what());
+  }
+  gateway::KeyValidator validator(*upstream);
+  services.validator = &validator;
+  auto webhooks = make_webhooks(ctx, server, node.alerts, node.sharing);
+  if (!webhooks) return fail(webhooks.error().message);
+
+  // The gateway: routing, fallback, usage booked off the request path on the writer's use chain.
+  auto aliases = gateway::parse_model_aliases(ctx.config.gateway.model_aliases);
+  if (!aliases) return fail("KEYRELAY_ROUTING_ALIASES: " + aliases.error().message);
+  const gateway::ModelResolver resolver(node.catalog, std::move(*aliases));
+  if (auto checked = resolver.check_aliases(); !checked)
+    return fail("KEYRELAY_ROUTING_ALIASES: " + checked.error().message);
+  gateway::CircuitBreaker breaker(ctx.clock, ctx.config.gateway.breaker_failures, ctx.config.gateway.breaker_cooldown);
+  // (The alert rules first: the recorder's destructor may still hand them its last batch.)
+  gateway::UsageAlerts usage_alerts(node.alerts, ctx.clock,
+                                    {.error_percent = ctx.config.alerts.upstream_error_percent,
+                                     .error_min_requests = ctx.config.alerts.upstream_error_min_requests,
+                                     .error_window = ctx.config.alerts.upstream_error_window,
+                                     .system_user_id = node.system_user.id,
+                                     .clients = node.sharing.clients,
+                                     .error_rates = node.sharing.error_rates});
+  gateway::UsageRecorder usage(db, db, ctx.clock, audit::use_chain(ctx.writer_id));
+  register_collectors(node.metrics, {db, *node.catalog, node.key_cache, server, usage, ctx.clock});
+  usage.set_observer([&usage_alerts](const gateway::KeyUse& use, store::TimePoint at) { usage_alerts.observe(use, at); });
+  gateway::ModelListCache model_lists(ctx.clock);
+  // The dispatcher asks the vault, the recorder and the alerts through its own ports.
+  api::KeyRecheck recheck(services, ctx.config.gateway.recheck_interval);
+  api::VaultKeys vault_keys(services, node.key_cache);
+  api::GatewayAlerts gateway_alerts(services, &recheck);
+  gateway::Dispatcher dispatcher({.keys = vault_keys, .secrets = vault_keys, .upstream = *upstream, .breaker = breaker,
+                                  .usage = usage, .alerts = gateway_alerts, .clock = ctx.clock, .metrics = &node.metrics},
+                                 {.default_key_fallback = ctx.config.gateway.default_key_fallback,
+                                  .system_user_id = node.system_user.id});
+  api::GatewaySettings gateway_settings;
+  gateway_settings.wire.anthropic_default_max_tokens = ctx.config.gateway.anthropic_max_tokens;
+  monitor::ConcurrencyLimiter places(ctx.config.gateway.max_concurrent_per_user);
+  api::GatewayServices gateway_services{services, dispatcher, resolver, usage, model_lists, &places, gateway_settings};
+  add_routes(router, node, server, webhooks->get(), gateway_services);
+
+  auto port = server.listen();
+  if (!port) return fail(port.error().message);
+  if (ctx.config.port_file && !write_port_file(*ctx.config.port_file, *port))
+    return fail("cannot write the port file " + ctx.config.port_file->string());
+  const auto colon = ctx.config.listen.rfind(':');
+  logging::info("listening", {{"address", ctx.config.listen.substr(0, colon) + ":" + std::to_string(*port)},
+                              {"version", KEYRELAY_VERSION},
+                              {"writer", ctx.writer_id}});
+  run_until_stopped(node, server, usage);
+  return 0;
+}
+
+}  // namespace
+
+int run_serve(const GlobalOptions& global) {
+  if (auto prepared = prepare_process(global); !prepared) return fail(prepared.error().message);
+  const std::size_t open_file_limit = raise_open_file_limit();
+
+  auto app = open_app(global, "node", KeyringPolicy::create_if_new);
+  if (!app) return fail(app.error().message);
+  AppContext& ctx = **app;
+  auto system_user = ctx.accounts->ensure_system_user();
+  if (!system_user) return fail(system_user.error().message);
+  auto catalog = load_catalog(ctx.config);
+  if (!catalog) return fail(catalog.error().message);
   auto jwt = make_jwt_verifier(ctx.config, ctx.clock);
   if (!jwt) return fail(jwt.error().message);
 
@@ -181,10 +430,10 @@ int run_serve(const GlobalOptions& global) {
   auth::Authenticator authenticator(db, db, db, jwt->get(), ctx.clock,
                                     {.audit_chain = ctx.mgmt_chain, .failure_chain = audit::use_chain(ctx.writer_id)});
   vault::KeyCache key_cache(db);
-  vault::KeyService keys(db, db, db, *ctx.envelope, catalog, ctx.clock, ctx.mgmt_chain, &key_cache);
+  vault::KeyService keys(db, db, db, *ctx.envelope, *catalog, ctx.clock, ctx.mgmt_chain, &key_cache);
   boost::asio::thread_pool blocking(4);
   api::Services services{blocking, db, db, db, db, db, authenticator, keys,
-                         catalog, ctx.clock, ctx.mgmt_chain, system_user->id};
+                         *catalog, ctx.clock, ctx.mgmt_chain, system_user->id};
   // Protection and monitoring: rate limits at the edge, alerts raised through one service, metrics.
   monitor::Metrics metrics;
   services.metrics = &metrics;
@@ -202,18 +451,7 @@ int run_serve(const GlobalOptions& global) {
   services.protection = &protection;
   services.protection_waits_on_network = sharing.redis != nullptr;
   keys.set_decrypt_observer([&metrics](bool opened, std::chrono::nanoseconds took) { metrics.decrypt(opened, took); });
-  keys.set_decrypt_failure_listener([&services](const vault::Caller& caller, const store::KeyRecord& key) {
-    monitor::AlertSpec alert;
-    alert.rule = "key.decrypt_failed";
-    alert.severity = store::AlertSeverity::critical;
-    alert.user_id = key.owner_id;
-    alert.key_id = key.id;
-    alert.provider = key.provider;
-    alert.message = "the stored secret of key '" + key.name +
-                    "' failed its integrity check: its database row was changed or the master key is wrong. "
-                    "The key is out of service; rotate it and investigate";
-    api::raise_alert_later(services, std::move(alert), caller);
-  });
+  alert_on_decrypt_failures(keys, services);
   KeyringReloader reloader(keyring_file_of(ctx.config), *ctx.envelope, *ctx.sealer, db);
   // This server in the nodes table: the master versions it holds, so `master-key rotate` waits for
   // exactly the running servers (and `retire` refuses a version one of them still seals with).
@@ -222,174 +460,18 @@ int run_serve(const GlobalOptions& global) {
       {.interval = ctx.config.keyring.heartbeat_interval,
        .timeout = ctx.config.keyring.effective_node_timeout(),
        .on_error = [](const core::Error& e) { logging::warn("node heartbeat not recorded", {{"error", e.message}}); }});
-  auto reload = [&reloader, &heartbeat](bool force) {
-    auto r = reloader.reload_if_changed(force);
-    if (!r) logging::error("keyring not reloaded", {{"error", r.error().message}});
-    const bool installed = r && *r;
-    // Tell a waiting rotation at once, not at the next heartbeat.
-    if (installed)
-      if (auto beat = heartbeat.beat(); !beat) logging::warn("node heartbeat not recorded", {{"error", beat.error().message}});
-    return installed;
-  };
+  const std::function<bool(bool)> reload = keyring_reload(reloader, heartbeat);
   // Runs on the worker pool (KeyService::finish_open), at most once per reload interval.
   keys.set_keyring_refresh([reload] { return reload(true); }, ctx.config.keyring.reload_interval);
   Maintenance maintenance(db, db, authenticator, key_cache, [reload] { reload(false); },
                           std::chrono::milliseconds(250), std::chrono::seconds(5), ctx.config.keyring.reload_interval);
   if (auto r = heartbeat.start(); !r) return fail("cannot record this server in the nodes table: " + r.error().message);
-  // PostgreSQL pushes other nodes' changes (LISTEN/NOTIFY): caches drop within milliseconds; the
-  // generation poll stays as the fallback. SQLite has no feed.
-  auto change_feed = store::open_change_feed(db);
-  if (change_feed) {
-    change_feed->subscribe([&maintenance] { maintenance.drop_caches(); });
-    change_feed->start();
-  }
+  auto change_feed = start_change_feed(db, maintenance);
 
-  http::Router router;
-  http::ServerOptions options = server_options(ctx.config);
-  auto proxies = http::TrustedProxies::parse(ctx.config.trusted_proxies);
-  if (!proxies) return fail("KEYRELAY_TRUSTED_PROXIES: " + proxies.error().message);
-  options.trusted_proxies = std::move(*proxies);
-  options.on_sighup = [&blocking, reload] { boost::asio::post(blocking, [reload] { reload(true); }); };
-  options.on_request = [&metrics](std::string_view route, std::string_view method, int status,
-                                  std::chrono::nanoseconds took) { metrics.http_request(route, method, status, took); };
-  http::Server server(std::move(options), router);
-
-  // Provider calls run on the server's I/O threads.
-  gateway::UpstreamOptions upstream_options;
-  upstream_options.extra_ca_file = ctx.config.upstream_ca_file;
-  upstream_options.connect_timeout = ctx.config.upstream.connect_timeout;
-  upstream_options.first_byte_timeout = ctx.config.upstream.first_byte_timeout;
-  upstream_options.idle_timeout = ctx.config.upstream.idle_timeout;
-  // Unset, the cap per provider follows the descriptors this process may hold (README: sizing).
-  upstream_options.max_connections_per_origin =
-      ctx.config.upstream.max_connections_per_origin != 0
-          ? ctx.config.upstream.max_connections_per_origin
-          : gateway::default_connections_per_origin(open_file_limit, ctx.config.http.max_connections);
-  logging::info("upstream connections", {{"max_per_origin", upstream_options.max_connections_per_origin},
-                                         {"open_file_limit", open_file_limit}});
-  std::unique_ptr<gateway::UpstreamClient> upstream;
-  try {
-    upstream = std::make_unique<gateway::UpstreamClient>(server.executor(), upstream_options);
-  } catch (const std::exception& e) {
-    return fail(std::string("KEYRELAY_UPSTREAM_CA_FILE: ") + e.what());
-  }
-  gateway::KeyValidator validator(*upstream);
-  services.validator = &validator;
-
-  // Alert webhooks: their own client (short timeouts, a pool apart from the providers').
-  std::unique_ptr<api::AlertWebhooks> webhooks;
-  if (!ctx.config.alerts.webhook_urls.empty()) {
-    if (!ctx.config.alerts.webhook_secret)
-      return fail("KEYRELAY_ALERTS_WEBHOOK_URLS needs KEYRELAY_ALERTS_WEBHOOK_SECRET to sign the deliveries");
-    gateway::UpstreamOptions hook_options;
-    hook_options.extra_ca_file = ctx.config.upstream_ca_file;
-    hook_options.connect_timeout = std::chrono::seconds(3);
-    hook_options.first_byte_timeout = std::chrono::seconds(10);
-    hook_options.idle_timeout = std::chrono::seconds(10);
-    hook_options.max_connections_per_origin = 8;
-    hook_options.max_response_bytes = 64 * 1024;
-    api::WebhookOptions webhook_options;
-    webhook_options.urls = ctx.config.alerts.webhook_urls;
-    webhook_options.secret = ctx.config.alerts.webhook_secret->clone();
-    webhook_options.max_attempts = ctx.config.alerts.webhook_max_attempts;
-    webhook_options.backoff_base = ctx.config.alerts.webhook_backoff;
-    webhook_options.lease = ctx.config.alerts.webhook_lease;
-    webhooks = std::make_unique<api::AlertWebhooks>(
-        server.executor(), std::make_unique<gateway::UpstreamClient>(server.executor(), hook_options),
-        std::move(webhook_options), ctx.clock, sharing.webhook_queue.get());
-    alerts.add_listener(*webhooks);
-    logging::info("alert webhooks", {{"receivers", ctx.config.alerts.webhook_urls.size()}});
-  }
-
-  // The gateway: routing, fallback, usage booked off the request path on the writer's use chain.
-  auto aliases = gateway::parse_model_aliases(ctx.config.gateway.model_aliases);
-  if (!aliases) return fail("KEYRELAY_ROUTING_ALIASES: " + aliases.error().message);
-  const gateway::ModelResolver resolver(catalog, std::move(*aliases));
-  if (auto checked = resolver.check_aliases(); !checked)
-    return fail("KEYRELAY_ROUTING_ALIASES: " + checked.error().message);
-  gateway::CircuitBreaker breaker(ctx.clock, ctx.config.gateway.breaker_failures, ctx.config.gateway.breaker_cooldown);
-  // (The alert rules first: the recorder's destructor may still hand them its last batch.)
-  gateway::UsageAlerts usage_alerts(alerts, ctx.clock,
-                                    {.error_percent = ctx.config.alerts.upstream_error_percent,
-                                     .error_min_requests = ctx.config.alerts.upstream_error_min_requests,
-                                     .error_window = ctx.config.alerts.upstream_error_window,
-                                     .system_user_id = system_user->id,
-                                     .clients = sharing.clients,
-                                     .error_rates = sharing.error_rates});
-  gateway::UsageRecorder usage(db, db, ctx.clock, audit::use_chain(ctx.writer_id));
-  register_collectors(metrics, {db, *catalog, key_cache, server, usage, ctx.clock});
-  usage.set_observer([&usage_alerts](const gateway::KeyUse& use, store::TimePoint at) { usage_alerts.observe(use, at); });
-  gateway::ModelListCache model_lists(ctx.clock);
-  api::KeyRecheck recheck(services, ctx.config.gateway.recheck_interval);
-  api::VaultKeys vault_keys(services, key_cache);
-  api::GatewayAlerts gateway_alerts(services, &recheck);
-  gateway::DispatchSettings dispatch_settings;
-  dispatch_settings.default_key_fallback = ctx.config.gateway.default_key_fallback;
-  dispatch_settings.system_user_id = system_user->id;
-  gateway::Dispatcher dispatcher({.keys = vault_keys,
-                                  .secrets = vault_keys,
-                                  .upstream = *upstream,
-                                  .breaker = breaker,
-                                  .usage = usage,
-                                  .alerts = gateway_alerts,
-                                  .clock = ctx.clock,
-                                  .metrics = &metrics},
-                                 dispatch_settings);
-  api::GatewaySettings gateway_settings;
-  gateway_settings.wire.anthropic_default_max_tokens = ctx.config.gateway.anthropic_max_tokens;
-  monitor::ConcurrencyLimiter places(ctx.config.gateway.max_concurrent_per_user);
-  api::GatewayServices gateway_services{services, dispatcher, resolver, usage, model_lists, &places, gateway_settings};
-  http::Server* server_ptr = &server;
-  api::add_health_routes(router, {{"server",
-                                   [&server_ptr]() -> core::Result<void> {
-                                     if (server_ptr != nullptr && server_ptr->is_draining())
-                                       return core::Error::unavailable("shutting down");
-                                     return core::ok();
-                                   }},
-                                  {"store", [&maintenance]() -> core::Result<void> {
-                                     if (!maintenance.store_ok()) return core::Error::unavailable("unreachable");
-                                     return core::ok();
-                                   }}});
-  api::add_key_routes(router, services);
-  api::add_account_routes(router, services, *ctx.accounts);
-  api::add_audit_routes(router, services);
-  api::add_insight_routes(router, services);
-  api::add_validate_routes(router, services);
-  api::add_webhook_routes(router, services, webhooks.get());
-  api::add_web_routes(router, ctx.config.ui_frame_ancestors);
-  api::add_metrics_route(router, services, metrics,
-                         ctx.config.metrics_token ? std::optional(ctx.config.metrics_token->clone()) : std::nullopt);
-  api::add_chat_routes(router, gateway_services);
-  api::add_proxy_routes(router, gateway_services);
-
-  auto port = server.listen();
-  if (!port) return fail(port.error().message);
-  if (ctx.config.port_file && !write_port_file(*ctx.config.port_file, *port))
-    return fail("cannot write the port file " + ctx.config.port_file->string());
-  const auto colon = ctx.config.listen.rfind(':');
-  logging::info("listening", {{"address", ctx.config.listen.substr(0, colon) + ":" + std::to_string(*port)},
-                              {"version", KEYRELAY_VERSION},
-                              {"writer", ctx.writer_id}});
-
-  monitor::ExpirySweeper expiry(db, db, alerts, ctx.clock,
-                                {.thresholds_days = ctx.config.alerts.expiry_days,
-                                 .interval = ctx.config.alerts.expiry_sweep_interval,
-                                 .audit_chain = ctx.mgmt_chain});
-  std::optional<AuditRetention> retention;
-  if (ctx.config.audit_retention.count() > 0) {
-    retention.emplace(db, db, ctx.clock,
-                      audit::PruneOptions{.older_than = ctx.config.audit_retention, .audit_chain = ctx.mgmt_chain},
-                      ctx.config.audit_prune_interval);
-  }
-  maintenance.start();
-  expiry.start();
-  if (retention) retention->start();
-  server.run();
-  // Drain order: no new requests, then finish blocking work, then flush what is batched.
-  expiry.stop();
-  if (retention) retention->stop();
-  blocking.join();
-  usage.flush();
+  NodeCore node{ctx,      *system_user, *catalog, open_file_limit, blocking,  services,
+                metrics,  sharing,      alerts,   key_cache,       maintenance, reload};
+  const int exit_code = serve_http(node);
+  if (exit_code != 0) return exit_code;
   if (change_feed) change_feed->stop();
   maintenance.stop();
   heartbeat.stop();  // a clean stop: no rotation waits for this server any more

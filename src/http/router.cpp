@@ -3,6 +3,8 @@
 #include <map>
 #include <stdexcept>
 
+#include "http/error_response.h"
+
 namespace keyrelay::http {
 
 struct Router::Node {
@@ -127,6 +129,24 @@ RouteMatch Router::match(Method method, std::string_view path) const {
   for (std::size_t m = 0; m < kMethodCount; ++m)
     if (node->routes[m] != nullptr) result.allowed.push_back(static_cast<Method>(m));
   return result;
+}
+
+void Router::set_error_shape(std::string prefix, ErrorShape shape) {
+  for (const auto& [registered, _] : error_shapes_)
+    if (registered == prefix) throw std::invalid_argument("two error shapes for the prefix " + prefix);
+  error_shapes_.emplace_back(std::move(prefix), shape);
+}
+
+ErrorShape Router::error_shape(std::string_view path) const noexcept {
+  ErrorShape shape = &error_response;
+  std::size_t longest = 0;
+  for (const auto& [prefix, registered] : error_shapes_) {
+    if (prefix.size() >= longest && path.starts_with(prefix)) {
+      shape = registered;
+      longest = prefix.size();
+    }
+  }
+  return shape;
 }
 
 std::string allow_header(const std::vector<Method>& methods) {

@@ -5,7 +5,13 @@
 // "/keys/{id}". When the path matches but the method does not, match() reports the allowed methods
 // so the caller can answer 405 with Allow.
 //
-// Built once at start (add() is not thread-safe); match() is const and safe from any thread.
+// Each family of routes answers errors in its own shape: a family registers its shape once for its
+// path prefix (set_error_shape), and every error of a request under that prefix — a handler's, a
+// head check's, or one the server answers itself (404, 405, 413 …) — is spelled by it. The longest
+// registered prefix wins; everything else gets the API shape of http::error_response.
+//
+// Built once at start (add() and set_error_shape() are not thread-safe); match() and error_shape()
+// are const and safe from any thread.
 
 #include <array>
 #include <memory>
@@ -13,10 +19,14 @@
 #include <string_view>
 #include <vector>
 
+#include "core/error.h"
 #include "http/handler.h"
 #include "http/method.h"
 
 namespace keyrelay::http {
+
+// Builds the answer to `error` for the request `request_id` (status, headers and body).
+using ErrorShape = Response (*)(const core::Error& error, std::string_view request_id);
 
 struct Route {
   Method method;
@@ -45,12 +55,19 @@ class Router {
 
   RouteMatch match(Method method, std::string_view path) const;
 
+  // Requests whose path starts with `prefix` ("/v1/") answer errors in `shape`. Throws
+  // std::invalid_argument when `prefix` has a shape already (two families claiming one prefix).
+  void set_error_shape(std::string prefix, ErrorShape shape);
+  // The error shape for a request to `path`: the longest registered prefix's, else error_response.
+  ErrorShape error_shape(std::string_view path) const noexcept;
+
   std::size_t size() const noexcept { return routes_.size(); }
 
  private:
   struct Node;
   std::unique_ptr<Node> root_;
   std::vector<std::unique_ptr<Route>> routes_;
+  std::vector<std::pair<std::string, ErrorShape>> error_shapes_;  // few: a linear scan is fastest
 };
 
 // "GET, POST" for an Allow header.

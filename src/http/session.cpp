@@ -84,20 +84,6 @@ std::optional<core::Error> read_error(const beast::error_code& ec) {
   return core::Error::invalid_request("malformed HTTP request");
 }
 
-// The answer to a request no route serves: the refusal of a malformed target or method, 405 with
-// Allow when only the method is wrong, else 404.
-Response unrouted_response(const std::optional<core::Error>& refusal, const RouteMatch& match, std::string_view method,
-                           std::string_view path, std::string_view request_id) {
-  if (refusal) return error_response(*refusal, request_id);
-  if (match.allowed.empty())
-    return error_response(core::Error::not_found("no route for " + std::string(method) + " " + std::string(path)),
-                          request_id);
-  auto response = error_response(
-      core::Error::method_not_allowed("method " + std::string(method) + " is not allowed here"), request_id);
-  response.headers.set("Allow", allow_header(match.allowed));
-  return response;
-}
-
 // The headers the request's context adds (RateLimit-*), unless the handler set them itself.
 void add_context_headers(Response& response, const RequestContext& ctx) {
   for (const auto& [name, value] : ctx.response_headers.fields())
@@ -177,15 +163,6 @@ net::awaitable<void> Session::drain_unread_body() {
   wipe_consumed(buffer_);
 }
 
-net::awaitable<void> Session::answer_early(Response&& res, const RequestContext& ctx, std::string_view method,
-                                           std::size_t bytes_in) {
-  drain_before_close_ = true;
-  const int status = res.status;
-  const std::size_t out = co_await write(std::move(res), ctx.request_id, false);
-  log_request(ctx.request_id, method, ctx.route, status, ctx.started_at, bytes_in, out, remote_ip_);
-  observe(ctx.route, method, status, ctx.started_at);
-}
-
 net::awaitable<beast::error_code> Session::read_body(bhttp::request_parser<bhttp::string_body>& parser,
                                                      std::size_t body_limit, bool expect_continue, Request& request,
                                                      std::size_t& bytes_in) {
@@ -259,158 +236,218 @@ net::awaitable<std::size_t> Session::write_streamed(Response&& res, std::string_
   co_return total + last_bytes;
 }
 
+// One request while it is served: what the head said, the route it matched, and the bytes read.
+struct Session::Exchange {
+  RequestContext ctx;
+  bhttp::request_parser<bhttp::string_body> parser;
+  std::size_t bytes_in = 0;
+  std::string method_name = "-";  // as the client sent it, for the log
+  std::string path;               // the target without its query: it chooses the error shape
+  RouteMatch match;
+  std::optional<core::Error> refusal;  // a target or method no route could serve
+  std::size_t body_limit = 0;
+  boost::optional<std::uint64_t> content_length;
+  bool large_body = false;  // chunked, or over head_check_above: read only once the head passed
+  bool keep_alive_requested = false;
+  bool expect_continue = false;
+  Request request;
+  std::shared_ptr<SessionBodySource> source;  // set when the handler reads the body as it arrives
+};
+
 // Serves one request; false when the connection must close.
 net::awaitable<bool> Session::serve_one(bool first) {
-  const ServerOptions& opt = shared_.options;
+  if (!co_await wait_for_request(first)) co_return false;
+  Exchange ex;
+  ex.ctx.started_at = std::chrono::steady_clock::now();
+  ex.ctx.remote_ip = remote_ip_;
+  if (const auto ec = co_await read_head(ex)) co_return co_await close_after_read_error(ex, ec);
+  route(ex);
+  if (auto refused = refusal_before_body(ex)) {
+    co_await reply_error(ex, *refused);
+    co_return false;
+  }
+  if (auto refused = co_await check_head(ex)) {
+    co_await reply_error(ex, *refused);
+    co_return false;
+  }
+  if (const auto ec = co_await take_body(ex)) co_return co_await close_after_read_error(ex, ec);
+  Response response = co_await dispatch(ex);
+  co_return co_await finish(ex, std::move(response));
+}
 
-  // Wait for the first byte of the next request. A fresh connection gets the header timeout (it
-  // must start talking at once); a kept-alive one may idle. Shutdown cancels this wait.
+// Waits for the first byte of the next request. A fresh connection gets the header timeout (it must
+// start talking at once); a kept-alive one may idle. Shutdown cancels this wait.
+net::awaitable<bool> Session::wait_for_request(bool first) {
   idle_ = true;
   if (buffer_.size() == 0) {
-    stream_.expires_after(first ? opt.header_timeout : opt.idle_timeout);
+    stream_.expires_after(first ? shared_.options.header_timeout : shared_.options.idle_timeout);
     auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), as_result);
     if (ec) co_return false;  // peer left, timed out, or shutdown
     buffer_.commit(n);
   }
   idle_ = false;
-  RequestContext ctx;
-  ctx.started_at = std::chrono::steady_clock::now();
-  ctx.remote_ip = remote_ip_;
+  co_return true;
+}
 
-  // Read the head under the header limit and timeout; the body limit depends on the route.
-  bhttp::request_parser<bhttp::string_body> parser;
-  parser.header_limit(static_cast<std::uint32_t>(opt.max_header_bytes));
-  parser.body_limit(boost::none);
+// Reads the head under the header limit and timeout; the body limit depends on the route.
+net::awaitable<beast::error_code> Session::read_head(Exchange& ex) {
+  const ServerOptions& opt = shared_.options;
+  ex.parser.header_limit(static_cast<std::uint32_t>(opt.max_header_bytes));
+  ex.parser.body_limit(boost::none);
   stream_.expires_after(opt.header_timeout);
-  auto [hec, head_bytes] = co_await bhttp::async_read_header(stream_, buffer_, parser, as_result);
-  std::size_t bytes_in = head_bytes;
-  if (hec) {
-    if (auto err = read_error(hec)) {
-      ctx.request_id = choose_request_id({});
-      co_await answer_early(error_response(*err, ctx.request_id), ctx, "-", bytes_in);
-    }
-    co_return false;
+  auto [ec, head_bytes] = co_await bhttp::async_read_header(stream_, buffer_, ex.parser, as_result);
+  ex.bytes_in = head_bytes;
+  if (ec) {
+    ex.ctx.request_id = choose_request_id({});
+    co_return ec;
   }
+  auto& head = ex.parser.get();
+  ex.ctx.request_id = choose_request_id(head["X-Request-Id"]);
+  ex.ctx.client_ip = opt.trusted_proxies.client_ip(remote_ip_, head["X-Forwarded-For"]);
+  co_return ec;
+}
 
-  auto& head = parser.get();
-  ctx.request_id = choose_request_id(head["X-Request-Id"]);
-  ctx.client_ip = opt.trusted_proxies.client_ip(remote_ip_, head["X-Forwarded-For"]);
+// Matches the route (it decides the body limit) and copies the parts of the head the rest needs:
+// a streamed body takes the parser over.
+void Session::route(Exchange& ex) const {
+  const ServerOptions& opt = shared_.options;
+  auto& head = ex.parser.get();
   const std::string_view method_text = head.method_string();
   const std::string_view target = head.target();
   const auto method = parse_method(method_text);
-
-  // Route first: the matched route decides the body limit.
-  RouteMatch match;
-  std::optional<core::Error> refusal;
+  ex.method_name = std::string(method_text);
+  ex.path = std::string(target.substr(0, target.find('?')));
   if (target.empty() || target.front() != '/') {
-    refusal = core::Error::invalid_request("request target must be an absolute path");
+    ex.refusal = core::Error::invalid_request("request target must be an absolute path");
   } else if (!method) {
-    refusal = core::Error::method_not_allowed("method " + std::string(method_text) + " is not supported");
+    ex.refusal = core::Error::method_not_allowed("method " + std::string(method_text) + " is not supported");
   } else {
-    match = shared_.router.match(*method, target.substr(0, target.find('?')));
+    ex.match = shared_.router.match(*method, ex.path);
   }
-  const std::size_t body_limit =
-      match.route && match.route->options.max_body_bytes ? *match.route->options.max_body_bytes : opt.max_body_bytes;
+  const Route* route = ex.match.route;
+  ex.body_limit = route && route->options.max_body_bytes ? *route->options.max_body_bytes : opt.max_body_bytes;
+  ex.content_length = ex.parser.content_length();
+  ex.large_body = !ex.parser.is_done() && (!ex.content_length || *ex.content_length > opt.head_check_above);
+  ex.keep_alive_requested = head.keep_alive();
+  ex.expect_continue = bhttp::token_list(head[bhttp::field::expect]).exists("100-continue");
+  if (!route) return;
+  ex.request.method = *method;
+  ex.request.target = std::string(target);
+  for (const auto& field : head) ex.request.headers.add(std::string(field.name_string()), std::string(field.value()));
+  ex.request.params = std::move(ex.match.params);
+}
 
-  const auto content_length = parser.content_length();
-  if (content_length && *content_length > body_limit) {
-    const auto err = core::Error::payload_too_large("request body is larger than " + std::to_string(body_limit) +
-                                                    " bytes");
-    co_await answer_early(error_response(err, ctx.request_id), ctx, method_text, bytes_in);
-    co_return false;
-  }
+// The answer to a request no route serves: the refusal of a malformed target or method, 405 with
+// Allow when only the method is wrong, else 404.
+core::Error Session::unrouted_error(Exchange& ex) const {
+  if (ex.refusal) return *ex.refusal;
+  if (ex.match.allowed.empty()) return core::Error::not_found("no route for " + ex.method_name + " " + ex.path);
+  ex.ctx.response_headers.set("Allow", allow_header(ex.match.allowed));
+  return core::Error::method_not_allowed("method " + ex.method_name + " is not allowed here");
+}
 
-  // The parts of the head the rest needs, copied: a streamed body takes the parser over.
-  const bool keep_alive_requested = head.keep_alive();
-  const bool expect_continue = bhttp::token_list(head[bhttp::field::expect]).exists("100-continue");
-  const std::string method_name(method_text);
-  const std::string path(target.substr(0, target.find('?')));
-  Request request;
-  if (match.route) {
-    request.method = *method;
-    request.target = std::string(target);
-    for (const auto& field : head) request.headers.add(std::string(field.name_string()), std::string(field.value()));
-    request.params = std::move(match.params);
-  }
+// What is refused before any body is read: a body announced larger than the route accepts, and a
+// large or chunked body no route would read.
+std::optional<core::Error> Session::refusal_before_body(Exchange& ex) const {
+  if (ex.content_length && *ex.content_length > ex.body_limit)
+    return core::Error::payload_too_large("request body is larger than " + std::to_string(ex.body_limit) + " bytes");
+  if (ex.large_body && !ex.match.route) return unrouted_error(ex);
+  return std::nullopt;
+}
 
-  // A large or chunked body is read only for a request its route lets through: the route's head
-  // check (authentication) runs first, and a request no route serves is answered without it.
-  const bool large_body = !parser.is_done() && (!content_length || *content_length > opt.head_check_above);
-  if (large_body && !match.route) {
-    co_await answer_early(unrouted_response(refusal, match, method_name, path, ctx.request_id), ctx, method_name, bytes_in);
-    co_return false;
+// A large or chunked body is read only for a request its route lets through: the route's head
+// check (authentication) runs first.
+net::awaitable<std::optional<core::Error>> Session::check_head(Exchange& ex) {
+  if (!ex.large_body || !ex.match.route->handler.check_head()) co_return std::nullopt;
+  ex.ctx.route = ex.match.route->pattern;
+  try {
+    auto checked = co_await ex.match.route->handler.check_head()(ex.request, ex.ctx);
+    if (!checked) co_return std::move(checked).error();
+  } catch (const std::exception& e) {
+    logging::error("head check failed", {{"request_id", ex.ctx.request_id}, {"route", ex.ctx.route}, {"error", e.what()}});
+    co_return core::Error::internal("handler failed");
   }
-  if (large_body && match.route->handler.check_head()) {
-    ctx.route = match.route->pattern;
-    std::optional<Response> refused;
-    try {
-      refused = co_await match.route->handler.check_head()(request, ctx);
-    } catch (const std::exception& e) {
-      logging::error("head check failed", {{"request_id", ctx.request_id}, {"route", ctx.route}, {"error", e.what()}});
-      refused = error_response(core::Error::internal("handler failed"), ctx.request_id);
-    }
-    if (refused) {
-      add_context_headers(*refused, ctx);
-      co_await answer_early(std::move(*refused), ctx, method_name, bytes_in);
-      co_return false;
-    }
-  }
+  co_return std::nullopt;
+}
 
-  // A streaming route gets a large or chunked body as it arrives; everything else is read whole
-  // first (also small ones for 404/405 answers, so the connection stays usable for the next request).
-  const std::optional<std::size_t> stream_above = match.route ? match.route->options.stream_body_above : std::nullopt;
-  std::shared_ptr<SessionBodySource> source;
-  if (stream_above && !parser.is_done() && (!content_length || *content_length > *stream_above)) {
-    source = std::make_shared<SessionBodySource>(stream_, buffer_, std::move(parser), body_limit, expect_continue,
-                                                 SessionBodySource::Timeouts{opt.body_timeout, opt.write_timeout},
-                                                 shared_from_this());
-    request.body_source = source;
-  } else if (!parser.is_done()) {
-    const auto bec = co_await read_body(parser, body_limit, expect_continue, request, bytes_in);
-    if (bec) {
-      if (auto err = read_error(bec)) co_await answer_early(error_response(*err, ctx.request_id), ctx, method_name, bytes_in);
-      co_return false;
-    }
+// A streaming route gets a large or chunked body as it arrives; everything else is read whole
+// first (also small ones for 404/405 answers, so the connection stays usable for the next request).
+net::awaitable<beast::error_code> Session::take_body(Exchange& ex) {
+  const ServerOptions& opt = shared_.options;
+  const std::optional<std::size_t> stream_above = ex.match.route ? ex.match.route->options.stream_body_above : std::nullopt;
+  if (stream_above && !ex.parser.is_done() && (!ex.content_length || *ex.content_length > *stream_above)) {
+    ex.source = std::make_shared<SessionBodySource>(stream_, buffer_, std::move(ex.parser), ex.body_limit,
+                                                    ex.expect_continue,
+                                                    SessionBodySource::Timeouts{opt.body_timeout, opt.write_timeout},
+                                                    shared_from_this());
+    ex.request.body_source = ex.source;
+    co_return beast::error_code{};
   }
+  if (ex.parser.is_done()) co_return beast::error_code{};
+  co_return co_await read_body(ex.parser, ex.body_limit, ex.expect_continue, ex.request, ex.bytes_in);
+}
 
-  Response response;
-  if (!match.route) {
-    response = unrouted_response(refusal, match, method_name, path, ctx.request_id);
-  } else {
-    ctx.route = match.route->pattern;
-    try {
-      response = co_await match.route->handler(request, ctx);
-    } catch (const std::exception& e) {
-      logging::error("handler failed", {{"request_id", ctx.request_id}, {"route", ctx.route}, {"error", e.what()}});
-      response = error_response(core::Error::internal("handler failed"), ctx.request_id);
-    }
+// The route's handler, or the answer for a request no route serves. Errors are answered here, once,
+// in the request's error shape.
+net::awaitable<Response> Session::dispatch(Exchange& ex) {
+  if (!ex.match.route) co_return error_answer(ex, unrouted_error(ex));
+  ex.ctx.route = ex.match.route->pattern;
+  try {
+    auto answered = co_await ex.match.route->handler(ex.request, ex.ctx);
+    if (answered) co_return std::move(*answered);
+    co_return error_answer(ex, answered.error());
+  } catch (const std::exception& e) {
+    logging::error("handler failed", {{"request_id", ex.ctx.request_id}, {"route", ex.ctx.route}, {"error", e.what()}});
   }
-  add_context_headers(response, ctx);
+  co_return error_answer(ex, core::Error::internal("handler failed"));
+}
 
+Response Session::error_answer(const Exchange& ex, const core::Error& error) const {
+  return shared_.router.error_shape(ex.path)(error, ex.ctx.request_id);
+}
+
+net::awaitable<bool> Session::close_after_read_error(Exchange& ex, beast::error_code ec) {
+  if (auto err = read_error(ec)) co_await reply_error(ex, *err);
+  co_return false;
+}
+
+net::awaitable<void> Session::reply_error(Exchange& ex, const core::Error& error) {
+  Response res = error_answer(ex, error);
+  add_context_headers(res, ex.ctx);
+  drain_before_close_ = true;
+  const int status = res.status;
+  const std::size_t out = co_await write(std::move(res), ex.ctx.request_id, false);
+  log_request(ex.ctx.request_id, ex.method_name, ex.ctx.route, status, ex.ctx.started_at, ex.bytes_in, out, remote_ip_);
+  observe(ex.ctx.route, ex.method_name, status, ex.ctx.started_at);
+}
+
+// Takes the stream back from a streamed body, wipes the request, writes the answer and logs it.
+net::awaitable<bool> Session::finish(Exchange& ex, Response response) {
+  add_context_headers(response, ex.ctx);
   // The session owns the stream again. Body bytes the handler left unread cannot be skipped
   // reliably (it may be gigabytes, or a malformed chunk): answer, then close.
   bool body_left_unread = false;
-  if (source) {
-    bytes_in += source->bytes_read();
-    body_left_unread = !source->complete();
-    source->detach();
-    request.body_source.reset();
-    source.reset();
+  if (ex.source) {
+    ex.bytes_in += ex.source->bytes_read();
+    body_left_unread = !ex.source->complete();
+    ex.source->detach();
+    ex.request.body_source.reset();
+    ex.source.reset();
     if (body_left_unread) drain_before_close_ = true;
   }
 
   // The raw request (which may have carried a secret) must not linger: its body, whatever the
   // handler did with it, and its bytes in the read buffer (keeping a pipelined next request).
-  core::wipe_memory(request.body.data(), request.body.size());
+  core::wipe_memory(ex.request.body.data(), ex.request.body.size());
   wipe_consumed(buffer_);
   // Nor the request's copies while a long answer (a stream) is written.
-  request = Request{};
+  ex.request = Request{};
 
   const int status = response.status;
-  const bool keep_alive = keep_alive_requested && !body_left_unread && !closing_ && !shared_.draining.load();
-  const std::size_t out = co_await write(std::move(response), ctx.request_id, keep_alive);
-  log_request(ctx.request_id, method_name, ctx.route, status, ctx.started_at, bytes_in, out, remote_ip_);
-  observe(ctx.route, method_name, status, ctx.started_at);
+  const bool keep_alive = ex.keep_alive_requested && !body_left_unread && !closing_ && !shared_.draining.load();
+  const std::size_t out = co_await write(std::move(response), ex.ctx.request_id, keep_alive);
+  log_request(ex.ctx.request_id, ex.method_name, ex.ctx.route, status, ex.ctx.started_at, ex.bytes_in, out, remote_ip_);
+  observe(ex.ctx.route, ex.method_name, status, ex.ctx.started_at);
   co_return out > 0 && keep_alive && !broken_;
 }
 

@@ -8,12 +8,14 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "core/error.h"
 #include "http/read_buffer.h"
 #include "http/response.h"
 #include "http/router.h"
@@ -44,14 +46,36 @@ class Session : public std::enable_shared_from_this<Session> {
   std::uint64_t id() const noexcept { return id_; }
 
  private:
+  struct Exchange;  // one request's state while it is served
+
+  // Serves one request; false when the connection must close. The steps below, in order.
   boost::asio::awaitable<bool> serve_one(bool first);
+  // Waits for the first byte of a request; false when the peer left, timed out, or shutdown began.
+  boost::asio::awaitable<bool> wait_for_request(bool first);
+  boost::asio::awaitable<boost::beast::error_code> read_head(Exchange& ex);
+  void route(Exchange& ex) const;
+  std::optional<core::Error> refusal_before_body(Exchange& ex) const;
+  // The route's head check, for a large body: the error when it refused the request.
+  boost::asio::awaitable<std::optional<core::Error>> check_head(Exchange& ex);
+  // Reads the body whole, or hands it to the handler as a body source; the read error if any.
+  boost::asio::awaitable<boost::beast::error_code> take_body(Exchange& ex);
+  // The handler's answer, or the answer to its error (also a thrown one, or no route).
+  boost::asio::awaitable<Response> dispatch(Exchange& ex);
+  boost::asio::awaitable<bool> finish(Exchange& ex, Response response);
+
+  // 404, 405 (with Allow) or the refusal of a malformed target or method.
+  core::Error unrouted_error(Exchange& ex) const;
+  // The one mapping of an error to an answer: the error shape of the request's route family.
+  Response error_answer(const Exchange& ex, const core::Error& error) const;
+  // Answers an error the session finds before the handler's answer (413, 431, a refused head …)
+  // with Connection: close, logs it, and has the connection drain what the client still sends
+  // before it closes. Every such error goes through here.
+  boost::asio::awaitable<void> reply_error(Exchange& ex, const core::Error& error);
+  // A failed read of the head or body: answered when there is an answer to give; always false.
+  boost::asio::awaitable<bool> close_after_read_error(Exchange& ex, boost::beast::error_code ec);
 
   // Writes `res` for `request_id`; returns bytes written, or 0 on a write failure.
   boost::asio::awaitable<std::size_t> write(Response&& res, std::string_view request_id, bool keep_alive);
-  // Answers a request before all of it was read (413, 431, a refused head …) with Connection:
-  // close, logs it, and has the connection drain what the client still sends before it closes.
-  boost::asio::awaitable<void> answer_early(Response&& res, const RequestContext& ctx, std::string_view method,
-                                            std::size_t bytes_in);
   // Reads the rest of a body announced by the head `parser` read into `request.body`, under the
   // route's limit and body_timeout in total. Adds the bytes read to `bytes_in`.
   boost::asio::awaitable<boost::beast::error_code> read_body(

@@ -62,7 +62,7 @@ const World& world() {
                           *catalog::Catalog::builtin()};
     for (const auto& r : kRoutes)
       out->router.add(r.method, std::string(r.pattern),
-                      [](http::Request&, http::RequestContext&) -> boost::asio::awaitable<http::Response> {
+                      [](http::Request&, http::RequestContext&) -> boost::asio::awaitable<core::Result<http::Response>> {
                         co_return http::Response::empty(204);
                       });
     return out;

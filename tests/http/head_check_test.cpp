@@ -25,12 +25,12 @@ class HeadCheckTest : public ::testing::Test {
  protected:
   void SetUp() override {
     // Lets through only "Authorization: Bearer good"; the handler counts the body it got.
-    auto check = [this](const Request& head, RequestContext&) -> net::awaitable<std::optional<Response>> {
+    auto check = [this](const Request& head, RequestContext&) -> net::awaitable<core::Result<void>> {
       ++checks_;
-      if (head.headers.get("Authorization") == "Bearer good") co_return std::nullopt;
-      co_return Response::json(401, R"({"error":"who are you"})");
+      if (head.headers.get("Authorization") == "Bearer good") co_return core::ok();
+      co_return core::Error::unauthenticated("who are you");
     };
-    auto respond = [this](Request& req, RequestContext&) -> net::awaitable<Response> {
+    auto respond = [this](Request& req, RequestContext&) -> net::awaitable<core::Result<Response>> {
       ++handled_;
       std::size_t bytes = req.body.size();
       if (req.body_source) {

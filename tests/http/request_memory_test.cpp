@@ -27,11 +27,11 @@ class RequestMemoryTest : public ::testing::Test {
   void SetUp() override {
     // A handler that does nothing about the body: wiping it is the server's job.
     router_.add(Method::post, "/keys",
-                [](Request& req, RequestContext&) -> net::awaitable<Response> {
+                [](Request& req, RequestContext&) -> net::awaitable<core::Result<Response>> {
                   co_return Response::json(200, "{\"bytes\":" + std::to_string(req.body.size()) + "}");
                 },
                 {.max_body_bytes = 1024 * 1024});
-    router_.add(Method::get, "/fast", [](Request&, RequestContext&) -> net::awaitable<Response> {
+    router_.add(Method::get, "/fast", [](Request&, RequestContext&) -> net::awaitable<core::Result<Response>> {
       co_return Response::json(200, R"({"ok":true})");
     });
     server_.start();

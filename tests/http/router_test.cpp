@@ -8,7 +8,7 @@ namespace keyrelay::http {
 namespace {
 
 Handler noop() {
-  return [](Request&, RequestContext&) -> boost::asio::awaitable<Response> { co_return Response::empty(204); };
+  return [](Request&, RequestContext&) -> boost::asio::awaitable<core::Result<Response>> { co_return Response::empty(204); };
 }
 
 std::string param(const RouteMatch& m, std::string_view name) {

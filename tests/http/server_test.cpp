@@ -46,28 +46,28 @@ class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     for (const bool abort : {false, true}) {
-      router_.add(Method::get, abort ? "/cut" : "/events", [this, abort](Request&, RequestContext&) -> net::awaitable<Response> {
+      router_.add(Method::get, abort ? "/cut" : "/events", [this, abort](Request&, RequestContext&) -> net::awaitable<core::Result<Response>> {
         Response r;
         r.headers.set("Content-Type", "text/event-stream");
         r.stream = std::make_shared<GatedStream>(go_, abort);
         co_return r;
       });
     }
-    router_.add(Method::get, "/fast", [](Request&, RequestContext&) -> net::awaitable<Response> {
+    router_.add(Method::get, "/fast", [](Request&, RequestContext&) -> net::awaitable<core::Result<Response>> {
       co_return Response::json(200, R"({"ok":true})");
     });
-    router_.add(Method::get, "/slow", [this](Request&, RequestContext&) -> net::awaitable<Response> {
+    router_.add(Method::get, "/slow", [this](Request&, RequestContext&) -> net::awaitable<core::Result<Response>> {
       slow_started_.set_value();
       net::steady_timer t(co_await net::this_coro::executor, slow_for_);
       co_await t.async_wait(net::use_awaitable);
       co_return Response::json(200, R"({"slow":true})");
     });
-    router_.add(Method::get, "/throws", [](Request&, RequestContext&) -> net::awaitable<Response> {
+    router_.add(Method::get, "/throws", [](Request&, RequestContext&) -> net::awaitable<core::Result<Response>> {
       throw std::runtime_error("handler bug");
       co_return Response::empty(200);
     });
     router_.add(Method::post, "/echo",
-                [](Request& req, RequestContext&) -> net::awaitable<Response> {
+                [](Request& req, RequestContext&) -> net::awaitable<core::Result<Response>> {
                   co_return Response::json(200, "{\"bytes\":" + std::to_string(req.body.size()) + "}");
                 },
                 {.max_body_bytes = 100});

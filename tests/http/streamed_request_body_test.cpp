@@ -70,7 +70,7 @@ class StreamedRequestBodyTest : public ::testing::Test {
   void SetUp() override {
     // Streams every body (threshold 0) and reads it all.
     router_.add(Method::post, "/upload",
-                [this](Request& req, RequestContext&) -> net::awaitable<Response> {
+                [this](Request& req, RequestContext&) -> net::awaitable<core::Result<Response>> {
                   if (!req.body_source) co_return Response::json(500, R"({"error":"no body source"})");
                   length_seen_ = req.body_source->content_length().value_or(0);
                   auto drained = co_await drain(*req.body_source, &pieces_seen_);
@@ -79,7 +79,7 @@ class StreamedRequestBodyTest : public ::testing::Test {
                 {.max_body_bytes = 4 * 1024 * 1024, .stream_body_above = 0});
     // Reads the body from a coroutine on another strand, as the upstream client does.
     router_.add(Method::post, "/elsewhere",
-                [this](Request& req, RequestContext&) -> net::awaitable<Response> {
+                [this](Request& req, RequestContext&) -> net::awaitable<core::Result<Response>> {
                   auto other = net::make_strand(other_io_);
                   auto source = req.body_source;
                   // Named, not a temporary: GCC 12 destroys a temporary in a co_await expression twice.
@@ -92,7 +92,7 @@ class StreamedRequestBodyTest : public ::testing::Test {
                 {.max_body_bytes = 4 * 1024 * 1024, .stream_body_above = 0});
     // Streams only bodies over 1 KiB; says which way the body came.
     router_.add(Method::post, "/mixed",
-                [](Request& req, RequestContext&) -> net::awaitable<Response> {
+                [](Request& req, RequestContext&) -> net::awaitable<core::Result<Response>> {
                   if (!req.body_source)
                     co_return Response::json(200, "{\"buffered\":" + std::to_string(req.body.size()) + "}");
                   auto drained = co_await drain(*req.body_source);
@@ -101,11 +101,11 @@ class StreamedRequestBodyTest : public ::testing::Test {
                 {.max_body_bytes = 100 * 1024, .stream_body_above = 1024});
     // Answers without reading the body at all (an auth failure, say).
     router_.add(Method::post, "/ignore",
-                [](Request&, RequestContext&) -> net::awaitable<Response> {
+                [](Request&, RequestContext&) -> net::awaitable<core::Result<Response>> {
                   co_return Response::json(401, R"({"error":"no"})");
                 },
                 {.max_body_bytes = 64 * 1024 * 1024, .stream_body_above = 0});
-    router_.add(Method::get, "/fast", [](Request&, RequestContext&) -> net::awaitable<Response> {
+    router_.add(Method::get, "/fast", [](Request&, RequestContext&) -> net::awaitable<core::Result<Response>> {
       co_return Response::json(200, R"({"ok":true})");
     });
     other_thread_ = std::thread([this] {
@@ -269,7 +269,7 @@ TEST_F(StreamedRequestBodyTest, DrippedBodyIsCutAtTheTotalBodyTimeout) {
 TEST_F(StreamedRequestBodyTest, BodyCutByTheClientIsAnErrorForTheHandler) {
   std::atomic<bool> failed{false};
   router_.add(Method::post, "/cut",
-              [&failed](Request& req, RequestContext&) -> net::awaitable<Response> {
+              [&failed](Request& req, RequestContext&) -> net::awaitable<core::Result<Response>> {
                 auto drained = co_await drain(*req.body_source);
                 failed = !drained && drained.error().code == core::Errc::invalid_request;
                 co_return answer(drained);

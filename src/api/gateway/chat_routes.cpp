@@ -61,9 +61,9 @@ gateway::ProviderCall chat_call(const catalog::Provider& provider, gateway::Upst
 }
 
 // The provider's answer (a 2xx, or a 4xx about the request) relayed in OpenAI's shapes.
-http::Response relay_answer(GatewayServices& gateway, gateway::Dispatched& dispatched,
-                            const gateway::ChatRequest& request, const http::RequestContext& ctx,
-                            monitor::Permit& place) {
+core::Result<http::Response> relay_answer(GatewayServices& gateway, gateway::Dispatched& dispatched,
+                                          const gateway::ChatRequest& request, const http::RequestContext& ctx,
+                                          monitor::Permit& place) {
   gateway::ProviderAnswer& answer = *dispatched.answer;
   const catalog::Provider& provider = *answer.provider;
   const catalog::Wire wire = *provider.wire;
@@ -104,8 +104,7 @@ http::Response relay_answer(GatewayServices& gateway, gateway::Dispatched& dispa
   if (!translated) {
     use.error = true;
     gateway.usage.record(std::move(use));
-    return openai_error_response(core::Error::upstream_error(provider.id + ": " + translated.error().message),
-                                 ctx.request_id);
+    return core::Error::upstream_error(provider.id + ": " + translated.error().message);
   }
   auto r = http::Response::json(200, std::move(translated->body));
   set_key_headers(r, answer, dispatched.attempts);
@@ -116,15 +115,15 @@ http::Response relay_answer(GatewayServices& gateway, gateway::Dispatched& dispa
 }
 
 // Parse → dispatch → write.
-net::awaitable<http::Response> chat_completions(GatewayServices& gateway, http::Request& req,
-                                                http::RequestContext& ctx, GatewayCall& call) {
+net::awaitable<core::Result<http::Response>> chat_completions(GatewayServices& gateway, http::Request& req,
+                                                              http::RequestContext& ctx, GatewayCall& call) {
   auto request = gateway::parse_chat_request(req.body);
-  if (!request) co_return openai_error_response(request.error(), ctx.request_id);
+  if (!request) co_return request.error();
   std::vector<std::string> names = request->models;
   if (auto fallback = req.headers.get("X-Keyrelay-Fallback"))
     for (auto& name : split_list(*fallback)) names.push_back(std::move(name));
   auto chain = gateway.resolver.resolve_chain(names);
-  if (!chain) co_return openai_error_response(chain.error(), ctx.request_id);
+  if (!chain) co_return chain.error();
 
   std::vector<gateway::Route> routes;
   routes.reserve(chain->size());
@@ -139,9 +138,8 @@ net::awaitable<http::Response> chat_completions(GatewayServices& gateway, http::
   auto dispatched = co_await gateway.dispatcher.dispatch(caller, routes, build);
   call.upstream_time = dispatched.upstream_time;
   if (!dispatched.answer) {
-    auto r = openai_error_response(dispatched.error, ctx.request_id);
-    r.headers.set("X-Keyrelay-Attempts", std::to_string(dispatched.attempts));
-    co_return r;
+    ctx.response_headers.set("X-Keyrelay-Attempts", std::to_string(dispatched.attempts));
+    co_return dispatched.error;
   }
   co_return relay_answer(gateway, dispatched, *request, ctx, call.place);
 }
@@ -168,11 +166,11 @@ net::awaitable<std::vector<std::string>> models_of(GatewayServices& gateway, con
   co_return std::move(*models);
 }
 
-net::awaitable<http::Response> list_models(GatewayServices& gateway, http::Request& req, http::RequestContext& ctx,
-                                           GatewayCall& call) {
+net::awaitable<core::Result<http::Response>> list_models(GatewayServices& gateway, http::Request& req,
+                                                         http::RequestContext& ctx, GatewayCall& call) {
   const gateway::Actor caller = caller_of(call.principal, req, ctx);
   auto keys = co_await gateway.dispatcher.key_sets(caller);
-  if (!keys) co_return openai_error_response(keys.error(), ctx.request_id);
+  if (!keys) co_return keys.error();
   json::array data;
   for (const auto& provider : gateway.resolver.catalog().providers()) {
     if (!provider.wire) continue;
@@ -200,37 +198,37 @@ net::awaitable<core::Result<auth::Principal>> gateway_caller(GatewayServices& ga
 
 // A gateway handler: the caller authenticated, and its place among its requests in flight, which
 // a streamed answer takes over until the stream ends.
-using GatewayHandler = std::function<net::awaitable<http::Response>(http::Request&, http::RequestContext&, GatewayCall&)>;
+using GatewayHandler =
+    std::function<net::awaitable<core::Result<http::Response>>(http::Request&, http::RequestContext&, GatewayCall&)>;
 
-// guarded() with OpenAI-shaped errors, the gateway rate limit and the per-user cap on requests in
-// flight; a large body is read only once its head passed the same authentication. Every answer
-// gets its Server-Timing.
+// guarded() for the gateway (its errors take the OpenAI shape registered for /v1/): the gateway rate
+// limit and the per-user cap on requests in flight; a large body is read only once its head passed
+// the same authentication. Every answer, an error too, gets its Server-Timing.
 http::Handler gateway_guarded(GatewayServices& gateway, GatewayHandler handler) {
-  auto serve = [&gateway, handler = std::move(handler)](http::Request& req, http::RequestContext& ctx,
-                                                        std::chrono::nanoseconds& upstream) -> net::awaitable<http::Response> {
+  auto serve = [&gateway, handler = std::move(handler)](
+                   http::Request& req, http::RequestContext& ctx,
+                   std::chrono::nanoseconds& upstream) -> net::awaitable<core::Result<http::Response>> {
     auto principal = co_await gateway_caller(gateway, req, ctx);
-    if (!principal) co_return openai_error_response(principal.error(), ctx.request_id);
-    if (auto limited = co_await charge_gateway(gateway.services, *principal, ctx))
-      co_return openai_error_response(*limited, ctx.request_id);
+    if (!principal) co_return principal.error();
+    if (auto limited = co_await charge_gateway(gateway.services, *principal, ctx)) co_return *limited;
     auto place = take_gateway_place(gateway, *principal, ctx);
-    if (!place) co_return openai_error_response(place.error(), ctx.request_id);
+    if (!place) co_return place.error();
     GatewayCall call{*principal, *place};
-    auto r = co_await handler(req, ctx, call);
+    auto answer = co_await handler(req, ctx, call);
     upstream = call.upstream_time;
-    co_return r;
+    co_return answer;
   };
-  auto respond = [&gateway, serve = std::move(serve)](http::Request& req,
-                                                      http::RequestContext& ctx) -> net::awaitable<http::Response> {
+  auto respond = [&gateway, serve = std::move(serve)](
+                     http::Request& req, http::RequestContext& ctx) -> net::awaitable<core::Result<http::Response>> {
     std::chrono::nanoseconds upstream{0};
-    auto r = co_await serve(req, ctx, upstream);
-    set_server_timing(gateway, r, ctx, upstream);
-    co_return r;
+    auto answer = co_await serve(req, ctx, upstream);
+    set_server_timing(gateway, ctx, upstream);
+    co_return answer;
   };
-  auto check_head = [&gateway](const http::Request& head,
-                               http::RequestContext& ctx) -> net::awaitable<std::optional<http::Response>> {
+  auto check_head = [&gateway](const http::Request& head, http::RequestContext& ctx) -> net::awaitable<core::Result<void>> {
     auto principal = co_await gateway_caller(gateway, head, ctx);
-    if (!principal) co_return openai_error_response(principal.error(), ctx.request_id);
-    co_return std::nullopt;
+    if (!principal) co_return principal.error();
+    co_return core::ok();
   };
   return http::Handler(std::move(respond), std::move(check_head));
 }
@@ -238,6 +236,8 @@ http::Handler gateway_guarded(GatewayServices& gateway, GatewayHandler handler) 
 }  // namespace
 
 void add_chat_routes(http::Router& router, GatewayServices& gateway) {
+  // Every error on /v1/* in OpenAI's shape (API.md "Gateway error shape"), also the server's own.
+  router.set_error_shape("/v1/", &openai_error_response);
   router.add(http::Method::post, "/v1/chat/completions",
              gateway_guarded(gateway,
                              [&gateway](http::Request& req, http::RequestContext& ctx, GatewayCall& call) {

@@ -22,11 +22,10 @@ void set_key_headers(http::Response& r, const gateway::ProviderAnswer& answer, i
   r.headers.set("X-Keyrelay-Attempts", std::to_string(attempts));
 }
 
-void set_server_timing(GatewayServices& gateway, http::Response& r, const http::RequestContext& ctx,
-                       std::chrono::nanoseconds upstream) {
+void set_server_timing(GatewayServices& gateway, http::RequestContext& ctx, std::chrono::nanoseconds upstream) {
   const auto total = std::chrono::steady_clock::now() - ctx.started_at;
   const auto own = std::max(std::chrono::nanoseconds{0}, std::chrono::nanoseconds(total) - upstream);
-  r.headers.set("Server-Timing", "keyrelay;dur=" + milliseconds(own) + ", upstream;dur=" + milliseconds(upstream));
+  ctx.response_headers.set("Server-Timing", "keyrelay;dur=" + milliseconds(own) + ", upstream;dur=" + milliseconds(upstream));
   if (gateway.services.metrics != nullptr) gateway.services.metrics->gateway_overhead(own);
 }
 

@@ -15,8 +15,8 @@ namespace keyrelay::api {
 // X-Keyrelay-Provider, -Key-Id, -Credential of the key that answered, and -Attempts.
 void set_key_headers(http::Response& r, const gateway::ProviderAnswer& answer, int attempts);
 
-// Server-Timing, measured from the request's start until now, and the overhead histogram.
-void set_server_timing(GatewayServices& gateway, http::Response& r, const http::RequestContext& ctx,
-                       std::chrono::nanoseconds upstream);
+// Server-Timing, measured from the request's start until now, on whatever the request is answered
+// with (ctx.response_headers: an error answer too), and the overhead histogram.
+void set_server_timing(GatewayServices& gateway, http::RequestContext& ctx, std::chrono::nanoseconds upstream);
 
 }  // namespace keyrelay::api

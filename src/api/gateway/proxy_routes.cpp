@@ -5,7 +5,6 @@
 #include "api/gateway/proxy_body_stream.h"
 #include "api/guard.h"
 #include "gateway/proxy_rules.h"
-#include "http/error_response.h"
 
 namespace keyrelay::api {
 namespace {
@@ -36,11 +35,11 @@ net::awaitable<core::Result<ProxyCaller>> proxy_caller(GatewayServices& gateway,
   co_return ProxyCaller{provider, std::move(*principal)};
 }
 
-net::awaitable<std::optional<http::Response>> check_proxy_head(GatewayServices& gateway, const http::Request& head,
-                                                               http::RequestContext& ctx) {
+net::awaitable<core::Result<void>> check_proxy_head(GatewayServices& gateway, const http::Request& head,
+                                                    http::RequestContext& ctx) {
   auto caller = co_await proxy_caller(gateway, head, ctx);
-  if (!caller) co_return http::error_response(caller.error(), ctx.request_id);
-  co_return std::nullopt;
+  if (!caller) co_return caller.error();
+  co_return core::ok();
 }
 
 // The provider's call: the raw path after "/proxy/<provider>/" (the router's tail may have dropped
@@ -96,17 +95,16 @@ http::Response relay_answer(GatewayServices& gateway, gateway::Dispatched& dispa
 }
 
 // Authenticate → limit → dispatch → relay.
-net::awaitable<http::Response> proxy(GatewayServices& gateway, http::Request& req, http::RequestContext& ctx,
-                                     std::chrono::nanoseconds& upstream) {
+net::awaitable<core::Result<http::Response>> proxy(GatewayServices& gateway, http::Request& req,
+                                                   http::RequestContext& ctx, std::chrono::nanoseconds& upstream) {
   auto who = co_await proxy_caller(gateway, req, ctx);
-  if (!who) co_return http::error_response(who.error(), ctx.request_id);
+  if (!who) co_return who.error();
   const catalog::Provider& provider = *who->provider;
-  if (auto limited = co_await charge_gateway(gateway.services, who->principal, ctx))
-    co_return http::error_response(*limited, ctx.request_id);
+  if (auto limited = co_await charge_gateway(gateway.services, who->principal, ctx)) co_return *limited;
   auto place = take_gateway_place(gateway, who->principal, ctx);
-  if (!place) co_return http::error_response(place.error(), ctx.request_id);
+  if (!place) co_return place.error();
   auto call = proxy_call(provider, req);
-  if (!call) co_return http::error_response(call.error(), ctx.request_id);
+  if (!call) co_return call.error();
 
   const gateway::Actor caller = caller_of(who->principal, req, ctx);
   const std::vector<gateway::Route> routes{gateway::Route{&provider, {}}};
@@ -114,18 +112,18 @@ net::awaitable<http::Response> proxy(GatewayServices& gateway, http::Request& re
       caller, routes, [&call](std::size_t) -> core::Result<gateway::ProviderCall> { return std::move(*call); });
   upstream = dispatched.upstream_time;
   if (!dispatched.answer) {
-    auto r = http::error_response(dispatched.error, ctx.request_id);
-    r.headers.set("X-Keyrelay-Attempts", std::to_string(dispatched.attempts));
-    co_return r;
+    ctx.response_headers.set("X-Keyrelay-Attempts", std::to_string(dispatched.attempts));
+    co_return dispatched.error;
   }
   co_return relay_answer(gateway, dispatched, *place);
 }
 
-net::awaitable<http::Response> timed_proxy(GatewayServices& gateway, http::Request& req, http::RequestContext& ctx) {
+net::awaitable<core::Result<http::Response>> timed_proxy(GatewayServices& gateway, http::Request& req,
+                                                         http::RequestContext& ctx) {
   std::chrono::nanoseconds upstream{0};
-  auto r = co_await proxy(gateway, req, ctx, upstream);
-  set_server_timing(gateway, r, ctx, upstream);
-  co_return r;
+  auto answer = co_await proxy(gateway, req, ctx, upstream);
+  set_server_timing(gateway, ctx, upstream);
+  co_return answer;
 }
 
 }  // namespace
