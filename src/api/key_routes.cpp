@@ -123,7 +123,7 @@ class KeyRoutes {
     if (validate->value_or(false))
       if (auto refused = co_await charge_validation(s_, p, ctx)) co_return http::error_response(*refused, ctx.request_id);
 
-    const vault::Caller caller = caller_of(p, req, ctx);
+    const audit::Actor caller = caller_of(p, req, ctx);
     const std::string owner = owner_id(p);
     auto key = co_await offload(s_.blocking, [&] { return s_.keys.create(caller, owner, std::move(input)); });
     if (!key) co_return http::error_response(key.error(), ctx.request_id);
@@ -136,7 +136,7 @@ class KeyRoutes {
   }
 
   net::awaitable<Response> get(Request& req, RequestContext& ctx, const Principal& p) {
-    const vault::Caller caller = caller_of(p, req, ctx);
+    const audit::Actor caller = caller_of(p, req, ctx);
     const std::string owner = owner_id(p);
     const std::string id(*req.param("id"));
     auto key = co_await offload(s_.blocking, [&] { return s_.keys.get(caller, owner, id); });
@@ -165,7 +165,7 @@ class KeyRoutes {
     patch.enabled = *enabled;
     patch.metadata_json = std::move(*metadata);
 
-    const vault::Caller caller = caller_of(p, req, ctx);
+    const audit::Actor caller = caller_of(p, req, ctx);
     const std::string owner = owner_id(p);
     const std::string id(*req.param("id"));
     auto key = co_await offload(s_.blocking, [&] { return s_.keys.update(caller, owner, id, patch); });
@@ -185,7 +185,7 @@ class KeyRoutes {
     if (!validate) co_return http::error_response(validate.error(), ctx.request_id);
     if (validate->value_or(false))
       if (auto refused = co_await charge_validation(s_, p, ctx)) co_return http::error_response(*refused, ctx.request_id);
-    const vault::Caller caller = caller_of(p, req, ctx);
+    const audit::Actor caller = caller_of(p, req, ctx);
     const std::string owner = owner_id(p);
     const std::string id(*req.param("id"));
     auto key = co_await offload(s_.blocking, [&] { return s_.keys.rotate(caller, owner, id, std::move(*secret)); });
@@ -198,7 +198,7 @@ class KeyRoutes {
   }
 
   net::awaitable<Response> remove(Request& req, RequestContext& ctx, const Principal& p) {
-    const vault::Caller caller = caller_of(p, req, ctx);
+    const audit::Actor caller = caller_of(p, req, ctx);
     const std::string owner = owner_id(p);
     const std::string id(*req.param("id"));
     auto r = co_await offload(s_.blocking, [&] { return s_.keys.remove(caller, owner, id); });

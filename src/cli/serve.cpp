@@ -200,7 +200,7 @@ int run_serve(const GlobalOptions& global) {
   services.protection = &protection;
   services.protection_waits_on_network = sharing.redis != nullptr;
   keys.set_decrypt_observer([&metrics](bool opened, std::chrono::nanoseconds took) { metrics.decrypt(opened, took); });
-  keys.set_decrypt_failure_listener([&services](const vault::Caller& caller, const store::KeyRecord& key) {
+  keys.set_decrypt_failure_listener([&services](const audit::Actor& caller, const store::KeyRecord& key) {
     monitor::AlertSpec alert;
     alert.rule = "key.decrypt_failed";
     alert.severity = store::AlertSeverity::critical;

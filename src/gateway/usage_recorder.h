@@ -19,15 +19,15 @@
 #include <thread>
 #include <vector>
 
+#include "audit/actor.h"
 #include "core/clock.h"
 #include "store/audit_append_store.h"
 #include "store/usage_store.h"
-#include "vault/caller.h"
 
 namespace keyrelay::gateway {
 
 struct KeyUse {
-  vault::Caller caller;       // who used it (actor, on-behalf-of, ip, user agent, request id)
+  audit::Actor caller;       // who used it (actor, on-behalf-of, ip, user agent, request id)
   std::string key_id;
   std::string key_owner_id;   // the user, or the system user for an operator default key
   std::string provider;

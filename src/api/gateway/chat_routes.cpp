@@ -134,7 +134,7 @@ net::awaitable<http::Response> chat_completions(GatewayServices& gateway, http::
   auto chain = gateway.resolver.resolve_chain(names);
   if (!chain) co_return openai_error_response(chain.error(), ctx.request_id);
 
-  const vault::Caller caller = caller_of(principal, req, ctx);
+  const audit::Actor caller = caller_of(principal, req, ctx);
   auto user_keys = co_await key_snapshot(gateway, caller.user_id);
   if (!user_keys) co_return openai_error_response(user_keys.error(), ctx.request_id);
   vault::KeyCache::Snapshot default_keys;
@@ -182,7 +182,7 @@ net::awaitable<http::Response> chat_completions(GatewayServices& gateway, http::
 }
 
 // The model ids one provider offers through `key`: from the cache, or the provider's list call.
-net::awaitable<std::vector<std::string>> models_of(GatewayServices& gateway, const vault::Caller& caller,
+net::awaitable<std::vector<std::string>> models_of(GatewayServices& gateway, const audit::Actor& caller,
                                                    const catalog::Provider& provider,
                                                    const std::vector<gateway::KeyChoice>& choices) {
   for (const auto& choice : choices)
@@ -206,7 +206,7 @@ net::awaitable<std::vector<std::string>> models_of(GatewayServices& gateway, con
 
 net::awaitable<http::Response> list_models(GatewayServices& gateway, http::Request& req, http::RequestContext& ctx,
                                            const auth::Principal& principal, monitor::Permit&) {
-  const vault::Caller caller = caller_of(principal, req, ctx);
+  const audit::Actor caller = caller_of(principal, req, ctx);
   auto user_keys = co_await key_snapshot(gateway, caller.user_id);
   if (!user_keys) co_return openai_error_response(user_keys.error(), ctx.request_id);
   vault::KeyCache::Snapshot default_keys;

@@ -277,7 +277,7 @@ void KeyAttempts::transport_failure(const catalog::Provider& provider, const Pro
   record_failure(provider, call, key, choice.credential, std::nullopt);
 }
 
-void alert_no_usable_key(Services& services, const vault::Caller& caller, std::string_view provider,
+void alert_no_usable_key(Services& services, const audit::Actor& caller, std::string_view provider,
                          const std::string& why) {
   monitor::AlertSpec alert;
   alert.rule = "gateway.no_usable_key";
@@ -340,7 +340,7 @@ void KeyAttempts::record_failure(const catalog::Provider& provider, const Provid
 boost::asio::awaitable<void> KeyAttempts::mark_invalid(const catalog::Provider& provider, const store::KeyRecord& key,
                                                        int http_status, const std::string& message) {
   Services& services = gateway_.services;
-  const vault::Caller& caller = caller_;
+  const audit::Actor& caller = caller_;
   co_await offload(services.blocking, [&services, &caller, &provider, &key, http_status, &message] {
     record_rejection(services, caller, provider, key, http_status, message, "gateway");
   });

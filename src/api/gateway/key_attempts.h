@@ -23,10 +23,10 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "api/gateway/gateway_services.h"
+#include "audit/actor.h"
 #include "gateway/key_choice.h"
 #include "http/body_source.h"
 #include "http/headers.h"
-#include "vault/caller.h"
 
 namespace keyrelay::api {
 
@@ -82,12 +82,12 @@ boost::asio::awaitable<core::Result<vault::KeyCache::Snapshot>> key_snapshot(Gat
 
 // Tells the user (an alert, coalesced per provider while open) that a request found no usable key
 // for `provider`; `why` names what is missing. Returns at once.
-void alert_no_usable_key(Services& services, const vault::Caller& caller, std::string_view provider,
+void alert_no_usable_key(Services& services, const audit::Actor& caller, std::string_view provider,
                          const std::string& why);
 
 class KeyAttempts {
  public:
-  KeyAttempts(GatewayServices& gateway, const vault::Caller& caller) : gateway_(gateway), caller_(caller) {}
+  KeyAttempts(GatewayServices& gateway, const audit::Actor& caller) : gateway_(gateway), caller_(caller) {}
 
   // Tries `call` with each of `choices` for `provider` in order. Returns the answer it stopped at,
   // or nullopt when every key failed (see tally()).
@@ -117,7 +117,7 @@ class KeyAttempts {
                       gateway::Credential credential, std::optional<int> http_status);
 
   GatewayServices& gateway_;
-  const vault::Caller& caller_;
+  const audit::Actor& caller_;
   AttemptTally tally_;
 };
 

@@ -62,7 +62,7 @@ net::awaitable<http::Response> proxy(GatewayServices& gateway, http::Request& re
   auto url = gateway::proxy_url(*provider, path.substr(prefix.size()), req.query());
   if (!url) co_return http::error_response(url.error(), ctx.request_id);
 
-  const vault::Caller caller = caller_of(*principal, req, ctx);
+  const audit::Actor caller = caller_of(*principal, req, ctx);
   auto user_keys = co_await key_snapshot(gateway, caller.user_id);
   if (!user_keys) co_return http::error_response(user_keys.error(), ctx.request_id);
   vault::KeyCache::Snapshot default_keys;
