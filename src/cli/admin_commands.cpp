@@ -212,7 +212,7 @@ void add_admin_commands(CLI::App& app, GlobalOptions& global, int& code) {
       audit::PruneOptions options;
       options.older_than = *age;
       options.audit_chain = a.mgmt_chain;
-      options.actor = store::ActorKind::cli;
+      options.actor = audit::Actor::cli();
       auto summary = audit::prune_audit_log(*a.store, *a.store, a.clock, options);
       if (!summary) return summary.error();
       if (global.json) {

@@ -236,7 +236,7 @@ class SqliteAuditPruneTest : public SqliteAuditChainTest {
     test::FakeClock at(clock_.now() + later);
     auto summary = prune_audit_log(*store_, *store_, at,
                                    {.older_than = std::chrono::minutes(30), .batch = batch,
-                                    .audit_chain = mgmt_chain(writer_), .actor = store::ActorKind::cli});
+                                    .audit_chain = mgmt_chain(writer_), .actor = Actor::cli()});
     EXPECT_TRUE(summary) << summary.error().message;
     return summary ? *summary : PruneSummary{};
   }
