@@ -48,8 +48,7 @@ class TokenWorld {
     if (auto r = store_->migrate(); !r) die("migrate", r.error());
 
     accounts::AccountService accounts(*store_, *store_, clock_, "bench/mgmt");
-    vault::Caller operator_caller;
-    operator_caller.kind = store::ActorKind::cli;
+    audit::Actor operator_caller = audit::Actor::cli();
     auto user = accounts.create_user(operator_caller, {"bench", store::Role::user});
     if (!user) die("create user", user.error());
     accounts::NewToken input;

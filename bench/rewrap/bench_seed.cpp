@@ -5,8 +5,8 @@
 #include <thread>
 
 #include "accounts/account_service.h"
+#include "audit/event_builder.h"
 #include "core/ids.h"
-#include "vault/caller.h"
 #include "vault/key_rules.h"
 #include "vault/sealed_key.h"
 
@@ -14,12 +14,6 @@ namespace keyrelay::bench {
 namespace {
 
 using Load = std::vector<std::pair<store::KeyRecord, store::AuditEvent>>;
-
-vault::Caller bench_caller() {
-  vault::Caller cli;
-  cli.kind = store::ActorKind::cli;
-  return cli;
-}
 
 // Seals key `index` for `owner` as KeyService::create would (same record, same event).
 core::Result<std::pair<store::KeyRecord, store::AuditEvent>> sealed_key(const crypto::Envelope& envelope,
@@ -42,7 +36,8 @@ core::Result<std::pair<store::KeyRecord, store::AuditEvent>> sealed_key(const cr
   key.wrapped_data_key = std::move(sealed->wrapped_data_key);
   key.sealed_secret = std::move(sealed->sealed_secret);
   key.master_version = sealed->master_version;
-  store::AuditEvent event = vault::audit_event(bench_caller(), clock, "bench/mgmt", "key.created");
+  store::AuditEvent event =
+      audit::new_event(clock, "bench/mgmt", "key.created", store::Outcome::success, audit::Actor::cli());
   event.key_id = key.id;
   event.key_owner_id = key.owner_id;
   event.provider = key.provider;
@@ -88,7 +83,7 @@ core::Result<std::vector<std::string>> seed(store::Store& store, const crypto::E
   accounts::AccountService accounts(store, store, clock, "bench/mgmt");
   std::vector<store::UserRecord> users;
   for (std::size_t u = 0; u < options.users; ++u) {
-    auto user = accounts.create_user(bench_caller(), {"bench-user-" + std::to_string(u), store::Role::user});
+    auto user = accounts.create_user(audit::Actor::cli(), {"bench-user-" + std::to_string(u), store::Role::user});
     if (!user) return user.error();
     users.push_back(std::move(*user));
   }

@@ -164,8 +164,7 @@ int run(const Options& options) {
   if (!catalog) return cleanup(), fail("catalog", catalog.error());
   vault::KeyService keys(store, store, store, envelope, std::make_shared<const catalog::Catalog>(std::move(*catalog)),
                          clock, "bench/mgmt");
-  vault::Caller cli;
-  cli.kind = store::ActorKind::cli;
+  audit::Actor cli = audit::Actor::cli();
   vault::Rewrapper rewrapper(store, store, store, envelope, keys, options.rewrap);
   const auto rewrap_start = std::chrono::steady_clock::now();
   const double cpu_before = cpu_seconds();

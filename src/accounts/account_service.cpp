@@ -4,6 +4,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "audit/event_builder.h"
 #include "auth/access_token.h"
 #include "core/ids.h"
 #include "core/time_format.h"
@@ -44,11 +45,11 @@ AccountService::AccountService(store::UserStore& users, store::TokenStore& token
                                std::string audit_chain)
     : users_(users), tokens_(tokens), clock_(clock), audit_chain_(std::move(audit_chain)) {}
 
-store::AuditEvent AccountService::event(const vault::Caller& caller, std::string_view action) const {
-  return vault::audit_event(caller, clock_, audit_chain_, action);
+store::AuditEvent AccountService::event(const audit::Actor& caller, std::string_view action) const {
+  return audit::new_event(clock_, audit_chain_, std::string(action), store::Outcome::success, caller);
 }
 
-Result<store::UserRecord> AccountService::create_user(const vault::Caller& caller, const NewUser& input) {
+Result<store::UserRecord> AccountService::create_user(const audit::Actor& caller, const NewUser& input) {
   if (auto r = check_user_name(input.name); !r) return r.error();
   if (input.role == store::Role::system) return Error::invalid_request("role must be user or admin");
   store::UserRecord user;
@@ -87,9 +88,7 @@ Result<store::UserRecord> AccountService::ensure_system_user() {
   if (!salt) return salt.error();
   user.salt = std::move(*salt);
   user.created_at = clock_.now();
-  vault::Caller system;
-  system.kind = store::ActorKind::system;
-  auto e = event(system, "user.created");
+  auto e = event(audit::Actor::system(), "user.created");
   e.details_json = boost::json::serialize(boost::json::object{{"user_id", user.id}, {"name", user.name}, {"role", "system"}});
   auto r = users_.create_user(user, std::move(e));
   if (r) return user;
@@ -97,7 +96,7 @@ Result<store::UserRecord> AccountService::ensure_system_user() {
   return r.error();
 }
 
-Result<IssuedToken> AccountService::issue_token(const vault::Caller& caller, const NewToken& input) {
+Result<IssuedToken> AccountService::issue_token(const audit::Actor& caller, const NewToken& input) {
   if (auto r = check_token_name(input.name); !r) return r.error();
   auto user = users_.find_user(input.user_id);
   if (!user) return user.error();
@@ -134,7 +133,7 @@ Result<store::Page<store::TokenRecord>> AccountService::list_tokens(std::optiona
   return tokens_.list_tokens(user_id, page);
 }
 
-Result<store::TokenRecord> AccountService::revoke_token(const vault::Caller& caller, std::string_view token_id,
+Result<store::TokenRecord> AccountService::revoke_token(const audit::Actor& caller, std::string_view token_id,
                                                         std::optional<std::string_view> owner_id) {
   auto e = event(caller, "token.revoked");
   e.details_json = boost::json::serialize(boost::json::object{{"token_id", token_id}});

@@ -9,13 +9,13 @@
 #include <string>
 #include <string_view>
 
+#include "audit/actor.h"
 #include "auth/scopes.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "core/secret.h"
 #include "store/token_store.h"
 #include "store/user_store.h"
-#include "vault/caller.h"
 
 namespace keyrelay::accounts {
 
@@ -43,23 +43,23 @@ class AccountService {
   AccountService(store::UserStore& users, store::TokenStore& tokens, const core::Clock& clock, std::string audit_chain);
 
   // invalid_request for a bad name or role; conflict when the name is taken.
-  core::Result<store::UserRecord> create_user(const vault::Caller& caller, const NewUser& input);
+  core::Result<store::UserRecord> create_user(const audit::Actor& caller, const NewUser& input);
   core::Result<store::Page<store::UserRecord>> list_users(const store::PageRequest& page);
   core::Result<store::UserRecord> find_user(std::string_view id_or_name);
   // The operator's own user that owns the default keys; created on first call.
   core::Result<store::UserRecord> ensure_system_user();
 
   // forbidden when the scopes exceed what the user's role allows (admin only for admins).
-  core::Result<IssuedToken> issue_token(const vault::Caller& caller, const NewToken& input);
+  core::Result<IssuedToken> issue_token(const audit::Actor& caller, const NewToken& input);
   // All tokens (admin) or those of `user_id`.
   core::Result<store::Page<store::TokenRecord>> list_tokens(std::optional<std::string_view> user_id,
                                                             const store::PageRequest& page);
   // not_found when the token does not exist or (with `owner_id`) belongs to someone else.
-  core::Result<store::TokenRecord> revoke_token(const vault::Caller& caller, std::string_view token_id,
+  core::Result<store::TokenRecord> revoke_token(const audit::Actor& caller, std::string_view token_id,
                                                 std::optional<std::string_view> owner_id);
 
  private:
-  store::AuditEvent event(const vault::Caller& caller, std::string_view action) const;
+  store::AuditEvent event(const audit::Actor& caller, std::string_view action) const;
 
   store::UserStore& users_;
   store::TokenStore& tokens_;

@@ -58,7 +58,7 @@ void note_auth_failure(Services& services, const http::RequestContext& ctx) {
 
 }  // namespace
 
-void raise_alert_later(Services& services, monitor::AlertSpec spec, std::optional<vault::Caller> caller) {
+void raise_alert_later(Services& services, monitor::AlertSpec spec, std::optional<audit::Actor> caller) {
   if (services.alerts == nullptr) return;
   boost::asio::post(services.blocking, [&services, spec = std::move(spec), caller = std::move(caller)] {
     auto raised = services.alerts->raise(spec, caller ? &*caller : nullptr);
@@ -81,8 +81,8 @@ boost::asio::awaitable<std::optional<core::Error>> charge_gateway(Services& serv
   co_return co_await protect(services, [&] { return services.protection->charge(RateBucket::gateway, subject, ctx); });
 }
 
-vault::Caller caller_of(const auth::Principal& p, const http::Request& request, const http::RequestContext& ctx) {
-  vault::Caller c;
+audit::Actor caller_of(const auth::Principal& p, const http::Request& request, const http::RequestContext& ctx) {
+  audit::Actor c;
   c.user_id = p.user_id;
   c.actor_user_id = p.actor_user_id;
   c.token_id = p.token_id;

@@ -11,9 +11,9 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "api/services.h"
+#include "audit/actor.h"
 #include "auth/principal.h"
 #include "http/handler.h"
-#include "vault/caller.h"
 
 namespace keyrelay::api {
 
@@ -67,7 +67,7 @@ boost::asio::awaitable<std::optional<core::Error>> charge_gateway(Services& serv
                                                                   http::RequestContext& ctx);
 
 // The service-layer view of the caller, with the request facts for audit events.
-vault::Caller caller_of(const auth::Principal& principal, const http::Request& request,
+audit::Actor caller_of(const auth::Principal& principal, const http::Request& request,
                         const http::RequestContext& ctx);
 
 }  // namespace keyrelay::api

@@ -9,6 +9,7 @@
 #include "api/key_json.h"
 #include "api/offload.h"
 #include "api/responses.h"
+#include "audit/event_builder.h"
 #include "core/time_format.h"
 
 namespace keyrelay::api {
@@ -115,14 +116,14 @@ net::awaitable<core::Result<Response>> list_alerts(Services& s, Request& req, Re
 
 net::awaitable<core::Result<Response>> resolve_alert(Services& s, Request& req, RequestContext& ctx, const Principal& p) {
   const std::string id(*req.param("id"));
-  const vault::Caller caller = caller_of(p, req, ctx);
+  const audit::Actor caller = caller_of(p, req, ctx);
   std::optional<std::string> owner;
   if (!p.is_admin()) owner = p.user_id;
   const auto owner_view = owner ? std::optional<std::string_view>(*owner) : std::nullopt;
   auto alert = co_await offload(s.blocking, [&]() -> Result<store::AlertRecord> {
     // Through the alert service when there is one, so its listeners (webhooks) hear of it.
     if (s.alerts != nullptr) return s.alerts->resolve(id, owner_view, caller);
-    store::AuditEvent e = vault::audit_event(caller, s.clock, s.audit_chain, "alert.resolved");
+    store::AuditEvent e = audit::new_event(s.clock, s.audit_chain, "alert.resolved", store::Outcome::success, caller);
     e.details_json = json::serialize(json::object{{"alert_id", id}});
     return s.alert_store.resolve_alert(id, owner_view, s.clock.now(), std::move(e));
   });

@@ -120,7 +120,7 @@ class KeyRoutes {
     if (validate->value_or(false))
       if (auto refused = co_await charge_validation(s_, p, ctx)) co_return *refused;
 
-    const vault::Caller caller = caller_of(p, req, ctx);
+    const audit::Actor caller = caller_of(p, req, ctx);
     const std::string owner = owner_id(p);
     auto key = co_await offload(s_.blocking, [&] { return s_.keys.create(caller, owner, std::move(input)); });
     if (!key) co_return key.error();
@@ -133,7 +133,7 @@ class KeyRoutes {
   }
 
   net::awaitable<core::Result<Response>> get(Request& req, RequestContext& ctx, const Principal& p) {
-    const vault::Caller caller = caller_of(p, req, ctx);
+    const audit::Actor caller = caller_of(p, req, ctx);
     const std::string owner = owner_id(p);
     const std::string id(*req.param("id"));
     auto key = co_await offload(s_.blocking, [&] { return s_.keys.get(caller, owner, id); });
@@ -162,7 +162,7 @@ class KeyRoutes {
     patch.enabled = *enabled;
     patch.metadata_json = std::move(*metadata);
 
-    const vault::Caller caller = caller_of(p, req, ctx);
+    const audit::Actor caller = caller_of(p, req, ctx);
     const std::string owner = owner_id(p);
     const std::string id(*req.param("id"));
     auto key = co_await offload(s_.blocking, [&] { return s_.keys.update(caller, owner, id, patch); });
@@ -182,7 +182,7 @@ class KeyRoutes {
     if (!validate) co_return validate.error();
     if (validate->value_or(false))
       if (auto refused = co_await charge_validation(s_, p, ctx)) co_return *refused;
-    const vault::Caller caller = caller_of(p, req, ctx);
+    const audit::Actor caller = caller_of(p, req, ctx);
     const std::string owner = owner_id(p);
     const std::string id(*req.param("id"));
     auto key = co_await offload(s_.blocking, [&] { return s_.keys.rotate(caller, owner, id, std::move(*secret)); });
@@ -195,7 +195,7 @@ class KeyRoutes {
   }
 
   net::awaitable<core::Result<Response>> remove(Request& req, RequestContext& ctx, const Principal& p) {
-    const vault::Caller caller = caller_of(p, req, ctx);
+    const audit::Actor caller = caller_of(p, req, ctx);
     const std::string owner = owner_id(p);
     const std::string id(*req.param("id"));
     auto r = co_await offload(s_.blocking, [&] { return s_.keys.remove(caller, owner, id); });

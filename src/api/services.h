@@ -48,6 +48,6 @@ struct Services {
 
 // Raises `spec` on the worker pool and returns at once (the request does not wait for the store).
 // `caller`, when given, is the alert.raised event's actor. A failure is logged.
-void raise_alert_later(Services& services, monitor::AlertSpec spec, std::optional<vault::Caller> caller = std::nullopt);
+void raise_alert_later(Services& services, monitor::AlertSpec spec, std::optional<audit::Actor> caller = std::nullopt);
 
 }  // namespace keyrelay::api

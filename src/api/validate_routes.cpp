@@ -60,7 +60,7 @@ net::awaitable<core::Result<Response>> validate_unstored(Services& s, Request& r
 
   const gateway::ValidationResult result = co_await s.validator->validate(*provider, secret);
   secret.wipe();
-  const vault::Caller caller = caller_of(p, req, ctx);
+  const audit::Actor caller = caller_of(p, req, ctx);
   // The outcome is noted on the worker too: with Redis, the failure window is a network round trip.
   auto audited = co_await offload(s.blocking, [&] {
     auto done = s.keys.audit_unstored_validation(caller, provider->id, result.valid(), validation_details(result));

@@ -15,7 +15,7 @@ std::string validation_details(const gateway::ValidationResult& r) {
       {"latency_ms", r.latency.count()}});
 }
 
-void note_validation_outcome(Services& s, const vault::Caller& caller, const gateway::ValidationResult& result,
+void note_validation_outcome(Services& s, const audit::Actor& caller, const gateway::ValidationResult& result,
                              std::string_view provider) {
   if (s.metrics != nullptr) s.metrics->validation(provider, store::validation_state_name(result.state()));
   if (result.state() != store::ValidationState::invalid || s.protection == nullptr) return;
@@ -31,7 +31,7 @@ void note_validation_outcome(Services& s, const vault::Caller& caller, const gat
 }
 
 boost::asio::awaitable<core::Result<std::pair<gateway::ValidationResult, store::KeyRecord>>> validate_stored_key(
-    Services& s, vault::Caller caller, std::string owner_id, std::string key_id) {
+    Services& s, audit::Actor caller, std::string owner_id, std::string key_id) {
   using Out = core::Result<std::pair<gateway::ValidationResult, store::KeyRecord>>;
   if (s.validator == nullptr) co_return Out(core::Error::unavailable("key validation is not available"));
   auto opened = co_await offload(s.blocking, [&] { return s.keys.open_for_validation(caller, owner_id, key_id); });

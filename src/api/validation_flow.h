@@ -9,22 +9,22 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "api/services.h"
+#include "audit/actor.h"
 #include "core/result.h"
 #include "gateway/key_validator.h"
 #include "store/records.h"
-#include "vault/caller.h"
 
 namespace keyrelay::api {
 
 // The verdict and the key as stored after it. not_found for another owner's key; unavailable when the
 // server has no validator.
 boost::asio::awaitable<core::Result<std::pair<gateway::ValidationResult, store::KeyRecord>>> validate_stored_key(
-    Services& services, vault::Caller caller, std::string owner_id, std::string key_id);
+    Services& services, audit::Actor caller, std::string owner_id, std::string key_id);
 
 // Counts a verdict (metrics) and feeds it to the "validation failures per user" alert rule (a
 // burst of keys the providers reject looks like someone trying stolen keys).
 // Makes a Protection call: run it where a Redis round trip may wait (the worker pool).
-void note_validation_outcome(Services& services, const vault::Caller& caller, const gateway::ValidationResult& result,
+void note_validation_outcome(Services& services, const audit::Actor& caller, const gateway::ValidationResult& result,
                              std::string_view provider);
 
 // {"verdict","http_status"} for the audit event's details.

@@ -10,15 +10,24 @@ namespace keyrelay::audit {
 
 store::AuditEvent new_event(const core::Clock& clock, std::string chain, std::string action,
                             store::Outcome outcome, const Actor& actor) {
+  return new_event(clock.now(), std::move(chain), std::move(action), outcome, actor);
+}
+
+store::AuditEvent new_event(store::TimePoint at, std::string chain, std::string action, store::Outcome outcome,
+                            const Actor& actor) {
   store::AuditEvent event;
-  event.time = std::chrono::floor<std::chrono::milliseconds>(clock.now());
+  event.time = std::chrono::floor<std::chrono::milliseconds>(at);
   event.id = core::uuid_v7(event.time);
   event.chain = std::move(chain);
   event.action = std::move(action);
   event.outcome = outcome;
-  event.actor_user_id = actor.user_id;
+  if (!actor.actor_user_id.empty()) event.actor_user_id = actor.actor_user_id;
   event.actor_token_id = actor.token_id;
   event.actor_kind = actor.kind;
+  if (actor.on_behalf()) event.on_behalf_of = actor.user_id;
+  event.ip = actor.ip;
+  event.user_agent = actor.user_agent;
+  event.request_id = actor.request_id;
   return event;
 }
 

@@ -1,39 +1,31 @@
 #pragma once
-// Small helpers to start an audit event and to name the chains a writer appends to.
+// The one way to start an audit event, and the names of the chains a writer appends to.
 //
 // Every writer (a server node, or one CLI process) has its own id and two chains (ARCHITECTURE.md,
 // "Audit"): "<writer id>/mgmt" for management events (never pruned) and "<writer id>/use" for
-// the high-volume key.used and auth.failed (pruned from the oldest end). The API layer fills ip, user agent and request id.
+// the high-volume key.used and auth.failed (pruned from the oldest end).
 // Pure functions apart from the random ids; thread-safe.
 
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "audit/actor.h"
 #include "core/clock.h"
 #include "store/records.h"
 
 namespace keyrelay::audit {
 
-// Who performed an action.
-struct Actor {
-  std::optional<std::string> user_id;
-  std::optional<std::string> token_id;
-  store::ActorKind kind = store::ActorKind::system;
-
-  // keyrelay itself (expiry sweeps, rotation batches).
-  static Actor system() { return {}; }
-  // An operator at the command line, optionally acting as a named user.
-  static Actor cli(std::optional<std::string> user_id = std::nullopt) {
-    return {std::move(user_id), std::nullopt, store::ActorKind::cli};
-  }
-};
-
-// A new event: a fresh UUIDv7 id from the event's time, the time from `clock` rounded down to the
-// millisecond (the precision the store keeps and the chain covers), and the given chain, action,
-// outcome and actor. seq, master_version and hash are left for the store and its sealer.
+// A new event done by `actor`: a fresh UUIDv7 id from the event's time, the time from `clock` rounded
+// down to the millisecond (the precision the store keeps and the chain covers), the given chain,
+// action and outcome, who acted (user, token, kind), for whom when on behalf, and the request facts
+// (ip, user agent, request id). The caller fills in key, owner, provider and details; seq,
+// master_version and hash are left for the store and its sealer.
 store::AuditEvent new_event(const core::Clock& clock, std::string chain, std::string action,
                             store::Outcome outcome, const Actor& actor);
+// The same for an event that happened at `at` (rounded down to the millisecond), not now.
+store::AuditEvent new_event(store::TimePoint at, std::string chain, std::string action, store::Outcome outcome,
+                            const Actor& actor);
 
 // A new writer id: `prefix`, a dash (when there is a prefix) and 12 random lowercase hex characters (48 bits), e.g.
 // new_writer_id() = "3f9a0c12be47", new_writer_id("cli") = "cli-8d21f0a9c3e5". `prefix` must not

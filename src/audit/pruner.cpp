@@ -3,7 +3,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "core/ids.h"
+#include "audit/event_builder.h"
 #include "core/time_format.h"
 
 namespace keyrelay::audit {
@@ -19,13 +19,7 @@ core::Result<PruneSummary> prune_audit_log(store::AuditChainStore& chain_store, 
     PruneSummary::Chain done{chain, 0, 0};
     for (;;) {
       auto batch = pruner.prune_audit(chain, cutoff, options.batch, [&](const store::AuditPruneBatch& b) {
-        store::AuditEvent e;
-        e.time = clock.now();
-        e.id = core::uuid_v7(e.time);
-        e.chain = options.audit_chain;
-        e.action = "audit.pruned";
-        e.outcome = store::Outcome::success;
-        e.actor_kind = options.actor;
+        auto e = new_event(clock, options.audit_chain, "audit.pruned", store::Outcome::success, options.actor);
         e.details_json = boost::json::serialize(boost::json::object{{"chain", chain},
                                                                     {"through_seq", b.through_seq},
                                                                     {"count", b.pruned},

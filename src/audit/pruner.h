@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/actor.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "store/audit_chain_store.h"
@@ -31,7 +32,7 @@ struct PruneOptions {
   std::chrono::milliseconds older_than{std::chrono::hours(24 * 30)};
   std::size_t batch = 5000;
   std::string audit_chain;          // where audit.pruned events go (the writer's mgmt chain)
-  store::ActorKind actor = store::ActorKind::system;
+  Actor actor = Actor::system();    // who prunes: keyrelay itself, or an operator (Actor::cli())
 };
 
 // `chains` lists the chains, `pruner` deletes from them (both the same store in the server).

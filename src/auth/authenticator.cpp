@@ -3,6 +3,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "audit/event_builder.h"
 #include "auth/access_token.h"
 #include "auth/jwt_identity.h"
 #include "core/encoding.h"
@@ -187,16 +188,14 @@ Result<store::UserRecord> Authenticator::jwt_user(const JwtClaims& claims, const
   if (!salt) return salt.error();
   created.salt = std::move(*salt);
   created.created_at = clock_.now();
-  store::AuditEvent e;
-  e.id = core::uuid_v7(clock_.now());
-  e.chain = options_.audit_chain;
-  e.time = clock_.now();
-  e.action = "user.created";
-  e.actor_user_id = created.id;
-  e.actor_kind = store::ActorKind::jwt;
-  e.ip = facts.ip;
-  e.user_agent = facts.user_agent;
-  e.request_id = facts.request_id;
+  // The new user created itself by presenting its JWT.
+  audit::Actor self;
+  self.user_id = self.actor_user_id = created.id;
+  self.kind = store::ActorKind::jwt;
+  self.ip = facts.ip;
+  self.user_agent = facts.user_agent;
+  self.request_id = facts.request_id;
+  store::AuditEvent e = audit::new_event(clock_, options_.audit_chain, "user.created", store::Outcome::success, self);
   e.details_json = boost::json::serialize(boost::json::object{{"user_id", created.id}, {"source", "jwt"}});
   auto r = users_.create_user(created, std::move(e));
   if (r) return created;

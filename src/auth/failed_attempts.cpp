@@ -3,8 +3,8 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "audit/event_builder.h"
 #include "core/address_group.h"
-#include "core/ids.h"
 #include "core/time_format.h"
 
 namespace keyrelay::auth {
@@ -14,16 +14,12 @@ FailedAttemptLog::FailedAttemptLog(const core::Clock& clock, FailedAttemptOption
 
 store::AuditEvent FailedAttemptLog::event(const FailedAttempt& facts, std::int64_t count, const std::string& group,
                                           std::optional<store::TimePoint> first_at) const {
-  store::AuditEvent e;
-  e.time = clock_.now();
-  e.id = core::uuid_v7(e.time);
-  e.chain = options_.chain;
-  e.action = "auth.failed";
-  e.outcome = store::Outcome::failure;
-  e.actor_kind = store::ActorKind::system;
-  e.ip = facts.ip;
-  e.user_agent = facts.user_agent;
-  e.request_id = facts.request_id;
+  // Nobody authenticated: keyrelay reports the attempt, with the facts of the request.
+  audit::Actor attempt = audit::Actor::system();
+  attempt.ip = facts.ip;
+  attempt.user_agent = facts.user_agent;
+  attempt.request_id = facts.request_id;
+  store::AuditEvent e = audit::new_event(clock_, options_.chain, "auth.failed", store::Outcome::failure, attempt);
   boost::json::object details{{"reason", facts.reason}, {"count", count}};
   if (!group.empty()) details["address_group"] = group;
   if (first_at) {

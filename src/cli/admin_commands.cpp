@@ -21,12 +21,6 @@
 namespace keyrelay::cli {
 namespace {
 
-vault::Caller cli_caller() {
-  vault::Caller c;
-  c.kind = store::ActorKind::cli;
-  return c;
-}
-
 // Runs `body` with an opened app; turns errors into exit code 1 with a message.
 template <class F>
 int with_app(const GlobalOptions& global, std::string_view command, KeyringPolicy policy, F body) {
@@ -56,13 +50,13 @@ core::Result<void> init(AppContext& app, const GlobalOptions& global, const Init
     return core::Error::conflict("already initialized: the database has users");
   }
   if (auto r = app.accounts->ensure_system_user(); !r) return r.error();
-  auto admin = app.accounts->create_user(cli_caller(), {options.admin, store::Role::admin});
+  auto admin = app.accounts->create_user(audit::Actor::cli(), {options.admin, store::Role::admin});
   if (!admin) return admin.error();
   accounts::NewToken token_input;
   token_input.user_id = admin->id;
   token_input.name = "init";
   token_input.scopes = auth::all_scopes();
-  auto token = app.accounts->issue_token(cli_caller(), token_input);
+  auto token = app.accounts->issue_token(audit::Actor::cli(), token_input);
   if (!token) return token.error();
   if (global.json) {
     std::cout << boost::json::serialize(boost::json::object{
@@ -114,7 +108,7 @@ void add_user_commands(CLI::App& app, GlobalOptions& global, int& code) {
   user_add->add_flag("--admin", *user_admin, "make the user an administrator");
   user_add->callback([&global, &code, user_name, user_admin] {
     code = with_app(global, "user add", KeyringPolicy::existing_only, [&](AppContext& a) -> core::Result<void> {
-      auto created = a.accounts->create_user(cli_caller(), {*user_name, *user_admin ? store::Role::admin : store::Role::user});
+      auto created = a.accounts->create_user(audit::Actor::cli(), {*user_name, *user_admin ? store::Role::admin : store::Role::user});
       if (!created) return created.error();
       if (global.json) std::cout << accounts::user_json(*created) << "\n";
       else std::cout << "created user " << created->name << " (" << created->id << ")\n";
@@ -177,7 +171,7 @@ void add_token_commands(CLI::App& app, GlobalOptions& global, int& code) {
         if (!ttl || ttl->count() <= 0) return core::Error::invalid_request("--ttl must be a duration such as 30d or 12h");
         input.expires_at = a.clock.now() + *ttl;
       }
-      auto issued = a.accounts->issue_token(cli_caller(), input);
+      auto issued = a.accounts->issue_token(audit::Actor::cli(), input);
       if (!issued) return issued.error();
       if (global.json) std::cout << accounts::token_json(issued->record, &issued->text) << "\n";
       else std::cout << issued->text.reveal_text() << "\n";
@@ -188,7 +182,7 @@ void add_token_commands(CLI::App& app, GlobalOptions& global, int& code) {
   revoke->add_option("ID", token_args->id, "token id")->required();
   revoke->callback([&global, &code, token_args] {
     code = with_app(global, "token revoke", KeyringPolicy::existing_only, [&](AppContext& a) -> core::Result<void> {
-      auto revoked = a.accounts->revoke_token(cli_caller(), token_args->id, std::nullopt);
+      auto revoked = a.accounts->revoke_token(audit::Actor::cli(), token_args->id, std::nullopt);
       if (!revoked) return revoked.error();
       if (global.json) std::cout << accounts::token_json(*revoked) << "\n";
       else std::cout << "revoked token " << revoked->id << "\n";
@@ -227,7 +221,7 @@ void add_audit_prune_command(CLI::App* audit_cmd, GlobalOptions& global, int& co
       audit::PruneOptions options;
       options.older_than = *age;
       options.audit_chain = a.mgmt_chain;
-      options.actor = store::ActorKind::cli;
+      options.actor = audit::Actor::cli();
       auto summary = audit::prune_audit_log(*a.store, *a.store, a.clock, options);
       if (!summary) return summary.error();
       if (global.json) {

@@ -11,6 +11,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "audit/audit_key.h"
+#include "audit/event_builder.h"
 #include "catalog/catalog.h"
 #include "core/duration.h"
 #include "logging/log.h"
@@ -26,14 +27,9 @@ using core::Error;
 using core::Result;
 using NodeList = std::vector<store::NodeRecord>;
 
-vault::Caller cli_caller() {
-  vault::Caller cli;
-  cli.kind = store::ActorKind::cli;
-  return cli;
-}
-
 store::AuditEvent master_key_event(AppContext& app, std::string_view action, boost::json::object details) {
-  store::AuditEvent e = vault::audit_event(cli_caller(), app.clock, app.mgmt_chain, action);
+  store::AuditEvent e =
+      audit::new_event(app.clock, app.mgmt_chain, std::string(action), store::Outcome::success, audit::Actor::cli());
   e.details_json = boost::json::serialize(details);
   return e;
 }
@@ -97,7 +93,7 @@ Result<void> rewrap_all(AppContext& app, std::uint32_t to, RotationReport& repor
   vault::KeyService keys(*app.store, *app.store, *app.store, *app.envelope,
                          std::make_shared<const catalog::Catalog>(std::move(*catalog)), app.clock, app.mgmt_chain);
   vault::Rewrapper rewrapper(*app.store, *app.store, *app.store, *app.envelope, keys);
-  auto done = rewrapper.run(cli_caller(), to);
+  auto done = rewrapper.run(audit::Actor::cli(), to);
   if (!done) return done.error();
   report.rewrapped = done->rewrapped;
   report.failed_key_ids = std::move(done->failed_key_ids);

@@ -172,7 +172,7 @@ core::Result<std::shared_ptr<const catalog::Catalog>> load_catalog(config::Confi
 
 // A stored secret that fails its integrity check takes its key out of service and tells its owner.
 void alert_on_decrypt_failures(vault::KeyService& keys, api::Services& services) {
-  keys.set_decrypt_failure_listener([&services](const vault::Caller& caller, const store::KeyRecord& key) {
+  keys.set_decrypt_failure_listener([&services](const audit::Actor& caller, const store::KeyRecord& key) {
     monitor::AlertSpec alert;
     alert.rule = "key.decrypt_failed";
     alert.severity = store::AlertSeverity::critical;

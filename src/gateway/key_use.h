@@ -6,12 +6,12 @@
 #include <optional>
 #include <string>
 
-#include "vault/caller.h"
+#include "audit/actor.h"
 
 namespace keyrelay::gateway {
 
 // Who acts through the gateway (the authenticated caller, on whose behalf, and the request facts).
-using Actor = vault::Caller;
+using Actor = audit::Actor;
 
 struct KeyUse {
   Actor caller;             // who used it (actor, on-behalf-of, ip, user agent, request id)

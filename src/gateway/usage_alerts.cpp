@@ -15,13 +15,13 @@ UsageAlerts::UsageAlerts(monitor::AlertService& alerts, const core::Clock& clock
                                         : std::make_shared<monitor::ErrorRateWindow>(
                                               options_.error_percent, options_.error_min_requests, options_.error_window)) {}
 
-void UsageAlerts::raise(const monitor::AlertSpec& spec, const vault::Caller* caller) {
+void UsageAlerts::raise(const monitor::AlertSpec& spec, const audit::Actor* caller) {
   if (auto raised = alerts_.raise(spec, caller); !raised)
     logging::error("could not raise an alert", {{"rule", spec.rule}, {"error", raised.error().message}});
 }
 
 void UsageAlerts::observe(const KeyUse& use, store::TimePoint) {
-  const vault::Caller& caller = use.caller;
+  const audit::Actor& caller = use.caller;
   const std::string ip = caller.ip.value_or("");
   const std::string agent = caller.user_agent.value_or("");
   if (!caller.user_id.empty() && clients_->is_new(caller.user_id, ip, agent)) {

@@ -35,7 +35,7 @@ class UsageAlerts {
   void observe(const KeyUse& use, store::TimePoint at);
 
  private:
-  void raise(const monitor::AlertSpec& spec, const vault::Caller* caller);
+  void raise(const monitor::AlertSpec& spec, const audit::Actor* caller);
 
   monitor::AlertService& alerts_;
   const core::Clock& clock_;

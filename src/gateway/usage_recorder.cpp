@@ -6,7 +6,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "core/ids.h"
+#include "audit/event_builder.h"
 #include "logging/log.h"
 
 namespace keyrelay::gateway {
@@ -101,11 +101,9 @@ bool UsageRecorder::write_batch(std::vector<Queued>& batch) {
     d.output_tokens += static_cast<std::int64_t>(use.output_tokens);
     d.errors += use.error ? 1 : 0;
 
-    auto e = vault::audit_event(use.caller, clock_, chain_, "key.used",
-                                use.error ? store::Outcome::failure : store::Outcome::success);
     // When it happened, not when it was written. Queue order is time order (stamped under the lock).
-    e.time = std::chrono::floor<std::chrono::milliseconds>(at);
-    e.id = core::uuid_v7(e.time);
+    auto e = audit::new_event(at, chain_, "key.used", use.error ? store::Outcome::failure : store::Outcome::success,
+                              use.caller);
     e.key_id = use.key_id;
     e.provider = use.provider;
     boost::json::object details{{"route", use.route},

@@ -3,14 +3,14 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "audit/event_builder.h"
 #include "core/ids.h"
 
 namespace keyrelay::monitor {
 
-core::Result<store::AlertRecord> AlertService::raise(const AlertSpec& spec, const vault::Caller* caller) {
-  vault::Caller system;
-  system.kind = store::ActorKind::system;
-  const vault::Caller& actor = caller != nullptr ? *caller : system;
+core::Result<store::AlertRecord> AlertService::raise(const AlertSpec& spec, const audit::Actor* caller) {
+  const audit::Actor system = audit::Actor::system();
+  const audit::Actor& actor = caller != nullptr ? *caller : system;
 
   const auto now = clock_.now();
   store::AlertRecord alert;
@@ -23,7 +23,7 @@ core::Result<store::AlertRecord> AlertService::raise(const AlertSpec& spec, cons
   alert.message = spec.message;
   alert.first_seen = alert.last_seen = now;
 
-  auto event = vault::audit_event(actor, clock_, audit_chain_, "alert.raised");
+  auto event = audit::new_event(clock_, audit_chain_, "alert.raised", store::Outcome::success, actor);
   event.key_id = spec.key_id;
   event.key_owner_id = spec.user_id;  // the alert's user sees its event, whoever raised it
   event.provider = spec.provider;
@@ -36,9 +36,9 @@ core::Result<store::AlertRecord> AlertService::raise(const AlertSpec& spec, cons
 }
 
 core::Result<store::AlertRecord> AlertService::resolve(std::string_view id, std::optional<std::string_view> owner_id,
-                                                      const vault::Caller& caller) {
+                                                      const audit::Actor& caller) {
   const auto now = clock_.now();
-  auto event = vault::audit_event(caller, clock_, audit_chain_, "alert.resolved");
+  auto event = audit::new_event(clock_, audit_chain_, "alert.resolved", store::Outcome::success, caller);
   event.details_json = boost::json::serialize(boost::json::object{{"alert_id", id}});
   auto resolved = store_.resolve_alert(id, owner_id, now, std::move(event));
   if (!resolved) return resolved;

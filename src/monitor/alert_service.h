@@ -10,10 +10,10 @@
 #include <string_view>
 #include <vector>
 
+#include "audit/actor.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "store/alert_store.h"
-#include "vault/caller.h"
 
 namespace keyrelay::monitor {
 
@@ -46,13 +46,13 @@ class AlertService {
   void add_listener(AlertListener& listener) { listeners_.push_back(&listener); }
 
   // Raises `spec`; the audit event names `caller` as the actor (nullptr: keyrelay itself).
-  core::Result<store::AlertRecord> raise(const AlertSpec& spec, const vault::Caller* caller = nullptr);
+  core::Result<store::AlertRecord> raise(const AlertSpec& spec, const audit::Actor* caller = nullptr);
 
   // Resolves alert `id` (of `owner_id` only, when given; another's is not_found), audited as
   // alert.resolved with `caller` as the actor. Idempotent like AlertStore::resolve_alert(); the listeners
   // hear only of a resolution that happened now.
   core::Result<store::AlertRecord> resolve(std::string_view id, std::optional<std::string_view> owner_id,
-                                           const vault::Caller& caller);
+                                           const audit::Actor& caller);
 
   // Whether an alert of `rule` about `key_id` was first raised at or after `since`, open or not
   // (for rules that fire once per key and occasion, such as the expiry thresholds).

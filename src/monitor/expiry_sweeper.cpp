@@ -5,7 +5,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "core/ids.h"
+#include "audit/event_builder.h"
 #include "core/time_format.h"
 #include "logging/log.h"
 
@@ -38,13 +38,8 @@ core::Result<bool> ExpirySweeper::already_raised(const store::KeyRecord& key, st
 }
 
 core::Result<void> ExpirySweeper::note_expired(const store::KeyRecord& key) {
-  store::AuditEvent e;
-  e.time = clock_.now();
-  e.id = core::uuid_v7(e.time);
-  e.chain = options_.audit_chain;
-  e.action = "key.expired";
-  e.outcome = store::Outcome::success;
-  e.actor_kind = store::ActorKind::system;
+  auto e = audit::new_event(clock_, options_.audit_chain, "key.expired", store::Outcome::success,
+                            audit::Actor::system());
   e.key_id = key.id;
   e.key_owner_id = key.owner_id;
   e.provider = key.provider;

@@ -4,6 +4,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "audit/event_builder.h"
 #include "core/ids.h"
 #include "vault/key_cache.h"
 #include "vault/key_rules.h"
@@ -30,9 +31,9 @@ KeyService::KeyService(store::KeyStore& keys, store::UserStore& users, store::Au
     : keys_(keys), users_(users), audit_(audit), envelope_(envelope), catalog_(std::move(catalog)), clock_(clock),
       audit_chain_(std::move(audit_chain)), cache_(cache) {}
 
-store::AuditEvent KeyService::event(const Caller& caller, std::string_view action, store::Outcome outcome,
+store::AuditEvent KeyService::event(const audit::Actor& caller, std::string_view action, store::Outcome outcome,
                                     const KeyRecord* key) const {
-  store::AuditEvent e = audit_event(caller, clock_, audit_chain_, action, outcome);
+  store::AuditEvent e = audit::new_event(clock_, audit_chain_, std::string(action), outcome, caller);
   if (key != nullptr) {
     e.key_id = key->id;
     e.key_owner_id = key->owner_id;
@@ -75,7 +76,7 @@ Result<void> KeyService::fingerprint_into(KeyRecord& key, const core::Secret& se
   return core::ok();
 }
 
-Result<KeyRecord> KeyService::create(const Caller& caller, std::string_view owner_id, NewKey&& input) {
+Result<KeyRecord> KeyService::create(const audit::Actor& caller, std::string_view owner_id, NewKey&& input) {
   const catalog::Provider* provider = catalog_->find(input.provider);
   if (provider == nullptr) return Error::invalid_request("provider '" + input.provider + "' is not supported");
   const std::string name = input.name.value_or(std::string(kDefaultKeyName));
@@ -114,7 +115,7 @@ Result<KeyRecord> KeyService::create(const Caller& caller, std::string_view owne
   return key;
 }
 
-Result<KeyRecord> KeyService::get(const Caller& caller, std::string_view owner_id, std::string_view id) {
+Result<KeyRecord> KeyService::get(const audit::Actor& caller, std::string_view owner_id, std::string_view id) {
   auto key = keys_.get_key(owner_id, id);
   if (!key) return key.error();
   std::vector<store::AuditEvent> events;
@@ -150,7 +151,7 @@ Result<std::vector<KeyRecord>> KeyService::expiring(std::string_view owner_id, s
   return out;
 }
 
-Result<KeyRecord> KeyService::update(const Caller& caller, std::string_view owner_id, std::string_view id,
+Result<KeyRecord> KeyService::update(const audit::Actor& caller, std::string_view owner_id, std::string_view id,
                                      const KeyPatch& patch) {
   if (patch.empty()) return Error::invalid_request("nothing to update: give at least one field");
   if (patch.name)
@@ -181,7 +182,7 @@ Result<KeyRecord> KeyService::update(const Caller& caller, std::string_view owne
   return updated;
 }
 
-Result<KeyRecord> KeyService::rotate(const Caller& caller, std::string_view owner_id, std::string_view id,
+Result<KeyRecord> KeyService::rotate(const audit::Actor& caller, std::string_view owner_id, std::string_view id,
                                      core::Secret&& secret) {
   if (auto r = check_secret(secret); !r) return r.error();
   auto salt = owner_salt(owner_id);
@@ -209,7 +210,7 @@ Result<KeyRecord> KeyService::rotate(const Caller& caller, std::string_view owne
   return rotated;
 }
 
-Result<void> KeyService::remove(const Caller& caller, std::string_view owner_id, std::string_view id) {
+Result<void> KeyService::remove(const audit::Actor& caller, std::string_view owner_id, std::string_view id) {
   auto key = keys_.get_key(owner_id, id);
   if (!key) return key.error();
   if (auto r = keys_.delete_key(owner_id, id, event(caller, "key.deleted", store::Outcome::success, &*key)); !r)
@@ -218,7 +219,7 @@ Result<void> KeyService::remove(const Caller& caller, std::string_view owner_id,
   return core::ok();
 }
 
-Result<std::pair<KeyRecord, core::Secret>> KeyService::open_for_validation(const Caller& caller,
+Result<std::pair<KeyRecord, core::Secret>> KeyService::open_for_validation(const audit::Actor& caller,
                                                                            std::string_view owner_id,
                                                                            std::string_view id) {
   auto key = keys_.get_key(owner_id, id);
@@ -228,7 +229,7 @@ Result<std::pair<KeyRecord, core::Secret>> KeyService::open_for_validation(const
   return std::pair<KeyRecord, core::Secret>(std::move(*key), std::move(*secret));
 }
 
-Result<RecordedVerdict> KeyService::record_validation(const Caller& caller, std::string_view owner_id,
+Result<RecordedVerdict> KeyService::record_validation(const audit::Actor& caller, std::string_view owner_id,
                                                       std::string_view id, std::uint32_t secret_version,
                                                       store::ValidationState state, std::string message,
                                                       std::string details_json) {
@@ -248,7 +249,7 @@ Result<RecordedVerdict> KeyService::record_validation(const Caller& caller, std:
   return RecordedVerdict{std::move(updated->key), !updated->applied};
 }
 
-Result<void> KeyService::audit_unstored_validation(const Caller& caller, std::string_view provider, bool valid,
+Result<void> KeyService::audit_unstored_validation(const audit::Actor& caller, std::string_view provider, bool valid,
                                                    std::string details_json) {
   auto e = event(caller, "key.validated", valid ? store::Outcome::success : store::Outcome::failure, nullptr);
   e.provider = std::string(provider);

@@ -18,6 +18,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "audit/actor.h"
 #include "catalog/catalog.h"
 #include "core/clock.h"
 #include "core/result.h"
@@ -26,7 +27,6 @@
 #include "store/audit_append_store.h"
 #include "store/key_store.h"
 #include "store/user_store.h"
-#include "vault/caller.h"
 
 namespace keyrelay::vault {
 
@@ -89,20 +89,20 @@ class KeyService {
              const crypto::Envelope& envelope, std::shared_ptr<const catalog::Catalog> catalog,
              const core::Clock& clock, std::string audit_chain, KeyCache* cache = nullptr);
 
-  core::Result<store::KeyRecord> create(const Caller& caller, std::string_view owner_id, NewKey&& input);
+  core::Result<store::KeyRecord> create(const audit::Actor& caller, std::string_view owner_id, NewKey&& input);
   // Appends key.read; fails (and returns nothing) when that event cannot be written.
-  core::Result<store::KeyRecord> get(const Caller& caller, std::string_view owner_id, std::string_view id);
+  core::Result<store::KeyRecord> get(const audit::Actor& caller, std::string_view owner_id, std::string_view id);
   core::Result<store::Page<store::KeyRecord>> list(std::string_view owner_id, const KeyQuery& query);
   // Keys expiring within `within` from now, and those already expired; soonest first.
   core::Result<std::vector<store::KeyRecord>> expiring(std::string_view owner_id, std::chrono::hours within);
-  core::Result<store::KeyRecord> update(const Caller& caller, std::string_view owner_id, std::string_view id,
+  core::Result<store::KeyRecord> update(const audit::Actor& caller, std::string_view owner_id, std::string_view id,
                                         const KeyPatch& patch);
   // New secret, new data key, version + 1, validation reset; the old sealed secret is overwritten
   // in the same transaction.
-  core::Result<store::KeyRecord> rotate(const Caller& caller, std::string_view owner_id, std::string_view id,
+  core::Result<store::KeyRecord> rotate(const audit::Actor& caller, std::string_view owner_id, std::string_view id,
                                         core::Secret&& secret);
   // Deletes the key; its sealed secret is destroyed.
-  core::Result<void> remove(const Caller& caller, std::string_view owner_id, std::string_view id);
+  core::Result<void> remove(const audit::Actor& caller, std::string_view owner_id, std::string_view id);
 
   // Decrypts the secret for one provider call. Errors:
   //  - internal: the stored secret failed its integrity check (tampered or moved); the key is marked
@@ -113,20 +113,20 @@ class KeyService {
   //    per interval in the process; within it such a key fails at once);
   //  - what the store returns while loading the owner.
   // Blocking: open_secret_now() and, when it leaves a step, finish_open() on this thread.
-  core::Result<core::Secret> open_secret(const Caller& caller, const store::KeyRecord& key);
+  core::Result<core::Secret> open_secret(const audit::Actor& caller, const store::KeyRecord& key);
 
   // The part of open_secret() that never blocks — no store call, no file read, no listener — so an
   // I/O thread may call it: the plaintext or a final error, or the step finish_open() must run.
-  QuickOpen open_secret_now(const Caller& caller, const store::KeyRecord& key);
+  QuickOpen open_secret_now(const audit::Actor& caller, const store::KeyRecord& key);
   // Runs `step` (blocking: on a worker thread) and finishes the open, with open_secret()'s results.
-  core::Result<core::Secret> finish_open(const Caller& caller, const store::KeyRecord& key, SlowStep step);
+  core::Result<core::Secret> finish_open(const audit::Actor& caller, const store::KeyRecord& key, SlowStep step);
 
   // Loads what open_secret() needs besides the record (the owner's salt), so that later opens of
   // this owner's keys never touch the store. Blocking; call it with the key-cache fill.
   core::Result<void> prepare_owner(std::string_view owner_id);
 
   // The key and its plaintext, for a validation call (not audited as a read: the validation is).
-  core::Result<std::pair<store::KeyRecord, core::Secret>> open_for_validation(const Caller& caller,
+  core::Result<std::pair<store::KeyRecord, core::Secret>> open_for_validation(const audit::Actor& caller,
                                                                                 std::string_view owner_id,
                                                                                 std::string_view id);
 
@@ -134,12 +134,13 @@ class KeyService {
   // message) and audits key.validated in the same transaction. `details_json` describes the answer
   // (verdict, http status). When the key got a new secret since (rotated: its version moved on),
   // the verdict is about a secret that is gone: nothing is stored and the result says stale.
-  core::Result<RecordedVerdict> record_validation(const Caller& caller, std::string_view owner_id, std::string_view id,
-                                                  std::uint32_t secret_version, store::ValidationState state,
-                                                  std::string message, std::string details_json);
+  core::Result<RecordedVerdict> record_validation(const audit::Actor& caller, std::string_view owner_id,
+                                                  std::string_view id, std::uint32_t secret_version,
+                                                  store::ValidationState state, std::string message,
+                                                  std::string details_json);
 
   // Audits a validation of a secret that is not stored (POST /keys/validate).
-  core::Result<void> audit_unstored_validation(const Caller& caller, std::string_view provider, bool valid,
+  core::Result<void> audit_unstored_validation(const audit::Actor& caller, std::string_view provider, bool valid,
                                                std::string details_json);
 
   // enabled, not expired, not invalid.
@@ -162,7 +163,7 @@ class KeyService {
   }
   // Told after a stored secret failed its integrity check (tampering, or the wrong master key) and
   // the key was taken out of service. Called by finish_open(), on a worker thread.
-  void set_decrypt_failure_listener(std::function<void(const Caller&, const store::KeyRecord&)> listener) {
+  void set_decrypt_failure_listener(std::function<void(const audit::Actor&, const store::KeyRecord&)> listener) {
     on_decrypt_failure_ = std::move(listener);
   }
 
@@ -177,8 +178,8 @@ class KeyService {
   // One envelope open with `salt`: its result, or the step left (a reload only when `may_reload`).
   QuickOpen try_open(const store::KeyRecord& key, core::ByteView salt, bool may_reload);
   // Marks a key whose stored secret failed its integrity check and tells the listener (blocking).
-  core::Result<core::Secret> record_tampering(const Caller& caller, const store::KeyRecord& key);
-  store::AuditEvent event(const Caller& caller, std::string_view action, store::Outcome outcome,
+  core::Result<core::Secret> record_tampering(const audit::Actor& caller, const store::KeyRecord& key);
+  store::AuditEvent event(const audit::Actor& caller, std::string_view action, store::Outcome outcome,
                           const store::KeyRecord* key) const;
   void invalidate(std::string_view owner_id);
   // True when the keyring may be reloaded now for an unknown version (and records that it is).
@@ -196,7 +197,7 @@ class KeyService {
   std::chrono::milliseconds reload_interval_ = kDefaultReloadInterval;
   std::mutex reload_mutex_;  // guards last_reload_
   std::optional<std::chrono::steady_clock::time_point> last_reload_;
-  std::function<void(const Caller&, const store::KeyRecord&)> on_decrypt_failure_;
+  std::function<void(const audit::Actor&, const store::KeyRecord&)> on_decrypt_failure_;
   std::function<void(bool, std::chrono::nanoseconds)> on_decrypt_;
 
   std::mutex salts_mutex_;  // guards salts_: salts never change, so a cached one is always right

@@ -64,13 +64,13 @@ QuickOpen KeyService::try_open(const KeyRecord& key, core::ByteView salt, bool m
   return {SlowStep::record_tampering};
 }
 
-QuickOpen KeyService::open_secret_now(const Caller&, const KeyRecord& key) {
+QuickOpen KeyService::open_secret_now(const audit::Actor&, const KeyRecord& key) {
   auto salt = cached_salt(key.owner_id);
   if (!salt) return {SlowStep::load_owner};
   return try_open(key, *salt, true);
 }
 
-Result<core::Secret> KeyService::finish_open(const Caller& caller, const KeyRecord& key, SlowStep step) {
+Result<core::Secret> KeyService::finish_open(const audit::Actor& caller, const KeyRecord& key, SlowStep step) {
   bool reloaded = false;
   for (;;) {
     switch (step) {
@@ -94,13 +94,13 @@ Result<core::Secret> KeyService::finish_open(const Caller& caller, const KeyReco
   }
 }
 
-Result<core::Secret> KeyService::open_secret(const Caller& caller, const KeyRecord& key) {
+Result<core::Secret> KeyService::open_secret(const audit::Actor& caller, const KeyRecord& key) {
   auto quick = open_secret_now(caller, key);
   if (quick.pending == SlowStep::none) return std::move(quick.secret);
   return finish_open(caller, key, quick.pending);
 }
 
-Result<core::Secret> KeyService::record_tampering(const Caller& caller, const KeyRecord& key) {
+Result<core::Secret> KeyService::record_tampering(const audit::Actor& caller, const KeyRecord& key) {
   // Authentication failed: the stored bytes were changed or moved. Record it, take the key out of
   // service, and report it without details (the log line carries the key id, never bytes).
   // Only the secret that failed is taken out of service: a key rotated since keeps its new one.

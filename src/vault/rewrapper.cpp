@@ -19,7 +19,7 @@ using store::RewrappedKey;
 // One run's state: what failed so far, the owners' salts, the crypto threads.
 class Run {
  public:
-  Run(const Caller& caller, std::uint32_t to, store::UserStore& users, const crypto::Envelope& envelope,
+  Run(const audit::Actor& caller, std::uint32_t to, store::UserStore& users, const crypto::Envelope& envelope,
       KeyService& keys, std::size_t threads)
       : caller_(caller), to_(to), users_(users), envelope_(envelope), keys_(keys), pool_(threads) {}
 
@@ -86,7 +86,7 @@ class Run {
     return std::optional<crypto::VerifiedRewrap>(std::move(*again));
   }
 
-  const Caller& caller_;
+  const audit::Actor& caller_;
   const std::uint32_t to_;
   store::UserStore& users_;
   const crypto::Envelope& envelope_;
@@ -99,7 +99,7 @@ class Run {
 
 }  // namespace
 
-core::Result<RewrapReport> Rewrapper::run(const Caller& caller, std::uint32_t to_version) {
+core::Result<RewrapReport> Rewrapper::run(const audit::Actor& caller, std::uint32_t to_version) {
   if (envelope_.keyring()->active_version() != to_version)
     return core::Error::invalid_request("version " + std::to_string(to_version) + " is not the sealing version");
   const std::size_t batch = std::max<std::size_t>(1, options_.batch_size);

@@ -52,7 +52,7 @@ class Rewrapper {
 
   // Re-wraps until no key (other than failed ones) is on another version than `to_version`, which
   // must be the envelope keyring's sealing version.
-  core::Result<RewrapReport> run(const Caller& caller, std::uint32_t to_version);
+  core::Result<RewrapReport> run(const audit::Actor& caller, std::uint32_t to_version);
 
  private:
   store::RotationStore& rotation_;

@@ -88,7 +88,8 @@ class SqliteAuditChainTest : public ::testing::Test {
     std::vector<store::AuditEvent> uses;
     for (int i = 1; i <= 3; ++i) {
       auto use = new_event(clock_, use_chain(writer_), "key.used", store::Outcome::success,
-                           Actor{users_[1], tokens[1], store::ActorKind::token});
+                           Actor{.user_id = users_[1], .actor_user_id = users_[1], .token_id = tokens[1],
+                                 .kind = store::ActorKind::token});
       use.provider = "openai";
       use.ip = "192.0.2.7";
       use.request_id = "req-" + std::to_string(i);
@@ -223,7 +224,7 @@ class SqliteAuditPruneTest : public SqliteAuditChainTest {
     std::vector<store::AuditEvent> uses;
     for (int i = 0; i < 2; ++i) {
       auto use = new_event(clock_, use_chain(writer_), "key.used", store::Outcome::success,
-                           Actor{users_[1], std::nullopt, store::ActorKind::token});
+                           Actor{.user_id = users_[1], .actor_user_id = users_[1], .kind = store::ActorKind::token});
       use.time += ahead;
       uses.push_back(std::move(use));
     }
@@ -235,7 +236,7 @@ class SqliteAuditPruneTest : public SqliteAuditChainTest {
     test::FakeClock at(clock_.now() + later);
     auto summary = prune_audit_log(*store_, *store_, at,
                                    {.older_than = std::chrono::minutes(30), .batch = batch,
-                                    .audit_chain = mgmt_chain(writer_), .actor = store::ActorKind::cli});
+                                    .audit_chain = mgmt_chain(writer_), .actor = Actor::cli()});
     EXPECT_TRUE(summary) << summary.error().message;
     return summary ? *summary : PruneSummary{};
   }

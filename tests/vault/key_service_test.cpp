@@ -100,8 +100,7 @@ TEST_F(KeyServiceTest, TheSameSecretIsADuplicateAcrossMasterKeyRotations) {
   EXPECT_EQ(onto.error().code, Errc::conflict);
 
   // After the re-wrap moved every key to version 2 (fingerprints recomputed): still a duplicate.
-  vault::Caller cli;
-  cli.kind = store::ActorKind::cli;
+  audit::Actor cli = audit::Actor::cli();
   auto rewrapped = vault::Rewrapper(*store_, *store_, *store_, *envelope_, *keys_).run(cli, 2);
   ASSERT_TRUE(rewrapped) << rewrapped.error().message;
   EXPECT_EQ(rewrapped->rewrapped, 2u);
@@ -247,7 +246,7 @@ TEST_F(KeyServiceTest, ATransientCryptoFailureLeavesTheKeyUntouchedAndRaisesNoth
   auto key = create(alice_, "openai", kSecret);
   ASSERT_TRUE(key);
   int told = 0;
-  keys_->set_decrypt_failure_listener([&told](const vault::Caller&, const store::KeyRecord&) { ++told; });
+  keys_->set_decrypt_failure_listener([&told](const audit::Actor&, const store::KeyRecord&) { ++told; });
   for (int skip = 0; skip < 2; ++skip) {  // the data key's AES-GCM context, then the secret's
     crypto::faults::fail_context_setup_after(skip);
     auto opened = keys_->open_secret(alice_, *key);
@@ -458,7 +457,7 @@ TEST_F(KeyServiceTest, ChangesInvalidateTheOwnersCachedKeys) {
 }
 
 TEST_F(KeyServiceTest, OnBehalfActionsRecordBothIdentities) {
-  vault::Caller service = alice_;
+  audit::Actor service = alice_;
   service.actor_user_id = bob_.user_id;  // bob's service token acting for alice
   auto key = create(service, "openai", kSecret);
   ASSERT_TRUE(key);

@@ -30,7 +30,7 @@ class OpenWithoutBlockingTest : public VaultFixture {
     recording_ = std::make_unique<ThreadRecordingStore>(*store_, *store_, *store_);
     watched_ = std::make_unique<vault::KeyService>(*recording_, *recording_, *recording_, *envelope_, catalog_, clock_,
                                                    "test/mgmt");
-    watched_->set_decrypt_failure_listener([this](const vault::Caller&, const store::KeyRecord&) {
+    watched_->set_decrypt_failure_listener([this](const audit::Actor&, const store::KeyRecord&) {
       told_on_ = std::this_thread::get_id();
     });
   }

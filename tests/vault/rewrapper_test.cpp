@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 
+#include "audit/event_builder.h"
 #include "vault_fixture.h"
 
 namespace keyrelay::test {
@@ -58,7 +59,7 @@ class InterposedRotationStore final : public store::RotationStore {
 class RewrapperTest : public VaultFixture {
  protected:
   struct Seeded {
-    vault::Caller owner;
+    audit::Actor owner;
     std::string id;
     std::string secret;
   };
@@ -71,7 +72,7 @@ class RewrapperTest : public VaultFixture {
 
   // `n` keys spread over alice, bob and carol, all sealed under version 1.
   void seed(std::size_t n) {
-    const vault::Caller* owners[] = {&alice_, &bob_, &carol_};
+    const audit::Actor* owners[] = {&alice_, &bob_, &carol_};
     for (std::size_t i = 0; i < n; ++i) {
       std::string secret = "sk-proj-rewrap-" + std::string(20, static_cast<char>('a' + i % 26)) + std::to_string(i);
       auto key = create(*owners[i % 3], "openai", secret, "k" + std::to_string(i));
@@ -102,8 +103,7 @@ class RewrapperTest : public VaultFixture {
   }
 
   core::Result<vault::RewrapReport> rewrap(vault::RewrapOptions options) {
-    vault::Caller cli;
-    cli.kind = store::ActorKind::cli;
+    audit::Actor cli = audit::Actor::cli();
     return vault::Rewrapper(*rotation_, *store_, *store_, *envelope_, *keys_, options).run(cli, 2);
   }
 
@@ -132,7 +132,7 @@ class RewrapperTest : public VaultFixture {
     return *std::min_element(seeded_.begin(), seeded_.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   }
 
-  vault::Caller carol_;
+  audit::Actor carol_;
   std::vector<Seeded> seeded_;
   std::unique_ptr<InterposedRotationStore> rotation_;
   std::shared_ptr<const crypto::Keyring> old_keyring_;
@@ -212,7 +212,7 @@ TEST_F(RewrapperTest, ATamperedRowIsReportedMarkedInvalidAndLeftWhereItIs) {
     auto changed = store_->update_key(key.owner.user_id, key.id, [&](store::KeyRecord& k) -> core::Result<store::AuditEvent> {
       auto& bytes = secret_part ? k.sealed_secret : k.wrapped_data_key;
       bytes[bytes.size() / 2] ^= 0x01;
-      return vault::audit_event(key.owner, clock_, "test/mgmt", "key.updated");
+      return audit::new_event(clock_, "test/mgmt", "key.updated", store::Outcome::success, key.owner);
     });
     ASSERT_TRUE(changed) << changed.error().message;
   };

@@ -42,19 +42,17 @@ class VaultFixture : public ::testing::Test {
     bob_ = make_user("bob");
   }
 
-  vault::Caller make_user(const std::string& name) {
-    vault::Caller system;
-    system.kind = store::ActorKind::cli;
-    auto user = accounts_->create_user(system, {name, store::Role::user});
+  audit::Actor make_user(const std::string& name) {
+    auto user = accounts_->create_user(audit::Actor::cli(), {name, store::Role::user});
     EXPECT_TRUE(user) << user.error().message;
-    vault::Caller c;
+    audit::Actor c;
     c.user_id = c.actor_user_id = user->id;
     c.kind = store::ActorKind::token;
     c.request_id = "req-" + name;
     return c;
   }
 
-  core::Result<store::KeyRecord> create(const vault::Caller& who, std::string provider, std::string secret,
+  core::Result<store::KeyRecord> create(const audit::Actor& who, std::string provider, std::string secret,
                                         std::optional<std::string> name = std::nullopt) {
     vault::NewKey input;
     input.provider = std::move(provider);
@@ -81,8 +79,8 @@ class VaultFixture : public ::testing::Test {
   std::unique_ptr<accounts::AccountService> accounts_;
   std::unique_ptr<vault::KeyCache> cache_;
   std::unique_ptr<vault::KeyService> keys_;
-  vault::Caller alice_;
-  vault::Caller bob_;
+  audit::Actor alice_;
+  audit::Actor bob_;
 };
 
 }  // namespace keyrelay::test

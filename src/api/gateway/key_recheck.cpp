@@ -44,8 +44,8 @@ void KeyRecheck::suspect(const catalog::Provider& provider, const store::KeyReco
 
 boost::asio::awaitable<void> KeyRecheck::run(const catalog::Provider& provider, std::string owner_id,
                                              std::string key_id, std::string request_id) {
-  vault::Caller system;  // no user acted: the audit shows a system action on the owner's key
-  system.kind = store::ActorKind::system;
+  // No user acted: the audit shows a system action on the owner's key.
+  audit::Actor system = audit::Actor::system();
   system.request_id = std::move(request_id);
   // The row as stored now: a key rotated since the refusal is checked with its new secret.
   auto opened = co_await offload(services_.blocking,

@@ -7,7 +7,7 @@
 
 namespace keyrelay::api {
 
-void record_rejection(Services& services, const vault::Caller& caller, const catalog::Provider& provider,
+void record_rejection(Services& services, const audit::Actor& caller, const catalog::Provider& provider,
                       const store::KeyRecord& key, int http_status, const std::string& message, std::string_view source) {
   const std::string details = boost::json::serialize(
       boost::json::object{{"verdict", "invalid"}, {"http_status", http_status}, {"source", source}});

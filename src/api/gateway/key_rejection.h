@@ -8,16 +8,16 @@
 #include <string_view>
 
 #include "api/services.h"
+#include "audit/actor.h"
 #include "catalog/catalog.h"
 #include "store/records.h"
-#include "vault/caller.h"
 
 namespace keyrelay::api {
 
 // Blocking (store): call it on the worker pool. The verdict is about `key.version`: a key rotated
 // since keeps its new secret (nothing is written, no alert). `source` says who decided ("gateway",
 // "recheck"); `message` is already redacted. Failures are logged: the key stays as it was.
-void record_rejection(Services& services, const vault::Caller& caller, const catalog::Provider& provider,
+void record_rejection(Services& services, const audit::Actor& caller, const catalog::Provider& provider,
                       const store::KeyRecord& key, int http_status, const std::string& message, std::string_view source);
 
 }  // namespace keyrelay::api
