@@ -222,19 +222,24 @@ TEST_F(SqliteStoreTest, BusyDatabaseIsUnavailableAndRecovers) {
   EXPECT_TRUE(retried) << retried.error().message;
 }
 
-TEST_F(SqliteStoreTest, ReentrantCallFromAChangeFailsInsteadOfDeadlocking) {
+TEST_F(SqliteStoreTest, ReentrantWriteFromAChangeFailsInsteadOfDeadlocking) {
   auto store = open_store_at(dir_ / "single.db", std::chrono::milliseconds{100}, 1);
   ASSERT_TRUE(store);
   auto owner = add_user(*store, "alice");
   auto key = key_with_secret(owner, "work", canary('R'));
   ASSERT_TRUE(store->insert_key(key, event("key.created")));
+  auto other = key_with_secret(owner, "spare", canary('S'));
+  // Breaks the contract: the change runs inside the write group, which the inner write would
+  // queue behind for ever.
   auto updated = store->update_key(owner.id, key.id, [&](KeyRecord&) -> core::Result<AuditEvent> {
-    auto inner = store->get_key(owner.id, key.id);  // breaks the contract: the only connection is taken
-    if (!inner) return inner.error();
+    if (auto inner = store->insert_key(other, event("key.created")); !inner) return inner.error();
     return event("key.updated");
   });
   ASSERT_FALSE(updated);
-  EXPECT_EQ(updated.error().code, core::Errc::unavailable);
+  EXPECT_EQ(updated.error().code, core::Errc::internal);
+  auto kept = store->get_key(owner.id, other.id);
+  ASSERT_FALSE(kept);
+  EXPECT_EQ(kept.error().code, core::Errc::not_found);
 }
 
 TEST_F(SqliteStoreTest, DatabaseFromANewerKeyrelayIsRefused) {

@@ -51,6 +51,9 @@ class Connection {
   // Audit events appended in the open transaction: counted as written at its commit, as one failed
   // write when it rolls back (store::audit_write_counts()).
   std::uint64_t pending_audit_events = 0;
+  // Set by a write that overwrote a sealed secret: once its transaction committed, the WAL is
+  // checkpointed and truncated so no frame of the old row stays on disk (write_batcher.h).
+  bool truncate_wal_after_commit = false;
 
  private:
   struct Cached {

@@ -13,6 +13,7 @@
 #include "store/sqlite/bulk_writer.h"
 #include "store/sqlite/connection_pool.h"
 #include "store/sqlite/migrations.h"
+#include "store/sqlite/write_batcher.h"
 
 namespace keyrelay::store {
 namespace {
@@ -30,9 +31,10 @@ core::Result<void> create_private_file(const std::filesystem::path& file) {
 }  // namespace
 
 SqliteStore::SqliteStore(SqliteOptions options, std::unique_ptr<sqlite::ConnectionPool> pool,
-                         const ChainSealer& sealer)
+                         std::unique_ptr<sqlite::WriteBatcher> writer, const ChainSealer& sealer)
     : options_(std::move(options)),
       pool_(std::move(pool)),
+      writer_(std::move(writer)),
       bulk_writer_(std::make_unique<sqlite::BulkWriter>(options_.file, options_.busy_timeout)),
       sealer_(sealer) {}
 
@@ -48,7 +50,11 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::open(SqliteOptions optio
     if (!conn) return conn.error();
     if (auto checked = sqlite::check_schema_not_newer(**conn); !checked) return checked.error();
   }
-  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(options), std::move(*pool), sealer));
+  auto write_conn = sqlite::Connection::open(options.file, options.busy_timeout);
+  if (!write_conn) return write_conn.error();
+  auto writer = std::make_unique<sqlite::WriteBatcher>(std::move(*write_conn));
+  return std::unique_ptr<SqliteStore>(
+      new SqliteStore(std::move(options), std::move(*pool), std::move(writer), sealer));
 }
 
 core::Result<int> SqliteStore::migrate() {

@@ -1,14 +1,17 @@
 #pragma once
 // SqliteStore: the embedded engine of store::Store, one SQLite database file in WAL mode.
 //
-// Thread-safe: every call borrows one connection from a small pool (readers run concurrently,
-// writers queue on SQLite's write lock for up to busy_timeout, then fail with unavailable).
+// Thread-safe: every read borrows one connection from a small pool (readers run concurrently);
+// every write goes through the WriteBatcher (write_batcher.h) on the store's own write connection:
+// writes that arrive together share one transaction and one commit, each in its own savepoint.
+// Writers of other processes are waited for up to busy_timeout, then the writes fail unavailable.
 // Several processes (the server and the CLI) may open the same file at once.
 // Owns its connections; borrows the ChainSealer, which must outlive the store.
 //
 // Engine decisions (the contract itself is in store.h):
-// - Every change runs in one BEGIN IMMEDIATE transaction, so reading the audit chain head, the
-//   uniqueness checks and the writes see no interleaved writer.
+// - Every change runs in a BEGIN IMMEDIATE transaction (shared with the changes that arrived with
+//   it, each in its own savepoint), so reading the audit chain head, the uniqueness checks and the
+//   writes see no interleaved writer, and a change that fails is undone alone.
 // - The generation is bumped by every change to users, tokens, keys and alerts (create, revoke,
 //   insert, update, delete, rewrap, raise, resolve). It is NOT bumped by append_audit(),
 //   touch_tokens() and add_usage(): they change nothing any cache relies on (add_usage() moves only
@@ -35,6 +38,7 @@ namespace keyrelay::store {
 namespace sqlite {
 class BulkWriter;
 class ConnectionPool;
+class WriteBatcher;
 }  // namespace sqlite
 
 struct SqliteOptions {
@@ -123,14 +127,16 @@ class SqliteStore final : public Store {
                                           AuditEvent event) override;
 
  private:
-  SqliteStore(SqliteOptions options, std::unique_ptr<sqlite::ConnectionPool> pool, const ChainSealer& sealer);
+  SqliteStore(SqliteOptions options, std::unique_ptr<sqlite::ConnectionPool> pool,
+              std::unique_ptr<sqlite::WriteBatcher> writer, const ChainSealer& sealer);
   // update_key() and update_key_at_version(): one write transaction, the version compared first
   // when one is expected.
   core::Result<KeyUpdate> change_key(std::string_view owner_id, std::string_view id,
                                      std::optional<std::uint32_t> expected_version, const KeyChange& change);
 
   SqliteOptions options_;
-  std::unique_ptr<sqlite::ConnectionPool> pool_;
+  std::unique_ptr<sqlite::ConnectionPool> pool_;     // reads (and migrate)
+  std::unique_ptr<sqlite::WriteBatcher> writer_;     // every other write: group commit
   std::unique_ptr<sqlite::BulkWriter> bulk_writer_;  // rewrap_keys(): see bulk_writer.h
   const ChainSealer& sealer_;
 };

@@ -10,6 +10,7 @@
 #include "store/sqlite/row_mapping.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/transaction.h"
+#include "store/sqlite/write_batcher.h"
 
 namespace keyrelay::store {
 
@@ -134,10 +135,7 @@ std::string alert_where(const AlertFilter& filter, bool has_cursor) {
 
 core::Result<AlertRecord> SqliteStore::raise_alert(const AlertRecord& alert, AuditEvent event) {
   if (alert.count < 1) return core::Error::invalid_request("an alert's count must be at least 1");
-  auto conn = pool_->acquire();
-  if (!conn) return conn.error();
-  Connection& c = **conn;
-  return sqlite::in_write_transaction(c, Bump::generation, [&]() -> core::Result<AlertRecord> {
+  return writer_->write(Bump::generation, [&](sqlite::Connection& c) -> core::Result<AlertRecord> {
     auto twin = find_open_twin(c, alert);
     if (!twin) return twin.error();
     auto stored = *twin ? coalesce(c, std::move(**twin), alert) : insert_new(c, alert);
@@ -172,10 +170,7 @@ core::Result<Page<AlertRecord>> SqliteStore::list_alerts(const AlertFilter& filt
 
 core::Result<AlertRecord> SqliteStore::resolve_alert(std::string_view id, std::optional<std::string_view> user_id,
                                                      TimePoint at, AuditEvent event) {
-  auto conn = pool_->acquire();
-  if (!conn) return conn.error();
-  Connection& c = **conn;
-  return sqlite::in_write_transaction(c, Bump::generation, [&]() -> core::Result<AlertRecord> {
+  return writer_->write(Bump::generation, [&](sqlite::Connection& c) -> core::Result<AlertRecord> {
     auto alert = load_alert(c, id, user_id);
     if (!alert) return alert;
     if (alert->status == AlertStatus::open) {

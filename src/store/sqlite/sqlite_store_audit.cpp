@@ -8,6 +8,7 @@
 #include "store/sqlite/row_mapping.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/transaction.h"
+#include "store/sqlite/write_batcher.h"
 
 namespace keyrelay::store {
 
@@ -65,11 +66,8 @@ std::string audit_where(const AuditFilter& filter, bool has_cursor) {
 
 core::Result<void> SqliteStore::append_audit(std::vector<AuditEvent> events) {
   if (events.empty()) return core::ok();
-  auto conn = pool_->acquire();
-  if (!conn) return conn.error();
-  Connection& c = **conn;
   // One transaction for the batch (group commit). No generation bump (see the class comment).
-  return sqlite::in_write_transaction(c, Bump::none, [&]() -> core::Result<void> {
+  return writer_->write(Bump::none, [&](sqlite::Connection& c) -> core::Result<void> {
     return sqlite::append_audit_events(c, sealer_, events);
   });
 }
@@ -168,10 +166,7 @@ core::Result<AuditPruneBatch> SqliteStore::prune_audit(
     std::string_view chain, TimePoint cutoff, std::size_t limit,
     const std::function<AuditEvent(const AuditPruneBatch&)>& pruned_event) {
   if (limit == 0) return core::Error::invalid_request("a prune batch must hold at least one event");
-  auto conn = pool_->acquire();
-  if (!conn) return conn.error();
-  sqlite::Connection& c = **conn;
-  return sqlite::in_write_transaction(c, sqlite::Bump::none, [&]() -> core::Result<AuditPruneBatch> {
+  return writer_->write(sqlite::Bump::none, [&](sqlite::Connection& c) -> core::Result<AuditPruneBatch> {
     // The oldest events of the chain, in seq order, while they are prunable (key.used, auth.failed)
     // and older than the cut-off: pruning never makes a hole in the middle of a chain.
     const std::int64_t cutoff_ms = sqlite::to_unix_ms(cutoff);

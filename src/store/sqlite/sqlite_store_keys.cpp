@@ -8,6 +8,7 @@
 #include "store/sqlite/row_mapping.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/transaction.h"
+#include "store/sqlite/write_batcher.h"
 
 namespace keyrelay::store {
 
@@ -97,11 +98,10 @@ core::Result<void> check_key_conflicts(Connection& conn, const KeyRecord& key) {
   return core::ok();
 }
 
-// secure_delete zeroed the old row in the pages the last commit wrote to the WAL; copying them
-// into the database file and truncating the WAL removes the older frames that still hold the
-// sealed secret. Best effort: when a reader pins an old snapshot the next checkpoint finishes the
-// job, and the change itself is already committed.
-void scrub_wal(Connection& conn) { (void)conn.exec("PRAGMA wal_checkpoint(TRUNCATE)", "checkpointing the WAL"); }
+// Scrubbing a replaced or deleted sealed secret: secure_delete zeroes the old row in the pages
+// the commit writes to the WAL; the write sets truncate_wal_after_commit, and once the group has
+// committed the WriteBatcher checkpoints and truncates the WAL, removing the older frames that
+// still hold the secret (best effort, see write_batcher.cpp).
 
 core::Result<void> check_key_insert(Connection& conn, const KeyRecord& key) {
   constexpr std::string_view kDoing = "checking a new key";
@@ -119,10 +119,7 @@ core::Result<void> check_key_insert(Connection& conn, const KeyRecord& key) {
 }  // namespace
 
 core::Result<void> SqliteStore::insert_key(const KeyRecord& key, AuditEvent event) {
-  auto conn = pool_->acquire();
-  if (!conn) return conn.error();
-  Connection& c = **conn;
-  return sqlite::in_write_transaction(c, Bump::generation, [&]() -> core::Result<void> {
+  return writer_->write(Bump::generation, [&](sqlite::Connection& c) -> core::Result<void> {
     if (auto checked = check_key_insert(c, key); !checked) return checked;
     auto insert = c.prepare(sqlite::kInsertKey);
     if (!insert) return insert.error();
@@ -134,11 +131,8 @@ core::Result<void> SqliteStore::insert_key(const KeyRecord& key, AuditEvent even
 
 core::Result<void> SqliteStore::insert_keys(std::vector<std::pair<KeyRecord, AuditEvent>> keys) {
   if (keys.empty()) return core::ok();
-  auto conn = pool_->acquire();
-  if (!conn) return conn.error();
-  Connection& c = **conn;
   // One transaction for the whole load: one commit (one fsync) instead of one per key.
-  return sqlite::in_write_transaction(c, Bump::generation, [&]() -> core::Result<void> {
+  return writer_->write(Bump::generation, [&](sqlite::Connection& c) -> core::Result<void> {
     for (auto& [key, event] : keys) {
       if (auto checked = check_key_insert(c, key); !checked) return checked;
       auto insert = c.prepare(sqlite::kInsertKey);
@@ -295,33 +289,30 @@ core::Result<std::vector<KeyCount>> SqliteStore::key_counts(TimePoint now) {
 
 core::Result<KeyUpdate> SqliteStore::change_key(std::string_view owner_id, std::string_view id,
                                                 std::optional<std::uint32_t> expected_version, const KeyChange& change) {
-  auto conn = pool_->acquire();
-  if (!conn) return conn.error();
-  Connection& c = **conn;
-  auto tx = sqlite::Transaction::begin_write(c);
-  if (!tx) return tx.error();
-  // Read under the write lock: what is compared and changed here stays true until the commit.
-  auto key = load_key(c, owner_id, id);
-  if (!key) return key.error();
-  if (expected_version && key->version != *expected_version) return KeyUpdate{std::move(*key), false};
-  const core::Bytes old_secret = key->sealed_secret;
-  auto event = change(*key);
-  if (!event) return event.error();
-  if (key->id != id || key->owner_id != owner_id)
-    return core::Error::internal("update_key: a change may not alter the key's id or owner");
-  if (auto checked = check_key_conflicts(c, *key); !checked) return checked.error();
-  auto update = c.prepare(sqlite::kUpdateKey);
-  if (!update) return update.error();
-  sqlite::bind_key(*update, *key);
-  if (auto updated = update->run("update_key"); !updated) return updated.error();
-  if (auto appended = sqlite::append_audit_event(c, sealer_, *event); !appended) return appended.error();
-  auto stored = load_key(c, owner_id, id);  // as stored (times in milliseconds)
-  if (!stored) return stored.error();
-  if (auto bumped = sqlite::bump_generation(c); !bumped) return bumped.error();
-  if (auto committed = tx->commit(); !committed) return committed.error();
-  // A rotation replaced the sealed secret: remove the old one from the disk, as delete_key does.
-  if (stored->sealed_secret != old_secret) scrub_wal(c);
-  return KeyUpdate{std::move(*stored), true};
+  // Bump::none: a key found on another version is answered unchanged, and only a change bumps.
+  return writer_->write(Bump::none, [&](Connection& c) -> core::Result<KeyUpdate> {
+    // Read under the write lock: what is compared and changed here stays true until the commit.
+    auto key = load_key(c, owner_id, id);
+    if (!key) return key.error();
+    if (expected_version && key->version != *expected_version) return KeyUpdate{std::move(*key), false};
+    const core::Bytes old_secret = key->sealed_secret;
+    auto event = change(*key);
+    if (!event) return event.error();
+    if (key->id != id || key->owner_id != owner_id)
+      return core::Error::internal("update_key: a change may not alter the key's id or owner");
+    if (auto checked = check_key_conflicts(c, *key); !checked) return checked.error();
+    auto update = c.prepare(sqlite::kUpdateKey);
+    if (!update) return update.error();
+    sqlite::bind_key(*update, *key);
+    if (auto updated = update->run("update_key"); !updated) return updated.error();
+    if (auto appended = sqlite::append_audit_event(c, sealer_, *event); !appended) return appended.error();
+    auto stored = load_key(c, owner_id, id);  // as stored (times in milliseconds)
+    if (!stored) return stored.error();
+    if (auto bumped = sqlite::bump_generation(c); !bumped) return bumped.error();
+    // A rotation replaced the sealed secret: remove the old one from the disk, as delete_key does.
+    if (stored->sealed_secret != old_secret) c.truncate_wal_after_commit = true;
+    return KeyUpdate{std::move(*stored), true};
+  });
 }
 
 core::Result<KeyRecord> SqliteStore::update_key(std::string_view owner_id, std::string_view id,
@@ -337,21 +328,16 @@ core::Result<KeyUpdate> SqliteStore::update_key_at_version(std::string_view owne
 }
 
 core::Result<void> SqliteStore::delete_key(std::string_view owner_id, std::string_view id, AuditEvent event) {
-  auto conn = pool_->acquire();
-  if (!conn) return conn.error();
-  Connection& c = **conn;
-  auto deleted = sqlite::in_write_transaction(c, Bump::generation, [&]() -> core::Result<void> {
+  return writer_->write(Bump::generation, [&](sqlite::Connection& c) -> core::Result<void> {
     auto remove = c.prepare("DELETE FROM api_keys WHERE id = ?1 AND owner_id = ?2");
     if (!remove) return remove.error();
     remove->bind_text(1, id);
     remove->bind_text(2, owner_id);
     if (auto removed = remove->run("delete_key"); !removed) return removed;
     if (remove->changes() == 0) return core::Error::not_found("key not found");
+    c.truncate_wal_after_commit = true;  // the sealed secret leaves the disk: see scrub note above
     return sqlite::append_audit_event(c, sealer_, event);
   });
-  if (!deleted) return deleted;
-  scrub_wal(c);
-  return core::ok();
 }
 
 }  // namespace keyrelay::store

@@ -7,6 +7,7 @@
 #include "store/sqlite/query_helpers.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/transaction.h"
+#include "store/sqlite/write_batcher.h"
 
 namespace keyrelay::store {
 
@@ -87,10 +88,7 @@ core::Result<std::map<std::uint32_t, std::int64_t>> read_key_rows(Connection& co
 }  // namespace
 
 core::Result<void> SqliteStore::record_node(const NodeRecord& node, TimePoint forget_before) {
-  auto conn = pool_->acquire();
-  if (!conn) return conn.error();
-  Connection& c = **conn;
-  return sqlite::in_write_transaction(c, sqlite::Bump::none, [&]() -> core::Result<void> {
+  return writer_->write(sqlite::Bump::none, [&](sqlite::Connection& c) -> core::Result<void> {
     auto forget = c.prepare("DELETE FROM nodes WHERE live_until < ?1");
     if (!forget) return forget.error();
     forget->bind_time(1, forget_before);
@@ -112,10 +110,7 @@ core::Result<void> SqliteStore::record_node(const NodeRecord& node, TimePoint fo
 }
 
 core::Result<void> SqliteStore::remove_node(std::string_view id) {
-  auto conn = pool_->acquire();
-  if (!conn) return conn.error();
-  Connection& c = **conn;
-  return sqlite::in_write_transaction(c, sqlite::Bump::none, [&]() -> core::Result<void> {
+  return writer_->write(sqlite::Bump::none, [&](sqlite::Connection& c) -> core::Result<void> {
     auto remove = c.prepare("DELETE FROM nodes WHERE id = ?1");
     if (!remove) return remove.error();
     remove->bind_text(1, id);
@@ -130,12 +125,9 @@ core::Result<std::vector<NodeRecord>> SqliteStore::live_nodes(TimePoint now) {
 }
 
 core::Result<void> SqliteStore::record_master_key_change(TimePoint now, const MasterKeyDecision& decide) {
-  auto conn = pool_->acquire();
-  if (!conn) return conn.error();
-  Connection& c = **conn;
   // BEGIN IMMEDIATE: no key can be stored under, and no node row can change, what was checked
   // before this commits.
-  return sqlite::in_write_transaction(c, sqlite::Bump::none, [&]() -> core::Result<void> {
+  return writer_->write(sqlite::Bump::none, [&](sqlite::Connection& c) -> core::Result<void> {
     MasterKeyFacts facts;
     auto nodes = read_live_nodes(c, now);
     if (!nodes) return nodes.error();

@@ -3,6 +3,7 @@
 #include "store/sqlite/connection_pool.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/transaction.h"
+#include "store/sqlite/write_batcher.h"
 
 namespace keyrelay::store {
 
@@ -92,11 +93,8 @@ core::Result<void> SqliteStore::add_usage(const std::vector<UsageDelta>& deltas)
   for (const auto& delta : deltas) {
     if (has_negative_count(delta)) return core::Error::invalid_request("usage counts must not be negative");
   }
-  auto conn = pool_->acquire();
-  if (!conn) return conn.error();
-  Connection& c = **conn;
   // One transaction for the batch. No generation bump (see the class comment).
-  return sqlite::in_write_transaction(c, Bump::none, [&]() -> core::Result<void> {
+  return writer_->write(Bump::none, [&](sqlite::Connection& c) -> core::Result<void> {
     for (const auto& delta : deltas) {
       if (auto added = add_one(c, delta); !added) return added;
     }

@@ -8,6 +8,7 @@
 #include "store/sqlite/row_mapping.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/transaction.h"
+#include "store/sqlite/write_batcher.h"
 
 namespace keyrelay::store {
 
@@ -98,10 +99,7 @@ core::Result<void> check_token_insert(Connection& conn, const TokenRecord& token
 // ---- users ----
 
 core::Result<void> SqliteStore::create_user(const UserRecord& user, AuditEvent event) {
-  auto conn = pool_->acquire();
-  if (!conn) return conn.error();
-  Connection& c = **conn;
-  return sqlite::in_write_transaction(c, Bump::generation, [&]() -> core::Result<void> {
+  return writer_->write(Bump::generation, [&](sqlite::Connection& c) -> core::Result<void> {
     if (auto checked = check_user_conflicts(c, user); !checked) return checked;
     auto insert = c.prepare(sqlite::kInsertUser);
     if (!insert) return insert.error();
@@ -130,10 +128,7 @@ core::Result<UserRecord> SqliteStore::find_user_by_external_id(std::string_view 
 }
 
 core::Result<void> SqliteStore::replace_external_id(std::string_view id, std::string_view from, std::string_view to) {
-  auto conn = pool_->acquire();
-  if (!conn) return conn.error();
-  Connection& c = **conn;
-  return sqlite::in_write_transaction(c, Bump::generation, [&]() -> core::Result<void> {
+  return writer_->write(Bump::generation, [&](sqlite::Connection& c) -> core::Result<void> {
     constexpr std::string_view kDoing = "replacing an external id";
     auto taken = sqlite::row_exists(c, "SELECT 1 FROM users WHERE external_id = ?1 AND id <> ?2", kDoing, [&](Statement& s) {
       s.bind_text(1, to);
@@ -175,10 +170,7 @@ core::Result<Page<UserRecord>> SqliteStore::list_users(const PageRequest& page) 
 // ---- access tokens ----
 
 core::Result<void> SqliteStore::create_token(const TokenRecord& token, AuditEvent event) {
-  auto conn = pool_->acquire();
-  if (!conn) return conn.error();
-  Connection& c = **conn;
-  return sqlite::in_write_transaction(c, Bump::generation, [&]() -> core::Result<void> {
+  return writer_->write(Bump::generation, [&](sqlite::Connection& c) -> core::Result<void> {
     if (auto checked = check_token_insert(c, token); !checked) return checked;
     auto insert = c.prepare(sqlite::kInsertToken);
     if (!insert) return insert.error();
@@ -226,10 +218,7 @@ core::Result<Page<TokenRecord>> SqliteStore::list_tokens(std::optional<std::stri
 
 core::Result<TokenRecord> SqliteStore::revoke_token(std::string_view id, std::optional<std::string_view> user_id,
                                                     TimePoint at, AuditEvent event) {
-  auto conn = pool_->acquire();
-  if (!conn) return conn.error();
-  Connection& c = **conn;
-  return sqlite::in_write_transaction(c, Bump::generation, [&]() -> core::Result<TokenRecord> {
+  return writer_->write(Bump::generation, [&](sqlite::Connection& c) -> core::Result<TokenRecord> {
     auto token = user_id ? find_token_where(c, "id = ?1 AND user_id = ?2",
                                             [&](Statement& s) {
                                               s.bind_text(1, id);
@@ -252,11 +241,8 @@ core::Result<TokenRecord> SqliteStore::revoke_token(std::string_view id, std::op
 
 core::Result<void> SqliteStore::touch_tokens(const std::vector<std::pair<std::string, TimePoint>>& uses) {
   if (uses.empty()) return core::ok();
-  auto conn = pool_->acquire();
-  if (!conn) return conn.error();
-  Connection& c = **conn;
   // Batches may arrive out of order: keep the latest time. No generation bump (see the class comment).
-  return sqlite::in_write_transaction(c, Bump::none, [&]() -> core::Result<void> {
+  return writer_->write(Bump::none, [&](sqlite::Connection& c) -> core::Result<void> {
     for (const auto& [id, at] : uses) {
       auto update = c.prepare(
           "UPDATE access_tokens SET last_used_at = ?2 "

@@ -49,6 +49,31 @@ core::Result<void> Transaction::commit() {
   return committed;
 }
 
+core::Result<Savepoint> Savepoint::begin(Connection& conn) {
+  if (auto begun = conn.exec("SAVEPOINT write", "beginning a write of a group"); !begun) return begun.error();
+  return Savepoint(conn, conn.pending_audit_events);
+}
+
+Savepoint::~Savepoint() { (void)roll_back(); }
+
+core::Result<void> Savepoint::release() {
+  Connection* conn = std::exchange(conn_, nullptr);
+  if (conn == nullptr) return core::ok();
+  return conn->exec("RELEASE write", "ending a write of a group");
+}
+
+core::Result<void> Savepoint::roll_back() {
+  Connection* conn = std::exchange(conn_, nullptr);
+  if (conn == nullptr) return core::ok();
+  // The events this write appended are undone with it: a failed write, not events written.
+  if (conn->pending_audit_events > audit_events_before_) {
+    audit_write_failures.fetch_add(1, std::memory_order_relaxed);
+    conn->pending_audit_events = audit_events_before_;
+  }
+  if (auto undone = conn->exec("ROLLBACK TO write", "undoing a failed write of a group"); !undone) return undone;
+  return conn->exec("RELEASE write", "ending a failed write of a group");
+}
+
 core::Result<void> bump_generation(Connection& conn) {
   auto stmt = conn.prepare("UPDATE store_generation SET generation = generation + 1 WHERE id = 1");
   if (!stmt) return stmt.error();

@@ -40,6 +40,36 @@ class Transaction {
   Connection* conn_;  // null once committed, rolled back or moved from
 };
 
+// Savepoint: one write inside a larger write transaction (a group commit, write_batcher.h), so a
+// write that fails is undone alone and the others of its transaction stay. release() keeps the
+// write's changes in the transaction; roll_back() (or destruction without release) undoes them and
+// counts the write's audit events as one failed write. Not thread-safe; borrows the connection,
+// which must be inside a transaction and outlive it. Move-only.
+class Savepoint {
+ public:
+  static core::Result<Savepoint> begin(Connection& conn);
+
+  ~Savepoint();
+  Savepoint(Savepoint&& other) noexcept
+      : conn_(std::exchange(other.conn_, nullptr)), audit_events_before_(other.audit_events_before_) {}
+  Savepoint& operator=(Savepoint&&) = delete;
+  Savepoint(const Savepoint&) = delete;
+  Savepoint& operator=(const Savepoint&) = delete;
+
+  // RELEASE: the write stays part of the enclosing transaction.
+  core::Result<void> release();
+  // ROLLBACK TO + RELEASE: the write is undone, the enclosing transaction goes on. An error means
+  // the connection's transaction can no longer be trusted (the caller rolls it back whole).
+  core::Result<void> roll_back();
+
+ private:
+  Savepoint(Connection& conn, std::uint64_t audit_events_before) noexcept
+      : conn_(&conn), audit_events_before_(audit_events_before) {}
+
+  Connection* conn_;  // null once released, rolled back or moved from
+  std::uint64_t audit_events_before_;
+};
+
 // Audit events written by this process's store (committed) and writes that failed (a transaction
 // carrying audit events rolled back), for the metrics.
 struct AuditWriteCounts {
