@@ -343,7 +343,10 @@ net::awaitable<Started> UpstreamClient::State::send_and_read_head(Stream& stream
     }
   }
 
-  // Read the head; interim 1xx answers are skipped.
+  // Read the head; interim 1xx answers are skipped. Room for a typical answer's head and a small
+  // body in one read (an empty buffer reads 512 bytes at a time: two or three reads per answer);
+  // given back when the connection goes idle.
+  buffer.reserve(4096);
   auto& parser = impl.parser;
   bool got_response = false;
   for (;;) {

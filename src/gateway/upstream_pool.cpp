@@ -26,6 +26,10 @@ UpstreamConnection::~UpstreamConnection() { close(); }
 bool UpstreamConnection::looks_reusable() noexcept {
   auto& socket = tcp().socket();
   if (!connected_ || !socket.is_open() || buffer_.size() != 0) return false;
+  // A connection given back a moment ago is not worth a system call: a server closes an idle
+  // keep-alive connection after seconds, and a request that still meets a closed one is retried
+  // once on a fresh connection before any byte of it could have been served.
+  if (std::chrono::steady_clock::now() - idle_since < kTrustedIdle) return true;
   char byte = 0;
   const ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   // 0: the peer closed; > 0: bytes nobody asked for (a TLS close_notify, a stray response).

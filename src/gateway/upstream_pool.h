@@ -47,7 +47,9 @@ class UpstreamConnection {
   void mark_connected() noexcept { connected_ = true; }
   // False when the peer closed (or sent something unasked) while the connection sat idle. Cheap:
   // one non-blocking peek at the socket.
+  // A connection idle for less than kTrustedIdle is taken as open without looking.
   bool looks_reusable() noexcept;
+  static constexpr std::chrono::milliseconds kTrustedIdle{1000};
   void close() noexcept;
 
   std::chrono::steady_clock::time_point idle_since{};
