@@ -1,6 +1,6 @@
 #pragma once
 // A route handler: a coroutine that turns a request into a response. It runs on the connection's
-// strand; blocking work (database, disk) must be handed to a worker pool and awaited.
+// I/O thread; blocking work (database, disk) must be handed to a worker pool and awaited.
 // A handler reports a failure by returning the core::Error: the session answers it in the error
 // shape of the route's family (Router::set_error_shape) with the request id, so no handler builds
 // an error body. A thrown exception becomes an internal error with no details (and a log line with

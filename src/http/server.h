@@ -1,7 +1,7 @@
 #pragma once
-// The HTTP/1.1 server: an acceptor and one coroutine per connection, on an io_context run by N
-// threads, one strand per connection. Beast and Asio stay behind the pimpl so that code including
-// this header compiles fast.
+// The HTTP/1.1 server: an acceptor and one coroutine per connection, on N I/O threads that each run
+// an io_context of their own; a connection lives on one of them for its whole life. Beast and Asio
+// stay behind the pimpl so that code including this header compiles fast.
 //
 // Lifecycle: listen() binds; run() serves until a graceful shutdown completes (SIGINT/SIGTERM or
 // shutdown()): the listener closes at once, idle keep-alive connections close, in-flight requests

@@ -2,8 +2,9 @@
 // One client connection: reads requests one after another (HTTP/1.1 keep-alive), applies the
 // limits, dispatches to the router and writes responses. Internal to http/ (includes Beast).
 //
-// All of a session's work runs on its own strand; begin_shutdown() and force_close() may be called
-// from any thread and post themselves onto it.
+// All of a session's work runs on its executor (its I/O thread's io_context, run by that thread
+// alone); begin_shutdown() and force_close() may be called from any thread and post themselves
+// onto it. "strand-only" below means: touched only on that executor.
 
 #include <atomic>
 #include <cstdint>

@@ -2,7 +2,7 @@
 // The BodySource a session hands to a handler on a streaming route: reads the rest of the request
 // from the client connection piece by piece. Internal to http/ (includes Beast).
 //
-// Every read runs on the session's strand (a caller on another executor is hopped over and back),
+// Every read runs on the session's executor (a caller on another executor is hopped over and back),
 // so it never races the session's own use of the stream. The session detaches the source once the
 // handler returned; from then on reads fail and the session owns the stream again.
 
