@@ -232,8 +232,8 @@ function confirmDelete(key) {
     if (dialog.returnValue !== 'delete') return;
     try {
       await api('DELETE', `/api/v1/keys/${encodeURIComponent(key.id)}`);
+      await loadKeys();  // the list first, so the notice never describes a list still showing the key
       notice(`Deleted ${label}.`);
-      await loadKeys();
     } catch (e) {
       notice(e.message, true);
     }

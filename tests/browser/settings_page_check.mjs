@@ -208,6 +208,7 @@ try {
   await page.locator('[data-key-id]').filter({ hasText: 'Anthropic · old' }).getByRole('button', { name: /^Delete/ }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
   await page.getByText('Deleted Anthropic key “old”').waitFor();
+  await page.locator('[data-key-id]').filter({ hasText: 'Anthropic · old' }).waitFor({ state: 'detached' });
   assert.equal(await page.locator('[data-key-id]').count(), 1);
 
   log('keyboard: the tabs follow the arrow keys and focus is visible');
