@@ -1,6 +1,7 @@
 #include "audit/canonical.h"
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -20,6 +21,20 @@ void add_optional(crypto::AssociatedData& out, const std::optional<std::string>&
   out.add(*value);
 }
 
+// The encoded size of an optional text field.
+std::size_t optional_size(const std::optional<std::string>& value) { return 4 + (value ? 4 + value->size() : 0); }
+
+// The exact size of canonical_event(event): its buffer is allocated once (an event per gateway call).
+std::size_t canonical_size(const store::AuditEvent& event) {
+  std::size_t size = 4 + kCanonicalFormat.size() + 4 + event.id.size() + 4 + event.chain.size() + 8 + 4 +
+                     event.action.size() + 4 + store::outcome_name(event.outcome).size() + 4 +
+                     store::actor_kind_name(event.actor_kind).size() + 4 + event.details_json.size() + 4;
+  for (const auto* field : {&event.actor_user_id, &event.actor_token_id, &event.on_behalf_of, &event.key_id,
+                            &event.key_owner_id, &event.provider, &event.ip, &event.user_agent, &event.request_id})
+    size += optional_size(*field);
+  return size;
+}
+
 }  // namespace
 
 std::int64_t unix_millis(store::TimePoint time) {
@@ -27,7 +42,7 @@ std::int64_t unix_millis(store::TimePoint time) {
 }
 
 core::Bytes canonical_event(const store::AuditEvent& event) {
-  crypto::AssociatedData out;
+  crypto::AssociatedData out(canonical_size(event));
   out.add(kCanonicalFormat);
   out.add(event.id);
   out.add(event.chain);
@@ -46,13 +61,12 @@ core::Bytes canonical_event(const store::AuditEvent& event) {
   add_optional(out, event.request_id);
   out.add(event.details_json);
   out.add_u32(event.master_version);
-  const auto view = out.view();
-  return core::Bytes(view.begin(), view.end());
+  return std::move(out).take();
 }
 
 crypto::Digest chain_link(core::ByteView audit_key, core::ByteView prev_hash, std::int64_t seq,
                           core::ByteView canonical) {
-  crypto::AssociatedData input;
+  crypto::AssociatedData input(4 + prev_hash.size() + 8 + 4 + canonical.size());
   input.add_bytes(prev_hash);
   input.add_u64(static_cast<std::uint64_t>(seq));
   input.add_bytes(canonical);

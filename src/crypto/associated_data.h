@@ -8,7 +8,9 @@
 // order and types of each use must be fixed by the caller (they are part of the format).
 // A value type; not thread-safe for mutation.
 
+#include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <string_view>
 
 #include "core/bytes.h"
@@ -18,6 +20,8 @@ namespace keyrelay::crypto {
 class AssociatedData {
  public:
   AssociatedData() = default;
+  // Room for `bytes` encoded bytes up front: a builder that knows its size grows its buffer once.
+  explicit AssociatedData(std::size_t bytes) { bytes_.reserve(bytes); }
 
   // Appends u32be(size) || bytes. Aborts if a field is 4 GiB or larger (a caller bug).
   AssociatedData& add(std::string_view text);
@@ -28,6 +32,8 @@ class AssociatedData {
 
   // The encoded bytes so far; valid until the next add or the end of this object.
   core::ByteView view() const noexcept { return bytes_; }
+  // The encoded bytes, moved out; the builder is empty afterwards.
+  core::Bytes take() && noexcept { return std::move(bytes_); }
 
  private:
   core::Bytes bytes_;

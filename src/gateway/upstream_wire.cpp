@@ -1,5 +1,6 @@
 #include "gateway/upstream_wire.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <vector>
@@ -45,7 +46,8 @@ bool is_hop_by_hop(std::string_view name) noexcept {
 }
 
 void strip_hop_by_hop(http::Headers& headers) {
-  // Fields listed in Connection are hop-by-hop for this message only.
+  // Fields listed in Connection are hop-by-hop for this message only. (Names are short: a list of
+  // them allocates nothing in the usual answer, which lists at most "keep-alive".)
   std::vector<std::string> listed;
   for (const auto& [name, value] : headers.fields()) {
     if (!http::iequals(name, "connection")) continue;
@@ -59,11 +61,10 @@ void strip_hop_by_hop(http::Headers& headers) {
       if (!item.empty()) listed.emplace_back(item);
     }
   }
-  for (const auto& name : listed) headers.remove(name);
-  http::Headers kept;
-  for (const auto& [name, value] : headers.fields())
-    if (!is_hop_by_hop(name)) kept.add(name, value);
-  headers = std::move(kept);
+  headers.remove_if([&listed](std::string_view name, std::string_view) {
+    if (is_hop_by_hop(name)) return true;
+    return std::any_of(listed.begin(), listed.end(), [name](const std::string& l) { return http::iequals(name, l); });
+  });
 }
 
 namespace {

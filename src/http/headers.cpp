@@ -90,11 +90,10 @@ void Headers::set(std::string_view name, std::string_view value) {
 }
 
 void Headers::remove(std::string_view name) {
-  const auto kept = std::remove_if(spans_.begin(), spans_.end(), [&](const Span& s) {
-    return iequals(std::string_view(text_).substr(s.name_at, s.name_size), name);
-  });
-  if (kept == spans_.end()) return;
-  spans_.erase(kept, spans_.end());
+  remove_if([name](std::string_view field_name, std::string_view) { return iequals(field_name, name); });
+}
+
+void Headers::pack() noexcept {
   // Pack what is left to the front, in place, and clear the tail: no removed value stays behind.
   std::size_t to = 0;
   for (Span& s : spans_) {

@@ -7,6 +7,7 @@
 // A header may hold a secret (an injected provider key): the buffer never leaves a copy behind when
 // it grows (the old one is wiped first), and wipe() clears it all.
 
+#include <algorithm>
 #include <cstdint>
 #include <iterator>
 #include <optional>
@@ -70,6 +71,17 @@ class Headers {
   // Appends a field (for repeated headers such as Set-Cookie).
   void add(std::string_view name, std::string_view value);
   void remove(std::string_view name);
+  // Removes every field for which `drop(name, value)` is true, in place (no allocation).
+  template <class Pred>
+  void remove_if(Pred drop) {
+    const std::string_view text(text_);
+    const auto kept = std::remove_if(spans_.begin(), spans_.end(), [&](const Span& s) {
+      return drop(text.substr(s.name_at, s.name_size), text.substr(s.value_at, s.value_size));
+    });
+    if (kept == spans_.end()) return;
+    spans_.erase(kept, spans_.end());
+    pack();
+  }
   // Room for `fields` more fields of `bytes` more bytes in all, so that adding them allocates nothing.
   void reserve(std::size_t fields, std::size_t bytes);
 
@@ -88,6 +100,8 @@ class Headers {
  private:
   // Makes room for `more` bytes at the end of text_ without leaving the old bytes in freed memory.
   void grow(std::size_t more);
+  // Moves the fields' bytes to the front after a removal and wipes what is left behind.
+  void pack() noexcept;
 
   std::string text_;
   std::vector<Span> spans_;

@@ -333,7 +333,13 @@ void Session::route(Exchange& ex) const {
   if (!route) return;
   ex.request.method = *method;
   ex.request.target = std::string(target);
-  for (const auto& field : head) ex.request.headers.add(std::string(field.name_string()), std::string(field.value()));
+  std::size_t count = 0, bytes = 0;
+  for (const auto& field : head) {
+    ++count;
+    bytes += field.name_string().size() + field.value().size();
+  }
+  ex.request.headers.reserve(count, bytes);  // sized once: the request's fields are copied as they are
+  for (const auto& field : head) ex.request.headers.add(field.name_string(), field.value());
   ex.request.params = std::move(ex.match.params);
 }
 

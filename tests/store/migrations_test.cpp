@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "raw_sqlite.h"
+#include "store/sqlite/row_mapping.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store_contract.h"
 #include "support/temp_dir.h"
@@ -101,7 +102,7 @@ TEST(SqliteMigrations, UpgradesAVersionOneDatabase) {
   auto after = store.schema_version();
   ASSERT_TRUE(after);
   EXPECT_EQ(*after, latest_schema_version());
-  EXPECT_EQ(latest_schema_version(), 5);
+  EXPECT_EQ(latest_schema_version(), 6);
 
   auto nodes = store.live_nodes(store::test::at(0));
   ASSERT_TRUE(nodes) << nodes.error().message;
@@ -130,6 +131,66 @@ TEST(SqliteMigrations, UpgradesAVersionOneDatabase) {
   auto alerts = store.list_alerts({}, PageRequest{});
   ASSERT_TRUE(alerts);
   EXPECT_EQ(alerts->items.size(), 1u);
+}
+
+// Version 6 rebuilds the audit log (its CHECKs as comparisons): every event keeps its row, the
+// checks still refuse what they refused, and the indexes are all back.
+TEST(SqliteMigrations, VersionSixKeepsEveryAuditEventAndItsRules) {
+  keyrelay::test::TempDir dir;
+  auto conn = Connection::open(dir / "m.db", std::chrono::milliseconds{1000});
+  ASSERT_TRUE(conn);
+  ASSERT_TRUE((*conn)->exec(
+      "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)", "test"));
+  for (const auto& migration : migrations().first(5)) ASSERT_TRUE((*conn)->exec(migration.script, "test"));
+  ASSERT_TRUE((*conn)->exec("INSERT INTO schema_migrations VALUES (1, 0), (2, 0), (3, 0), (4, 0), (5, 0);"
+                            "INSERT INTO audit_log (id, chain, seq, time, action, outcome, actor_kind, on_behalf_of, "
+                            "details_json, master_version, hash) VALUES "
+                            "('e1', 'c', 1, 10, 'key.used', 'success', 'token', NULL, '{}', 1, x'aa'),"
+                            "('e2', 'c', 2, 11, 'key.created', 'denied', 'cli', 'u9', '{\"a\":1}', 1, x'bb');",
+                            "test"));
+  auto applied = apply_migrations(**conn);
+  ASSERT_TRUE(applied) << applied.error().message;
+  EXPECT_EQ(*applied, 1);
+
+  store::test::RawSqlite raw(dir / "m.db");
+  EXPECT_EQ(raw.text("SELECT group_concat(id || seq || outcome || actor_kind || coalesce(on_behalf_of, '-') || "
+                     "details_json || hex(hash), ' ') FROM (SELECT * FROM audit_log ORDER BY seq)"),
+            "e11successtoken-{}AA e22deniedcliu9{\"a\":1}BB");
+  EXPECT_EQ(raw.text("SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type = 'index' "
+                     "AND tbl_name = 'audit_log' AND name NOT LIKE 'sqlite_%' ORDER BY name)"),
+            "audit_log_by_action audit_log_by_actor audit_log_by_key audit_log_by_key_owner audit_log_by_on_behalf_of "
+            "audit_log_by_time");
+  for (std::string_view bad : {
+           "INSERT INTO audit_log (id, chain, seq, time, action, outcome, actor_kind, master_version, hash) "
+           "VALUES ('e3', 'c', 3, 12, 'x', 'maybe', 'cli', 1, x'cc')",  // unknown outcome
+           "INSERT INTO audit_log (id, chain, seq, time, action, outcome, actor_kind, master_version, hash) "
+           "VALUES ('e3', 'c', 3, 12, 'x', 'success', 'robot', 1, x'cc')",  // unknown actor kind
+           "INSERT INTO audit_log (id, chain, seq, time, action, outcome, actor_kind, master_version, hash) "
+           "VALUES ('e3', 'c', 2, 12, 'x', 'success', 'cli', 1, x'cc')",  // seq taken in the chain
+       }) {
+    EXPECT_FALSE((*conn)->exec(bad, "test")) << bad;
+  }
+}
+
+// The audit insert runs once per gateway call: its plan must not build a temporary b-tree (what
+// SQLite does for a CHECK ... IN list of three or more values on every run).
+TEST(SqliteMigrations, AnAuditInsertBuildsNoTemporaryTable) {
+  keyrelay::test::TempDir dir;
+  auto conn = Connection::open(dir / "m.db", std::chrono::milliseconds{1000});
+  ASSERT_TRUE(conn);
+  ASSERT_TRUE(apply_migrations(**conn));
+  auto explain = (*conn)->prepare(std::string("EXPLAIN ") + std::string(kInsertAudit));
+  ASSERT_TRUE(explain) << explain.error().message;
+  int ephemeral = 0, opcodes = 0;
+  for (;;) {
+    auto row = explain->step("explaining");
+    ASSERT_TRUE(row);
+    if (!*row) break;
+    ++opcodes;
+    if (explain->text_at(1) == "OpenEphemeral") ++ephemeral;
+  }
+  EXPECT_GT(opcodes, 20);
+  EXPECT_EQ(ephemeral, 0);
 }
 
 }  // namespace

@@ -20,10 +20,22 @@ core::Result<std::string> pragma(Connection& conn, std::string_view sql, std::st
   return *row ? stmt.text_at(0) : std::string();
 }
 
+// Process-wide settings, once, before SQLite initializes. No memory statistics: keeping them takes
+// a global mutex around every allocation SQLite makes (a dozen per audit insert), and nothing
+// reads them.
+void configure_sqlite_once() {
+  static const bool configured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);  // SQLITE_MISUSE if SQLite already started: harmless
+    return true;
+  }();
+  (void)configured;
+}
+
 }  // namespace
 
 core::Result<std::unique_ptr<Connection>> Connection::open(const std::filesystem::path& file,
                                                            std::chrono::milliseconds busy_timeout) {
+  configure_sqlite_once();
   const std::string doing = "opening " + file.string();
   sqlite3* raw = nullptr;
   // NOMUTEX: the pool gives each connection to one thread at a time, so SQLite needs no lock of its own.

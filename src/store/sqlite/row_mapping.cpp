@@ -133,25 +133,25 @@ core::Result<KeyRecord> read_key(const Statement& stmt) {
 // ---- audit events ----
 
 void bind_audit(Statement& stmt, const AuditEvent& event) {
-  stmt.bind_text(1, event.id);
-  stmt.bind_text(2, event.chain);
+  stmt.bind_text_borrowed(1, event.id);
+  stmt.bind_text_borrowed(2, event.chain);
   stmt.bind_int(3, event.seq);
   stmt.bind_time(4, event.time);
-  stmt.bind_text(5, event.action);
-  stmt.bind_text(6, outcome_name(event.outcome));
-  stmt.bind_text(7, event.actor_user_id);
-  stmt.bind_text(8, event.actor_token_id);
-  stmt.bind_text(9, actor_kind_name(event.actor_kind));
-  stmt.bind_text(10, event.on_behalf_of);
-  stmt.bind_text(11, event.key_id);
-  stmt.bind_text(12, event.key_owner_id);
-  stmt.bind_text(13, event.provider);
-  stmt.bind_text(14, event.ip);
-  stmt.bind_text(15, event.user_agent);
-  stmt.bind_text(16, event.request_id);
-  stmt.bind_text(17, event.details_json);
+  stmt.bind_text_borrowed(5, event.action);
+  stmt.bind_text_borrowed(6, outcome_name(event.outcome));
+  stmt.bind_text_borrowed(7, event.actor_user_id);
+  stmt.bind_text_borrowed(8, event.actor_token_id);
+  stmt.bind_text_borrowed(9, actor_kind_name(event.actor_kind));
+  stmt.bind_text_borrowed(10, event.on_behalf_of);
+  stmt.bind_text_borrowed(11, event.key_id);
+  stmt.bind_text_borrowed(12, event.key_owner_id);
+  stmt.bind_text_borrowed(13, event.provider);
+  stmt.bind_text_borrowed(14, event.ip);
+  stmt.bind_text_borrowed(15, event.user_agent);
+  stmt.bind_text_borrowed(16, event.request_id);
+  stmt.bind_text_borrowed(17, event.details_json);
   stmt.bind_int(18, event.master_version);
-  stmt.bind_blob(19, event.hash);
+  stmt.bind_blob_borrowed(19, event.hash);
 }
 
 core::Result<AuditEvent> read_audit(const Statement& stmt) {

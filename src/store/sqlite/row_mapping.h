@@ -63,6 +63,7 @@ inline constexpr std::string_view kInsertAudit =
     "INSERT INTO audit_log (id, chain, seq, time, action, outcome, actor_user_id, actor_token_id, actor_kind, "
     "on_behalf_of, key_id, key_owner_id, provider, ip, user_agent, request_id, details_json, master_version, hash) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
+// Binds without copies: `event` must outlive `stmt`.
 void bind_audit(Statement& stmt, const AuditEvent& event);
 core::Result<AuditEvent> read_audit(const Statement& stmt);
 

@@ -75,6 +75,25 @@ void Statement::bind_blob(int index, core::ByteView value) {
   note_bind(sqlite3_bind_blob64(stmt_, index, data, value.size(), SQLITE_TRANSIENT));
 }
 
+void Statement::bind_text_borrowed(int index, std::string_view value) {
+  static const char kEmpty = 0;  // a null data pointer would bind NULL; an empty text must stay text
+  note_bind(sqlite3_bind_text64(stmt_, index, value.empty() ? &kEmpty : value.data(), value.size(), SQLITE_STATIC,
+                                SQLITE_UTF8));
+}
+
+void Statement::bind_text_borrowed(int index, const std::optional<std::string>& value) {
+  if (value) {
+    bind_text_borrowed(index, std::string_view(*value));
+  } else {
+    bind_null(index);
+  }
+}
+
+void Statement::bind_blob_borrowed(int index, core::ByteView value) {
+  static const std::uint8_t kEmpty = 0;
+  note_bind(sqlite3_bind_blob64(stmt_, index, value.empty() ? &kEmpty : value.data(), value.size(), SQLITE_STATIC));
+}
+
 void Statement::bind_time(int index, TimePoint value) { bind_int(index, to_unix_ms(value)); }
 
 void Statement::bind_time(int index, const std::optional<TimePoint>& value) {

@@ -64,6 +64,13 @@ class Statement {
   void bind_text(int index, const char* value) { bind_text(index, std::string_view(value)); }
   void bind_text(int index, const std::optional<std::string>& value);  // NULL when absent
   void bind_blob(int index, core::ByteView value);
+  // Bound without a copy (SQLITE_STATIC): for the hot inserts. The bytes must stay valid and
+  // unchanged until this Statement is destroyed (that resets it and clears its bindings).
+  void bind_text_borrowed(int index, std::string_view value);
+  void bind_text_borrowed(int index, const std::string& value) { bind_text_borrowed(index, std::string_view(value)); }
+  void bind_text_borrowed(int index, std::string&&) = delete;  // a temporary would dangle
+  void bind_text_borrowed(int index, const std::optional<std::string>& value);  // NULL when absent
+  void bind_blob_borrowed(int index, core::ByteView value);
   void bind_time(int index, TimePoint value);
   void bind_time(int index, const std::optional<TimePoint>& value);     // NULL when absent
 
