@@ -8,7 +8,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config make
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
-  libsqlite3-dev libjwt-dev zlib1g-dev
+  libsqlite3-dev libjwt-dev zlib1g-dev libjemalloc-dev
   # the tests start private PostgreSQL and Redis servers (temp dirs, free ports); the packaged
   # services are never used
   postgresql libpq-dev redis-server libhiredis-dev

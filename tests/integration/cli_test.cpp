@@ -20,6 +20,18 @@ TEST(Cli, VersionPrintsNameAndVersionAndExitsZero) {
   EXPECT_NE(result.out.find(KEYRELAY_VERSION), std::string::npos) << result.output();
 }
 
+// The server runs on jemalloc where the build links it (the allocator is a quarter of the hop's
+// CPU with glibc's), and says so; builds without it (the sanitizers') name the C library's.
+TEST(Cli, VersionNamesTheAllocatorTheServerRunsOn) {
+  auto result = run_keyrelay({"--json", "version"});
+  ASSERT_EQ(result.exit_status, 0) << result.output();
+#ifdef KEYRELAY_EXPECT_JEMALLOC
+  EXPECT_NE(result.out.find("\"allocator\":\"jemalloc 5."), std::string::npos) << result.out;
+#else
+  EXPECT_NE(result.out.find("\"allocator\":\"glibc malloc\""), std::string::npos) << result.out;
+#endif
+}
+
 TEST(Cli, DashDashVersionExitsZero) {
   // API.md: "--help/--version exit 0".
   auto result = run_keyrelay({"--version"});
