@@ -1,5 +1,7 @@
 #include "http/session.h"
 
+#include <array>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -12,6 +14,7 @@
 #include "core/wiping_allocator.h"
 #include "http/error_response.h"
 #include "http/request_id.h"
+#include "http/response_head.h"
 #include "http/session_body_source.h"
 #include "logging/log.h"
 
@@ -198,9 +201,13 @@ void Session::observe(std::string_view route, std::string_view method, int statu
 
 net::awaitable<std::size_t> Session::write(Response&& res, std::string_view request_id, bool keep_alive) {
   if (res.stream) co_return co_await write_streamed(std::move(res), request_id, keep_alive);
-  auto out = to_beast(std::move(res), request_id, keep_alive);
+  std::string head;
+  write_response_head(res.status, res.headers, request_id, keep_alive, res.body.size(), head);
+  const std::size_t body_size = response_has_body(res.status) ? res.body.size() : 0;
+  const std::array<net::const_buffer, 2> wire{net::buffer(head), net::buffer(res.body.data(), body_size)};
   stream_.expires_after(shared_.options.write_timeout);
-  auto [ec, n] = co_await bhttp::async_write(stream_, out, as_result);
+  auto [ec, n] = co_await net::async_write(stream_, wire, as_result);
+  core::wipe_memory(res.body.data(), res.body.size());  // an answer may carry a secret (a revealed key)
   co_return ec ? 0 : n;
 }
 
