@@ -87,11 +87,11 @@ Result<Principal> Authenticator::from_access_token(std::string_view text) {
   const auto now = clock_.now();
   const auto steady = clock_.steady_now();
 
-  std::optional<CachedToken> entry;
+  std::shared_ptr<const CachedToken> entry;
   {
     std::lock_guard lock(mutex_);
     if (auto it = cache_.find(key); it != cache_.end()) {
-      if (steady - it->second.loaded_at < options_.cache_ttl) entry = it->second;
+      if (steady - it->second->loaded_at < options_.cache_ttl) entry = it->second;
       else cache_.erase(it);
     }
   }
@@ -102,10 +102,10 @@ Result<Principal> Authenticator::from_access_token(std::string_view text) {
     if (!user) return user.error().code == core::Errc::not_found ? bad_credentials() : user.error();
     auto scopes = ScopeSet::from_strings(token->scopes);
     if (!scopes) return Error::internal("stored token has unknown scopes");
-    entry = CachedToken{std::move(*token), std::move(*user), *scopes, steady};
+    entry = std::make_shared<const CachedToken>(CachedToken{std::move(*token), std::move(*user), *scopes, steady});
     std::lock_guard lock(mutex_);
     if (cache_.size() >= options_.cache_capacity) cache_.clear();
-    cache_[key] = *entry;
+    cache_[key] = entry;
   }
   return principal_of(*entry, now);
 }
@@ -134,11 +134,11 @@ std::optional<Principal> Authenticator::try_cached(std::optional<std::string_vie
   const auto token = bearer_token(*authorization);
   if (!token || !looks_like_access_token(*token)) return std::nullopt;
   const std::string key = core::hex_encode(token_hash(*token));
-  std::optional<CachedToken> entry;
+  std::shared_ptr<const CachedToken> entry;
   {
     std::lock_guard lock(mutex_);
     auto it = cache_.find(key);
-    if (it == cache_.end() || clock_.steady_now() - it->second.loaded_at >= options_.cache_ttl) return std::nullopt;
+    if (it == cache_.end() || clock_.steady_now() - it->second->loaded_at >= options_.cache_ttl) return std::nullopt;
     entry = it->second;
   }
   auto principal = principal_of(*entry, clock_.now());
@@ -232,7 +232,7 @@ core::Result<void> Authenticator::flush_failures(bool everything) {
 
 void Authenticator::forget_token(std::string_view token_id) {
   std::lock_guard lock(mutex_);
-  std::erase_if(cache_, [&](const auto& kv) { return kv.second.token.id == token_id; });
+  std::erase_if(cache_, [&](const auto& kv) { return kv.second->token.id == token_id; });
 }
 
 void Authenticator::clear_cache() {

@@ -105,7 +105,8 @@ class Authenticator {
   FailedAttemptLog failures_;
 
   std::mutex mutex_;  // guards cache_ and uses_
-  std::unordered_map<std::string, CachedToken> cache_;  // by hex token hash
+  // By hex token hash. Shared, immutable entries: a request takes one without copying its records.
+  std::unordered_map<std::string, std::shared_ptr<const CachedToken>> cache_;
   std::unordered_map<std::string, store::TimePoint> uses_;
 };
 
