@@ -95,7 +95,9 @@ TEST(GatewayCost, EveryWirePlainAndStreamedCostsExactlyItsTokensAtTheirRates) {
   for (bool stream : {false, true}) {
     auto r = gw.chat(gw.alice, cached_chat("gpt-4o-mini", stream));
     ASSERT_EQ(r.status, 200) << r.body;
-    if (stream) EXPECT_EQ(r.body.find("\"usage\":{"), std::string::npos) << "the forced usage chunk stays hidden";
+    if (stream) {
+      EXPECT_EQ(r.body.find("\"usage\":{"), std::string::npos) << "the forced usage chunk stays hidden";
+    }
   }
   // Anthropic (the catalog's Claude Haiku 3.5: $0.80 in, $0.08 cache read, $1 cache write, $4 out):
   // first turn input_tokens 3 + cache write 5 → 2.4 + 5 + 28 = 35.4 → 35; a later turn has
