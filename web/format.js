@@ -9,6 +9,10 @@ export const when = (iso) => (iso ? dateTime.format(new Date(iso)) : '—');
 export const shortWhen = (iso) => (iso ? compact.format(new Date(iso)) : '—');
 export const day = (iso) => (iso ? dateOnly.format(new Date(iso)) : '—');
 export const count = (n) => number.format(n || 0);
+const dollars = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2,
+                                                 maximumFractionDigits: 6 });
+// A cost in USD; null (no price known for any of the requests) is "—", never $0.00.
+export const usd = (v) => (v === null || v === undefined ? '—' : dollars.format(v));
 
 export function ago(iso) {
   if (!iso) return 'never';

@@ -1,9 +1,10 @@
-// The Usage tab: requests and tokens per provider and day, as a stacked SVG bar chart (requests
-// per day, one colour per provider) and a table with totals.
+// The Usage tab: requests, tokens and cost (USD) per provider and day, as a stacked SVG bar chart
+// (requests per day, one colour per provider) and a table with totals, then the cost per provider
+// and model. A cost keyrelay has no price for shows as "—" with the number of unpriced requests.
 
 import { api } from './api.js';
 import { el, svg, replace, loading, empty, problem } from './dom.js';
-import { count, isoDay } from './format.js';
+import { count, isoDay, usd } from './format.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -44,6 +45,28 @@ function chart(rows, days, providerOrder) {
     bars, labels);
 }
 
+// The cost cell: USD of the priced requests, and how many requests had no price.
+function costCell(r) {
+  const unpriced = r.unpriced_requests || 0;
+  const note = unpriced > 0 ? ` (${count(unpriced)} unpriced)` : '';
+  return el('td', { class: 'num', text: usd(r.cost_usd) + note,
+                    title: unpriced > 0 ? 'No price is known for some requests: their cost is not included' : '' });
+}
+
+function modelTable(rows) {
+  const sorted = [...rows].sort((a, b) => a.provider.localeCompare(b.provider) || (a.model || '').localeCompare(b.model || ''));
+  return el('div', { class: 'table-wrap' }, el('table', { id: 'usage-models' },
+    el('caption', { class: 'muted', text: 'Cost per provider and model' }),
+    el('thead', {}, el('tr', {},
+      el('th', { scope: 'col', text: 'Provider' }), el('th', { scope: 'col', text: 'Model' }),
+      el('th', { scope: 'col', class: 'num', text: 'Requests' }), el('th', { scope: 'col', class: 'num', text: 'Input tokens' }),
+      el('th', { scope: 'col', class: 'num', text: 'Output tokens' }), el('th', { scope: 'col', class: 'num', text: 'Cost (USD)' }))),
+    el('tbody', {}, sorted.map((r) => el('tr', {},
+      el('td', { text: r.provider }), el('td', { text: r.model || '(none named)' }),
+      el('td', { class: 'num', text: count(r.requests) }), el('td', { class: 'num', text: count(r.input_tokens) }),
+      el('td', { class: 'num', text: count(r.output_tokens) }), costCell(r))))));
+}
+
 export async function loadUsage() {
   const body = $('usage-body');
   loading(body, 'usage');
@@ -51,7 +74,9 @@ export async function loadUsage() {
   const to = new Date();
   const from = new Date(to.getTime() - (span - 1) * 86400000);
   try {
-    const result = await api('GET', `/api/v1/usage?group_by=day,provider&from=${isoDay(from)}&to=${isoDay(to)}`);
+    const range = `from=${isoDay(from)}&to=${isoDay(to)}`;
+    const [result, byModel] = await Promise.all([api('GET', `/api/v1/usage?group_by=day,provider&${range}`),
+                                                 api('GET', `/api/v1/usage?group_by=provider,model&${range}`)]);
     const rows = result.data;
     if (rows.length === 0) {
       replace(body, empty('No usage in this period yet. Requests through keyrelay show up here within a few seconds.'));
@@ -69,16 +94,19 @@ export async function loadUsage() {
       el('thead', {}, el('tr', {},
         el('th', { scope: 'col', text: 'Day' }), el('th', { scope: 'col', text: 'Provider' }),
         el('th', { scope: 'col', class: 'num', text: 'Requests' }), el('th', { scope: 'col', class: 'num', text: 'Input tokens' }),
-        el('th', { scope: 'col', class: 'num', text: 'Output tokens' }), el('th', { scope: 'col', class: 'num', text: 'Errors' }))),
+        el('th', { scope: 'col', class: 'num', text: 'Output tokens' }), el('th', { scope: 'col', class: 'num', text: 'Errors' }),
+        el('th', { scope: 'col', class: 'num', text: 'Cost (USD)' }))),
       el('tbody', {}, sorted.map((r) => el('tr', {},
         el('td', { text: r.day }), el('td', { text: r.provider }),
         el('td', { class: 'num', text: count(r.requests) }), el('td', { class: 'num', text: count(r.input_tokens) }),
-        el('td', { class: 'num', text: count(r.output_tokens) }), el('td', { class: 'num', text: count(r.errors) })))),
+        el('td', { class: 'num', text: count(r.output_tokens) }), el('td', { class: 'num', text: count(r.errors) }),
+        costCell(r)))),
       el('tfoot', {}, el('tr', {},
         el('td', { text: 'Total' }), el('td', {}),
         el('td', { class: 'num', text: count(totals.requests) }), el('td', { class: 'num', text: count(totals.input_tokens) }),
-        el('td', { class: 'num', text: count(totals.output_tokens) }), el('td', { class: 'num', text: count(totals.errors) })))));
-    replace(body, legend, chart(rows, days, providerOrder), table);
+        el('td', { class: 'num', text: count(totals.output_tokens) }), el('td', { class: 'num', text: count(totals.errors) }),
+        costCell(totals)))));
+    replace(body, legend, chart(rows, days, providerOrder), table, modelTable(byModel.data));
   } catch (error) {
     replace(body, problem(error));
   }

@@ -34,15 +34,23 @@ Result<store::TimePoint> parse_day(std::string_view name, const std::string& tex
   return *t;
 }
 
+// cost_usd is the priced requests' cost; null when none of the row's requests was priced (an
+// unknown cost is never shown as 0). unpriced_requests says how many requests it leaves out.
 json::object usage_json(const store::UsageRow& r) {
   json::object o;
   if (r.day) o["day"] = *r.day;
   if (r.provider) o["provider"] = *r.provider;
   if (r.key_id) o["key_id"] = *r.key_id;
+  if (r.model) o["model"] = r.model->empty() ? json::value(nullptr) : json::value(*r.model);
   o["requests"] = r.requests;
   o["input_tokens"] = r.input_tokens;
   o["output_tokens"] = r.output_tokens;
   o["errors"] = r.errors;
+  const bool unpriced = r.unpriced_requests > 0 && r.unpriced_requests == r.requests;
+  // A micro-dollar count converts to the nearest double of its USD value (exact to 1e-6 well past
+  // any realistic total); the sum itself stayed an integer.
+  o["cost_usd"] = unpriced ? json::value(nullptr) : json::value(static_cast<double>(r.cost_micro_usd) / 1e6);
+  o["unpriced_requests"] = r.unpriced_requests;
   return o;
 }
 
@@ -65,7 +73,7 @@ net::awaitable<core::Result<Response>> usage(Services& s, Request& req, RequestC
       std::chrono::days(kMaxUsageDays))
     co_return Error::invalid_request("at most 400 days per request");
   if (auto group = query->get("group_by")) {
-    q.by_day = q.by_provider = q.by_key = false;
+    q.by_day = q.by_provider = q.by_key = q.by_model = false;
     std::string_view rest = *group;
     while (!rest.empty()) {
       const auto comma = rest.find(',');
@@ -73,7 +81,8 @@ net::awaitable<core::Result<Response>> usage(Services& s, Request& req, RequestC
       if (dim == "day") q.by_day = true;
       else if (dim == "provider") q.by_provider = true;
       else if (dim == "key") q.by_key = true;
-      else co_return Error::invalid_request("group_by takes a comma list of day, provider, key");
+      else if (dim == "model") q.by_model = true;
+      else co_return Error::invalid_request("group_by takes a comma list of day, provider, key, model");
       rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
     }
   }
@@ -87,6 +96,8 @@ net::awaitable<core::Result<Response>> usage(Services& s, Request& req, RequestC
     totals.input_tokens += r.input_tokens;
     totals.output_tokens += r.output_tokens;
     totals.errors += r.errors;
+    totals.cost_micro_usd += r.cost_micro_usd;
+    totals.unpriced_requests += r.unpriced_requests;
   }
   co_return json_response(200, json::object{{"data", std::move(data)}, {"totals", usage_json(totals)}});
 }

@@ -6,6 +6,8 @@
 
 #include <set>
 
+#include "catalog/price_json.h"
+
 namespace keyrelay::catalog {
 
 extern const std::string_view kBuiltinCatalogJson;
@@ -171,6 +173,8 @@ Result<Provider> parse_provider(const json::object& obj, std::size_t index) {
   }
   if (p.kind == Kind::llm && !p.wire) return r.bad("wire", "is required for an llm provider");
   KR_TRY_ASSIGN(p.model_prefixes, r.strings("model_prefixes"));
+  if (const auto* prices = obj.if_contains("prices"); prices != nullptr)
+    KR_TRY_ASSIGN(p.prices, parse_model_prices(*prices, "provider catalog: " + r.where()));
   return p;
 }
 

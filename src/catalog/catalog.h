@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "catalog/model_price.h"
 #include "core/result.h"
 
 namespace keyrelay::catalog {
@@ -69,6 +70,9 @@ struct Provider {
   std::string docs_url;
   std::optional<Wire> wire;  // chat wire; none for service providers
   std::vector<std::string> model_prefixes;
+  // What its models cost (catalog.json "prices"; PriceTable looks them up). A model without a
+  // price is unpriced: its calls cost null, never 0.
+  std::vector<ModelPrice> prices;
 };
 
 class Catalog {

@@ -34,6 +34,7 @@
 #include "auth/authenticator.h"
 #include "auth/jwt_verifier.h"
 #include "catalog/catalog.h"
+#include "catalog/price_table.h"
 #include "audit/event_builder.h"
 #include "gateway/circuit_breaker.h"
 #include "gateway/key_validator.h"
@@ -170,6 +171,27 @@ core::Result<std::shared_ptr<const catalog::Catalog>> load_catalog(config::Confi
   return std::make_shared<const catalog::Catalog>(std::move(*catalog_result));
 }
 
+// The catalog's prices with the operator's prices file laid over them. A file that cannot be read
+// or has a bad entry stops the start, naming the entry: costs must not silently change.
+core::Result<std::shared_ptr<const catalog::PriceTable>> load_prices(const config::Config& config,
+                                                                     const catalog::Catalog& catalog) {
+  auto table = catalog::PriceTable::of(catalog);
+  if (const auto& file = config.prices_file) {
+    const std::string what = "KEYRELAY_PRICES_FILE " + file->string() + ": ";
+    std::ifstream in(*file);
+    if (!in) return core::Error::invalid_request(what + "cannot read it");
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto overrides = catalog::parse_prices_file(text);
+    if (!overrides) return core::Error::invalid_request(what + overrides.error().message);
+    auto merged = table.with_overrides(catalog, *overrides);
+    if (!merged) return core::Error::invalid_request(what + merged.error().message);
+    table = std::move(*merged);
+    for (const auto& p : *overrides)
+      logging::info("operator prices", {{"provider", p.provider}, {"entries", p.prices.size()}});
+  }
+  return std::make_shared<const catalog::PriceTable>(std::move(table));
+}
+
 // A stored secret that fails its integrity check takes its key out of service and tells its owner.
 void alert_on_decrypt_failures(vault::KeyService& keys, api::Services& services) {
   keys.set_decrypt_failure_listener([&services](const audit::Actor& caller, const store::KeyRecord& key) {
@@ -261,6 +283,7 @@ struct NodeCore {
   AppContext& ctx;
   const store::UserRecord& system_user;
   std::shared_ptr<const catalog::Catalog> catalog;
+  std::shared_ptr<const catalog::PriceTable> prices;
   std::size_t open_file_limit;
   boost::asio::thread_pool& blocking;
   api::Services& services;
@@ -378,7 +401,10 @@ int serve_http(NodeCore& node) {
                                      .system_user_id = node.system_user.id,
                                      .clients = node.sharing.clients,
                                      .error_rates = node.sharing.error_rates});
-  gateway::UsageRecorder usage(db, db, ctx.clock, audit::use_chain(ctx.writer_id));
+  gateway::UsageRecorder usage(db, db, ctx.clock, *node.prices, audit::use_chain(ctx.writer_id));
+  usage.set_cost_listener([&metrics = node.metrics](const std::string& provider, std::int64_t micro_usd) {
+    metrics.cost(provider, micro_usd);
+  });
   register_collectors(node.metrics, {db, *node.catalog, node.key_cache, server, usage, ctx.clock});
   usage.set_observer([&usage_alerts](const gateway::KeyUse& use, store::TimePoint at) { usage_alerts.observe(use, at); });
   gateway::ModelListCache model_lists(ctx.clock);
@@ -421,6 +447,8 @@ int run_serve(const GlobalOptions& global) {
   if (!system_user) return fail(system_user.error().message);
   auto catalog = load_catalog(ctx.config);
   if (!catalog) return fail(catalog.error().message);
+  auto prices = load_prices(ctx.config, **catalog);
+  if (!prices) return fail(prices.error().message);
   auto jwt = make_jwt_verifier(ctx.config, ctx.clock);
   if (!jwt) return fail(jwt.error().message);
 
@@ -468,8 +496,8 @@ int run_serve(const GlobalOptions& global) {
   if (auto r = heartbeat.start(); !r) return fail("cannot record this server in the nodes table: " + r.error().message);
   auto change_feed = start_change_feed(db, maintenance);
 
-  NodeCore node{ctx,      *system_user, *catalog, open_file_limit, blocking,  services,
-                metrics,  sharing,      alerts,   key_cache,       maintenance, reload};
+  NodeCore node{ctx,     *system_user, *catalog,   *prices,   open_file_limit, blocking, services,
+                metrics, sharing,      alerts,     key_cache, maintenance,     reload};
   const int exit_code = serve_http(node);
   if (exit_code != 0) return exit_code;
   if (change_feed) change_feed->stop();

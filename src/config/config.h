@@ -146,6 +146,8 @@ struct Config {
   std::map<std::string, std::string> provider_base_urls;
   // The operator's own providers (JSON, catalog.json's format), added to the built-in catalog.
   std::optional<std::filesystem::path> catalog_file;
+  // The operator's prices (JSON, catalog.json's "prices" per provider id), laid over the catalog's.
+  std::optional<std::filesystem::path> prices_file;
 
   Config() = default;
   Config(Config&&) = default;

@@ -273,6 +273,14 @@ const Setting kSettings[] = {
        c.catalog_file = std::filesystem::path(t);
        return core::ok();
      }},
+    {"prices_file",
+     "JSON file of model prices ([{\"id\", \"prices\"}], catalog.json's format) that override or extend the "
+     "catalog's",
+     [](Config& c, std::string_view t) -> Result<void> {
+       if (auto r = require_nonempty(t); !r) return r;
+       c.prices_file = std::filesystem::path(t);
+       return core::ok();
+     }},
     {"default_key_fallback", "let the operator's default keys serve users who have no usable key of their own",
      [](Config& c, std::string_view t) -> Result<void> {
        auto v = parse_bool(t);

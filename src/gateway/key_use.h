@@ -20,10 +20,14 @@ struct KeyUse {
   std::string provider;
   std::string credential;     // "user" | "default"
   std::string route;          // "chat" | "proxy"
-  std::string model;          // empty for /proxy
+  std::string model;          // the provider's model name; for /proxy the one its answer names, if any
   std::optional<int> http_status;  // the provider's answer; absent when none came
   bool error = false;         // counted as an error of the key (transport failure, 4xx/5xx)
+  // The provider's token counts (input includes the cached and cache-written tokens; see
+  // TokenUsage), priced off the request path by the recorder.
   std::uint64_t input_tokens = 0, output_tokens = 0;
+  std::uint64_t cached_input_tokens = 0, cache_write_tokens = 0;
+  bool usage_reported = false;  // the answer carried usage: without it a successful call is unpriced
 };
 
 class UsageSink {

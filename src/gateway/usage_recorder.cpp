@@ -7,13 +7,14 @@
 #include <boost/json/serialize.hpp>
 
 #include "audit/event_builder.h"
+#include "catalog/call_cost.h"
 #include "logging/log.h"
 
 namespace keyrelay::gateway {
 
 UsageRecorder::UsageRecorder(store::UsageStore& usage, store::AuditAppendStore& audit, const core::Clock& clock,
-                             std::string use_chain, UsageRecorderOptions options)
-    : usage_(usage), audit_(audit), clock_(clock), chain_(std::move(use_chain)), options_(options) {
+                             const catalog::PriceTable& prices, std::string use_chain, UsageRecorderOptions options)
+    : usage_(usage), audit_(audit), clock_(clock), prices_(prices), chain_(std::move(use_chain)), options_(options) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -81,20 +82,35 @@ bool UsageRecorder::flush() {
   return false;
 }
 
+std::optional<std::int64_t> UsageRecorder::cost_of(const KeyUse& use) const {
+  const catalog::ModelPrice* price = prices_.find(use.provider, use.model);
+  if (price == nullptr) return std::nullopt;
+  if (use.error && !use.usage_reported) return 0;  // refused or never answered: nothing billed
+  if (!use.usage_reported) return std::nullopt;    // answered, but how much is unknown
+  return catalog::call_cost_micro_usd(
+      *price, {use.input_tokens, use.cached_input_tokens, use.cache_write_tokens, use.output_tokens});
+}
+
 bool UsageRecorder::write_batch(std::vector<Queued>& batch) {
-  // Counts per (key, UTC day): the store books each delta on the day of its `at`.
-  using DayKey = std::tuple<std::string, std::int64_t>;
+  // Counts per (key, UTC day, model): the store books each delta on the day of its `at`.
+  using DayKey = std::tuple<std::string, std::int64_t, std::string>;
   std::map<DayKey, store::UsageDelta> sums;
+  std::map<std::string, std::int64_t> cost_by_provider;
   std::vector<store::AuditEvent> events;
   events.reserve(batch.size());
   for (const auto& [use, at] : batch) {
     const auto day = std::chrono::duration_cast<std::chrono::days>(at.time_since_epoch()).count();
-    auto& d = sums[{use.key_id, day}];
+    auto& d = sums[{use.key_id, day, use.model}];
     if (d.key_id.empty()) {
       d.key_id = use.key_id;
       d.owner_id = use.key_owner_id;
       d.provider = use.provider;
+      d.model = use.model;
     }
+    const auto cost = cost_of(use);
+    d.cost_micro_usd += cost.value_or(0);
+    d.unpriced_requests += cost ? 0 : 1;
+    if (cost) cost_by_provider[use.provider] += *cost;
     d.at = std::max(d.at, at);
     d.requests += 1;
     d.input_tokens += static_cast<std::int64_t>(use.input_tokens);
@@ -123,6 +139,8 @@ bool UsageRecorder::write_batch(std::vector<Queued>& batch) {
     logging::error("usage write failed; will retry", {{"error", r.error().message}, {"uses", batch.size()}});
     return false;
   }
+  if (cost_listener_)
+    for (const auto& [provider, micro_usd] : cost_by_provider) cost_listener_(provider, micro_usd);
   if (auto r = audit_.append_audit(std::move(events)); !r) {
     // The counts are in; only the events are missing. Retrying the batch would count twice, so
     // the events are given up, loudly.

@@ -1,11 +1,17 @@
 #pragma once
 // UsageRecorder: what the gateway did with each key, booked off the request path. record() only
 // appends to an in-memory queue; a background thread writes the queue every `flush_interval` (or
-// sooner when `batch_size` uses are waiting): the counts summed per key and day through one
-// Store::add_usage() call, and one key.used audit event per use through one group-committed
+// sooner when `batch_size` uses are waiting): each use priced (below), the counts and costs summed
+// per key, model and day through one Store::add_usage() call, and one key.used audit event per use through one group-committed
 // Store::append_audit() call. A failed write is kept and retried with the next batch (up to
 // `max_pending` uses; beyond that the oldest are dropped and logged), so a database hiccup loses
 // nothing and never slows a request.
+//
+// Pricing, on the writer thread: a use whose (provider, model) has a price costs
+// call_cost_micro_usd() of its tokens when its answer reported usage, and 0 when the call failed
+// (an error answer or none: providers bill no refused call). Every other use — no price, or a
+// successful answer without usage — is unpriced: it adds nothing to the cost and one to
+// unpriced_requests, so an unknown cost never reads as 0.
 //
 // Thread-safe. The stores and clock must outlive the recorder; the destructor flushes.
 
@@ -19,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "catalog/price_table.h"
 #include "core/clock.h"
 #include "gateway/key_use.h"
 #include "store/audit_append_store.h"
@@ -34,8 +41,9 @@ struct UsageRecorderOptions {
 
 class UsageRecorder final : public UsageSink {
  public:
+  // `prices` must outlive the recorder.
   UsageRecorder(store::UsageStore& usage, store::AuditAppendStore& audit, const core::Clock& clock,
-                std::string use_chain, UsageRecorderOptions options = {});
+                const catalog::PriceTable& prices, std::string use_chain, UsageRecorderOptions options = {});
   ~UsageRecorder();
   UsageRecorder(const UsageRecorder&) = delete;
   UsageRecorder& operator=(const UsageRecorder&) = delete;
@@ -53,6 +61,15 @@ class UsageRecorder final : public UsageSink {
     observer_ = std::move(observer);
   }
 
+  // Called on the writer thread once a batch was written, with what it cost per provider (micro-USD,
+  // only providers with a priced use). Set before the first record().
+  void set_cost_listener(std::function<void(const std::string& provider, std::int64_t micro_usd)> listener) {
+    cost_listener_ = std::move(listener);
+  }
+
+  // What `use` costs in micro-USD; nullopt when it is unpriced (see the class comment).
+  std::optional<std::int64_t> cost_of(const KeyUse& use) const;
+
   std::uint64_t written() const;  // uses written so far
   std::size_t queued() const;     // uses waiting to be written
   std::uint64_t dropped() const;  // uses given up (queue overflow)
@@ -68,6 +85,7 @@ class UsageRecorder final : public UsageSink {
   store::UsageStore& usage_;
   store::AuditAppendStore& audit_;
   const core::Clock& clock_;
+  const catalog::PriceTable& prices_;
   const std::string chain_;
   const UsageRecorderOptions options_;
 
@@ -78,6 +96,7 @@ class UsageRecorder final : public UsageSink {
   std::uint64_t written_ = 0, dropped_ = 0;
   std::mutex write_mutex_;            // one batch write at a time (flush() and the thread)
   std::function<void(const KeyUse&, store::TimePoint)> observer_;
+  std::function<void(const std::string&, std::int64_t)> cost_listener_;
   std::thread thread_;
 };
 

@@ -56,7 +56,16 @@ Metrics::Metrics()
       validations_(registry_.counter("keyrelay_validations_total", "Key validations with the provider",
                                      {"provider", "result"})),
       rate_limited_(registry_.counter("keyrelay_rate_limited_total", "Requests refused by a rate limit", {"bucket"})),
-      alerts_(registry_.counter("keyrelay_alerts_raised_total", "Alerts raised (new or coalesced)", {"rule"})) {
+      alerts_(registry_.counter("keyrelay_alerts_raised_total", "Alerts raised (new or coalesced)", {"rule"})),
+      cost_usd_(registry_.mirrored_counter("keyrelay_cost_usd_total",
+                                           "What priced gateway calls cost in USD, by provider (unpriced calls "
+                                           "count nothing)",
+                                           {"provider"})) {
+  registry_.on_collect([this] {
+    std::lock_guard lock(cost_mutex_);
+    for (const auto& [provider, micro] : cost_micro_usd_)
+      cost_usd_.with({provider}).set(static_cast<double>(micro) / 1'000'000.0);
+  });
   for (const char* reason : {"transport", "timeout", "rate_limited", "out_of_credit", "invalid_key", "server_error",
                              "circuit_open", "undecryptable"})
     fallbacks_.with({reason});
@@ -108,6 +117,13 @@ void Metrics::upstream_request(std::string_view provider, std::string_view outco
 }
 
 void Metrics::fallback(std::string_view reason) { fallbacks_.with({reason}).inc(); }
+
+void Metrics::cost(std::string_view provider, std::int64_t micro_usd) {
+  std::lock_guard lock(cost_mutex_);
+  const auto it = cost_micro_usd_.find(provider);
+  if (it == cost_micro_usd_.end()) cost_micro_usd_.emplace(std::string(provider), micro_usd);
+  else it->second += micro_usd;
+}
 
 void Metrics::gateway_overhead(std::chrono::nanoseconds overhead) {
   gateway_overhead_.with(LabelValues{}).observe(seconds(overhead));

@@ -5,7 +5,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <mutex>
+#include <string>
 #include <string_view>
 #include <tuple>
 #include <unordered_map>
@@ -39,6 +41,9 @@ class Metrics {
   void validation(std::string_view provider, std::string_view result);
   void rate_limited(std::string_view bucket);
   void alert_raised(std::string_view rule);
+  // What priced gateway calls of `provider` cost (micro-USD), once they were booked. Summed as
+  // integers; keyrelay_cost_usd_total{provider} shows the sum in USD.
+  void cost(std::string_view provider, std::int64_t micro_usd);
 
   // Mirrors and gauges set by collectors at scrape time.
   CounterFamily& audit_events;          // keyrelay_audit_events_total
@@ -79,6 +84,10 @@ class Metrics {
   CounterFamily& validations_;
   CounterFamily& rate_limited_;
   CounterFamily& alerts_;
+  GaugeFamily& cost_usd_;  // keyrelay_cost_usd_total{provider}, mirrored from cost_micro_usd_
+
+  std::mutex cost_mutex_;
+  std::map<std::string, std::int64_t, std::less<>> cost_micro_usd_;
 
   std::mutex http_mutex_;
   std::unordered_map<HttpKey, HttpChildren, HttpKeyHash> http_children_;  // the per-request lookup

@@ -76,4 +76,9 @@ std::string usage_day(TimePoint at) {
   return text;
 }
 
+bool is_malformed(const UsageDelta& d) noexcept {
+  return d.requests < 0 || d.input_tokens < 0 || d.output_tokens < 0 || d.errors < 0 || d.cost_micro_usd < 0 ||
+         d.unpriced_requests < 0 || d.unpriced_requests > d.requests;
+}
+
 }  // namespace keyrelay::store

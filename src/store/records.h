@@ -156,13 +156,17 @@ struct AuditPruneBatch {
 
 // ---- usage -------------------------------------------------------------------------------------
 
-// What the gateway counted for one key since its last flush, booked on the UTC day of `at`.
+// What the gateway counted for one key and model since its last flush, booked on the UTC day of `at`.
 struct UsageDelta {
   std::string key_id;
   std::string owner_id;  // the key's owner: a delta whose key is not this owner's is skipped
   std::string provider;
   TimePoint at{};        // when the counted requests ran; sets the day and the key's last_used_at
   std::int64_t requests = 0, input_tokens = 0, output_tokens = 0, errors = 0;  // each >= 0
+  std::string model;     // the provider's model name; "" when the call named none (/proxy)
+  // What the priced requests cost, in integer micro-USD, and how many requests had no price (their
+  // cost is unknown and not in cost_micro_usd). Both >= 0, unpriced_requests <= requests.
+  std::int64_t cost_micro_usd = 0, unpriced_requests = 0;
 };
 
 // Sums over one group of a usage query; a dimension that is not grouped by is absent.
@@ -171,14 +175,19 @@ struct UsageRow {
   std::optional<std::string> provider;
   std::optional<std::string> key_id;
   std::int64_t requests = 0, input_tokens = 0, output_tokens = 0, errors = 0;
+  std::optional<std::string> model;  // "" for calls that named no model
+  std::int64_t cost_micro_usd = 0, unpriced_requests = 0;
 };
 
 struct UsageQuery {
   std::string owner_id;  // required: usage is always scoped to one owner
   std::string from_day;  // YYYY-MM-DD, UTC, inclusive
   std::string to_day;    // YYYY-MM-DD, UTC, inclusive
-  bool by_day = true, by_provider = false, by_key = false;
+  bool by_day = true, by_provider = false, by_key = false, by_model = false;
 };
+
+// A delta no store may book: a negative count, or more unpriced requests than requests.
+bool is_malformed(const UsageDelta& delta) noexcept;
 
 // The UTC day of `at` as YYYY-MM-DD: the day add_usage books a delta on.
 std::string usage_day(TimePoint at);

@@ -147,9 +147,10 @@ try {
   await accessibility(page, 'API keys');
   await shoot(page, '1-keys');
 
-  log('gateway calls: two with the OpenAI key, one that the rejected Anthropic key cannot serve');
+  log('gateway calls: two priced and one unpriced with the OpenAI key, one the rejected Anthropic key cannot serve');
   assert.equal(await gateway('openai/gpt-4o-mini', 'hello'), 200);
   assert.equal(await gateway('openai/gpt-4o-mini', 'again'), 200);
+  assert.equal(await gateway('openai/gpt-4.1', 'unpriced'), 200);
   await gateway('anthropic/claude-3-5-haiku-latest', 'hi');
 
   log('usage shows the calls');
@@ -160,6 +161,18 @@ try {
   }
   await page.locator('table td', { hasText: 'openai' }).first().waitFor();
   assert.ok(await page.locator('svg.chart rect').count() >= 1, 'no bar in the chart');
+
+  log('the cost per provider and model: USD where priced, "—" and the unpriced count where not');
+  // gpt-4o-mini at the test's $2 in / $8 out per 1M: 2 × (1 × 2 + 5 × 8) µUSD (the mock's word counts).
+  for (let i = 0; i < 40; i++) {
+    if (await page.locator('#usage-models tr', { hasText: 'gpt-4.1' }).count()) break;
+    await openTab(page, 'Usage');
+    await page.waitForTimeout(250);
+  }
+  const priced = page.locator('#usage-models tr', { hasText: 'gpt-4o-mini' });
+  await priced.getByText('$0.000084', { exact: true }).waitFor();
+  const unpriced = page.locator('#usage-models tr', { hasText: 'gpt-4.1' });
+  await unpriced.getByText('— (1 unpriced)', { exact: true }).waitFor();
   await accessibility(page, 'Usage');
   await shoot(page, '2-usage');
 

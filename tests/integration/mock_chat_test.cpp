@@ -175,6 +175,7 @@ TEST_F(MockChatOpenAi, PlainAnswerIsTheDeterministicTextWithWordCountUsage) {
   EXPECT_EQ(choice.at("finish_reason"), "stop");
   const auto& usage = body.at("usage").as_object();
   EXPECT_EQ(usage.at("prompt_tokens").as_int64(), 6);
+  EXPECT_EQ(usage.at("prompt_tokens_details").at("cached_tokens").as_int64(), 3) << "the system prompt's words";
   EXPECT_EQ(usage.at("completion_tokens").as_int64(), 7);
   EXPECT_EQ(usage.at("total_tokens").as_int64(), 13);
 }
@@ -366,7 +367,11 @@ TEST_F(MockChatAnthropic, PlainAnswerIsTheDeterministicTextWithWordCountUsage) {
   EXPECT_EQ(str_at(body.at("content").at(0), {"text"}),
             "Hello from anthropic (claude-3-5-haiku-latest): Say hello please");
   EXPECT_EQ(body.at("stop_reason"), "end_turn");
-  EXPECT_EQ(body.at("usage").at("input_tokens").as_int64(), 6);
+  // 6 prompt words; the system prompt's 3 are the cached prefix, written on this first turn and,
+  // as Anthropic counts, left out of input_tokens.
+  EXPECT_EQ(body.at("usage").at("input_tokens").as_int64(), 3);
+  EXPECT_EQ(body.at("usage").at("cache_creation_input_tokens").as_int64(), 3);
+  EXPECT_EQ(body.at("usage").at("cache_read_input_tokens").as_int64(), 0);
   EXPECT_EQ(body.at("usage").at("output_tokens").as_int64(), 7);
   EXPECT_TRUE(r.has_header("request-id"));
 
@@ -393,7 +398,8 @@ TEST_F(MockChatAnthropic, StreamFollowsTheMessagesEventSequence) {
   expected.insert(expected.end(), {"content_block_stop", "message_delta", "message_stop"});
   EXPECT_EQ(names, expected);
   EXPECT_EQ(text, "Hello from anthropic (claude-3-5-haiku-latest): Say hello please");
-  EXPECT_EQ(json::parse(events[0].data).at("message").at("usage").at("input_tokens").as_int64(), 6);
+  EXPECT_EQ(json::parse(events[0].data).at("message").at("usage").at("input_tokens").as_int64(), 3);
+  EXPECT_EQ(json::parse(events[0].data).at("message").at("usage").at("cache_creation_input_tokens").as_int64(), 3);
   const auto delta = json::parse(events[events.size() - 2].data);
   EXPECT_EQ(delta.at("delta").at("stop_reason"), "end_turn");
   EXPECT_EQ(delta.at("usage").at("output_tokens").as_int64(), 7);
@@ -540,6 +546,7 @@ TEST_F(MockChatGemini, PlainAnswerIsTheDeterministicTextWithWordCountUsage) {
   EXPECT_EQ(candidate.at("content").at("role"), "model");
   EXPECT_EQ(candidate.at("finishReason"), "STOP");
   EXPECT_EQ(body.at("usageMetadata").at("promptTokenCount").as_int64(), 6);
+  EXPECT_EQ(body.at("usageMetadata").at("cachedContentTokenCount").as_int64(), 3) << "part of promptTokenCount";
   EXPECT_EQ(body.at("usageMetadata").at("candidatesTokenCount").as_int64(), 7);
   EXPECT_EQ(body.at("usageMetadata").at("totalTokenCount").as_int64(), 13);
 

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include "gateway_harness.h"
 #include "support/process.h"
@@ -29,7 +30,12 @@ TEST(SettingsPage, EverythingAUserDoesWorksInChromium) {
   const auto node = find_on_path("node");
   ASSERT_TRUE(node.has_value()) << "node is not on PATH: run scripts/install-deps.sh (make test does)";
 
-  Gateway gw;
+  // A (test) price for gpt-4o-mini, so that the Usage tab has a cost to show beside an unpriced model.
+  TempDir prices;
+  std::ofstream(prices / "prices.json")
+      << R"([{"id":"openai","prices":[{"model":"gpt-4o-mini*","input":2,"cached_input":null,"cache_write":null,)"
+         R"("output":8,"read_on":"2026-12-07","source":"https://prices.example.test/"}]}])";
+  Gateway gw(Environment{{"KEYRELAY_PRICES_FILE", (prices / "prices.json").string()}});
   TempDir out;
   Process run({node->string(), (browser_dir() / "settings_page_check.mjs").string()},
               {{"KEYRELAY_URL", "http://127.0.0.1:" + std::to_string(gw.vault.server().port())},

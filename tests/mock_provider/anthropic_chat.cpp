@@ -93,6 +93,7 @@ std::optional<Problem> read_messages(const json::value& value, ChatCall& call) {
   if (!value.is_array()) return std::string("messages: Input should be a valid list");
   const auto& messages = value.as_array();
   if (messages.empty()) return std::string("messages: at least one message is required");
+  call.messages = messages.size();
   Turn previous;
   for (std::size_t i = 0; i < messages.size(); ++i) {
     const std::string where = "messages." + std::to_string(i);
@@ -153,6 +154,7 @@ std::optional<Problem> read_messages(const json::value& value, ChatCall& call) {
 std::optional<Problem> read_system(const json::value& system, ChatCall& call) {
   if (system.is_string()) {
     call.input_words += count_words(system.as_string());
+    call.system_words += count_words(system.as_string());
     return std::nullopt;
   }
   if (!system.is_array()) return std::string("system: Input should be a valid string or list");
@@ -164,6 +166,7 @@ std::optional<Problem> read_system(const json::value& system, ChatCall& call) {
     const auto text = string_at(block.as_object(), "text");
     if (!text) return where + ".text: Field required";
     call.input_words += count_words(*text);
+    call.system_words += count_words(*text);
   }
   return std::nullopt;
 }
@@ -244,11 +247,13 @@ std::optional<Problem> read_body(const json::object& body, ChatCall& call) {
 
 // ---- writing --------------------------------------------------------------------------------
 
-json::object usage_of(std::size_t input, std::size_t output) {
-  return {{"input_tokens", input},
+// input_tokens leaves out the cached prefix, reported as written (first turn) or read (later ones).
+json::object usage_of(const ChatCall& call, const ChatReply& reply, std::size_t output) {
+  const bool first_turn = call.messages == 1;
+  return {{"input_tokens", reply.input_tokens - reply.cached_tokens},
           {"output_tokens", output},
-          {"cache_creation_input_tokens", 0},
-          {"cache_read_input_tokens", 0}};
+          {"cache_creation_input_tokens", first_turn ? reply.cached_tokens : 0},
+          {"cache_read_input_tokens", first_turn ? 0 : reply.cached_tokens}};
 }
 
 std::string_view stop_reason_of(const ChatReply& reply) { return reply.tool_call ? "tool_use" : "end_turn"; }
@@ -268,7 +273,7 @@ std::vector<std::string> stream_events(const ChatCall& call, const ChatReply& re
   std::vector<std::string> events;
   events.push_back(sse_event(
       "message_start", json::object{{"type", "message_start"},
-                                    {"message", message_of(call, {}, nullptr, usage_of(reply.input_tokens, 1))}}));
+                                    {"message", message_of(call, {}, nullptr, usage_of(call, reply, 1))}}));
   json::object block;
   if (reply.tool_call) {
     block = {{"type", "tool_use"}, {"id", kToolUseId}, {"name", reply.tool_call->name}, {"input", json::object{}}};
@@ -321,7 +326,7 @@ Answer anthropic_chat_answer(const ChatCall& call, const ChatReply& reply) {
     }
     return json_answer(200,
                        message_of(call, std::move(content), json::value(stop_reason_of(reply)),
-                                  usage_of(reply.input_tokens, reply.output_tokens)),
+                                  usage_of(call, reply, reply.output_tokens)),
                        request_id);
   }
   Answer a;

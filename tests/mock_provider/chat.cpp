@@ -23,6 +23,7 @@ bool starts_character(std::string_view text, std::size_t i) {
 ChatReply reply_to(std::string_view provider_id, const ChatCall& call) {
   ChatReply reply;
   reply.input_tokens = call.input_words;
+  reply.cached_tokens = call.system_words;
   if (call.tool_result) {
     reply.text = "Tool said: " + *call.tool_result;
   } else if (call.first_tool) {

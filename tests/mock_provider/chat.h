@@ -11,6 +11,11 @@
 //   usage      input = whitespace-separated words of every text of the request (system prompt,
 //              every message's text parts, tool-result texts; not tool-call arguments);
 //              output = words of the reply text, or 5 for a tool call
+//   cache      the words of the system prompt count as the prompt's cached prefix, each wire in
+//              its own way: OpenAI prompt_tokens_details.cached_tokens and Gemini
+//              cachedContentTokenCount (both part of the prompt count); Anthropic reports them
+//              apart from input_tokens, as cache_creation_input_tokens when the request has one
+//              message (the first turn writes the cache) and as cache_read_input_tokens otherwise
 
 #include <cstddef>
 #include <optional>
@@ -25,6 +30,8 @@ struct ChatCall {
   bool stream = false;
   bool include_usage = false;              // OpenAI: stream_options.include_usage was true
   std::size_t input_words = 0;             // words of every text of the request
+  std::size_t system_words = 0;            // of input_words: the system prompt's
+  std::size_t messages = 0;                // messages (contents) of the request, the system prompt aside
   std::string last_user_text;              // text parts of the last user turn that has any, joined by ' '
   std::optional<std::string> tool_result;  // the last turn is a tool result: its content text
   std::optional<std::string> first_tool;   // name of the first declared tool, unless tools are turned off
@@ -41,6 +48,7 @@ struct ChatReply {
   std::optional<ToolCall> tool_call;
   std::size_t input_tokens = 0;
   std::size_t output_tokens = 0;
+  std::size_t cached_tokens = 0;  // of input_tokens: the cached prefix (the system prompt's words)
 };
 
 // The reply of provider `provider_id` to `call`, by the rules above.

@@ -252,7 +252,9 @@ std::optional<Problem> read_body(const json::object& body, ChatCall& call) {
   if (auto problem = known_names(body, kRequestFields, "")) return problem;
   if (const auto* system = field(body, "systemInstruction")) {
     Turn ignored;
+    const std::size_t before = call.input_words;
     if (auto problem = read_content(*system, "system_instruction", true, ignored, call.input_words)) return problem;
+    call.system_words = call.input_words - before;
   }
   const auto* contents = field(body, "contents");
   if (contents == nullptr || !contents->is_array() || contents->as_array().empty())
@@ -272,11 +274,14 @@ std::optional<Problem> read_body(const json::object& body, ChatCall& call) {
 
 // ---- writing --------------------------------------------------------------------------------
 
+// promptTokenCount includes cachedContentTokenCount.
 json::object usage_of(const ChatReply& reply, bool complete) {
-  if (!complete) return {{"promptTokenCount", reply.input_tokens}, {"totalTokenCount", reply.input_tokens}};
-  return {{"promptTokenCount", reply.input_tokens},
-          {"candidatesTokenCount", reply.output_tokens},
-          {"totalTokenCount", reply.input_tokens + reply.output_tokens}};
+  json::object usage{{"promptTokenCount", reply.input_tokens}, {"totalTokenCount", reply.input_tokens}};
+  if (reply.cached_tokens > 0) usage["cachedContentTokenCount"] = reply.cached_tokens;
+  if (!complete) return usage;
+  usage["candidatesTokenCount"] = reply.output_tokens;
+  usage["totalTokenCount"] = reply.input_tokens + reply.output_tokens;
+  return usage;
 }
 
 json::object response_of(const ChatCall& call, json::array parts, bool last, const ChatReply& reply) {

@@ -134,6 +134,8 @@ std::optional<Problem> read_messages(const json::value& value, ChatCall& call) {
     if (content != nullptr)
       if (auto problem = read_content(*content, where + ".content", text)) return problem;
     call.input_words += count_words(text);
+    if (*role == "system" || *role == "developer") call.system_words += count_words(text);
+    ++call.messages;
 
     if (has_tool_calls) {
       if (auto problem = read_tool_calls(message.at("tool_calls"), where + ".tool_calls", pending)) return problem;
@@ -220,7 +222,7 @@ json::object usage_of(const ChatReply& reply) {
   return {{"prompt_tokens", reply.input_tokens},
           {"completion_tokens", reply.output_tokens},
           {"total_tokens", reply.input_tokens + reply.output_tokens},
-          {"prompt_tokens_details", {{"cached_tokens", 0}}},
+          {"prompt_tokens_details", {{"cached_tokens", reply.cached_tokens}}},
           {"completion_tokens_details", {{"reasoning_tokens", 0}}}};
 }
 

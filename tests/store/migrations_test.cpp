@@ -56,11 +56,16 @@ TEST(SqliteMigrations, SchemaEnforcesTheRecordRules) {
            "INSERT INTO alerts VALUES ('a', 'r', 'fatal', 'open', 'u', NULL, NULL, 'm', 0, 0, 1, NULL)",  // severity
            "INSERT INTO alerts VALUES ('a', 'r', 'info', 'resolved', 'u', NULL, NULL, 'm', 0, 0, 1, NULL)",  // no time
            "INSERT INTO alerts VALUES ('a', 'r', 'info', 'open', 'u', NULL, NULL, 'm', 0, 0, 0, NULL)",  // count 0
-           "INSERT INTO usage_daily VALUES ('k', '2026-1-1', 'u', 'p', 1, 0, 0, 0)",           // not a day
-           "INSERT INTO usage_daily VALUES ('k', '2026-01-01', 'u', 'p', -1, 0, 0, 0)",        // negative
+           "INSERT INTO usage_daily VALUES ('k', '2026-1-1', 'u', 'p', 1, 0, 0, 0, 'm', 0, 0)",     // not a day
+           "INSERT INTO usage_daily VALUES ('k', '2026-01-01', 'u', 'p', -1, 0, 0, 0, 'm', 0, 0)",  // negative
+           "INSERT INTO usage_daily VALUES ('k', '2026-01-01', 'u', 'p', 1, 0, 0, 0, 'm', -1, 0)",  // negative cost
+           "INSERT INTO usage_daily VALUES ('k', '2026-01-01', 'u', 'p', 1, 0, 0, 0, 'm', 0, 2)",   // unpriced > requests
        }) {
     EXPECT_FALSE((*conn)->exec(bad, "test")) << bad;
   }
+  EXPECT_TRUE((*conn)->exec("INSERT INTO usage_daily VALUES ('k', '2026-01-01', 'u', 'p', 2, 0, 0, 0, 'm', 5, 2)",
+                            "test"))
+      << "the rows the checks refuse differ from this one in one column each";
   EXPECT_TRUE((*conn)->exec("INSERT INTO users VALUES ('u1', 'n', 'user', NULL, x'00', 0)", "test"));
   auto duplicate = (*conn)->exec("INSERT INTO users VALUES ('u3', 'n', 'user', NULL, x'00', 0)", "test");
   ASSERT_FALSE(duplicate);
@@ -102,7 +107,7 @@ TEST(SqliteMigrations, UpgradesAVersionOneDatabase) {
   auto after = store.schema_version();
   ASSERT_TRUE(after);
   EXPECT_EQ(*after, latest_schema_version());
-  EXPECT_EQ(latest_schema_version(), 6);
+  EXPECT_EQ(latest_schema_version(), 7);
 
   auto nodes = store.live_nodes(store::test::at(0));
   ASSERT_TRUE(nodes) << nodes.error().message;
@@ -150,7 +155,7 @@ TEST(SqliteMigrations, VersionSixKeepsEveryAuditEventAndItsRules) {
                             "test"));
   auto applied = apply_migrations(**conn);
   ASSERT_TRUE(applied) << applied.error().message;
-  EXPECT_EQ(*applied, 1);
+  EXPECT_EQ(*applied, latest_schema_version() - 5);
 
   store::test::RawSqlite raw(dir / "m.db");
   EXPECT_EQ(raw.text("SELECT group_concat(id || seq || outcome || actor_kind || coalesce(on_behalf_of, '-') || "
@@ -191,6 +196,44 @@ TEST(SqliteMigrations, AnAuditInsertBuildsNoTemporaryTable) {
   }
   EXPECT_GT(opcodes, 20);
   EXPECT_EQ(ephemeral, 0);
+}
+
+// Version 7 gives usage a model and a cost: rows from before keep their counts, name no model and
+// count every request as unpriced (their cost reads null, never 0).
+TEST(SqliteMigrations, UsageFromBeforeCostsAreKnownIsUnpriced) {
+  keyrelay::test::TempDir dir;
+  const auto file = dir / "v5.db";
+  {
+    auto conn = Connection::open(file, std::chrono::milliseconds{1000});
+    ASSERT_TRUE(conn) << conn.error().message;
+    ASSERT_TRUE((*conn)->exec(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)", "test"));
+    for (int v = 0; v < 5; ++v) {
+      ASSERT_TRUE((*conn)->exec(migrations()[v].script, "test")) << v;
+      ASSERT_TRUE((*conn)->exec("INSERT INTO schema_migrations VALUES (" + std::to_string(v + 1) + ", 0)", "test"));
+    }
+    ASSERT_TRUE((*conn)->exec(
+        "INSERT INTO usage_daily VALUES ('k1', '2026-01-01', 'u1', 'openai', 4, 40, 80, 1)", "test"));
+  }
+  store::test::TestSealer sealer;
+  SqliteOptions options;
+  options.file = file;
+  auto opened = SqliteStore::open(options, sealer);
+  ASSERT_TRUE(opened) << opened.error().message;
+  auto applied = (*opened)->migrate();
+  ASSERT_TRUE(applied) << applied.error().message;
+  EXPECT_EQ(*applied, 2);  // 6 (audit checks) and 7
+  UsageQuery q{"u1", "2026-01-01", "2026-01-01", true, true, true};
+  q.by_model = true;
+  auto rows = (*opened)->usage(q);
+  ASSERT_TRUE(rows) << rows.error().message;
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].requests, 4);
+  EXPECT_EQ((*rows)[0].output_tokens, 80);
+  EXPECT_EQ((*rows)[0].errors, 1);
+  EXPECT_EQ((*rows)[0].model, "");
+  EXPECT_EQ((*rows)[0].cost_micro_usd, 0);
+  EXPECT_EQ((*rows)[0].unpriced_requests, 4);
 }
 
 }  // namespace

@@ -68,7 +68,8 @@ std::string text(const AlertRecord& a) {
 std::string text(const UsageRow& r) {
   std::ostringstream out;
   out << "usage day=" << s(r.day) << " provider=" << s(r.provider) << " key=" << s(r.key_id) << " " << r.requests
-      << "/" << r.input_tokens << "/" << r.output_tokens << "/" << r.errors;
+      << "/" << r.input_tokens << "/" << r.output_tokens << "/" << r.errors << " model=" << s(r.model)
+      << " cost=" << r.cost_micro_usd << " unpriced=" << r.unpriced_requests;
   return out.str();
 }
 

@@ -221,6 +221,58 @@ TEST_P(UsageContract, NegativeCountsAreRefusedAndNothingIsWritten) {
   EXPECT_EQ(snapshot(*store_), before);
 }
 
+// Costs are kept per key, model and day in integer micro-USD, with the unpriced requests apart.
+TEST_P(UsageContract, BooksCostsPerModelAndGroupsByModel) {
+  auto alice = add_user("alice");
+  auto openai = add_key(alice, "openai", "a");
+  auto anthropic = add_key(alice, "anthropic", "b");
+  auto priced = [](UsageDelta d, std::string model, std::int64_t cost, std::int64_t unpriced) {
+    d.model = std::move(model);
+    d.cost_micro_usd = cost;
+    d.unpriced_requests = unpriced;
+    return d;
+  };
+  ASSERT_TRUE(store_->add_usage({priced(make_usage(openai, at(10), 2), "gpt-4o", 1'500, 0),
+                                 priced(make_usage(openai, at(20), 1), "gpt-4o-mini", 0, 1),
+                                 priced(make_usage(anthropic, at(30), 3), "claude-x", 7'000'001, 1),
+                                 priced(make_usage(anthropic, at(40), 1), "", 0, 1)}));
+  // A second batch adds to the same (key, day, model) row.
+  ASSERT_TRUE(store_->add_usage({priced(make_usage(openai, at(50), 1), "gpt-4o", 500, 0)}));
+
+  auto with = [](UsageRow r, std::optional<std::string> model, std::int64_t cost, std::int64_t unpriced) {
+    r.model = std::move(model);
+    r.cost_micro_usd = cost;
+    r.unpriced_requests = unpriced;
+    return r;
+  };
+  UsageQuery by_model = query(alice, "2026-01-01", "2026-01-01", false, true, false);
+  by_model.by_model = true;
+  EXPECT_EQ(usage_texts(by_model),
+            texts(std::vector<UsageRow>{with(row({}, "anthropic", {}, 1, 10, 20, 0), "", 0, 1),
+                                        with(row({}, "anthropic", {}, 3, 30, 60, 0), "claude-x", 7'000'001, 1),
+                                        with(row({}, "openai", {}, 3, 30, 60, 0), "gpt-4o", 2'000, 0),
+                                        with(row({}, "openai", {}, 1, 10, 20, 0), "gpt-4o-mini", 0, 1)}));
+  EXPECT_EQ(usage_texts(query(alice, "2026-01-01", "2026-01-01", false, true, false)),
+            texts(std::vector<UsageRow>{with(row({}, "anthropic", {}, 4, 40, 80, 0), {}, 7'000'001, 2),
+                                        with(row({}, "openai", {}, 4, 40, 80, 0), {}, 2'000, 1)}));
+}
+
+TEST_P(UsageContract, MoreUnpricedThanRequestsOrANegativeCostIsRefused) {
+  auto alice = add_user("alice");
+  auto key = add_key(alice, "openai", "work");
+  const auto before = snapshot(*store_);
+  auto too_many = make_usage(key, at(10), 1);
+  too_many.unpriced_requests = 2;
+  auto negative = make_usage(key, at(10), 1);
+  negative.cost_micro_usd = -1;
+  for (const auto& bad : {too_many, negative}) {
+    auto added = store_->add_usage({make_usage(key, at(10), 1), bad});
+    ASSERT_FALSE(added);
+    EXPECT_EQ(added.error().code, core::Errc::invalid_request);
+  }
+  EXPECT_EQ(snapshot(*store_), before);
+}
+
 TEST_P(UsageContract, AnEmptyBatchChangesNothing) {
   add_user("alice");
   const auto before = snapshot(*store_);

@@ -1,5 +1,7 @@
 #include "api/gateway/chat_event_stream.h"
 
+#include "gateway/use_tokens.h"
+
 namespace keyrelay::api {
 
 boost::asio::awaitable<core::Result<std::string_view>> ChatEventStream::next_piece() {
@@ -39,12 +41,11 @@ boost::asio::awaitable<bool> ChatEventStream::fail(http::BodySink& sink, std::st
 }
 
 void ChatEventStream::book(bool error) {
-  const auto tokens = translator_->usage();
   use_.error = error;
-  use_.input_tokens = tokens.input_tokens;
-  use_.output_tokens = tokens.output_tokens;
+  gateway::record_tokens(use_, translator_->usage());
   usage_.record(std::move(use_));
   place_.release();  // the stream is over: the caller's place is free for its next request
 }
 
 }  // namespace keyrelay::api
+

@@ -13,6 +13,7 @@
 #include "api/gateway/openai_errors.h"
 #include "api/guard.h"
 #include "core/ids.h"
+#include "gateway/use_tokens.h"
 #include "gateway/answer_classifier.h"
 
 namespace keyrelay::api {
@@ -108,8 +109,7 @@ core::Result<http::Response> relay_answer(GatewayServices& gateway, gateway::Dis
   }
   auto r = http::Response::json(200, std::move(translated->body));
   set_key_headers(r, answer, dispatched.attempts);
-  use.input_tokens = translated->usage.input_tokens;
-  use.output_tokens = translated->usage.output_tokens;
+  gateway::record_tokens(use, translated->usage);
   gateway.usage.record(std::move(use));
   return r;
 }

@@ -1,6 +1,7 @@
 #include "api/gateway/proxy_body_stream.h"
 
 #include "gateway/content_decoding.h"
+#include "gateway/use_tokens.h"
 
 namespace keyrelay::api {
 namespace {
@@ -75,16 +76,16 @@ boost::asio::awaitable<bool> ProxyBodyStream::pump(http::BodySink& sink) {
 void ProxyBodyStream::book(bool error) {
   if (booked_) return;
   booked_ = true;
+  // The answer's own model prices the call (a proxied body is not read, so its "model" is unknown).
   if (sse_usage_) {
-    const auto tokens = sse_usage_->usage();
-    use_.input_tokens = tokens.input_tokens;
-    use_.output_tokens = tokens.output_tokens;
+    gateway::record_tokens(use_, sse_usage_->usage());
+    use_.model = sse_usage_->model();
   } else if (json_usage_ && !json_copy_.empty() && !error) {
     auto body = gateway::decode_body(content_encoding_, json_copy_, kMaxJsonUsageBytes);
     if (body) {
       if (auto translated = gateway::translate_response(*wire_, *body, gateway::ResponseMeta{})) {
-        use_.input_tokens = translated->usage.input_tokens;
-        use_.output_tokens = translated->usage.output_tokens;
+        gateway::record_tokens(use_, translated->usage);
+        use_.model = std::move(translated->model);
       }
     }
   }

@@ -12,9 +12,13 @@ namespace keyrelay::gateway::wire {
 // OpenAI's prompt_tokens counts every input token; Anthropic's input_tokens leaves out the tokens
 // written to and read from the prompt cache, which are billed too.
 TokenUsage anthropic_usage(const json::object& usage) {
-  return TokenUsage{count_field(usage, "input_tokens") + count_field(usage, "cache_creation_input_tokens") +
-                        count_field(usage, "cache_read_input_tokens"),
-                    count_field(usage, "output_tokens"), true};
+  TokenUsage tokens;
+  tokens.cached_input_tokens = count_field(usage, "cache_read_input_tokens");
+  tokens.cache_write_tokens = count_field(usage, "cache_creation_input_tokens");
+  tokens.input_tokens = count_field(usage, "input_tokens") + tokens.cached_input_tokens + tokens.cache_write_tokens;
+  tokens.output_tokens = count_field(usage, "output_tokens");
+  tokens.reported = true;
+  return tokens;
 }
 
 // The id and created of the answer are the gateway's (meta), as on the stream, so that a client
@@ -43,7 +47,7 @@ core::Result<ChatResponse> translate_anthropic_response(std::string_view body, c
   }
   choice.finish_reason = finish_reason_of_anthropic(string_field(*message, "stop_reason"));
   if (const json::object* usage = object_field(*message, "usage")) c.usage = anthropic_usage(*usage);
-  return ChatResponse{completion_body(meta, c), c.usage};
+  return ChatResponse{completion_body(meta, c), c.usage, c.model};
 }
 
 }  // namespace keyrelay::gateway::wire

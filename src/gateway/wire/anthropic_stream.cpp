@@ -18,6 +18,7 @@ class AnthropicStream final : public EventStream {
   AnthropicStream(bool include_usage, ResponseMeta meta) : include_usage_(include_usage), writer_(std::move(meta)) {}
 
   TokenUsage usage() const override { return usage_; }
+  std::string model() const override { return model_; }
 
  protected:
   core::Result<void> on_event(const SseEvent& event, std::string& out) override {
@@ -35,8 +36,10 @@ class AnthropicStream final : public EventStream {
     }
     if (type == "message_start") {
       if (const json::object* message = object_field(data, "message")) {
-        if (const std::string_view model = string_field(*message, "model"); !model.empty() && !started_)
+        if (const std::string_view model = string_field(*message, "model"); !model.empty() && !started_) {
           writer_.set_model(std::string(model));
+          model_ = std::string(model);
+        }
         if (const json::object* usage = object_field(*message, "usage")) usage_ = anthropic_usage(*usage);
       }
       start(out);
@@ -98,11 +101,17 @@ class AnthropicStream final : public EventStream {
   }
 
   // usage.output_tokens is cumulative (the last one counts); newer API versions repeat the input
-  // counters here too, also cumulative.
+  // and cache counters here too, also cumulative: each one given replaces message_start's.
   void on_message_delta(const json::object& data, std::string& out) {
     if (const json::object* usage = object_field(data, "usage")) {
       if (usage->contains("output_tokens")) usage_.output_tokens = count_field(*usage, "output_tokens");
-      if (field(*usage, "input_tokens") != nullptr) usage_.input_tokens = anthropic_usage(*usage).input_tokens;
+      const std::uint64_t plain_input = usage_.input_tokens - usage_.cached_input_tokens - usage_.cache_write_tokens;
+      const auto counter = [usage](std::string_view name, std::uint64_t before) {
+        return field(*usage, name) != nullptr ? count_field(*usage, name) : before;
+      };
+      usage_.cached_input_tokens = counter("cache_read_input_tokens", usage_.cached_input_tokens);
+      usage_.cache_write_tokens = counter("cache_creation_input_tokens", usage_.cache_write_tokens);
+      usage_.input_tokens = counter("input_tokens", plain_input) + usage_.cached_input_tokens + usage_.cache_write_tokens;
       usage_.reported = true;
     }
     const json::object* delta = object_field(data, "delta");
@@ -131,6 +140,7 @@ class AnthropicStream final : public EventStream {
   bool complete_ = false;
   std::map<std::uint64_t, std::size_t> tool_ordinal_;  // content block index → tool call ordinal
   TokenUsage usage_;
+  std::string model_;
 };
 
 }  // namespace

@@ -22,10 +22,15 @@
 namespace keyrelay::gateway {
 
 // Tokens of one call as the provider reported them (OpenAI meaning: input = prompt tokens including
-// cached ones, output = completion tokens including reasoning/thoughts).
+// cached and cache-written ones, output = completion tokens including reasoning/thoughts). Each
+// wire's own inclusion rule is undone where it is read: OpenAI's prompt_tokens and Gemini's
+// promptTokenCount already include their cached tokens; Anthropic's input_tokens excludes cache
+// reads and writes, which are added in.
 struct TokenUsage {
   std::uint64_t input_tokens = 0;
   std::uint64_t output_tokens = 0;
+  std::uint64_t cached_input_tokens = 0;  // of input_tokens: read from the prompt cache
+  std::uint64_t cache_write_tokens = 0;   // of input_tokens: written to the prompt cache (Anthropic)
   bool reported = false;  // the provider said; false when the answer carried no usage
 };
 
@@ -76,6 +81,7 @@ struct ResponseMeta {
 struct ChatResponse {
   std::string body;  // an OpenAI "chat.completion" object
   TokenUsage usage;
+  std::string model;  // the model the provider says answered; "" when it named none
 };
 
 // A provider's 2xx answer → OpenAI chat.completion (choices[0].message with content and/or
@@ -104,6 +110,9 @@ class StreamTranslator {
 
   // Usage seen so far (complete once finish() succeeded).
   virtual TokenUsage usage() const = 0;
+
+  // The model the provider's events say answered ("" until one named it): /proxy prices by it.
+  virtual std::string model() const = 0;
 };
 
 // For the OpenAI wire the chunks pass through unchanged, except that the usage-only chunk is dropped

@@ -10,8 +10,13 @@
 namespace keyrelay::gateway::wire {
 
 TokenUsage gemini_usage(const json::object& m) {
-  return TokenUsage{count_field(m, "promptTokenCount") + count_field(m, "toolUsePromptTokenCount"),
-                    count_field(m, "candidatesTokenCount") + count_field(m, "thoughtsTokenCount"), true};
+  TokenUsage tokens{count_field(m, "promptTokenCount") + count_field(m, "toolUsePromptTokenCount"),
+                    count_field(m, "candidatesTokenCount") + count_field(m, "thoughtsTokenCount")};
+  // cachedContentTokenCount is part of promptTokenCount (UsageMetadata: "Number of tokens in the
+  // cached part of the prompt").
+  tokens.cached_input_tokens = count_field(m, "cachedContentTokenCount");
+  tokens.reported = true;
+  return tokens;
 }
 
 std::string gemini_call_id(const json::object& function_call, std::size_t ordinal) {
@@ -41,7 +46,7 @@ core::Result<ChatResponse> translate_gemini_response(std::string_view body, cons
     if (feedback == nullptr || string_field(*feedback, "blockReason").empty())
       return core::Error::upstream_error("the provider's answer has no candidates and no block reason");
     c.choices.push_back(Choice{{}, {}, "content_filter"});
-    return ChatResponse{completion_body(meta, c), c.usage};
+    return ChatResponse{completion_body(meta, c), c.usage, c.model};
   }
   for (const auto& value : *candidates) {
     const json::object* candidate = value.if_object();
@@ -55,7 +60,7 @@ core::Result<ChatResponse> translate_gemini_response(std::string_view body, cons
         });
     choice.finish_reason = finish_reason_of_gemini(string_field(*candidate, "finishReason"), !choice.tool_calls.empty());
   }
-  return ChatResponse{completion_body(meta, c), c.usage};
+  return ChatResponse{completion_body(meta, c), c.usage, c.model};
 }
 
 }  // namespace keyrelay::gateway::wire

@@ -22,6 +22,7 @@ class GeminiStream final : public EventStream {
   GeminiStream(bool include_usage, ResponseMeta meta) : include_usage_(include_usage), writer_(std::move(meta)) {}
 
   TokenUsage usage() const override { return usage_; }
+  std::string model() const override { return model_; }
 
  protected:
   core::Result<void> on_event(const SseEvent& event, std::string& out) override {
@@ -34,8 +35,10 @@ class GeminiStream final : public EventStream {
     }
     if (const json::object* usage = object_field(answer, "usageMetadata")) usage_ = gemini_usage(*usage);  // the last one is complete
     if (candidates_.empty()) {
-      if (const std::string_view model = string_field(answer, "modelVersion"); !model.empty())
+      if (const std::string_view model = string_field(answer, "modelVersion"); !model.empty()) {
         writer_.set_model(std::string(model));
+        model_ = std::string(model);
+      }
       candidates_[0];
       writer_.role(out);
     }
@@ -101,6 +104,7 @@ class GeminiStream final : public EventStream {
   std::map<std::size_t, Candidate> candidates_;  // by candidate index; [0] exists once the stream started
   bool blocked_ = false;                         // the prompt was blocked: no candidate will come
   TokenUsage usage_;
+  std::string model_;
 };
 
 }  // namespace

@@ -21,7 +21,8 @@ core::Result<ChatResponse> translate_gemini_response(std::string_view body, cons
 std::unique_ptr<StreamTranslator> make_gemini_stream(const ChatRequest& request, ResponseMeta meta);
 
 // A Gemini "usageMetadata" in OpenAI's meaning: prompt = promptTokenCount + toolUsePromptTokenCount,
-// completion = candidatesTokenCount + thoughtsTokenCount.
+// completion = candidatesTokenCount + thoughtsTokenCount; cached = cachedContentTokenCount (a part
+// of promptTokenCount).
 TokenUsage gemini_usage(const boost::json::object& usage_metadata);
 
 // Visits the parts of a candidate's content in order: on_text(std::string_view) for text,

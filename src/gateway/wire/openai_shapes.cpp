@@ -7,9 +7,12 @@
 namespace keyrelay::gateway::wire {
 
 json::object usage_json(const TokenUsage& usage) {
-  return json::object{{"prompt_tokens", usage.input_tokens},
-                      {"completion_tokens", usage.output_tokens},
-                      {"total_tokens", usage.input_tokens + usage.output_tokens}};
+  json::object o{{"prompt_tokens", usage.input_tokens},
+                 {"completion_tokens", usage.output_tokens},
+                 {"total_tokens", usage.input_tokens + usage.output_tokens}};
+  // OpenAI's own place for cache hits, so a client sees them whichever provider answered.
+  if (usage.cached_input_tokens > 0) o["prompt_tokens_details"] = json::object{{"cached_tokens", usage.cached_input_tokens}};
+  return o;
 }
 
 json::object tool_call_json(std::string_view id, std::string_view name, std::string arguments) {

@@ -13,6 +13,7 @@ class OpenAiStream final : public EventStream {
   explicit OpenAiStream(bool include_usage) : include_usage_(include_usage) {}
 
   TokenUsage usage() const override { return usage_; }
+  std::string model() const override { return model_; }
 
  protected:
   core::Result<void> on_event(const SseEvent& event, std::string& out) override {
@@ -30,6 +31,7 @@ class OpenAiStream final : public EventStream {
       return core::Error::upstream_error(message.empty() ? "the provider's stream reported an error"
                                                          : std::string(message));
     }
+    if (model_.empty()) model_ = std::string(string_field(chunk, "model"));
     const auto usage = usage_of_openai(chunk);
     if (usage) usage_ = *usage;
     const json::array* choices = array_field(chunk, "choices");
@@ -48,6 +50,7 @@ class OpenAiStream final : public EventStream {
   bool include_usage_;
   bool done_ = false;
   TokenUsage usage_;
+  std::string model_;
 };
 
 }  // namespace

@@ -23,14 +23,19 @@ core::Result<UpstreamCall> build_openai_call(const ChatRequest& request, std::st
 std::optional<TokenUsage> usage_of_openai(const json::object& doc) {
   const json::object* usage = object_field(doc, "usage");
   if (usage == nullptr) return std::nullopt;
-  return TokenUsage{count_field(*usage, "prompt_tokens"), count_field(*usage, "completion_tokens"), true};
+  // prompt_tokens_details.cached_tokens is part of prompt_tokens (OpenAI, "Prompt caching").
+  const json::object* details = object_field(*usage, "prompt_tokens_details");
+  TokenUsage tokens{count_field(*usage, "prompt_tokens"), count_field(*usage, "completion_tokens")};
+  tokens.cached_input_tokens = details != nullptr ? count_field(*details, "cached_tokens") : 0;
+  tokens.reported = true;
+  return tokens;
 }
 
 core::Result<ChatResponse> translate_openai_response(std::string_view body) {
   const auto doc = parse_json(body);
   if (!doc || !doc->is_object() || array_field(doc->get_object(), "choices") == nullptr)
     return core::Error::upstream_error("the provider's answer is not a chat completion");
-  ChatResponse response{std::string(body), {}};
+  ChatResponse response{std::string(body), {}, std::string(string_field(doc->get_object(), "model"))};
   if (auto usage = usage_of_openai(doc->get_object())) response.usage = *usage;
   return response;
 }

@@ -232,6 +232,36 @@ constexpr std::string_view kV6 = R"sql(
 SELECT 1;
 )sql";
 
+// Usage per key, model and day, with its cost (see the SQLite version): the table is rebuilt, and
+// its row-level security with it.
+constexpr std::string_view kV7 = R"sql(
+CREATE TABLE usage_daily_v7 (
+  key_id            text NOT NULL,
+  day               text NOT NULL CHECK (length(day) = 10),  -- YYYY-MM-DD, UTC
+  owner_id          text NOT NULL,
+  provider          text NOT NULL,
+  requests          bigint NOT NULL DEFAULT 0 CHECK (requests >= 0),
+  input_tokens      bigint NOT NULL DEFAULT 0 CHECK (input_tokens >= 0),
+  output_tokens     bigint NOT NULL DEFAULT 0 CHECK (output_tokens >= 0),
+  errors            bigint NOT NULL DEFAULT 0 CHECK (errors >= 0),
+  model             text NOT NULL DEFAULT '',
+  cost_micro_usd    bigint NOT NULL DEFAULT 0 CHECK (cost_micro_usd >= 0),
+  unpriced_requests bigint NOT NULL DEFAULT 0 CHECK (unpriced_requests >= 0 AND unpriced_requests <= requests),
+  CONSTRAINT usage_daily_v7_pkey PRIMARY KEY (key_id, day, model)
+);
+INSERT INTO usage_daily_v7 (key_id, day, owner_id, provider, requests, input_tokens, output_tokens, errors, model,
+                            cost_micro_usd, unpriced_requests)
+  SELECT key_id, day, owner_id, provider, requests, input_tokens, output_tokens, errors, '', 0, requests FROM usage_daily;
+DROP TABLE usage_daily;
+ALTER TABLE usage_daily_v7 RENAME TO usage_daily;
+ALTER TABLE usage_daily RENAME CONSTRAINT usage_daily_v7_pkey TO usage_daily_pkey;
+CREATE INDEX usage_daily_by_owner_day ON usage_daily (owner_id, day);
+ALTER TABLE usage_daily ENABLE ROW LEVEL SECURITY;
+ALTER TABLE usage_daily FORCE ROW LEVEL SECURITY;
+CREATE POLICY usage_daily_of_owner ON usage_daily
+  USING (owner_id = current_setting('keyrelay.user_id', true) OR current_setting('keyrelay.scope', true) = 'all');
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "runtime role, users, access tokens, provider keys, audit log, store generation; RLS", kV1},
     Migration{2, "daily usage per key, alerts; RLS", kV2},
@@ -239,6 +269,7 @@ constexpr std::array kMigrations{
     Migration{4, "audit pruning checkpoints, key expiry index", kV4},
     Migration{5, "nodes: the servers sharing the database and the master keys they hold", kV5},
     Migration{6, "none (SQLite's audit log checks as comparisons; PostgreSQL needs no change)", kV6},
+    Migration{7, "usage per key, model and day, with its cost in micro-USD; RLS", kV7},
 };
 
 }  // namespace

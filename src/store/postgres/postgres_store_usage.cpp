@@ -31,10 +31,6 @@ bool is_day(std::string_view text) noexcept {
   return true;
 }
 
-bool has_negative_count(const UsageDelta& d) noexcept {
-  return d.requests < 0 || d.input_tokens < 0 || d.output_tokens < 0 || d.errors < 0;
-}
-
 // Two batches booking the same keys lock them in the same (id) order, so they queue instead of
 // deadlocking; the daily rows of a key are only written under its key's lock.
 constexpr std::string_view kLockKeys = "SELECT 1 FROM api_keys WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE";
@@ -42,11 +38,11 @@ constexpr std::string_view kLockKeys = "SELECT 1 FROM api_keys WHERE id = ANY($1
 // `d` is the batch, one row per delta. `booked` adds each key's deltas (summed: a batch may hold a
 // key on two days) to the key's totals, moves last_used_at forward only, and returns the keys that
 // exist and belong to the owner the delta names; only their deltas reach usage_daily, summed per
-// (key, day) so that no row is upserted twice by one statement.
+// (key, day, model) so that no row is upserted twice by one statement.
 constexpr std::string_view kBook =
     "WITH d AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], "
-    "$7::bigint[], $8::bigint[], $9::bigint[]) AS d(key_id, owner_id, provider, day, at, requests, input_tokens, "
-    "output_tokens, errors)), "
+    "$7::bigint[], $8::bigint[], $9::bigint[], $10::text[], $11::bigint[], $12::bigint[]) AS d(key_id, owner_id, "
+    "provider, day, at, requests, input_tokens, output_tokens, errors, model, cost_micro_usd, unpriced_requests)), "
     "booked AS (UPDATE api_keys k SET usage_requests = k.usage_requests + s.requests, "
     "usage_input_tokens = k.usage_input_tokens + s.input_tokens, "
     "usage_output_tokens = k.usage_output_tokens + s.output_tokens, usage_errors = k.usage_errors + s.errors, "
@@ -54,18 +50,21 @@ constexpr std::string_view kBook =
     "FROM (SELECT key_id, owner_id, max(at) AS at, sum(requests) AS requests, sum(input_tokens) AS input_tokens, "
     "sum(output_tokens) AS output_tokens, sum(errors) AS errors FROM d GROUP BY key_id, owner_id) AS s "
     "WHERE k.id = s.key_id AND k.owner_id = s.owner_id RETURNING k.id, k.owner_id) "
-    "INSERT INTO usage_daily AS u (key_id, day, owner_id, provider, requests, input_tokens, output_tokens, errors) "
+    "INSERT INTO usage_daily AS u (key_id, day, owner_id, provider, requests, input_tokens, output_tokens, errors, "
+    "model, cost_micro_usd, unpriced_requests) "
     "SELECT d.key_id, d.day, d.owner_id, min(d.provider), sum(d.requests), sum(d.input_tokens), "
-    "sum(d.output_tokens), sum(d.errors) FROM d JOIN booked b ON b.id = d.key_id AND b.owner_id = d.owner_id "
-    "GROUP BY d.key_id, d.day, d.owner_id ORDER BY d.key_id, d.day "
-    "ON CONFLICT (key_id, day) DO UPDATE SET requests = u.requests + excluded.requests, "
+    "sum(d.output_tokens), sum(d.errors), d.model, sum(d.cost_micro_usd), sum(d.unpriced_requests) "
+    "FROM d JOIN booked b ON b.id = d.key_id AND b.owner_id = d.owner_id "
+    "GROUP BY d.key_id, d.day, d.owner_id, d.model ORDER BY d.key_id, d.day, d.model "
+    "ON CONFLICT (key_id, day, model) DO UPDATE SET requests = u.requests + excluded.requests, "
     "input_tokens = u.input_tokens + excluded.input_tokens, output_tokens = u.output_tokens + excluded.output_tokens, "
-    "errors = u.errors + excluded.errors";
+    "errors = u.errors + excluded.errors, cost_micro_usd = u.cost_micro_usd + excluded.cost_micro_usd, "
+    "unpriced_requests = u.unpriced_requests + excluded.unpriced_requests";
 
 // The batch column by column.
 Params book_params(const std::vector<UsageDelta>& deltas) {
-  std::vector<std::string> key_id, owner_id, provider, day;
-  std::vector<std::int64_t> at, requests, input_tokens, output_tokens, errors;
+  std::vector<std::string> key_id, owner_id, provider, day, model;
+  std::vector<std::int64_t> at, requests, input_tokens, output_tokens, errors, cost, unpriced;
   for (const auto& d : deltas) {
     key_id.push_back(d.key_id);
     owner_id.push_back(d.owner_id);
@@ -76,16 +75,20 @@ Params book_params(const std::vector<UsageDelta>& deltas) {
     input_tokens.push_back(d.input_tokens);
     output_tokens.push_back(d.output_tokens);
     errors.push_back(d.errors);
+    model.push_back(d.model);
+    cost.push_back(d.cost_micro_usd);
+    unpriced.push_back(d.unpriced_requests);
   }
   Params p;
   p.text(postgres::text_array(key_id)).text(postgres::text_array(owner_id)).text(postgres::text_array(provider));
   p.text(postgres::text_array(day)).text(postgres::integer_array(at)).text(postgres::integer_array(requests));
   p.text(postgres::integer_array(input_tokens)).text(postgres::integer_array(output_tokens));
-  p.text(postgres::integer_array(errors));
+  p.text(postgres::integer_array(errors)).text(postgres::text_array(model));
+  p.text(postgres::integer_array(cost)).text(postgres::integer_array(unpriced));
   return p;
 }
 
-// The query for the chosen dimensions: at most 8 variants, each prepared once per connection.
+// The query for the chosen dimensions: at most 16 variants, each prepared once per connection.
 // Ungrouped dimensions are selected as NULL; without any grouping the aggregate yields one row.
 std::string usage_sql(const UsageQuery& query) {
   std::string dims;
@@ -97,13 +100,16 @@ std::string usage_sql(const UsageQuery& query) {
   add(query.by_day, "day");
   add(query.by_provider, "provider");
   add(query.by_key, "key_id");
+  add(query.by_model, "model");
   std::string sql = "SELECT ";
   sql += query.by_day ? "day" : "NULL::text";
   sql += query.by_provider ? ", provider" : ", NULL::text";
   sql += query.by_key ? ", key_id" : ", NULL::text";
+  sql += query.by_model ? ", model" : ", NULL::text";
   sql +=
       ", coalesce(sum(requests), 0)::bigint, coalesce(sum(input_tokens), 0)::bigint, "
-      "coalesce(sum(output_tokens), 0)::bigint, coalesce(sum(errors), 0)::bigint "
+      "coalesce(sum(output_tokens), 0)::bigint, coalesce(sum(errors), 0)::bigint, "
+      "coalesce(sum(cost_micro_usd), 0)::bigint, coalesce(sum(unpriced_requests), 0)::bigint "
       "FROM usage_daily WHERE owner_id = $1 AND day >= $2 AND day <= $3";
   if (!dims.empty()) sql += " GROUP BY " + dims + " ORDER BY " + dims;
   return sql;
@@ -114,7 +120,7 @@ std::string usage_sql(const UsageQuery& query) {
 core::Result<void> PostgresStore::add_usage(const std::vector<UsageDelta>& deltas) {
   if (deltas.empty()) return core::ok();
   for (const auto& delta : deltas) {
-    if (has_negative_count(delta)) return core::Error::invalid_request("usage counts must not be negative");
+    if (is_malformed(delta)) return core::Error::invalid_request("usage counts must not be negative");
   }
   std::vector<std::string> key_ids;
   for (const auto& d : deltas) key_ids.push_back(d.key_id);
@@ -149,10 +155,13 @@ core::Result<std::vector<UsageRow>> PostgresStore::usage(const UsageQuery& query
           row.day = rows->optional_text_at(i, 0);
           row.provider = rows->optional_text_at(i, 1);
           row.key_id = rows->optional_text_at(i, 2);
-          row.requests = rows->int_at(i, 3);
-          row.input_tokens = rows->int_at(i, 4);
-          row.output_tokens = rows->int_at(i, 5);
-          row.errors = rows->int_at(i, 6);
+          row.model = rows->optional_text_at(i, 3);
+          row.requests = rows->int_at(i, 4);
+          row.input_tokens = rows->int_at(i, 5);
+          row.output_tokens = rows->int_at(i, 6);
+          row.errors = rows->int_at(i, 7);
+          row.cost_micro_usd = rows->int_at(i, 8);
+          row.unpriced_requests = rows->int_at(i, 9);
           out.push_back(std::move(row));
         }
         return out;

@@ -231,6 +231,32 @@ CREATE INDEX audit_log_by_action ON audit_log (action, time, seq, id);
 CREATE INDEX audit_log_by_on_behalf_of ON audit_log (on_behalf_of, time, seq, id) WHERE on_behalf_of IS NOT NULL;
 )sql";
 
+// Usage per key, model and day, with what it cost (issue 15): the model joins the primary key, so
+// the table is rebuilt. Rows from before carry no model ('') and no price: every one of their
+// requests counts as unpriced, so their cost reads null, never 0. Costs are integer micro-USD.
+constexpr std::string_view kV7 = R"sql(
+CREATE TABLE usage_daily_v7 (
+  key_id            TEXT NOT NULL,
+  day               TEXT NOT NULL CHECK (length(day) = 10),  -- YYYY-MM-DD, UTC
+  owner_id          TEXT NOT NULL,
+  provider          TEXT NOT NULL,
+  requests          INTEGER NOT NULL DEFAULT 0 CHECK (requests >= 0),
+  input_tokens      INTEGER NOT NULL DEFAULT 0 CHECK (input_tokens >= 0),
+  output_tokens     INTEGER NOT NULL DEFAULT 0 CHECK (output_tokens >= 0),
+  errors            INTEGER NOT NULL DEFAULT 0 CHECK (errors >= 0),
+  model             TEXT NOT NULL DEFAULT '',                  -- '' when the call named none
+  cost_micro_usd    INTEGER NOT NULL DEFAULT 0 CHECK (cost_micro_usd >= 0),
+  unpriced_requests INTEGER NOT NULL DEFAULT 0 CHECK (unpriced_requests >= 0 AND unpriced_requests <= requests),
+  PRIMARY KEY (key_id, day, model)
+) WITHOUT ROWID;
+INSERT INTO usage_daily_v7 (key_id, day, owner_id, provider, requests, input_tokens, output_tokens, errors, model,
+                            cost_micro_usd, unpriced_requests)
+  SELECT key_id, day, owner_id, provider, requests, input_tokens, output_tokens, errors, '', 0, requests FROM usage_daily;
+DROP TABLE usage_daily;
+ALTER TABLE usage_daily_v7 RENAME TO usage_daily;
+CREATE INDEX usage_daily_by_owner_day ON usage_daily (owner_id, day);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "users, access tokens, provider keys, audit log, store generation", kV1},
     Migration{2, "daily usage per key, alerts", kV2},
@@ -238,6 +264,7 @@ constexpr std::array kMigrations{
     Migration{4, "audit pruning checkpoints, key expiry index", kV4},
     Migration{5, "nodes: the servers sharing the database and the master keys they hold", kV5},
     Migration{6, "audit log checks as comparisons (no temporary b-tree per insert)", kV6},
+    Migration{7, "usage per key, model and day, with its cost in micro-USD", kV7},
 };
 
 }  // namespace

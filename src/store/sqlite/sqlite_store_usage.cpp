@@ -1,4 +1,5 @@
-// SqliteStore: usage (the gateway's counts per key and UTC day, and the owner's sums over them).
+// SqliteStore: usage (the gateway's counts and costs per key, model and UTC day, and the owner's
+// sums over them).
 
 #include "store/sqlite/connection_pool.h"
 #include "store/sqlite/sqlite_store.h"
@@ -22,11 +23,7 @@ bool is_day(std::string_view text) noexcept {
   return true;
 }
 
-bool has_negative_count(const UsageDelta& d) noexcept {
-  return d.requests < 0 || d.input_tokens < 0 || d.output_tokens < 0 || d.errors < 0;
-}
-
-// Adds one delta to its key's totals and to its (key, day) row. The key's row is updated first and
+// Adds one delta to its key's totals and to its (key, day, model) row. The key's row is updated first and
 // names the owner: when no row changed, the key is gone (or not the owner's) and the delta is skipped.
 core::Result<void> add_one(Connection& conn, const UsageDelta& delta) {
   constexpr std::string_view kDoing = "add_usage";
@@ -47,10 +44,13 @@ core::Result<void> add_one(Connection& conn, const UsageDelta& delta) {
   if (totals->changes() == 0) return core::ok();
 
   auto daily = conn.prepare(
-      "INSERT INTO usage_daily (key_id, day, owner_id, provider, requests, input_tokens, output_tokens, errors) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (key_id, day) DO UPDATE SET "
+      "INSERT INTO usage_daily (key_id, day, owner_id, provider, requests, input_tokens, output_tokens, errors, "
+      "model, cost_micro_usd, unpriced_requests) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+      "ON CONFLICT (key_id, day, model) DO UPDATE SET "
       "requests = requests + excluded.requests, input_tokens = input_tokens + excluded.input_tokens, "
-      "output_tokens = output_tokens + excluded.output_tokens, errors = errors + excluded.errors");
+      "output_tokens = output_tokens + excluded.output_tokens, errors = errors + excluded.errors, "
+      "cost_micro_usd = cost_micro_usd + excluded.cost_micro_usd, "
+      "unpriced_requests = unpriced_requests + excluded.unpriced_requests");
   if (!daily) return daily.error();
   daily->bind_text(1, delta.key_id);
   daily->bind_text(2, usage_day(delta.at));
@@ -60,10 +60,13 @@ core::Result<void> add_one(Connection& conn, const UsageDelta& delta) {
   daily->bind_int(6, delta.input_tokens);
   daily->bind_int(7, delta.output_tokens);
   daily->bind_int(8, delta.errors);
+  daily->bind_text(9, delta.model);
+  daily->bind_int(10, delta.cost_micro_usd);
+  daily->bind_int(11, delta.unpriced_requests);
   return daily->run(kDoing);
 }
 
-// The query for the chosen dimensions: at most 8 variants, each cached as its own statement.
+// The query for the chosen dimensions: at most 16 variants, each cached as its own statement.
 // Ungrouped dimensions are selected as NULL; without any grouping the aggregate yields one row.
 std::string usage_sql(const UsageQuery& query) {
   std::string dims;
@@ -75,13 +78,16 @@ std::string usage_sql(const UsageQuery& query) {
   add(query.by_day, "day");
   add(query.by_provider, "provider");
   add(query.by_key, "key_id");
+  add(query.by_model, "model");
   std::string sql = "SELECT ";
   sql += query.by_day ? "day" : "NULL";
   sql += query.by_provider ? ", provider" : ", NULL";
   sql += query.by_key ? ", key_id" : ", NULL";
+  sql += query.by_model ? ", model" : ", NULL";
   sql +=
       ", coalesce(sum(requests), 0), coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0), "
-      "coalesce(sum(errors), 0) FROM usage_daily WHERE owner_id = ?1 AND day >= ?2 AND day <= ?3";
+      "coalesce(sum(errors), 0), coalesce(sum(cost_micro_usd), 0), coalesce(sum(unpriced_requests), 0) "
+      "FROM usage_daily WHERE owner_id = ?1 AND day >= ?2 AND day <= ?3";
   if (!dims.empty()) sql += " GROUP BY " + dims + " ORDER BY " + dims;
   return sql;
 }
@@ -91,7 +97,7 @@ std::string usage_sql(const UsageQuery& query) {
 core::Result<void> SqliteStore::add_usage(const std::vector<UsageDelta>& deltas) {
   if (deltas.empty()) return core::ok();
   for (const auto& delta : deltas) {
-    if (has_negative_count(delta)) return core::Error::invalid_request("usage counts must not be negative");
+    if (is_malformed(delta)) return core::Error::invalid_request("usage counts must not be negative");
   }
   // One transaction for the batch. No generation bump (see the class comment).
   return writer_->write(Bump::none, [&](sqlite::Connection& c) -> core::Result<void> {
@@ -121,10 +127,13 @@ core::Result<std::vector<UsageRow>> SqliteStore::usage(const UsageQuery& query) 
     out.day = stmt->optional_text_at(0);
     out.provider = stmt->optional_text_at(1);
     out.key_id = stmt->optional_text_at(2);
-    out.requests = stmt->int_at(3);
-    out.input_tokens = stmt->int_at(4);
-    out.output_tokens = stmt->int_at(5);
-    out.errors = stmt->int_at(6);
+    out.model = stmt->optional_text_at(3);
+    out.requests = stmt->int_at(4);
+    out.input_tokens = stmt->int_at(5);
+    out.output_tokens = stmt->int_at(6);
+    out.errors = stmt->int_at(7);
+    out.cost_micro_usd = stmt->int_at(8);
+    out.unpriced_requests = stmt->int_at(9);
     rows.push_back(std::move(out));
   }
 }

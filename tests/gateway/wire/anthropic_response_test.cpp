@@ -37,10 +37,14 @@ TEST(AnthropicWireResponse, CountsCacheReadsAndWritesAsPromptTokens) {
       "usage":{"input_tokens":10,"output_tokens":4,"cache_creation_input_tokens":100,"cache_read_input_tokens":1000}})",
                               test_meta());
   ASSERT_TRUE(r.has_value());
-  EXPECT_EQ(r->usage.input_tokens, 1110u);
+  EXPECT_EQ(r->usage.input_tokens, 1110u) << "input_tokens excludes cache reads and writes: they are added in";
+  EXPECT_EQ(r->usage.cached_input_tokens, 1000u);
+  EXPECT_EQ(r->usage.cache_write_tokens, 100u);
   EXPECT_EQ(r->usage.output_tokens, 4u);
+  EXPECT_EQ(r->model, "c");
   EXPECT_EQ(json::parse(r->body).at("usage"),
-            json::parse(R"({"prompt_tokens":1110,"completion_tokens":4,"total_tokens":1114})"));
+            json::parse(R"({"prompt_tokens":1110,"completion_tokens":4,"total_tokens":1114,
+                            "prompt_tokens_details":{"cached_tokens":1000}})"));
 }
 
 TEST(AnthropicWireResponse, ConcatenatesTextAndTurnsToolUseIntoToolCalls) {

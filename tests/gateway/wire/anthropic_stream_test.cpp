@@ -159,7 +159,8 @@ TEST(AnthropicWireStream, StreamsToolCallsWithOpenAiIndexesAndArgumentFragments)
   };
   EXPECT_EQ(deltas, expected);
   EXPECT_EQ(chunks[chunks.size() - 2].at("choices").at(0).at("finish_reason"), "tool_calls");
-  EXPECT_EQ(chunks.back().at("usage"), json::parse(R"({"prompt_tokens":115,"completion_tokens":40,"total_tokens":155})"));
+  EXPECT_EQ(chunks.back().at("usage"), json::parse(R"({"prompt_tokens":115,"completion_tokens":40,"total_tokens":155,
+                                                       "prompt_tokens_details":{"cached_tokens":100}})"));
   EXPECT_EQ(chunks.front().at("model"), "claude-x");
 }
 
@@ -209,6 +210,27 @@ TEST(AnthropicWireStream, ReportsDataThatIsNotJson) {
   const auto run = run_stream(Wire::anthropic, streaming(false), "event: message_start\ndata: {oops\n\n", 0);
   ASSERT_FALSE(run.fed);
   EXPECT_EQ(run.fed.error().code, core::Errc::upstream_error);
+}
+
+TEST(AnthropicWireStream, KeepsCacheReadsAndWritesApartAndLaterCountersReplaceEarlierOnes) {
+  auto run = run_stream(Wire::anthropic, streaming(false), kToolStream, 0);
+  ASSERT_TRUE(run.finished);
+  EXPECT_EQ(run.usage.input_tokens, 115u) << "message_start's input_tokens excludes cache reads and writes";
+  EXPECT_EQ(run.usage.cached_input_tokens, 100u);
+  EXPECT_EQ(run.usage.cache_write_tokens, 10u);
+  EXPECT_EQ(run.model, "claude-x");
+
+  // Newer API versions repeat the (cumulative) input counters in message_delta.
+  std::string upstream(kToolStream);
+  const std::string old_delta = R"("usage":{"output_tokens":40})";
+  upstream.replace(upstream.find(old_delta), old_delta.size(),
+                   R"("usage":{"output_tokens":40,"input_tokens":7,"cache_read_input_tokens":200})");
+  run = run_stream(Wire::anthropic, streaming(false), upstream, 0);
+  ASSERT_TRUE(run.finished);
+  EXPECT_EQ(run.usage.cached_input_tokens, 200u);
+  EXPECT_EQ(run.usage.cache_write_tokens, 10u) << "not repeated: message_start's stands";
+  EXPECT_EQ(run.usage.input_tokens, 217u);
+  EXPECT_EQ(run.usage.output_tokens, 40u);
 }
 
 }  // namespace

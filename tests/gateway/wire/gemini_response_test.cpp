@@ -38,6 +38,8 @@ TEST(GeminiWireResponse, CountsThoughtsAsCompletionAndToolUsePromptAsPrompt) {
                               test_meta());
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->usage.input_tokens, 120u) << "cached tokens are already part of promptTokenCount";
+  EXPECT_EQ(r->usage.cached_input_tokens, 50u);
+  EXPECT_EQ(r->usage.cache_write_tokens, 0u);
   EXPECT_EQ(r->usage.output_tokens, 307u);
   EXPECT_EQ(json::parse(r->body).at("usage").at("total_tokens"), 427);
 }

@@ -108,6 +108,18 @@ TEST(GeminiWireStream, TakesUsageThatArrivesAfterTheFinishReason) {
   EXPECT_EQ(chunks_of(run.out).back().at("usage").at("total_tokens"), 600);
 }
 
+TEST(GeminiWireStream, ReadsCachedContentAsPartOfThePromptAndNamesTheModel) {
+  const std::string upstream = joined(
+      {kStream, R"(data: {"usageMetadata":{"promptTokenCount":400,"cachedContentTokenCount":250,"candidatesTokenCount":9}})"
+                "\n\n"});
+  const auto run = run_stream(Wire::gemini, streaming(true), upstream, 0);
+  ASSERT_TRUE(run.finished);
+  EXPECT_EQ(run.usage.input_tokens, 400u) << "cachedContentTokenCount is part of promptTokenCount";
+  EXPECT_EQ(run.usage.cached_input_tokens, 250u);
+  EXPECT_EQ(run.model, "gemini-1.5-pro-002");
+  EXPECT_EQ(chunks_of(run.out).back().at("usage").at("prompt_tokens_details").at("cached_tokens"), 250);
+}
+
 TEST(GeminiWireStream, EndsABlockedPromptWithContentFilter) {
   const auto run = run_stream(Wire::gemini, streaming(false),
                               R"(data: {"promptFeedback":{"blockReason":"PROHIBITED_CONTENT"},"usageMetadata":{"promptTokenCount":4}})" "\n\n",

@@ -61,6 +61,12 @@ TEST(OpenAiWire, ReadsUsageOfAnOpenAiBody) {
   EXPECT_EQ(usage->input_tokens, 5u);
   EXPECT_EQ(usage->output_tokens, 7u);
   EXPECT_TRUE(usage->reported);
+  EXPECT_EQ(usage->cached_input_tokens, 0u);
+  auto cached = usage_of_openai_body(
+      R"({"usage":{"prompt_tokens":2006,"completion_tokens":300,"prompt_tokens_details":{"cached_tokens":1920}}})");
+  ASSERT_TRUE(cached.has_value());
+  EXPECT_EQ(cached->input_tokens, 2006u) << "cached_tokens is part of prompt_tokens, not added to it";
+  EXPECT_EQ(cached->cached_input_tokens, 1920u);
   EXPECT_FALSE(usage_of_openai_body(R"({"usage":null})").has_value());
   EXPECT_FALSE(usage_of_openai_body(R"({"choices":[]})").has_value());
   EXPECT_FALSE(usage_of_openai_body("not json").has_value());
@@ -93,6 +99,19 @@ TEST(OpenAiWireStream, PassesEventsThroughUnchangedWhenTheClientAskedForUsage) {
   expect_stream_frame(run.out, true);
   EXPECT_EQ(run.usage.input_tokens, 9u);
   EXPECT_EQ(run.usage.output_tokens, 3u);
+}
+
+TEST(OpenAiWireStream, MetersCachedPromptTokensAndNamesTheModel) {
+  std::string upstream(kStream);
+  const std::string usage = R"("usage":{"prompt_tokens":9,)";
+  upstream.replace(upstream.find(usage), usage.size(),
+                   R"("usage":{"prompt_tokens_details":{"cached_tokens":4},"prompt_tokens":9,)");
+  const auto run = run_stream(Wire::openai, streaming(false), upstream, 1);
+  ASSERT_TRUE(run.finished);
+  EXPECT_EQ(run.usage.input_tokens, 9u);
+  EXPECT_EQ(run.usage.cached_input_tokens, 4u);
+  EXPECT_EQ(run.model, "gpt-4.1-mini");
+  EXPECT_EQ(run.out.find("cached_tokens"), std::string::npos) << "the forced usage chunk is still dropped";
 }
 
 TEST(OpenAiWireStream, DropsTheUsageChunkTheClientDidNotAskForButStillMetersIt) {

@@ -53,6 +53,7 @@ struct StreamRun {
   core::Result<void> fed;       // the first failing feed(), else ok
   core::Result<void> finished;  // finish() (not called after a failed feed)
   TokenUsage usage;
+  std::string model;            // the model the upstream events named
 };
 
 // Feeds `upstream` in pieces of `piece` bytes (0: all at once), then finishes.
@@ -67,6 +68,7 @@ inline StreamRun run_stream(catalog::Wire wire, const ChatRequest& request, std:
   }
   run.finished = translator->finish(run.out);
   run.usage = translator->usage();
+  run.model = translator->model();
   return run;
 }
 
