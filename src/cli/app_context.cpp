@@ -28,6 +28,22 @@ std::optional<fs::path> sqlite_file(const config::Config& c) {
   return std::nullopt;
 }
 
+// Sealed rows whose master version the keyring lacks would be unreadable: refuse to start.
+core::Result<void> check_versions(store::RotationStore& store, const crypto::Keyring& keyring) {
+  auto rows = store.rows_by_master_version();
+  if (!rows) return rows.error();
+  std::string missing;
+  for (const auto& [version, count] : *rows) {
+    if (count > 0 && !keyring.key(version)) missing += (missing.empty() ? "" : ", ") + std::to_string(version);
+  }
+  if (!missing.empty())
+    return core::Error::invalid_request("the database holds data sealed under master key version(s) " + missing +
+                                        ", which the keyring does not have");
+  return core::ok();
+}
+
+}  // namespace
+
 core::Result<std::shared_ptr<const crypto::Keyring>> load_keyring(const config::Config& config, KeyringPolicy policy) {
   if (config.master_key) {
     auto r = crypto::Keyring::from_master_key(config.master_key->reveal_text());
@@ -62,22 +78,6 @@ core::Result<std::shared_ptr<const crypto::Keyring>> load_keyring(const config::
                 {{"keyring_file", path.string()}});
   return share(std::move(generated));
 }
-
-// Sealed rows whose master version the keyring lacks would be unreadable: refuse to start.
-core::Result<void> check_versions(store::RotationStore& store, const crypto::Keyring& keyring) {
-  auto rows = store.rows_by_master_version();
-  if (!rows) return rows.error();
-  std::string missing;
-  for (const auto& [version, count] : *rows) {
-    if (count > 0 && !keyring.key(version)) missing += (missing.empty() ? "" : ", ") + std::to_string(version);
-  }
-  if (!missing.empty())
-    return core::Error::invalid_request("the database holds data sealed under master key version(s) " + missing +
-                                        ", which the keyring does not have");
-  return core::ok();
-}
-
-}  // namespace
 
 core::Result<std::unique_ptr<AppContext>> open_app(const GlobalOptions& global, std::string_view writer_prefix,
                                                    KeyringPolicy policy) {

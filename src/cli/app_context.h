@@ -35,6 +35,10 @@ enum class KeyringPolicy {
   create_if_new,    // create one in the data dir when the database is brand new
 };
 
+// The keyring `config` names (KEYRELAY_MASTER_KEY, KEYRELAY_KEYRING_FILE, or the one in the data
+// dir); with create_if_new, a new one is made in the data dir for a brand-new SQLite database.
+core::Result<std::shared_ptr<const crypto::Keyring>> load_keyring(const config::Config& config, KeyringPolicy policy);
+
 // Loads config (file + environment), keyring and store; applies migrations. Errors name the file or
 // variable at fault and never contain key material.
 core::Result<std::unique_ptr<AppContext>> open_app(const GlobalOptions& global, std::string_view writer_prefix,

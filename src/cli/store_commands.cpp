@@ -20,17 +20,6 @@
 namespace keyrelay::cli {
 namespace {
 
-// Migrations never seal an audit event; a copy never appends one.
-class NoSealing : public store::ChainSealer {
- public:
-  core::Result<void> seal(store::AuditEvent&, core::ByteView) const override {
-    return core::Error::internal("store copy appends no audit event");
-  }
-  core::Result<void> seal_checkpoint(store::AuditCheckpoint&) const override {
-    return core::Error::internal("store copy appends no audit event");
-  }
-};
-
 struct CopyArgs {
   std::string from;
   std::string to;
@@ -38,7 +27,7 @@ struct CopyArgs {
 
 // Opens the store `url` names and brings it to this version's schema; its schema version.
 core::Result<int> migrated_version(std::string_view url, const std::filesystem::path& data_dir, std::string_view which) {
-  static const NoSealing kNoSealing;
+  static const store::NoChainSealing kNoSealing;
   auto store = store::open_store(url, data_dir, kNoSealing);
   if (!store) return core::Error{store.error().code, std::string(which) + ": " + store.error().message, {}};
   if (auto migrated = (*store)->migrate(); !migrated)
@@ -47,12 +36,19 @@ core::Result<int> migrated_version(std::string_view url, const std::filesystem::
 }
 
 core::Result<store::CopyReport> copy(const CopyArgs& args, const std::filesystem::path& data_dir) {
+  // The way up from SQLite to PostgreSQL; other moves have their own tools (README "Backup and restore").
+  if (store::is_postgres_database_url(args.from))
+    return core::Error::invalid_request("store copy reads SQLite stores (sqlite:///path/file.db); to move a "
+                                        "PostgreSQL store, use keyrelay backup and keyrelay restore");
+  if (!store::is_postgres_database_url(args.to))
+    return core::Error::invalid_request("store copy writes to PostgreSQL (postgres://…); to move a store into "
+                                        "SQLite, use keyrelay backup and keyrelay restore");
   if (args.from.starts_with("sqlite://")) {
     // A copy never creates its source: a mistyped path must not become a new, empty database.
     auto source = store::open_copy_source(args.from, data_dir);
     if (!source) return source.error();
   }
-  auto target = store::open_copy_target(args.to);
+  auto target = store::open_copy_target(args.to, data_dir);
   if (!target) return target.error();
   auto from_version = migrated_version(args.from, data_dir, "--from");
   if (!from_version) return from_version.error();

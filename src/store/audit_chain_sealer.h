@@ -17,4 +17,16 @@ class ChainSealer {
   virtual core::Result<void> seal_checkpoint(AuditCheckpoint& checkpoint) const = 0;
 };
 
+// For a store opened only to migrate, read or be copied into (store copy, backup, restore): such a
+// process appends no audit event, and an attempt is a bug (internal).
+class NoChainSealing final : public ChainSealer {
+ public:
+  core::Result<void> seal(AuditEvent&, core::ByteView) const override {
+    return core::Error::internal("this command appends no audit event");
+  }
+  core::Result<void> seal_checkpoint(AuditCheckpoint&) const override {
+    return core::Error::internal("this command appends no audit event");
+  }
+};
+
 }  // namespace keyrelay::store

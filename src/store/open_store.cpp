@@ -9,9 +9,11 @@
 
 #include "store/change_feed.h"
 #include "store/postgres/change_listener.h"
+#include "store/postgres/postgres_copy_source.h"
 #include "store/postgres/postgres_copy_target.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_copy_source.h"
+#include "store/sqlite/sqlite_copy_target.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace keyrelay::store {
@@ -105,22 +107,31 @@ core::Result<std::unique_ptr<CopySource>> open_copy_source(std::string_view data
     if (!source) return source.error();
     return std::unique_ptr<CopySource>(std::move(*source));
   }
-  if (is_postgres_url(database_url))
-    return core::Error::invalid_request("store copy reads SQLite stores (sqlite:///path/file.db); copying out of "
-                                        "PostgreSQL is done with pg_dump");
+  if (is_postgres_url(database_url)) {
+    auto source = postgres::PostgresCopySource::open(std::string(database_url));
+    if (!source) return source.error();
+    return std::unique_ptr<CopySource>(std::move(*source));
+  }
   return unsupported_scheme(database_url);
 }
 
-core::Result<std::unique_ptr<CopyTarget>> open_copy_target(std::string_view database_url) {
+core::Result<std::unique_ptr<CopyTarget>> open_copy_target(std::string_view database_url,
+                                                           const std::filesystem::path& data_dir) {
   if (is_postgres_url(database_url)) {
     auto target = postgres::PostgresCopyTarget::open(std::string(database_url));
     if (!target) return target.error();
     return std::unique_ptr<CopyTarget>(std::move(*target));
   }
-  if (database_url.empty() || database_url.starts_with(kSqlitePrefix))
-    return core::Error::invalid_request("store copy writes to PostgreSQL (postgres://…); a SQLite store is copied "
-                                        "with its file (stop the server, copy keyrelay.db)");
+  if (database_url.empty() || database_url.starts_with(kSqlitePrefix)) {
+    auto file = sqlite_file_of(database_url, data_dir);
+    if (!file) return file.error();
+    auto target = sqlite::SqliteCopyTarget::open(*file);
+    if (!target) return target.error();
+    return std::unique_ptr<CopyTarget>(std::move(*target));
+  }
   return unsupported_scheme(database_url);
 }
+
+bool is_postgres_database_url(std::string_view database_url) { return is_postgres_url(database_url); }
 
 }  // namespace keyrelay::store

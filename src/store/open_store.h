@@ -30,11 +30,15 @@ struct StoreTuning {
 core::Result<std::unique_ptr<Store>> open_store(std::string_view database_url, const std::filesystem::path& data_dir,
                                                 const ChainSealer& sealer, const StoreTuning& tuning = {});
 
-// The two ends of `keyrelay store copy` (store/store_copy.h), from the same URLs: the source is a
-// SQLite store (not_found when its file does not exist), the target a PostgreSQL one; other pairs
-// are invalid_request with what to do instead. Neither migrates: open_store(…)->migrate() first.
+// The two ends of a copy (store/store_copy.h: `keyrelay store copy`, backup and restore), from the
+// same URLs, on either engine. A SQLite source must exist (not_found: a copy never creates its
+// source); a SQLite target is created if missing. Neither migrates: open_store(…)->migrate() first.
 core::Result<std::unique_ptr<CopySource>> open_copy_source(std::string_view database_url,
                                                            const std::filesystem::path& data_dir);
-core::Result<std::unique_ptr<CopyTarget>> open_copy_target(std::string_view database_url);
+core::Result<std::unique_ptr<CopyTarget>> open_copy_target(std::string_view database_url,
+                                                           const std::filesystem::path& data_dir);
+
+// True for postgres:// and postgresql:// URLs.
+bool is_postgres_database_url(std::string_view database_url);
 
 }  // namespace keyrelay::store

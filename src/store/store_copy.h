@@ -42,6 +42,8 @@ class CopySource {
   virtual core::Result<std::vector<CopyTable>> tables() = 0;
   // Every row of `table` in batches of at most `batch` rows, values in `table.columns` order.
   virtual core::Result<void> read(const CopyTable& table, std::size_t batch, const CopyRowSink& sink) = 0;
+  // The schema version the rows are in (schema_migrations), read in the same snapshot.
+  virtual core::Result<int> schema_version() = 0;
 };
 
 class CopyTarget {

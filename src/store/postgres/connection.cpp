@@ -100,6 +100,13 @@ core::Result<Rows> Connection::query(std::string_view sql, const Params& params,
   return Rows(std::move(result));
 }
 
+core::Result<Rows> Connection::query_once(std::string_view sql, std::string_view doing) {
+  ResultHandle result(PQexecParams(conn_, std::string(sql).c_str(), 0, nullptr, nullptr, nullptr, nullptr, 1));
+  const auto status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return fail(result.get(), doing);
+  return Rows(std::move(result));
+}
+
 bool Connection::reusable() const noexcept {
   return PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE;
 }

@@ -48,6 +48,9 @@ class Connection {
   // DELETE without RETURNING, an empty result whose affected() counts the rows changed).
   core::Result<Rows> query(std::string_view sql, const Params& params, std::string_view doing);
   core::Result<Rows> query(std::string_view sql, std::string_view doing) { return query(sql, Params{}, doing); }
+  // Runs `sql` once without preparing it (statements that cannot be prepared, e.g. FETCH from a
+  // cursor); binary results like query().
+  core::Result<Rows> query_once(std::string_view sql, std::string_view doing);
 
   // The SQLSTATE of the last statement that failed since clear_sqlstate() ("" when none did, or
   // the connection was lost before the server answered). Successes leave it alone, so it survives

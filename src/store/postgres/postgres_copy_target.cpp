@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "store/copy_schema.h"
 #include "store/postgres/connection.h"
 #include "store/postgres/params.h"
 #include "store/postgres/transaction.h"
@@ -14,21 +15,6 @@ namespace {
 
 // PostgreSQL's limit on the parameters of one statement.
 constexpr std::size_t kMaxParams = 65535;
-
-bool is_bookkeeping(const std::string& table) { return table == "schema_migrations" || table == "store_generation"; }
-
-// Identifiers from the schema, quoted for SQL.
-std::string quoted(const std::string& name) {
-  std::string out = "\"";
-  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
-std::string joined(const std::set<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
 
 // A double as text that reads back as the same double.
 std::string exact_text(double value) {
@@ -53,8 +39,8 @@ void add(Params& params, const CopyValue& value) {
 
 // "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)" for `rows` rows.
 std::string insert_sql(const CopyTable& table, std::size_t rows) {
-  std::string sql = "INSERT INTO " + quoted(table.name) + " (";
-  for (std::size_t c = 0; c < table.columns.size(); ++c) sql += (c ? ", " : "") + quoted(table.columns[c]);
+  std::string sql = "INSERT INTO " + quoted_identifier(table.name) + " (";
+  for (std::size_t c = 0; c < table.columns.size(); ++c) sql += (c ? ", " : "") + quoted_identifier(table.columns[c]);
   sql += ") VALUES ";
   std::size_t n = 1;
   for (std::size_t r = 0; r < rows; ++r) {
@@ -93,42 +79,19 @@ core::Result<void> PostgresCopyTarget::begin(const std::vector<CopyTable>& table
       "WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'",
       "list the target's tables");
   if (!listed) return listed.error();
-  std::map<std::string, std::set<std::string>> target;
+  SchemaColumns target;
   for (int i = 0; i < listed->size(); ++i) {
     auto table = listed->text_at(i, 0);
-    if (!is_bookkeeping(table)) target[table].insert(listed->text_at(i, 1));
+    if (!is_copy_bookkeeping(table)) target[table].insert(listed->text_at(i, 1));
   }
-  if (target.empty())
-    return core::Error::invalid_request("the target has no keyrelay schema; migrate it first");
-  std::set<std::string> unknown_to_target, unknown_to_source;
-  for (const auto& table : tables) {
-    auto it = target.find(table.name);
-    if (it == target.end()) {
-      unknown_to_target.insert(table.name);
-      continue;
-    }
-    const std::set<std::string> columns(table.columns.begin(), table.columns.end());
-    if (columns != it->second)
-      return core::Error::invalid_request("table " + table.name +
-                                          " has other columns on the target than on the source; are both "
-                                          "migrated to the same keyrelay version?");
-  }
-  for (const auto& [name, columns] : target) {
-    bool in_source = false;
-    for (const auto& table : tables) in_source = in_source || table.name == name;
-    if (!in_source) unknown_to_source.insert(name);
-  }
-  if (!unknown_to_target.empty() || !unknown_to_source.empty())
-    return core::Error::invalid_request(
-        "the two stores have different tables (only on the source: " + joined(unknown_to_target) +
-        "; only on the target: " + joined(unknown_to_source) + "); are both migrated to the same keyrelay version?");
+  if (auto same = check_same_tables(tables, target); !same) return same;
 
   // No server may write while the copy checks and fills the tables.
   std::string lock = "LOCK TABLE ";
-  for (std::size_t i = 0; i < tables.size(); ++i) lock += (i ? ", " : "") + quoted(tables[i].name);
+  for (std::size_t i = 0; i < tables.size(); ++i) lock += (i ? ", " : "") + quoted_identifier(tables[i].name);
   if (auto r = conn.exec(lock + " IN EXCLUSIVE MODE", "lock the target's tables"); !r) return r;
   for (const auto& table : tables) {
-    auto any = conn.query("SELECT 1 FROM " + quoted(table.name) + " LIMIT 1", "check that the target is empty");
+    auto any = conn.query("SELECT 1 FROM " + quoted_identifier(table.name) + " LIMIT 1", "check that the target is empty");
     if (!any) return any.error();
     if (!any->empty())
       return core::Error::conflict("the target is not empty (table " + table.name +

@@ -44,6 +44,8 @@ std::int64_t Rows::affected() const noexcept {
 
 bool Rows::is_null(int row, int column) const noexcept { return PQgetisnull(result_.get(), row, column) != 0; }
 
+std::uint32_t Rows::type_oid(int column) const noexcept { return PQftype(result_.get(), column); }
+
 std::int64_t Rows::int_at(int row, int column) const {
   const PGresult* r = result_.get();
   if (PQgetisnull(r, row, column)) return 0;

@@ -39,6 +39,8 @@ class Rows {
   std::int64_t affected() const noexcept;
 
   bool is_null(int row, int column) const noexcept;
+  // The PostgreSQL type of `column` (pg_type OID), for code that reads columns it did not name.
+  std::uint32_t type_oid(int column) const noexcept;
   std::int64_t int_at(int row, int column) const;
   double double_at(int row, int column) const;
   bool bool_at(int row, int column) const;

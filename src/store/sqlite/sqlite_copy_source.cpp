@@ -6,16 +6,13 @@
 #include <set>
 #include <system_error>
 
+#include "store/copy_schema.h"
 #include "store/sqlite/connection.h"
+#include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_error.h"
 
 namespace keyrelay::store::sqlite {
 namespace {
-
-// The schema's own bookkeeping: the target keeps its own.
-bool is_bookkeeping(const std::string& table) {
-  return table == "schema_migrations" || table == "store_generation" || table.starts_with("sqlite_");
-}
 
 // A statement owned here (table names come from sqlite_master, never from input).
 struct Query {
@@ -32,13 +29,6 @@ core::Result<void> prepare(sqlite3* db, const std::string& sql, Query& query, st
 std::string text_column(sqlite3_stmt* stmt, int i) {
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
   return text == nullptr ? std::string() : std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt, i)));
-}
-
-// Identifiers from the schema, quoted for SQL.
-std::string quoted(const std::string& name) {
-  std::string out = "\"";
-  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
 }
 
 }  // namespace
@@ -58,13 +48,23 @@ core::Result<std::unique_ptr<SqliteCopySource>> SqliteCopySource::open(const std
   return std::unique_ptr<SqliteCopySource>(new SqliteCopySource(std::move(*connection)));
 }
 
+core::Result<void> SqliteCopySource::begin_snapshot() {
+  if (in_snapshot_) return core::ok();
+  // BEGIN is deferred: the snapshot starts with the first read and holds until the end. In WAL
+  // mode it is a consistent view of every table while servers keep committing.
+  if (auto begun = connection_->exec("BEGIN", "begin the copy snapshot"); !begun) return begun.error();
+  in_snapshot_ = true;
+  return core::ok();
+}
+
+core::Result<int> SqliteCopySource::schema_version() {
+  if (auto begun = begin_snapshot(); !begun) return begun.error();
+  return read_schema_version(*connection_);
+}
+
 core::Result<std::vector<CopyTable>> SqliteCopySource::tables() {
   sqlite3* db = connection_->handle();
-  if (!in_snapshot_) {
-    // BEGIN is deferred: the snapshot starts with the first read below and holds until the end.
-    if (auto begun = connection_->exec("BEGIN", "begin the copy snapshot"); !begun) return begun.error();
-    in_snapshot_ = true;
-  }
+  if (auto begun = begin_snapshot(); !begun) return begun.error();
   Query names;
   if (auto r = prepare(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", names, "list tables"); !r)
     return r.error();
@@ -72,7 +72,7 @@ core::Result<std::vector<CopyTable>> SqliteCopySource::tables() {
   int rc;
   while ((rc = sqlite3_step(names.stmt)) == SQLITE_ROW) {
     auto name = text_column(names.stmt, 0);
-    if (!is_bookkeeping(name)) found.push_back(std::move(name));
+    if (!is_copy_bookkeeping(name)) found.push_back(std::move(name));
   }
   if (rc != SQLITE_DONE) return sqlite_error(db, rc, "list tables");
 
@@ -98,32 +98,16 @@ core::Result<std::vector<CopyTable>> SqliteCopySource::tables() {
     by_name.emplace(name, std::move(table));
   }
 
-  // Parents first (names in order among equals, so the order is stable).
-  std::vector<CopyTable> ordered;
-  std::set<std::string> placed;
-  while (ordered.size() < by_name.size()) {
-    bool progressed = false;
-    for (auto& [name, table] : by_name) {
-      if (placed.contains(name)) continue;
-      bool ready = true;
-      for (const auto& parent : parents[name]) ready = ready && (placed.contains(parent) || !by_name.contains(parent));
-      if (!ready) continue;
-      placed.insert(name);
-      ordered.push_back(table);
-      progressed = true;
-    }
-    if (!progressed) return core::Error::internal("the SQLite schema has a foreign-key cycle; cannot order the copy");
-  }
-  return ordered;
+  return parents_first(by_name, parents);
 }
 
 core::Result<void> SqliteCopySource::read(const CopyTable& table, std::size_t batch, const CopyRowSink& sink) {
   sqlite3* db = connection_->handle();
   std::string sql = "SELECT ";
-  for (std::size_t i = 0; i < table.columns.size(); ++i) sql += (i ? ", " : "") + quoted(table.columns[i]);
+  for (std::size_t i = 0; i < table.columns.size(); ++i) sql += (i ? ", " : "") + quoted_identifier(table.columns[i]);
   // A full scan, in storage order (rowid or, for WITHOUT ROWID tables, primary key): the order
   // does not matter, the target checks every constraint only once the copy commits.
-  sql += " FROM " + quoted(table.name);
+  sql += " FROM " + quoted_identifier(table.name);
   Query query;
   const std::string doing = "read " + table.name;
   if (auto r = prepare(db, sql, query, doing); !r) return r.error();

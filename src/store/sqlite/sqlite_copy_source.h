@@ -1,6 +1,6 @@
 #pragma once
 // SqliteCopySource: a SQLite database read for `keyrelay store copy` (store/store_copy.h). Its own
-// connection holds one read transaction from tables() to destruction, so the copy is one snapshot
+// connection holds one read transaction from the first call to destruction, so the copy is one snapshot
 // while servers keep writing (WAL readers never block the writer). Not thread-safe.
 
 #include <chrono>
@@ -21,9 +21,12 @@ class SqliteCopySource : public CopySource {
 
   core::Result<std::vector<CopyTable>> tables() override;
   core::Result<void> read(const CopyTable& table, std::size_t batch, const CopyRowSink& sink) override;
+  core::Result<int> schema_version() override;
 
  private:
   explicit SqliteCopySource(std::unique_ptr<Connection> connection);
+  // BEGIN (deferred: the snapshot starts with the first read and holds until destruction).
+  core::Result<void> begin_snapshot();
   std::unique_ptr<Connection> connection_;
   bool in_snapshot_ = false;
 };

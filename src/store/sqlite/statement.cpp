@@ -56,6 +56,8 @@ void Statement::bind_int(int index, std::int64_t value) { note_bind(sqlite3_bind
 
 void Statement::bind_bool(int index, bool value) { bind_int(index, value ? 1 : 0); }
 
+void Statement::bind_double(int index, double value) { note_bind(sqlite3_bind_double(stmt_, index, value)); }
+
 void Statement::bind_text(int index, std::string_view value) {
   note_bind(sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
 }

@@ -59,6 +59,7 @@ class Statement {
   void bind_null(int index);
   void bind_int(int index, std::int64_t value);
   void bind_bool(int index, bool value);
+  void bind_double(int index, double value);
   void bind_text(int index, std::string_view value);
   void bind_text(int index, const std::string& value) { bind_text(index, std::string_view(value)); }
   void bind_text(int index, const char* value) { bind_text(index, std::string_view(value)); }
