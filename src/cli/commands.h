@@ -27,5 +27,7 @@ void add_admin_commands(CLI::App& app, GlobalOptions& global, int& exit_code);
 void add_master_key_commands(CLI::App& app, GlobalOptions& global, int& exit_code);
 // Registers `store copy`.
 void add_store_commands(CLI::App& app, GlobalOptions& global, int& exit_code);
+// Registers `import fernet`.
+void add_import_commands(CLI::App& app, GlobalOptions& global, int& exit_code);
 
 }  // namespace keyrelay::cli
