@@ -74,7 +74,9 @@ int run_import(const GlobalOptions& global, ImportArgs& args) {
       print_summary(global, *report, args.options);
       rc = report->complete(args.options.skip_bad) ? 0 : 1;
       if (rc != 0 && global.json)
-        report_failure(global, "import fernet", core::Error::invalid_request("not every row was imported"));
+        report_failure(global, "import fernet",
+                       core::Error::invalid_request(report->imported == 0 ? "nothing was imported"
+                                                                          : "not every row was imported"));
     }
   }
   logging::shutdown();
