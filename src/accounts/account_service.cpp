@@ -49,7 +49,8 @@ store::AuditEvent AccountService::event(const audit::Actor& caller, std::string_
   return audit::new_event(clock_, audit_chain_, std::string(action), store::Outcome::success, caller);
 }
 
-Result<store::UserRecord> AccountService::create_user(const audit::Actor& caller, const NewUser& input) {
+Result<std::pair<store::UserRecord, store::AuditEvent>> AccountService::prepare_user(const audit::Actor& caller,
+                                                                                    const NewUser& input) {
   if (auto r = check_user_name(input.name); !r) return r.error();
   if (input.role == store::Role::system) return Error::invalid_request("role must be user or admin");
   store::UserRecord user;
@@ -63,8 +64,15 @@ Result<store::UserRecord> AccountService::create_user(const audit::Actor& caller
   auto e = event(caller, "user.created");
   e.details_json = boost::json::serialize(
       boost::json::object{{"user_id", user.id}, {"name", user.name}, {"role", store::role_name(user.role)}});
-  if (auto r = users_.create_user(user, std::move(e)); !r) return r.error();
-  return user;
+  return std::pair<store::UserRecord, store::AuditEvent>(std::move(user), std::move(e));
+}
+
+Result<store::UserRecord> AccountService::create_user(const audit::Actor& caller, const NewUser& input) {
+  auto prepared = prepare_user(caller, input);
+  if (!prepared) return prepared.error();
+  auto& [user, created] = *prepared;
+  if (auto r = users_.create_user(user, std::move(created)); !r) return r.error();
+  return std::move(user);
 }
 
 Result<store::Page<store::UserRecord>> AccountService::list_users(const store::PageRequest& page) {

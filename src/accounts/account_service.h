@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "audit/actor.h"
 #include "auth/scopes.h"
@@ -44,6 +45,11 @@ class AccountService {
 
   // invalid_request for a bad name or role; conflict when the name is taken.
   core::Result<store::UserRecord> create_user(const audit::Actor& caller, const NewUser& input);
+  // The user create_user() would store, with its user.created event, but not stored (an import
+  // stores users and keys in one transaction: store::ImportStore). Errors as create_user(), but
+  // a taken name is found only when it is stored.
+  core::Result<std::pair<store::UserRecord, store::AuditEvent>> prepare_user(const audit::Actor& caller,
+                                                                            const NewUser& input);
   core::Result<store::Page<store::UserRecord>> list_users(const store::PageRequest& page);
   core::Result<store::UserRecord> find_user(std::string_view id_or_name);
   // The operator's own user that owns the default keys; created on first call.

@@ -29,5 +29,7 @@ void add_master_key_commands(CLI::App& app, GlobalOptions& global, int& exit_cod
 void add_store_commands(CLI::App& app, GlobalOptions& global, int& exit_code);
 // Registers `backup`, `backup verify` and `restore`.
 void add_backup_commands(CLI::App& app, GlobalOptions& global, int& exit_code);
+// Registers `import fernet`.
+void add_import_commands(CLI::App& app, GlobalOptions& global, int& exit_code);
 
 }  // namespace keyrelay::cli

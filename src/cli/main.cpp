@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   add_master_key_commands(app, global, code);
   add_store_commands(app, global, code);
   add_backup_commands(app, global, code);
+  add_import_commands(app, global, code);
 
   try {
     app.parse(argc, argv);

@@ -50,6 +50,7 @@
 #include "cli/keyring_reloader.h"
 #include "cli/maintenance.h"
 #include "cli/metrics_collectors.h"
+#include "cli/provider_catalog.h"
 #include "cli/node_sharing.h"
 #include "cli/process_hardening.h"
 #include "config/config.h"
@@ -141,35 +142,6 @@ core::Result<void> prepare_process(const GlobalOptions& global) {
   return core::ok();
 }
 
-// The built-in catalog, the operator's catalog file, and the provider base URLs from the
-// configuration (which the provider variables of the environment complete: `config` changes).
-core::Result<std::shared_ptr<const catalog::Catalog>> load_catalog(config::Config& config) {
-  auto catalog_result = catalog::Catalog::builtin();
-  if (!catalog_result) return catalog_result.error();
-  if (const auto& file = config.catalog_file) {
-    std::ifstream in(*file);
-    if (!in) return core::Error::invalid_request("KEYRELAY_CATALOG_FILE: cannot read " + file->string());
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto extra = catalog::Catalog::parse(text);
-    if (!extra)
-      return core::Error::invalid_request("KEYRELAY_CATALOG_FILE " + file->string() + ": " + extra.error().message);
-    catalog_result = catalog_result->with_providers(*extra);
-    for (const auto& p : extra->providers()) logging::info("operator provider", {{"provider", p.id}, {"base_url", p.base_url}});
-  }
-  // Only the operator chooses where a provider lives: the file's [provider.<id>] and the environment.
-  std::vector<std::string> provider_ids;
-  for (const auto& p : catalog_result->providers()) provider_ids.push_back(p.id);
-  for (const auto& name : config::unknown_provider_variables(config::environment_names(), provider_ids))
-    logging::warn("unknown environment variable ignored: no such provider", {{"variable", name}});
-  if (auto r = config::apply_provider_env(config, provider_ids, config::process_environment()); !r) return r.error();
-  for (const auto& [id, url] : config.provider_base_urls) {
-    auto overridden = catalog_result->with_base_url(id, url);
-    if (!overridden) return overridden.error();
-    catalog_result = std::move(overridden);
-    logging::info("provider base URL overridden", {{"provider", id}, {"base_url", url}});
-  }
-  return std::make_shared<const catalog::Catalog>(std::move(*catalog_result));
-}
 
 // The catalog's prices with the operator's prices file laid over them. A file that cannot be read
 // or has a bad entry stops the start, naming the entry: costs must not silently change.

@@ -22,6 +22,7 @@
 #include "store/audit_chain_store.h"
 #include "store/audit_prune_store.h"
 #include "store/audit_query_store.h"
+#include "store/import_store.h"
 #include "store/key_inventory_store.h"
 #include "store/key_store.h"
 #include "store/node_store.h"
@@ -39,6 +40,7 @@ class Store : public SchemaStore,
               public TokenStore,
               public KeyStore,
               public KeyInventoryStore,
+              public ImportStore,
               public RotationStore,
               public NodeStore,
               public AuditAppendStore,

@@ -76,7 +76,10 @@ Result<void> KeyService::fingerprint_into(KeyRecord& key, const core::Secret& se
   return core::ok();
 }
 
-Result<KeyRecord> KeyService::create(const audit::Actor& caller, std::string_view owner_id, NewKey&& input) {
+Result<std::pair<KeyRecord, store::AuditEvent>> KeyService::prepare_key(const audit::Actor& caller,
+                                                                      std::string_view owner_id,
+                                                                      core::ByteView owner_salt, NewKey&& input,
+                                                                      std::string_view action) {
   const catalog::Provider* provider = catalog_->find(input.provider);
   if (provider == nullptr) return Error::invalid_request("provider '" + input.provider + "' is not supported");
   const std::string name = input.name.value_or(std::string(kDefaultKeyName));
@@ -86,8 +89,6 @@ Result<KeyRecord> KeyService::create(const audit::Actor& caller, std::string_vie
   if (auto r = check_expiry(input.expires_at, now); !r) return r.error();
   auto metadata = normalize_metadata(input.metadata_json);
   if (!metadata) return metadata.error();
-  auto salt = owner_salt(owner_id);
-  if (!salt) return salt.error();
 
   KeyRecord key;
   key.id = core::uuid_v7(now);
@@ -96,9 +97,9 @@ Result<KeyRecord> KeyService::create(const audit::Actor& caller, std::string_vie
   key.name = name;
   key.hint = secret_hint(input.secret);
   key.version = 1;
-  auto sealed = envelope_.seal(input.secret, binding_of(key), *salt);
+  auto sealed = envelope_.seal(input.secret, binding_of(key), owner_salt);
   if (!sealed) return sealed.error();
-  if (auto r = fingerprint_into(key, input.secret, *salt, sealed->master_version); !r) return r.error();
+  if (auto r = fingerprint_into(key, input.secret, owner_salt, sealed->master_version); !r) return r.error();
   key.wrapped_data_key = std::move(sealed->wrapped_data_key);
   key.sealed_secret = std::move(sealed->sealed_secret);
   key.master_version = sealed->master_version;
@@ -108,11 +109,22 @@ Result<KeyRecord> KeyService::create(const audit::Actor& caller, std::string_vie
   key.created_at = key.updated_at = now;
   key.metadata_json = std::move(*metadata);
   input.secret.wipe();
+  auto e = event(caller, action, store::Outcome::success, &key);
+  return std::pair<KeyRecord, store::AuditEvent>(std::move(key), std::move(e));
+}
 
-  if (auto r = keys_.insert_key(key, event(caller, "key.created", store::Outcome::success, &key)); !r)
-    return r.error();
+Result<KeyRecord> KeyService::create(const audit::Actor& caller, std::string_view owner_id, NewKey&& input) {
+  auto salt = owner_salt(owner_id);
+  if (!salt) {
+    input.secret.wipe();
+    return salt.error();
+  }
+  auto prepared = prepare_key(caller, owner_id, *salt, std::move(input), "key.created");
+  if (!prepared) return prepared.error();
+  auto& [key, created] = *prepared;
+  if (auto r = keys_.insert_key(key, std::move(created)); !r) return r.error();
   invalidate(owner_id);
-  return key;
+  return std::move(key);
 }
 
 Result<KeyRecord> KeyService::get(const audit::Actor& caller, std::string_view owner_id, std::string_view id) {

@@ -90,6 +90,14 @@ class KeyService {
              const core::Clock& clock, std::string audit_chain, KeyCache* cache = nullptr);
 
   core::Result<store::KeyRecord> create(const audit::Actor& caller, std::string_view owner_id, NewKey&& input);
+  // The key create() would store, built the same way (the same rules, sealing, fingerprints and
+  // hint) with its `action` audit event, but not stored: for an owner that may not be stored yet
+  // (its fingerprint salt given), so an import can store users and keys in one transaction
+  // (store::ImportStore). The secret is wiped.
+  core::Result<std::pair<store::KeyRecord, store::AuditEvent>> prepare_key(const audit::Actor& caller,
+                                                                          std::string_view owner_id,
+                                                                          core::ByteView owner_salt, NewKey&& input,
+                                                                          std::string_view action);
   // Appends key.read; fails (and returns nothing) when that event cannot be written.
   core::Result<store::KeyRecord> get(const audit::Actor& caller, std::string_view owner_id, std::string_view id);
   core::Result<store::Page<store::KeyRecord>> list(std::string_view owner_id, const KeyQuery& query);

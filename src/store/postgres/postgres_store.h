@@ -74,6 +74,7 @@ class PostgresStore final : public Store {
 
   core::Result<void> insert_key(const KeyRecord& key, AuditEvent event) override;
   core::Result<void> insert_keys(std::vector<std::pair<KeyRecord, AuditEvent>> keys) override;
+  core::Result<void> insert_import(ImportLoad load) override;
   core::Result<KeyRecord> get_key(std::string_view owner_id, std::string_view id) override;
   core::Result<Page<KeyRecord>> list_keys(const KeyFilter& filter, const PageRequest& page) override;
   core::Result<std::vector<KeyRecord>> keys_of_owner(std::string_view owner_id) override;

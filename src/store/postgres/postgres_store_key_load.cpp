@@ -8,6 +8,7 @@
 
 #include "store/postgres/audit_group_commit.h"
 #include "store/postgres/connection_pool.h"
+#include "store/postgres/import_rows.h"
 #include "store/postgres/postgres_store.h"
 #include "store/postgres/row_mapping.h"
 #include "store/postgres/transaction.h"
@@ -141,18 +142,23 @@ core::Result<void> insert_rows(Connection& conn, const Load& load) {
 
 }  // namespace
 
+core::Result<void> postgres::check_key_load(const Load& load) { return check_within_load(load); }
+
+core::Result<void> postgres::insert_key_load(Connection& conn, const ChainSealer& sealer, const Load& load) {
+  if (auto checked = check_against_store(conn, load); !checked) return checked;
+  if (auto inserted = insert_rows(conn, load); !inserted) return inserted;
+  std::vector<AuditEvent> events;
+  events.reserve(load.size());
+  for (const auto& [key, event] : load) events.push_back(event);
+  return postgres::append_audit_events(conn, sealer, events);
+}
+
 core::Result<void> PostgresStore::insert_keys(std::vector<std::pair<KeyRecord, AuditEvent>> keys) {
   if (keys.empty()) return core::ok();
   if (auto checked = check_within_load(keys); !checked) return checked;
   // The admin path: a load may hold keys of many owners (the checks above name each owner).
-  return postgres::write_transaction(*pool_, Access::admin(), [&](Connection& c) -> core::Result<void> {
-    if (auto checked = check_against_store(c, keys); !checked) return checked;
-    if (auto inserted = insert_rows(c, keys); !inserted) return inserted;
-    std::vector<AuditEvent> events;
-    events.reserve(keys.size());
-    for (const auto& [key, event] : keys) events.push_back(event);
-    return postgres::append_audit_events(c, sealer_, events);
-  });
+  return postgres::write_transaction(*pool_, Access::admin(),
+                                     [&](Connection& c) { return postgres::insert_key_load(c, sealer_, keys); });
 }
 
 }  // namespace keyrelay::store

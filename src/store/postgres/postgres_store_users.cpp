@@ -4,6 +4,7 @@
 
 #include "store/postgres/audit_append.h"
 #include "store/postgres/connection_pool.h"
+#include "store/postgres/import_rows.h"
 #include "store/postgres/paging.h"
 #include "store/postgres/postgres_store.h"
 #include "store/postgres/row_mapping.h"
@@ -100,17 +101,35 @@ core::Result<void> check_token_insert(Connection& conn, const TokenRecord& token
 
 }  // namespace
 
+core::Result<void> postgres::insert_user_row(Connection& conn, const ChainSealer& sealer, const UserRecord& user,
+                                             const AuditEvent& event) {
+  if (auto checked = check_user_conflicts(conn, user); !checked) return checked;
+  Params p;
+  postgres::add_user(p, user);
+  if (auto inserted = conn.query(postgres::kInsertUser, p, "create_user"); !inserted) return inserted.error();
+  AuditEvent sealed = event;  // a retried transaction seals afresh
+  return postgres::append_audit_event(conn, sealer, sealed);
+}
+
 // ---- users ----
 
 core::Result<void> PostgresStore::create_user(const UserRecord& user, AuditEvent event) {
   // The admin path: the uniqueness of names and external ids spans every user.
+  return postgres::write_transaction(*pool_, Access::admin(), [&](Connection& c) {
+    return postgres::insert_user_row(c, sealer_, user, event);
+  });
+}
+
+core::Result<void> PostgresStore::insert_import(ImportLoad load) {
+  if (load.users.empty() && load.keys.empty()) return core::ok();
+  if (auto checked = postgres::check_key_load(load.keys); !checked) return checked;
+  // The admin path, as create_user and insert_keys; the users first, so new owners are found.
   return postgres::write_transaction(*pool_, Access::admin(), [&](Connection& c) -> core::Result<void> {
-    if (auto checked = check_user_conflicts(c, user); !checked) return checked;
-    Params p;
-    postgres::add_user(p, user);
-    if (auto inserted = c.query(postgres::kInsertUser, p, "create_user"); !inserted) return inserted.error();
-    AuditEvent sealed = event;  // a retried transaction seals afresh
-    return postgres::append_audit_event(c, sealer_, sealed);
+    for (const auto& [user, event] : load.users) {
+      if (auto inserted = postgres::insert_user_row(c, sealer_, user, event); !inserted) return inserted;
+    }
+    if (load.keys.empty()) return core::ok();
+    return postgres::insert_key_load(c, sealer_, load.keys);
   });
 }
 

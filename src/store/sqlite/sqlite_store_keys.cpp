@@ -3,6 +3,7 @@
 #include "store/sqlite/audit_append.h"
 #include "store/sqlite/connection_pool.h"
 #include "store/sqlite/cursor.h"
+#include "store/sqlite/import_rows.h"
 #include "store/sqlite/paging.h"
 #include "store/sqlite/query_helpers.h"
 #include "store/sqlite/row_mapping.h"
@@ -118,15 +119,19 @@ core::Result<void> check_key_insert(Connection& conn, const KeyRecord& key) {
 
 }  // namespace
 
+core::Result<void> sqlite::insert_key_row(Connection& conn, const ChainSealer& sealer, const KeyRecord& key,
+                                          AuditEvent& event) {
+  if (auto checked = check_key_insert(conn, key); !checked) return checked;
+  auto insert = conn.prepare(sqlite::kInsertKey);
+  if (!insert) return insert.error();
+  sqlite::bind_key(*insert, key);
+  if (auto inserted = insert->run("insert_key"); !inserted) return inserted;
+  return sqlite::append_audit_event(conn, sealer, event);
+}
+
 core::Result<void> SqliteStore::insert_key(const KeyRecord& key, AuditEvent event) {
-  return writer_->write(Bump::generation, [&](sqlite::Connection& c) -> core::Result<void> {
-    if (auto checked = check_key_insert(c, key); !checked) return checked;
-    auto insert = c.prepare(sqlite::kInsertKey);
-    if (!insert) return insert.error();
-    sqlite::bind_key(*insert, key);
-    if (auto inserted = insert->run("insert_key"); !inserted) return inserted;
-    return sqlite::append_audit_event(c, sealer_, event);
-  });
+  return writer_->write(Bump::generation,
+                        [&](sqlite::Connection& c) { return sqlite::insert_key_row(c, sealer_, key, event); });
 }
 
 core::Result<void> SqliteStore::insert_keys(std::vector<std::pair<KeyRecord, AuditEvent>> keys) {
@@ -134,12 +139,7 @@ core::Result<void> SqliteStore::insert_keys(std::vector<std::pair<KeyRecord, Aud
   // One transaction for the whole load: one commit (one fsync) instead of one per key.
   return writer_->write(Bump::generation, [&](sqlite::Connection& c) -> core::Result<void> {
     for (auto& [key, event] : keys) {
-      if (auto checked = check_key_insert(c, key); !checked) return checked;
-      auto insert = c.prepare(sqlite::kInsertKey);
-      if (!insert) return insert.error();
-      sqlite::bind_key(*insert, key);
-      if (auto inserted = insert->run("insert_keys"); !inserted) return inserted;
-      if (auto appended = sqlite::append_audit_event(c, sealer_, event); !appended) return appended;
+      if (auto inserted = sqlite::insert_key_row(c, sealer_, key, event); !inserted) return inserted;
     }
     return core::ok();
   });

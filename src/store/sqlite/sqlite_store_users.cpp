@@ -3,6 +3,7 @@
 #include "store/sqlite/audit_append.h"
 #include "store/sqlite/connection_pool.h"
 #include "store/sqlite/cursor.h"
+#include "store/sqlite/import_rows.h"
 #include "store/sqlite/paging.h"
 #include "store/sqlite/query_helpers.h"
 #include "store/sqlite/row_mapping.h"
@@ -96,16 +97,34 @@ core::Result<void> check_token_insert(Connection& conn, const TokenRecord& token
 
 }  // namespace
 
+core::Result<void> sqlite::insert_user_row(Connection& conn, const ChainSealer& sealer, const UserRecord& user,
+                                           AuditEvent& event) {
+  if (auto checked = check_user_conflicts(conn, user); !checked) return checked;
+  auto insert = conn.prepare(sqlite::kInsertUser);
+  if (!insert) return insert.error();
+  sqlite::bind_user(*insert, user);
+  if (auto inserted = insert->run("create_user"); !inserted) return inserted;
+  return sqlite::append_audit_event(conn, sealer, event);
+}
+
 // ---- users ----
 
 core::Result<void> SqliteStore::create_user(const UserRecord& user, AuditEvent event) {
+  return writer_->write(Bump::generation,
+                        [&](sqlite::Connection& c) { return sqlite::insert_user_row(c, sealer_, user, event); });
+}
+
+core::Result<void> SqliteStore::insert_import(ImportLoad load) {
+  if (load.users.empty() && load.keys.empty()) return core::ok();
+  // One transaction: the users first, so the keys of new users find their owner.
   return writer_->write(Bump::generation, [&](sqlite::Connection& c) -> core::Result<void> {
-    if (auto checked = check_user_conflicts(c, user); !checked) return checked;
-    auto insert = c.prepare(sqlite::kInsertUser);
-    if (!insert) return insert.error();
-    sqlite::bind_user(*insert, user);
-    if (auto inserted = insert->run("create_user"); !inserted) return inserted;
-    return sqlite::append_audit_event(c, sealer_, event);
+    for (auto& [user, event] : load.users) {
+      if (auto inserted = sqlite::insert_user_row(c, sealer_, user, event); !inserted) return inserted;
+    }
+    for (auto& [key, event] : load.keys) {
+      if (auto inserted = sqlite::insert_key_row(c, sealer_, key, event); !inserted) return inserted;
+    }
+    return core::ok();
   });
 }
 
