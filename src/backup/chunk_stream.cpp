@@ -57,8 +57,10 @@ core::Result<void> ChunkWriter::seal_chunk(core::ByteView plaintext, bool final)
   const auto nonce = nonce_of(index_);
   auto out = crypto::gcm_encrypt(key_.reveal(), nonce, aad_of(header_hash_, index_, final), plaintext);
   if (!out) return out.error();
-  if (std::fwrite(out->ciphertext.data(), 1, out->ciphertext.size(), out_) != out->ciphertext.size() ||
-      std::fwrite(out->tag.data(), 1, out->tag.size(), out_) != out->tag.size())
+  // An empty chunk (an empty body) has no ciphertext, and fwrite must not get its null pointer.
+  const bool body_written =
+      out->ciphertext.empty() || std::fwrite(out->ciphertext.data(), 1, out->ciphertext.size(), out_) == out->ciphertext.size();
+  if (!body_written || std::fwrite(out->tag.data(), 1, out->tag.size(), out_) != out->tag.size())
     return core::Error::unavailable(std::string("cannot write the backup: ") + std::strerror(errno));
   ++index_;
   return core::ok();

@@ -51,7 +51,16 @@ unsigned io_thread_count(const ServerOptions& options) {
 // open (UpstreamClient lends the caller's executor to a new connection), so the hot path needs no
 // strand, takes no lock of Asio's scheduler across threads and wakes no other thread. The first
 // context also runs the listener, the signals and the shutdown.
+// The first I/O thread's context. Its pending accept holds a socket made for another thread's
+// context, so its operations must be destroyed while the others still exist (members go in reverse
+// order, and this one is declared first): ~Impl() does that first.
+struct ListenerContext : net::io_context {
+  using net::io_context::io_context;
+  void destroy_pending_operations() { shutdown(); }
+};
+
 struct Server::Impl {
+  ~Impl() { ioc.destroy_pending_operations(); }
   Impl(ServerOptions opts, const Router& r)
       : options(std::move(opts)), router(r), shared{options, router, draining, open_streams}, acceptor(ioc), signals(ioc),
         drain_deadline(ioc) {
@@ -66,7 +75,7 @@ struct Server::Impl {
   std::atomic<bool> draining{false};
   std::atomic<std::int64_t> open_streams{0};
   SessionShared shared;
-  net::io_context ioc{1};
+  ListenerContext ioc{1};
   std::vector<std::unique_ptr<net::io_context>> others;  // the other I/O threads' contexts
   std::vector<net::executor_work_guard<net::io_context::executor_type>> keep_running;
   std::size_t next_context = 0;  // round robin of new connections; used by the listener only

@@ -39,7 +39,7 @@ core::Bytes sealed(const core::Bytes& data) {
 // Every chunk of `file` opened; the error of the first that fails.
 core::Result<core::Bytes> opened(const core::Bytes& file, const crypto::Digest& header_hash = kHeaderHash) {
   File f(std::tmpfile());
-  std::fwrite(file.data(), 1, file.size(), f.get());
+  if (!file.empty()) std::fwrite(file.data(), 1, file.size(), f.get());  // an empty file: no pointer to write from
   std::rewind(f.get());
   ChunkReader reader(f.get(), kKey, header_hash, kChunk);
   core::Bytes out;
