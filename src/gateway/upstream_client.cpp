@@ -26,6 +26,7 @@
 #include "gateway/upstream_pool.h"
 #include "gateway/upstream_url.h"
 #include "gateway/upstream_wire.h"
+#include "http/eager_io.h"
 
 namespace keyrelay::gateway {
 namespace {
@@ -37,6 +38,25 @@ using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 constexpr auto as_result = net::as_tuple(net::use_awaitable);
+
+// A plain connection (its socket non-blocking) writes and reads what it can at once, without a
+// turn of the event loop (http/eager_io.h); TLS goes through its stream's own operations.
+template <class Stream>
+net::awaitable<http::IoResult> write_request(Stream& stream, net::const_buffer data) {
+  if constexpr (std::is_same_v<Stream, beast::tcp_stream>) co_return co_await http::write_eagerly(stream.socket(), data);
+  else co_return co_await net::async_write(stream, data, as_result);
+}
+
+template <class Stream, class Parser>
+net::awaitable<http::IoResult> read_answer_some(Stream& stream, beast::flat_buffer& buffer, Parser& parser) {
+  if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+    beast::error_code ec;
+    const std::size_t now = bhttp::read_some(stream.socket(), buffer, parser, ec);
+    if (ec != net::error::would_block) co_return http::IoResult{ec, now};
+  }
+  // Through the stream: its deadline bounds the wait.
+  co_return co_await bhttp::async_read_some(stream, buffer, parser, as_result);
+}
 constexpr std::uint32_t kMaxResponseHeaderBytes = 64 * 1024;
 
 void wipe(std::string& s) noexcept {
@@ -314,6 +334,7 @@ net::awaitable<core::Result<void>> UpstreamClient::State::connect(UpstreamConnec
   if (cec) co_return transport_error(origin, "connect", cec);
   beast::error_code ignored;
   stream.socket().set_option(tcp::no_delay(true), ignored);
+  if (!conn.tls()) stream.socket().non_blocking(true, ignored);  // for the eager reads and writes
 
   // TLS handshake: SNI (names only, never addresses), then the chain and the host name are checked.
   if (auto* tls = conn.tls()) {
@@ -341,7 +362,7 @@ net::awaitable<Started> UpstreamClient::State::send_and_read_head(Stream& stream
 
   // Write the request.
   tcp_stream.expires_after(options.idle_timeout);
-  auto [wec, written] = co_await net::async_write(stream, net::buffer(wire.data(), wire.size()), as_result);
+  auto [wec, written] = co_await write_request(stream, net::buffer(wire.data(), wire.size()));
   if (wec) {
     out.retryable = reused && wec != beast::error::timeout;
     out.result = transport_error(impl.origin, "write", wec);
@@ -413,7 +434,7 @@ net::awaitable<core::Result<void>> UpstreamClient::State::send_body(Stream& stre
     }
     sent += piece->size();
     impl.lease.connection()->tcp().expires_after(options.idle_timeout);
-    auto [ec, n] = co_await net::async_write(stream, net::buffer(out.data(), out.size()), as_result);
+    auto [ec, n] = co_await write_request(stream, net::buffer(out.data(), out.size()));
     if (ec) co_return transport_error(impl.origin, "write", ec);
     if (last) co_return core::ok();
   }
@@ -445,7 +466,7 @@ net::awaitable<core::Result<std::size_t>> UpstreamStream::Impl::read_piece(Strea
     body.data = room.data();
     body.size = room.size();
     conn.tcp().expires_after(idle_timeout);
-    auto [ec, n] = co_await bhttp::async_read_some(stream, conn.buffer(), *parser, as_result);
+    auto [ec, n] = co_await read_answer_some(stream, conn.buffer(), *parser);
     if (ec == bhttp::error::need_buffer) ec = {};
     if (ec == net::ssl::error::stream_truncated && parser->need_eof()) {
       // A TLS peer that closes without close_notify to end an EOF-delimited body.

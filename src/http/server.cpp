@@ -154,11 +154,11 @@ void Server::Impl::start_session(tcp::socket socket) {
     const auto counted = client.empty() ? per_client.end() : per_client.find(client);
     const bool client_full = counted != per_client.end() && counted->second >= options.max_connections_per_client;
     if (sessions.size() >= options.max_connections || client_full) {
-      net::co_spawn(executor, refuse_connection(beast::tcp_stream(std::move(socket)), options), net::detached);
+      net::co_spawn(executor, refuse_connection(std::move(socket), options), net::detached);
       return;
     }
     id = next_id++;
-    session = std::make_shared<Session>(beast::tcp_stream(std::move(socket)), shared, id);
+    session = std::make_shared<Session>(std::move(socket), shared, id);
     if (!client.empty()) ++per_client[client];
     sessions.emplace(id, Entry{session, std::move(client)});
   }

@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/secret.h"
 #include "core/wiping_allocator.h"
+#include "http/eager_io.h"
 #include "http/error_response.h"
 #include "http/request_id.h"
 #include "http/response_head.h"
@@ -48,17 +49,23 @@ BeastResponse to_beast(Response&& res, std::string_view request_id, bool keep_al
   return out;
 }
 
+// Cancels the socket's pending reads and writes (they complete with operation_aborted).
+void cancel_io(net::ip::tcp::socket& socket) noexcept {
+  beast::error_code ignored;
+  socket.cancel(ignored);
+}
+
 // Sends each write as one chunk, at once.
 class ChunkSink final : public BodySink {
  public:
-  ChunkSink(beast::tcp_stream& stream, std::chrono::milliseconds timeout) : stream_(stream), timeout_(timeout) {}
+  ChunkSink(net::ip::tcp::socket& socket, Deadline& deadline, std::chrono::milliseconds timeout)
+      : socket_(socket), deadline_(deadline), timeout_(timeout) {}
 
   net::awaitable<bool> write(std::string_view data) override {
     if (failed_) co_return false;
     if (data.empty()) co_return true;  // an empty chunk would end the body
-    stream_.expires_after(timeout_);
-    auto [ec, n] = co_await net::async_write(stream_, bhttp::make_chunk(net::buffer(data.data(), data.size())),
-                                             as_result);
+    deadline_.expires_after(timeout_);
+    auto [ec, n] = co_await write_eagerly(socket_, bhttp::make_chunk(net::buffer(data.data(), data.size())));
     if (ec) failed_ = true;
     bytes_ += n;
     co_return !failed_;
@@ -68,7 +75,8 @@ class ChunkSink final : public BodySink {
   std::size_t bytes() const noexcept { return bytes_; }
 
  private:
-  beast::tcp_stream& stream_;
+  net::ip::tcp::socket& socket_;
+  Deadline& deadline_;
   std::chrono::milliseconds timeout_;
   bool failed_ = false;
   std::size_t bytes_ = 0;
@@ -113,25 +121,29 @@ void log_request(std::string_view request_id, std::string_view method, std::stri
 
 }  // namespace
 
-Session::Session(beast::tcp_stream stream, const SessionShared& shared, std::uint64_t id)
-    : stream_(std::move(stream)), shared_(shared), id_(id) {
+Session::Session(net::ip::tcp::socket socket, const SessionShared& shared, std::uint64_t id)
+    : socket_(std::move(socket)),
+      deadline_(socket_.get_executor(), [this] { cancel_io(socket_); }),
+      shared_(shared),
+      id_(id) {
   beast::error_code ec;
-  const auto remote = stream_.socket().remote_endpoint(ec);
+  const auto remote = socket_.remote_endpoint(ec);
+  socket_.non_blocking(true, ec);  // for the eager reads and writes (http/eager_io.h)
   if (!ec) remote_ip_ = remote.address().to_string();
 }
 
 void Session::begin_shutdown() {
-  net::post(stream_.get_executor(), [self = shared_from_this()] {
+  net::post(socket_.get_executor(), [self = shared_from_this()] {
     self->closing_ = true;
-    if (self->idle_) self->stream_.cancel();
+    if (self->idle_) cancel_io(self->socket_);
   });
 }
 
 void Session::force_close() {
-  net::post(stream_.get_executor(), [self = shared_from_this()] {
+  net::post(socket_.get_executor(), [self = shared_from_this()] {
     beast::error_code ec;
-    self->stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
-    self->stream_.close();
+    self->socket_.shutdown(net::ip::tcp::socket::shutdown_both, ec);
+    self->socket_.close(ec);
   });
 }
 
@@ -143,9 +155,10 @@ net::awaitable<void> Session::run() {
   }
   // Half-close politely; the peer may already be gone, so errors are expected and ignored.
   beast::error_code ec;
-  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+  socket_.shutdown(net::ip::tcp::socket::shutdown_send, ec);
   if (drain_before_close_) co_await drain_unread_body();
-  stream_.close();
+  deadline_.expires_never();
+  socket_.close(ec);
 }
 
 // Closing a socket with unread bytes makes the kernel send a reset, which can destroy the response
@@ -157,8 +170,8 @@ net::awaitable<void> Session::drain_unread_body() {
   buffer_.clear();
   std::size_t drained = 0;
   while (drained < kMaxDrainBytes && std::chrono::steady_clock::now() < deadline) {
-    stream_.expires_at(deadline);
-    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(16 * 1024), as_result);
+    deadline_.expires_at(deadline);
+    auto [ec, n] = co_await socket_.async_read_some(buffer_.prepare(16 * 1024), as_result);
     if (ec) break;  // the client finished (eof), went away, or the time is up
     drained += n;
   }
@@ -172,23 +185,23 @@ net::awaitable<beast::error_code> Session::read_body(bhttp::request_parser<bhttp
   const ServerOptions& opt = shared_.options;
   if (expect_continue) {
     static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-    stream_.expires_after(opt.write_timeout);
-    auto [ec, n] = co_await net::async_write(stream_, net::buffer(kContinue), as_result);
+    deadline_.expires_after(opt.write_timeout);
+    auto [ec, n] = co_await write_eagerly(socket_, net::buffer(kContinue));
     if (ec) co_return ec;
   }
-  // One deadline for the whole body (a tcp_stream expiry holds across the reads of one async_read):
-  // a client that drips a byte now and then is cut all the same.
-  stream_.expires_after(opt.body_timeout);
+  // One deadline for the whole body, across the reads of one async_read: a client that drips a byte
+  // now and then is cut all the same.
+  deadline_.expires_after(opt.body_timeout);
   if (!parser.chunked()) {
     parser.body_limit(body_limit);
-    auto [ec, n] = co_await bhttp::async_read(stream_, buffer_, parser, as_result);
+    auto [ec, n] = co_await read_eagerly(socket_, buffer_, parser);
     bytes_in += n;
     if (!ec) request.body = std::move(parser.get().body());
     co_return ec;
   }
   bhttp::request_parser<WipingStringBody> growing(std::move(parser));
   growing.body_limit(body_limit);
-  auto [ec, n] = co_await bhttp::async_read(stream_, buffer_, growing, as_result);
+  auto [ec, n] = co_await read_eagerly(socket_, buffer_, growing);
   bytes_in += n;
   if (!ec) request.body.assign(growing.get().body().data(), growing.get().body().size());
   co_return ec;
@@ -205,8 +218,8 @@ net::awaitable<std::size_t> Session::write(Response&& res, std::string_view requ
   write_response_head(res.status, res.headers, request_id, keep_alive, res.body.size(), head);
   const std::size_t body_size = response_has_body(res.status) ? res.body.size() : 0;
   const std::array<net::const_buffer, 2> wire{net::buffer(head), net::buffer(res.body.data(), body_size)};
-  stream_.expires_after(shared_.options.write_timeout);
-  auto [ec, n] = co_await net::async_write(stream_, wire, as_result);
+  deadline_.expires_after(shared_.options.write_timeout);
+  auto [ec, n] = co_await write_eagerly(socket_, wire);
   core::wipe_memory(res.body.data(), res.body.size());  // an answer may carry a secret (a revealed key)
   co_return ec ? 0 : n;
 }
@@ -218,13 +231,13 @@ net::awaitable<std::size_t> Session::write_streamed(Response&& res, std::string_
   set_head(head, res, request_id, keep_alive);
   head.chunked(true);
   bhttp::response_serializer<bhttp::empty_body> serializer{head};
-  stream_.expires_after(shared_.options.write_timeout);
-  auto [ec, head_bytes] = co_await bhttp::async_write_header(stream_, serializer, as_result);
+  deadline_.expires_after(shared_.options.write_timeout);
+  auto [ec, head_bytes] = co_await bhttp::async_write_header(socket_, serializer, as_result);
   if (ec) {
     broken_ = true;
     co_return 0;
   }
-  ChunkSink sink(stream_, shared_.options.write_timeout);
+  ChunkSink sink(socket_, deadline_, shared_.options.write_timeout);
   // A stream may last minutes: the read buffer is freed meanwhile unless a pipelined request waits
   // in it (the next request allocates it again).
   if (buffer_.size() == 0) buffer_.shrink_to_fit();
@@ -237,8 +250,8 @@ net::awaitable<std::size_t> Session::write_streamed(Response&& res, std::string_
     broken_ = true;  // no last chunk: the client sees the body was cut
     co_return total;
   }
-  stream_.expires_after(shared_.options.write_timeout);
-  auto [lec, last_bytes] = co_await net::async_write(stream_, bhttp::make_chunk_last(), as_result);
+  deadline_.expires_after(shared_.options.write_timeout);
+  auto [lec, last_bytes] = co_await write_eagerly(socket_, bhttp::make_chunk_last());
   if (lec) broken_ = true;
   co_return total + last_bytes;
 }
@@ -287,8 +300,8 @@ net::awaitable<bool> Session::serve_one(bool first) {
 net::awaitable<bool> Session::wait_for_request(bool first) {
   idle_ = true;
   if (buffer_.size() == 0) {
-    stream_.expires_after(first ? shared_.options.header_timeout : shared_.options.idle_timeout);
-    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), as_result);
+    deadline_.expires_after(first ? shared_.options.header_timeout : shared_.options.idle_timeout);
+    auto [ec, n] = co_await socket_.async_read_some(buffer_.prepare(4096), as_result);
     if (ec) co_return false;  // peer left, timed out, or shutdown
     buffer_.commit(n);
   }
@@ -301,8 +314,8 @@ net::awaitable<beast::error_code> Session::read_head(Exchange& ex) {
   const ServerOptions& opt = shared_.options;
   ex.parser.header_limit(static_cast<std::uint32_t>(opt.max_header_bytes));
   ex.parser.body_limit(boost::none);
-  stream_.expires_after(opt.header_timeout);
-  auto [ec, head_bytes] = co_await bhttp::async_read_header(stream_, buffer_, ex.parser, as_result);
+  deadline_.expires_after(opt.header_timeout);
+  auto [ec, head_bytes] = co_await read_header_eagerly(socket_, buffer_, ex.parser);
   ex.bytes_in = head_bytes;
   if (ec) {
     ex.ctx.request_id = choose_request_id({});
@@ -389,7 +402,7 @@ net::awaitable<beast::error_code> Session::take_body(Exchange& ex) {
   const ServerOptions& opt = shared_.options;
   const std::optional<std::size_t> stream_above = ex.match.route ? ex.match.route->options.stream_body_above : std::nullopt;
   if (stream_above && !ex.parser.is_done() && (!ex.content_length || *ex.content_length > *stream_above)) {
-    ex.source = std::make_shared<SessionBodySource>(stream_, buffer_, std::move(ex.parser), ex.body_limit,
+    ex.source = std::make_shared<SessionBodySource>(socket_, deadline_, buffer_, std::move(ex.parser), ex.body_limit,
                                                     ex.expect_continue,
                                                     SessionBodySource::Timeouts{opt.body_timeout, opt.write_timeout},
                                                     shared_from_this());
@@ -464,15 +477,16 @@ net::awaitable<bool> Session::finish(Exchange& ex, Response response) {
   co_return out > 0 && keep_alive && !broken_;
 }
 
-net::awaitable<void> refuse_connection(beast::tcp_stream stream, const ServerOptions& options) {
+net::awaitable<void> refuse_connection(net::ip::tcp::socket socket, const ServerOptions& options) {
   const std::string request_id = choose_request_id({});
   auto res = to_beast(error_response(core::Error::unavailable("too many open connections; try again later"), request_id),
                       request_id, false);
-  stream.expires_after(options.write_timeout);
-  co_await bhttp::async_write(stream, res, as_result);
+  Deadline deadline(socket.get_executor(), [&socket] { cancel_io(socket); });
+  deadline.expires_after(options.write_timeout);
+  co_await bhttp::async_write(socket, res, as_result);
   beast::error_code ec;
-  stream.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
-  stream.close();
+  socket.shutdown(net::ip::tcp::socket::shutdown_send, ec);
+  socket.close(ec);
 }
 
 }  // namespace keyrelay::http

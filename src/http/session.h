@@ -12,11 +12,12 @@
 #include <optional>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
 #include "core/error.h"
+#include "http/deadline.h"
 #include "http/read_buffer.h"
 #include "http/response.h"
 #include "http/router.h"
@@ -34,7 +35,7 @@ struct SessionShared {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(boost::beast::tcp_stream stream, const SessionShared& shared, std::uint64_t id);
+  Session(boost::asio::ip::tcp::socket socket, const SessionShared& shared, std::uint64_t id);
 
   // Serves requests until the peer leaves, a limit is hit, or the server drains.
   boost::asio::awaitable<void> run();
@@ -90,7 +91,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // The head with chunked encoding, then the body as res.stream produces it.
   boost::asio::awaitable<std::size_t> write_streamed(Response&& res, std::string_view request_id, bool keep_alive);
 
-  boost::beast::tcp_stream stream_;
+  boost::asio::ip::tcp::socket socket_;
+  Deadline deadline_;  // of the current read or write: cancels it when passed
   ReadBuffer buffer_;  // survives between requests: it may hold pipelined bytes
   const SessionShared& shared_;
   std::uint64_t id_;
@@ -103,6 +105,6 @@ class Session : public std::enable_shared_from_this<Session> {
 
 // Writes a 503 and closes: the answer to a connection over max_connections (or over the cap of its
 // client address).
-boost::asio::awaitable<void> refuse_connection(boost::beast::tcp_stream stream, const ServerOptions& options);
+boost::asio::awaitable<void> refuse_connection(boost::asio::ip::tcp::socket socket, const ServerOptions& options);
 
 }  // namespace keyrelay::http

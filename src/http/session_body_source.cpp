@@ -8,6 +8,7 @@
 #include <boost/beast/http/read.hpp>
 
 #include "core/secret.h"
+#include "http/eager_io.h"
 
 namespace keyrelay::http {
 namespace {
@@ -29,13 +30,14 @@ core::Error body_error(const beast::error_code& ec, std::size_t body_limit) {
 
 }  // namespace
 
-SessionBodySource::SessionBodySource(beast::tcp_stream& stream, ReadBuffer& buffer,
+SessionBodySource::SessionBodySource(net::ip::tcp::socket& socket, Deadline& io_deadline, ReadBuffer& buffer,
                                      bhttp::request_parser<bhttp::string_body>&& head_parser, std::size_t body_limit,
                                      bool expect_continue, Timeouts timeouts, std::shared_ptr<void> owner)
-    : stream_(stream),
+    : socket_(socket),
+      io_deadline_(io_deadline),
       buffer_(buffer),
       parser_(std::move(head_parser)),
-      strand_(stream.get_executor()),
+      strand_(socket.get_executor()),
       body_limit_(body_limit),
       expect_continue_(expect_continue),
       timeouts_(timeouts),
@@ -70,8 +72,8 @@ net::awaitable<core::Spawned<std::size_t>> SessionBodySource::read_on_strand() {
   if (expect_continue_) {
     expect_continue_ = false;
     static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-    stream_.expires_after(timeouts_.write);
-    auto [ec, written] = co_await net::async_write(stream_, net::buffer(kContinue), as_result);
+    io_deadline_.expires_after(timeouts_.write);
+    auto [ec, written] = co_await write_eagerly(socket_, net::buffer(kContinue));
     if (ec) {
       error_ = core::Error::invalid_request("the client went away before sending its body");
       co_return *error_;
@@ -86,9 +88,10 @@ net::awaitable<core::Spawned<std::size_t>> SessionBodySource::read_on_strand() {
     auto& body = parser_.get().body();
     body.data = piece_.data();
     body.size = piece_.size();
-    stream_.expires_at(*deadline_);
-    auto [ec, n] = co_await bhttp::async_read_some(stream_, buffer_, parser_, as_result);
+    io_deadline_.expires_at(*deadline_);
+    auto [ec, n] = co_await read_some_eagerly(socket_, buffer_, parser_);
     if (ec == bhttp::error::need_buffer) ec = {};  // the piece is full: hand it over
+    if (ec == net::error::operation_aborted && io_deadline_.expired()) ec = beast::error::timeout;
     if (ec) {
       error_ = body_error(ec, body_limit_);
       co_return *error_;

@@ -13,13 +13,14 @@
 #include <optional>
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
 #include "core/spawned.h"
 #include "http/body_source.h"
+#include "http/deadline.h"
 #include "http/read_buffer.h"
 
 namespace keyrelay::http {
@@ -33,7 +34,7 @@ class SessionBodySource final : public BodySource {
 
   // Takes over `head_parser` (its head read, no body byte yet). `owner` keeps the stream and
   // buffer alive while a handler holds the source.
-  SessionBodySource(boost::beast::tcp_stream& stream, ReadBuffer& buffer,
+  SessionBodySource(boost::asio::ip::tcp::socket& socket, Deadline& io_deadline, ReadBuffer& buffer,
                     boost::beast::http::request_parser<boost::beast::http::string_body>&& head_parser,
                     std::size_t body_limit, bool expect_continue, Timeouts timeouts, std::shared_ptr<void> owner);
   ~SessionBodySource() override;
@@ -49,7 +50,8 @@ class SessionBodySource final : public BodySource {
  private:
   boost::asio::awaitable<core::Spawned<std::size_t>> read_on_strand();
 
-  boost::beast::tcp_stream& stream_;
+  boost::asio::ip::tcp::socket& socket_;
+  Deadline& io_deadline_;  // the session's
   ReadBuffer& buffer_;
   boost::beast::http::request_parser<boost::beast::http::buffer_body> parser_;
   boost::asio::any_io_executor strand_;
