@@ -13,6 +13,7 @@
 #include "store/sqlite/bulk_writer.h"
 #include "store/sqlite/connection_pool.h"
 #include "store/sqlite/migrations.h"
+#include "store/sqlite/wal_checkpointer.h"
 #include "store/sqlite/write_batcher.h"
 
 namespace keyrelay::store {
@@ -31,10 +32,12 @@ core::Result<void> create_private_file(const std::filesystem::path& file) {
 }  // namespace
 
 SqliteStore::SqliteStore(SqliteOptions options, std::unique_ptr<sqlite::ConnectionPool> pool,
-                         std::unique_ptr<sqlite::WriteBatcher> writer, const ChainSealer& sealer)
+                         std::unique_ptr<sqlite::WriteBatcher> writer,
+                         std::unique_ptr<sqlite::WalCheckpointer> checkpointer, const ChainSealer& sealer)
     : options_(std::move(options)),
       pool_(std::move(pool)),
       writer_(std::move(writer)),
+      checkpointer_(std::move(checkpointer)),
       bulk_writer_(std::make_unique<sqlite::BulkWriter>(options_.file, options_.busy_timeout)),
       sealer_(sealer) {}
 
@@ -52,9 +55,12 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::open(SqliteOptions optio
   }
   auto write_conn = sqlite::Connection::open(options.file, options.busy_timeout);
   if (!write_conn) return write_conn.error();
+  auto checkpointer = std::make_unique<sqlite::WalCheckpointer>(options.file, options.busy_timeout,
+                                                                sqlite::WalCheckpointer::Options{});
+  checkpointer->attach(**write_conn);
   auto writer = std::make_unique<sqlite::WriteBatcher>(std::move(*write_conn));
-  return std::unique_ptr<SqliteStore>(
-      new SqliteStore(std::move(options), std::move(*pool), std::move(writer), sealer));
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(options), std::move(*pool), std::move(writer),
+                                                      std::move(checkpointer), sealer));
 }
 
 core::Result<int> SqliteStore::migrate() {

@@ -39,6 +39,7 @@ namespace sqlite {
 class BulkWriter;
 class ConnectionPool;
 class WriteBatcher;
+class WalCheckpointer;
 }  // namespace sqlite
 
 struct SqliteOptions {
@@ -129,7 +130,8 @@ class SqliteStore final : public Store {
 
  private:
   SqliteStore(SqliteOptions options, std::unique_ptr<sqlite::ConnectionPool> pool,
-              std::unique_ptr<sqlite::WriteBatcher> writer, const ChainSealer& sealer);
+              std::unique_ptr<sqlite::WriteBatcher> writer, std::unique_ptr<sqlite::WalCheckpointer> checkpointer,
+              const ChainSealer& sealer);
   // update_key() and update_key_at_version(): one write transaction, the version compared first
   // when one is expected.
   core::Result<KeyUpdate> change_key(std::string_view owner_id, std::string_view id,
@@ -138,6 +140,7 @@ class SqliteStore final : public Store {
   SqliteOptions options_;
   std::unique_ptr<sqlite::ConnectionPool> pool_;     // reads (and migrate)
   std::unique_ptr<sqlite::WriteBatcher> writer_;     // every other write: group commit
+  std::unique_ptr<sqlite::WalCheckpointer> checkpointer_;  // the writer's WAL, off its commits; goes first
   std::unique_ptr<sqlite::BulkWriter> bulk_writer_;  // rewrap_keys(): see bulk_writer.h
   const ChainSealer& sealer_;
 };
