@@ -35,7 +35,7 @@ namespace keyrelay::gateway {
 
 struct UsageRecorderOptions {
   std::chrono::milliseconds flush_interval{1000};
-  std::size_t batch_size = 2048;
+  std::size_t batch_size = 512;  // a batch of uses held in memory at once (and one commit)
   std::size_t max_pending = 200'000;
 };
 
