@@ -2,6 +2,7 @@
 
 #include <strings.h>
 
+#include <tuple>
 #include <utility>
 
 #include "auth/jws.h"
@@ -21,8 +22,11 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
 }  // namespace
 
 core::Result<JwtVerifier> JwtVerifier::create(JwtOptions options, const core::Clock& clock) {
-  if (!options.hs256_secret && !options.jwks_file) {
-    return core::Error::invalid_request("JWT verification needs an HS256 secret or a JWKS file");
+  if (!options.hs256_secret && !options.jwks_file && !options.jwks_url) {
+    return core::Error::invalid_request("JWT verification needs an HS256 secret, a JWKS file or a JWKS URL");
+  }
+  if (options.jwks_file && options.jwks_url) {
+    return core::Error::invalid_request("JWT keys come from a JWKS file or a JWKS URL, not both");
   }
   if (options.hs256_secret && options.hs256_secret->size() < kMinHs256SecretBytes) {
     return core::Error::invalid_request("the JWT HS256 secret must be at least 32 bytes");
@@ -30,22 +34,40 @@ core::Result<JwtVerifier> JwtVerifier::create(JwtOptions options, const core::Cl
   if (options.leeway < std::chrono::seconds::zero() || options.leeway > kMaxLeeway) {
     return core::Error::invalid_request("the JWT leeway must be between 0 and 3600 seconds");
   }
-  std::optional<Jwks> jwks;
+  std::shared_ptr<const Jwks> file_jwks;
   if (options.jwks_file) {
     auto loaded = Jwks::load(*options.jwks_file);
     if (!loaded) return loaded.error();
-    jwks.emplace(std::move(*loaded));
+    file_jwks = std::make_shared<const Jwks>(std::move(*loaded));
   }
   ClaimPolicy policy{std::move(options.issuer), std::move(options.audience), options.leeway};
-  return JwtVerifier(std::move(options.hs256_secret), std::move(jwks), std::move(policy), clock);
+  return JwtVerifier(std::move(options.hs256_secret), std::move(file_jwks), std::move(options.jwks_url),
+                     std::move(policy), clock);
 }
 
-JwtVerifier::JwtVerifier(std::optional<core::Secret> secret, std::optional<Jwks> jwks,
-                         ClaimPolicy policy, const core::Clock& clock)
+JwtVerifier::JwtVerifier(std::optional<core::Secret> secret, std::shared_ptr<const Jwks> file_jwks,
+                         std::shared_ptr<RemoteJwks> url_jwks, ClaimPolicy policy, const core::Clock& clock)
     : hs256_secret_(std::move(secret)),
-      jwks_(std::move(jwks)),
+      file_jwks_(std::move(file_jwks)),
+      url_jwks_(std::move(url_jwks)),
       policy_(std::move(policy)),
       clock_(&clock) {}
+
+std::shared_ptr<const Jwks> JwtVerifier::jwks() const {
+  return url_jwks_ ? url_jwks_->current() : file_jwks_;
+}
+
+std::pair<std::shared_ptr<const Jwks>, const PublicKey*> JwtVerifier::find_key(
+    std::optional<std::string_view> kid) const {
+  std::shared_ptr<const Jwks> set = jwks();
+  const PublicKey* key = set->find(kid);
+  // Only a named kid can be missing because the provider rotated; no kid is not worth a fetch.
+  if (key == nullptr && kid && url_jwks_) {
+    set = url_jwks_->refetch_for_unknown_kid();
+    key = set->find(kid);
+  }
+  return {std::move(set), key};
+}
 
 core::Result<JwtClaims> JwtVerifier::verify(std::string_view token) const {
   // 1. Our own reading of the header decides the algorithm, never libjwt's.
@@ -61,15 +83,17 @@ core::Result<JwtClaims> JwtVerifier::verify(std::string_view token) const {
 
   // 2 and 3. Choose the key the algorithm is pinned to, and check the signature.
   core::ByteView libjwt_key;
+  std::shared_ptr<const Jwks> key_set;  // holds the key libjwt_key points into until the end
   if (*alg == JwsAlgorithm::hs256) {
     if (!hs256_secret_) return unauthenticated("algorithm not allowed");
     if (auto ok = verify_jws_signature(*parts, *hs256_secret_); !ok) return ok.error();
     libjwt_key = hs256_secret_->reveal();
   } else {
-    if (!jwks_) return unauthenticated("algorithm not allowed");
+    if (!file_jwks_ && !url_jwks_) return unauthenticated("algorithm not allowed");
     std::optional<std::string_view> kid;
     if (header->kid) kid = *header->kid;
-    const PublicKey* key = jwks_->find(kid);
+    const PublicKey* key = nullptr;
+    std::tie(key_set, key) = find_key(kid);
     if (key == nullptr) return unauthenticated("unknown signing key");
     if (key->algorithm() != *alg) return unauthenticated("algorithm not allowed for this key");
     if (auto ok = verify_jws_signature(*parts, *key); !ok) return ok.error();

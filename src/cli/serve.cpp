@@ -32,7 +32,6 @@
 #include "api/key_routes.h"
 #include "api/services.h"
 #include "auth/authenticator.h"
-#include "auth/jwt_verifier.h"
 #include "catalog/catalog.h"
 #include "catalog/price_table.h"
 #include "audit/event_builder.h"
@@ -47,6 +46,7 @@
 #include "cli/app_context.h"
 #include "cli/audit_retention.h"
 #include "cli/commands.h"
+#include "cli/jwt_setup.h"
 #include "cli/keyring_reloader.h"
 #include "cli/maintenance.h"
 #include "cli/metrics_collectors.h"
@@ -117,18 +117,6 @@ int fail(const std::string& message) {
   std::cerr << "keyrelay serve: " << message << "\n";
   logging::shutdown();
   return 1;
-}
-
-core::Result<std::unique_ptr<auth::JwtVerifier>> make_jwt_verifier(const config::Config& c, const core::Clock& clock) {
-  if (!c.jwt_secret && !c.jwt_jwks_file) return std::unique_ptr<auth::JwtVerifier>();
-  auth::JwtOptions options;
-  if (c.jwt_secret) options.hs256_secret = c.jwt_secret->clone();
-  options.jwks_file = c.jwt_jwks_file;
-  options.issuer = c.jwt_issuer;
-  options.audience = c.jwt_audience;
-  auto verifier = auth::JwtVerifier::create(std::move(options), clock);
-  if (!verifier) return verifier.error();
-  return std::make_unique<auth::JwtVerifier>(std::move(*verifier));
 }
 
 // Logging and process hardening come first, before anything touches key material.
@@ -421,21 +409,22 @@ int run_serve(const GlobalOptions& global) {
   if (!catalog) return fail(catalog.error().message);
   auto prices = load_prices(ctx.config, **catalog);
   if (!prices) return fail(prices.error().message);
-  auto jwt = make_jwt_verifier(ctx.config, ctx.clock);
+  // Protection and monitoring: rate limits at the edge, alerts raised through one service, metrics.
+  monitor::Metrics metrics;
+  // A JWKS URL is fetched here: no usable key set, no start.
+  auto jwt = make_jwt_setup(ctx.config, ctx.clock, metrics);
   if (!jwt) return fail(jwt.error().message);
 
   // The one store of this process; each service below is handed only the areas it uses.
   store::Store& db = *ctx.store;
   // auth.failed goes on the writer's use chain, which retention prunes (docs/decisions.md).
-  auth::Authenticator authenticator(db, db, db, jwt->get(), ctx.clock,
+  auth::Authenticator authenticator(db, db, db, jwt->verifier.get(), ctx.clock,
                                     {.audit_chain = ctx.mgmt_chain, .failure_chain = audit::use_chain(ctx.writer_id)});
   vault::KeyCache key_cache(db);
   vault::KeyService keys(db, db, db, *ctx.envelope, *catalog, ctx.clock, ctx.mgmt_chain, &key_cache);
   boost::asio::thread_pool blocking(4);
   api::Services services{blocking, db, db, db, db, db, authenticator, keys,
                          *catalog, ctx.clock, ctx.mgmt_chain, system_user->id};
-  // Protection and monitoring: rate limits at the edge, alerts raised through one service, metrics.
-  monitor::Metrics metrics;
   services.metrics = &metrics;
   // Shared with the other nodes through Redis when KEYRELAY_REDIS_URL is set, in memory otherwise.
   auto sharing_result = make_node_sharing(ctx.config);

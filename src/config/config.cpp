@@ -136,6 +136,23 @@ std::string origin_of(std::string_view url) {
   return std::string(url.substr(0, url.find_first_of("/?#", scheme + 3)));
 }
 
+// JWT keys from one source, and issuer and audience whenever JWTs are verified at all.
+Result<void> check_jwt_settings(const Config& config) {
+  if (config.jwt_jwks_file && config.jwt_jwks_url)
+    return Error::invalid_request(
+        "KEYRELAY_JWT_JWKS_FILE and KEYRELAY_JWT_JWKS_URL are both set; the key set comes from one of them");
+  if (config.jwt_jwks_url && config.jwt_jwks_url->starts_with("http://") && !is_loopback_url(*config.jwt_jwks_url))
+    return Error::invalid_request("KEYRELAY_JWT_JWKS_URL: " + origin_of(*config.jwt_jwks_url) +
+                                  " is plain http to another host (anyone on the path could swap the keys); use https://");
+  if (config.jwt_secret || config.jwt_jwks_file || config.jwt_jwks_url) {
+    constexpr std::string_view kWhy =
+        " is required when JWTs are verified (KEYRELAY_JWT_SECRET, KEYRELAY_JWT_JWKS_FILE or KEYRELAY_JWT_JWKS_URL)";
+    if (config.jwt_issuer.empty()) return Error::invalid_request("KEYRELAY_JWT_ISSUER" + std::string(kWhy));
+    if (config.jwt_audience.empty()) return Error::invalid_request("KEYRELAY_JWT_AUDIENCE" + std::string(kWhy));
+  }
+  return core::ok();
+}
+
 }  // namespace
 
 Result<void> apply_provider_env(Config& config, const std::vector<std::string>& provider_ids, const EnvLookup& env) {
@@ -151,11 +168,7 @@ Result<void> apply_provider_env(Config& config, const std::vector<std::string>& 
 }
 
 Result<void> check_for_serving(const Config& config) {
-  if (config.jwt_secret || config.jwt_jwks_file) {
-    constexpr std::string_view kWhy = " is required when JWTs are verified (KEYRELAY_JWT_SECRET or KEYRELAY_JWT_JWKS_FILE)";
-    if (config.jwt_issuer.empty()) return Error::invalid_request("KEYRELAY_JWT_ISSUER" + std::string(kWhy));
-    if (config.jwt_audience.empty()) return Error::invalid_request("KEYRELAY_JWT_AUDIENCE" + std::string(kWhy));
-  }
+  if (auto jwt = check_jwt_settings(config); !jwt) return jwt;
   const bool any_redis_tls_file = config.redis.ca_file || config.redis.cert_file || config.redis.key_file;
   if (any_redis_tls_file && !config.redis.url.starts_with("rediss://"))
     return Error::invalid_request(

@@ -126,9 +126,10 @@ struct Config {
   LogFormat log_format = LogFormat::json;
   HttpLimits http;
   bool allow_core_dumps = false;                 // debugging only: keeps dumps and ptrace on
-  // External JWT verification (off unless a secret or a JWKS file is given).
+  // External JWT verification (off unless a secret, a JWKS file or a JWKS URL is given).
   std::optional<core::Secret> jwt_secret;        // HS256
   std::optional<std::filesystem::path> jwt_jwks_file;  // RS256 / ES256
+  std::optional<std::string> jwt_jwks_url;       // RS256 / ES256, fetched and refreshed; not with the file
   std::string jwt_issuer;
   std::string jwt_audience;
   std::string trusted_proxies;                   // CIDRs whose X-Forwarded-For is believed

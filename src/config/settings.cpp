@@ -417,6 +417,13 @@ const Setting kSettings[] = {
        c.jwt_jwks_file = std::filesystem::path(t);
        return core::ok();
      }},
+    {"jwt.jwks_url", "https URL (http only to loopback) of the identity provider's JWKS, fetched at start and refreshed by its cache headers",
+     [](Config& c, std::string_view t) -> Result<void> {
+       if (!(t.starts_with("https://") || t.starts_with("http://")))
+         return Error::invalid_request("expected an https:// URL");
+       c.jwt_jwks_url = std::string(t);
+       return core::ok();
+     }},
     {"jwt.issuer", "required iss of JWTs (serve refuses to verify JWTs without it)",
      [](Config& c, std::string_view t) -> Result<void> {
        c.jwt_issuer = std::string(t);

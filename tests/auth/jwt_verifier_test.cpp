@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <algorithm>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -381,6 +383,106 @@ TEST_F(JwtVerifierTest, ReportsWhatItAccepts) {
   EXPECT_EQ(v.jwks()->size(), 2u);
   auto secret_only = verifier(options(true, false));
   EXPECT_FALSE(secret_only.jwks());
+}
+
+// ---- key set from a URL (RemoteJwks) ------------------------------------------------------------
+
+// Serves the minted key set, or only the keys whose kid is listed; counts the fetches.
+struct ServedKeys {
+  std::mutex mutex;
+  std::vector<std::string> kids;  // empty: every key
+  int fetches = 0;
+
+  std::string body() {
+    json::object set = json::parse(minted().tokens->jwks_json).as_object();
+    json::array kept;
+    for (auto& key : set.at("keys").as_array()) {
+      const std::string kid(key.at("kid").as_string());
+      if (kids.empty() || std::find(kids.begin(), kids.end(), kid) != kids.end()) kept.push_back(key);
+    }
+    set["keys"] = std::move(kept);
+    return json::serialize(set);
+  }
+};
+
+class ServedKeysFetcher final : public JwksFetcher {
+ public:
+  explicit ServedKeysFetcher(std::shared_ptr<ServedKeys> served) : served_(std::move(served)) {}
+  core::Result<JwksDocument> fetch(std::chrono::milliseconds) override {
+    std::lock_guard lock(served_->mutex);
+    ++served_->fetches;
+    return JwksDocument{.body = served_->body(), .cache_control = "max-age=600", .expires = std::nullopt};
+  }
+
+ private:
+  std::shared_ptr<ServedKeys> served_;
+};
+
+class JwtVerifierUrlTest : public JwtVerifierTest {
+ protected:
+  JwtVerifier url_verifier(std::vector<std::string> kids) {
+    served_->kids = std::move(kids);
+    auto remote = RemoteJwks::start(std::make_unique<ServedKeysFetcher>(served_), clock_, {});
+    if (!remote) throw std::runtime_error("RemoteJwks::start failed: " + remote.error().message);
+    remote_ = *remote;
+    JwtOptions o = options(false, false);
+    o.jwks_url = remote_;
+    return verifier(std::move(o));
+  }
+  void serve(std::vector<std::string> kids) {
+    std::lock_guard lock(served_->mutex);
+    served_->kids = std::move(kids);
+  }
+  int fetches() {
+    std::lock_guard lock(served_->mutex);
+    return served_->fetches;
+  }
+
+  std::shared_ptr<ServedKeys> served_ = std::make_shared<ServedKeys>();
+  std::shared_ptr<RemoteJwks> remote_;
+};
+
+TEST_F(JwtVerifierUrlTest, AKidTheSetLacksIsFetchedOnceThenAccepted) {
+  auto v = url_verifier({std::string(test::kPythonEcKid)});
+  EXPECT_EQ(refusal(v, token("es256")), "(accepted)");
+  EXPECT_EQ(fetches(), 1);
+
+  serve({});  // the provider publishes its RSA key too
+  EXPECT_EQ(refusal(v, token("rs256")), "(accepted)") << "after one fetch for the unknown kid";
+  EXPECT_EQ(fetches(), 2);
+  EXPECT_EQ(v.jwks()->size(), 2u);
+
+  EXPECT_EQ(refusal(v, token("rs256_unknown_kid")), "unknown signing key");
+  EXPECT_EQ(fetches(), 2) << "another unknown kid within the minute fetches nothing";
+  clock_.advance(seconds(60));
+  EXPECT_EQ(refusal(v, token("rs256_unknown_kid")), "unknown signing key");
+  EXPECT_EQ(fetches(), 3) << "a minute later it may";
+}
+
+TEST_F(JwtVerifierUrlTest, ATokenWithoutKidNeverCausesAFetch) {
+  auto v = url_verifier({});
+  EXPECT_EQ(refusal(v, token("rs256_without_kid")), "unknown signing key") << "two keys: ambiguous";
+  EXPECT_EQ(fetches(), 1);
+}
+
+TEST_F(JwtVerifierUrlTest, ARotatedOutKeyStopsWorkingAfterTheRefresh) {
+  auto v = url_verifier({});
+  EXPECT_EQ(refusal(v, token("rs256")), "(accepted)");
+  serve({std::string(test::kPythonEcKid)});
+  clock_.advance(seconds(600));
+  ASSERT_TRUE(remote_->refresh_if_due());
+  EXPECT_EQ(refusal(v, token("rs256")), "unknown signing key");
+  EXPECT_EQ(refusal(v, token("es256")), "(accepted)");
+}
+
+TEST_F(JwtVerifierUrlTest, AFileAndAUrlTogetherAreRefused) {
+  url_verifier({});
+  JwtOptions both = options(false, true);
+  both.jwks_url = remote_;
+  auto refused = JwtVerifier::create(std::move(both), clock_);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, core::Errc::invalid_request);
+  EXPECT_NE(refused.error().message.find("not both"), std::string::npos);
 }
 
 // ---- published examples through the whole verifier ---------------------------------------------

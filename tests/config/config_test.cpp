@@ -231,6 +231,42 @@ TEST(ServingChecks, JwtVerificationNeedsAnIssuerAndAnAudience) {
   EXPECT_FALSE(check_for_serving(c)) << "a JWKS file needs them as much";
 }
 
+TEST(ConfigEnv, JwksUrlIsReadFromTheEnvironmentAndMustBeHttp) {
+  auto c = load_config(std::nullopt, env_of({{"KEYRELAY_JWT_JWKS_URL", "https://id.example/jwks.json"}}));
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->jwt_jwks_url, "https://id.example/jwks.json");
+  EXPECT_FALSE(load_config(std::nullopt, env_of({{"KEYRELAY_JWT_JWKS_URL", "file:///etc/jwks.json"}})));
+  EXPECT_FALSE(load_config(std::nullopt, env_of({}))->jwt_jwks_url);
+}
+
+TEST(ServingChecks, AJwksUrlIsHttpsOrLoopbackAndNotWithAFile) {
+  Config c;
+  c.jwt_issuer = "https://id.example/";
+  c.jwt_audience = "keyrelay";
+  for (const char* ok : {"https://id.example/.well-known/jwks.json", "http://127.0.0.1:8080/jwks.json",
+                         "http://localhost/jwks", "http://[::1]:9/jwks"}) {
+    c.jwt_jwks_url = ok;
+    EXPECT_TRUE(check_for_serving(c)) << ok;
+  }
+  for (const char* refused : {"http://id.example/tenant-key/jwks.json", "http://10.0.0.5/jwks",
+                              "http://localhost.evil.example/jwks"}) {
+    c.jwt_jwks_url = refused;
+    auto r = check_for_serving(c);
+    ASSERT_FALSE(r) << refused;
+    EXPECT_NE(r.error().message.find("KEYRELAY_JWT_JWKS_URL"), std::string::npos) << r.error().message;
+    EXPECT_NE(r.error().message.find("https://"), std::string::npos) << r.error().message;
+    EXPECT_EQ(r.error().message.find("tenant-key"), std::string::npos) << "only the origin is named";
+  }
+  c.jwt_jwks_url = "https://id.example/jwks.json";
+  c.jwt_jwks_file = "/etc/keyrelay/jwks.json";
+  auto both = check_for_serving(c);
+  ASSERT_FALSE(both);
+  EXPECT_NE(both.error().message.find("KEYRELAY_JWT_JWKS_FILE and KEYRELAY_JWT_JWKS_URL"), std::string::npos);
+  c.jwt_jwks_file.reset();
+  c.jwt_issuer.clear();
+  EXPECT_FALSE(check_for_serving(c)) << "a URL needs an issuer like any key source";
+}
+
 TEST(ServingChecks, PlainHttpWebhooksOnlyToLoopbackUnlessAllowed) {
   for (const char* ok : {"https://hooks.example.com/x", "http://127.0.0.1:9000/x", "http://127.1.2.3/x",
                          "http://localhost:8080/x", "http://LOCALHOST/x", "http://[::1]:9/x", "http://[::1]"}) {
