@@ -6,6 +6,7 @@
 
 #include "audit/event_builder.h"
 #include "auth/access_token.h"
+#include "auth/reveal_grant.h"
 #include "core/ids.h"
 #include "core/time_format.h"
 #include "crypto/random.h"
@@ -116,6 +117,8 @@ Result<IssuedToken> AccountService::issue_token(const audit::Actor& caller, cons
     return Error::forbidden("only an admin user may hold the 'admin' scope");
   if (input.expires_at && *input.expires_at <= clock_.now())
     return Error::invalid_request("expires_at must be in the future");
+  auto stored_grants = auth::store_token_grants(scopes, input.reveal_providers);
+  if (!stored_grants) return stored_grants.error();
 
   auto issued = auth::issue_token_text();
   if (!issued) return issued.error();
@@ -124,14 +127,19 @@ Result<IssuedToken> AccountService::issue_token(const audit::Actor& caller, cons
   token.user_id = user->id;
   token.name = input.name;
   token.hash = issued->hash;
-  token.scopes = scopes.to_strings();
+  token.scopes = std::move(*stored_grants);
   token.created_at = clock_.now();
   token.expires_at = input.expires_at;
   auto e = event(caller, "token.issued");
   boost::json::array scope_list;
-  for (const auto& s : token.scopes) scope_list.emplace_back(s);
-  e.details_json = boost::json::serialize(
-      boost::json::object{{"token_id", token.id}, {"user_id", token.user_id}, {"scopes", std::move(scope_list)}});
+  for (const auto& s : scopes.to_strings()) scope_list.emplace_back(s);
+  boost::json::object details{{"token_id", token.id}, {"user_id", token.user_id}, {"scopes", std::move(scope_list)}};
+  if (auto grants = auth::parse_token_grants(token.scopes); grants && !grants->reveal_providers.empty()) {
+    boost::json::array providers;
+    for (const auto& p : grants->reveal_providers) providers.emplace_back(p);
+    details["reveal_providers"] = std::move(providers);
+  }
+  e.details_json = boost::json::serialize(details);
   if (auto r = tokens_.create_token(token, std::move(e)); !r) return r.error();
   return IssuedToken{std::move(token), std::move(issued->text)};
 }
@@ -159,7 +167,13 @@ std::string user_json(const store::UserRecord& user) {
 
 std::string token_json(const store::TokenRecord& token, const core::Secret* text) {
   boost::json::array scopes;
-  for (const auto& s : token.scopes) scopes.emplace_back(s);
+  boost::json::array reveal_providers;
+  if (auto grants = auth::parse_token_grants(token.scopes)) {
+    for (const auto& s : grants->scopes.to_strings()) scopes.emplace_back(s);
+    for (const auto& p : grants->reveal_providers) reveal_providers.emplace_back(p);
+  } else {
+    for (const auto& s : token.scopes) scopes.emplace_back(s);
+  }
   boost::json::object o{{"id", token.id},
                         {"user_id", token.user_id},
                         {"name", token.name},
@@ -168,6 +182,7 @@ std::string token_json(const store::TokenRecord& token, const core::Secret* text
                         {"expires_at", time_or_null(token.expires_at)},
                         {"last_used_at", time_or_null(token.last_used_at)},
                         {"revoked_at", time_or_null(token.revoked_at)}};
+  if (!reveal_providers.empty()) o["reveal_providers"] = std::move(reveal_providers);
   if (text != nullptr) o["token"] = text->reveal_text();
   return boost::json::serialize(o);
 }

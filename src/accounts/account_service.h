@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "audit/actor.h"
 #include "auth/scopes.h"
@@ -32,6 +33,8 @@ struct NewToken {
   std::string name = "token";                 // 1-64 printable characters
   std::optional<auth::ScopeSet> scopes;       // default: keys:read,keys:write,gateway,audit:read (+admin for admins)
   std::optional<store::TimePoint> expires_at;
+  // With the keys:reveal scope (never implied): the providers whose keys the token may reveal.
+  std::vector<std::string> reveal_providers;
 };
 
 struct IssuedToken {
@@ -74,7 +77,8 @@ class AccountService {
 };
 
 // The API shapes: User {"id","name","role","external_id","created_at"} and Token {"id","user_id",
-// "name","scopes","created_at","expires_at","last_used_at","revoked_at"}.
+// "name","scopes","created_at","expires_at","last_used_at","revoked_at"}, plus "reveal_providers"
+// on a token with keys:reveal.
 std::string user_json(const store::UserRecord& user);
 std::string token_json(const store::TokenRecord& token, const core::Secret* text = nullptr);
 

@@ -28,6 +28,24 @@ std::optional<Error> acting_for_someone(const Principal& p) {
   return Error::forbidden("acting on behalf of a user does not extend to that user's tokens");
 }
 
+// "reveal_providers" of a token issue: names of catalog providers (keys:reveal tokens only; the
+// pairing is checked by the account service). Absent or null: none.
+Result<std::vector<std::string>> reveal_providers_field(const json::object& body, const catalog::Catalog& catalog) {
+  std::vector<std::string> names;
+  const auto* list = body.if_contains("reveal_providers");
+  if (list == nullptr || list->is_null()) return names;
+  constexpr std::string_view kShape = "field 'reveal_providers' must be an array of provider ids";
+  if (!list->is_array()) return Error::invalid_request(std::string(kShape));
+  for (const auto& v : list->get_array()) {
+    if (!v.is_string()) return Error::invalid_request(std::string(kShape));
+    std::string name(v.get_string());
+    if (catalog.find(name) == nullptr)
+      return Error::invalid_request("reveal provider '" + name.substr(0, 64) + "' is not supported");
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
 // The handlers of the users and tokens routes.
 class AccountRoutes {
  public:
@@ -69,7 +87,7 @@ class AccountRoutes {
   }
 
   net::awaitable<Result<Response>> issue_token(Request& req, RequestContext& ctx, const Principal& p) {
-    auto body = json_object_body(req, {"user_id", "name", "scopes", "expires_at"});
+    auto body = json_object_body(req, {"user_id", "name", "scopes", "expires_at", "reveal_providers"});
     if (!body) co_return body.error();
     accounts::NewToken input;
     auto user_id = string_field(*body, "user_id");
@@ -95,6 +113,9 @@ class AccountRoutes {
       if (!set) co_return set.error();
       input.scopes = *set;
     }
+    auto reveal = reveal_providers_field(*body, *s_.catalog);
+    if (!reveal) co_return reveal.error();
+    input.reveal_providers = std::move(*reveal);
     const auto caller = caller_of(p, req, ctx);
     auto issued = co_await offload(s_.blocking, [&] { return accounts_.issue_token(caller, input); });
     if (!issued) co_return issued.error();

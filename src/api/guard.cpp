@@ -140,6 +140,12 @@ http::HeadCheck authenticate_head(Services& services, auth::Scope scope, Needs n
   };
 }
 
+// Reveals are counted per token (API.md: a trusted service's own limit); the rest per user.
+static std::string charge_subject(RateBucket bucket, const auth::Principal& principal) {
+  if (bucket == RateBucket::reveal && principal.token_id) return "token:" + *principal.token_id;
+  return principal.user_id;
+}
+
 http::Handler guarded(Services& services, auth::Scope scope, AuthedHandler handler, Needs needs,
                       std::optional<RateBucket> bucket) {
   auto respond = [&services, scope, handler = std::move(handler), needs, bucket](
@@ -159,7 +165,8 @@ http::Handler guarded(Services& services, auth::Scope scope, AuthedHandler handl
         alert.message = "an unusual number of changes to your keys and settings in a short time";
         raise_alert_later(services, std::move(alert), caller_of(*principal, request, ctx));
       }
-      if (auto refused = co_await protect(services, [&] { return services.protection->charge(*charged, principal->user_id, ctx); }))
+      const std::string subject = charge_subject(*charged, *principal);
+      if (auto refused = co_await protect(services, [&] { return services.protection->charge(*charged, subject, ctx); }))
         co_return *refused;
     }
     co_return co_await handler(request, ctx, *principal);

@@ -21,6 +21,7 @@ std::string_view bucket_name(RateBucket bucket) noexcept {
     case RateBucket::validation: return "validation";
     case RateBucket::gateway: return "gateway";
     case RateBucket::auth_failure: return "auth_failure";
+    case RateBucket::reveal: return "reveal";
   }
   return "unknown";
 }
@@ -43,6 +44,7 @@ Protection::Protection(monitor::RateLimiter& limiter, const config::RateLimitCon
       validation_(to_limit(limits.validations)),
       gateway_(to_limit(limits.gateway)),
       auth_failures_(to_limit(limits.auth_failures)),
+      reveal_(to_limit(limits.reveals)),
       auth_failure_spec_(limits.auth_failures),
       auth_block_(limits.auth_block),
       windows_(std::move(windows)) {}
@@ -53,6 +55,7 @@ const monitor::RateLimit& Protection::limit_of(RateBucket bucket) const noexcept
     case RateBucket::validation: return validation_;
     case RateBucket::gateway: return gateway_;
     case RateBucket::auth_failure: return auth_failures_;
+    case RateBucket::reveal: return reveal_;
   }
   return mutation_;
 }
@@ -71,6 +74,7 @@ std::optional<core::Error> Protection::charge(RateBucket bucket, std::string_vie
   if (on_limited_) on_limited_(bucket);
   return core::Error::rate_limited("too many " + std::string(bucket == RateBucket::mutation     ? "changes"
                                                              : bucket == RateBucket::validation ? "validations"
+                                                             : bucket == RateBucket::reveal     ? "reveals"
                                                                                                 : "requests") +
                                        "; " + std::to_string(limit.count) + " are allowed per " +
                                        std::to_string(whole_seconds_up(limit.period).count()) + " s",

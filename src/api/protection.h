@@ -1,7 +1,7 @@
 #pragma once
 // The rate limits of the API edge (API.md; issue 5): management changes and provider validations
-// per user, gateway requests per token (off unless configured), failed authentications per client
-// IP — after too many, the IP is refused for a while. A refused request gets 429 with Retry-After;
+// per user, gateway requests and key reveals per token (gateway off unless configured), failed
+// authentications per client IP — after too many, the IP is refused for a while. A refused request gets 429 with Retry-After;
 // every charged request gets RateLimit-Limit / -Remaining / -Reset.
 //
 // Also the triggers of the burst alert rules that watch the same events (management bursts, failed
@@ -25,7 +25,7 @@
 
 namespace keyrelay::api {
 
-enum class RateBucket { mutation, validation, gateway, auth_failure };
+enum class RateBucket { mutation, validation, gateway, auth_failure, reveal };
 std::string_view bucket_name(RateBucket bucket) noexcept;
 
 // Where the lockout and the burst windows are kept; all three are set.
@@ -76,7 +76,7 @@ class Protection {
 
   monitor::RateLimiter& limiter_;
   const core::Clock& clock_;
-  monitor::RateLimit mutation_, validation_, gateway_, auth_failures_;
+  monitor::RateLimit mutation_, validation_, gateway_, auth_failures_, reveal_;
   config::RateSpec auth_failure_spec_;
   std::chrono::milliseconds auth_block_;
   ProtectionWindows windows_;

@@ -100,9 +100,9 @@ Result<Principal> Authenticator::from_access_token(std::string_view text) {
     if (!token) return token.error().code == core::Errc::not_found ? bad_credentials() : token.error();
     auto user = users_.find_user(token->user_id);
     if (!user) return user.error().code == core::Errc::not_found ? bad_credentials() : user.error();
-    auto scopes = ScopeSet::from_strings(token->scopes);
-    if (!scopes) return Error::internal("stored token has unknown scopes");
-    entry = std::make_shared<const CachedToken>(CachedToken{std::move(*token), std::move(*user), *scopes, steady});
+    auto grants = parse_token_grants(token->scopes);
+    if (!grants) return Error::internal("stored token has unknown scopes");
+    entry = std::make_shared<const CachedToken>(CachedToken{std::move(*token), std::move(*user), std::move(*grants), steady});
     std::lock_guard lock(mutex_);
     if (cache_.size() >= options_.cache_capacity) cache_.clear();
     cache_[key] = entry;
@@ -124,7 +124,8 @@ Result<Principal> Authenticator::principal_of(const CachedToken& entry, store::T
   p.role = entry.user.role;
   p.token_id = entry.token.id;
   p.kind = store::ActorKind::token;
-  p.scopes = entry.scopes;
+  p.scopes = entry.grants.scopes;
+  p.reveal_providers = entry.grants.reveal_providers;
   return p;
 }
 
@@ -215,6 +216,7 @@ Result<Principal> Authenticator::act_for(Principal actor, std::string_view targe
   // A service acting for a user gets at most what that user could do, and never manages users.
   ScopeSet allowed = default_user_scopes();
   p.scopes = p.scopes.intersection(allowed);
+  p.reveal_providers.clear();  // keys:reveal is the token's own, never a user's it acts for
   return p;
 }
 

@@ -22,6 +22,7 @@
 #include "auth/failed_attempts.h"
 #include "auth/jwt_verifier.h"
 #include "auth/principal.h"
+#include "auth/reveal_grant.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "store/audit_append_store.h"
@@ -81,7 +82,7 @@ class Authenticator {
   struct CachedToken {
     store::TokenRecord token;
     store::UserRecord user;
-    ScopeSet scopes;
+    TokenGrants grants;
     std::chrono::steady_clock::time_point loaded_at;
   };
 

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "auth/scopes.h"
 #include "store/records.h"
@@ -18,6 +19,7 @@ struct Principal {
   std::optional<std::string> token_id;
   store::ActorKind kind = store::ActorKind::token;
   ScopeSet scopes;            // effective scopes
+  std::vector<std::string> reveal_providers;  // with keys:reveal: whose keys it may reveal (sorted)
 
   bool on_behalf() const noexcept { return user_id != actor_user_id; }
   bool has(Scope s) const noexcept { return scopes.contains(s); }

@@ -7,7 +7,7 @@ namespace keyrelay::auth {
 namespace {
 
 constexpr std::array<std::string_view, kScopeCount> kScopeNames = {
-    "keys:read", "keys:write", "gateway", "audit:read", "admin", "act_as"};
+    "keys:read", "keys:write", "gateway", "audit:read", "admin", "act_as", "keys:reveal"};
 
 constexpr std::size_t kMaxEchoedName = 64;
 

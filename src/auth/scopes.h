@@ -2,7 +2,7 @@
 // The permissions an access token (or a JWT user) carries, and small sets of them.
 //
 // Scope wire names are fixed by API.md ("keys:read", "keys:write", "gateway", "audit:read",
-// "admin", "act_as"). A ScopeSet is a value type (a bit set): cheap to copy, thread-safe to read.
+// "admin", "act_as", "keys:reveal"). A ScopeSet is a value type (a bit set): cheap to copy, thread-safe to read.
 // Which endpoint needs which scope is decided by the API layer; this file only names and combines.
 
 #include <cstddef>
@@ -24,9 +24,11 @@ enum class Scope : std::uint8_t {
   audit_read,  // "audit:read": the audit log
   admin,       // "admin": users, issuing tokens, default keys, everyone's audit and alerts
   act_as,      // "act_as": may send X-Keyrelay-On-Behalf-Of for a user of role `user`
+  keys_reveal,  // "keys:reveal": POST /api/v1/keys/{id}/reveal for the token's listed providers
+                // (reveal_grant.h); in no default set, issued only by an admin
 };
 
-inline constexpr std::size_t kScopeCount = 6;
+inline constexpr std::size_t kScopeCount = 7;
 
 // The wire name of `scope` ("keys:read", ...).
 std::string_view scope_name(Scope scope) noexcept;
@@ -81,7 +83,7 @@ class ScopeSet {
 // What `token issue` without --scopes grants, and what JWT users get:
 // keys:read, keys:write, gateway, audit:read.
 ScopeSet default_user_scopes() noexcept;
-// Every scope (the `init` admin token).
+// Every scope but keys:reveal (the `init` admin token): revealing plaintext is never a default.
 ScopeSet all_scopes() noexcept;
 
 }  // namespace keyrelay::auth

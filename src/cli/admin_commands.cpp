@@ -15,6 +15,7 @@
 #include "audit/verify_output.h"
 #include "cli/app_context.h"
 #include "cli/commands.h"
+#include "cli/provider_catalog.h"
 #include "core/duration.h"
 #include "logging/log.h"
 
@@ -136,6 +137,27 @@ void add_user_commands(CLI::App& app, GlobalOptions& global, int& code) {
   });
 }
 
+// --reveal-providers "openai,anthropic": catalog providers, for a token with keys:reveal.
+core::Result<std::vector<std::string>> reveal_providers_option(AppContext& a, const std::string& list) {
+  std::vector<std::string> names;
+  if (list.empty()) return names;
+  auto catalog = load_catalog(a.config);
+  if (!catalog) return catalog.error();
+  std::size_t start = 0;
+  while (start <= list.size()) {
+    const auto comma = std::min(list.find(',', start), list.size());
+    std::string name = list.substr(start, comma - start);
+    std::erase(name, ' ');
+    if (!name.empty()) {
+      if ((*catalog)->find(name) == nullptr)
+        return core::Error::invalid_request("--reveal-providers: provider '" + name + "' is not supported");
+      names.push_back(std::move(name));
+    }
+    start = comma + 1;
+  }
+  return names;
+}
+
 // `keyrelay token issue | revoke`
 void add_token_commands(CLI::App& app, GlobalOptions& global, int& code) {
   struct TokenArgs {
@@ -144,6 +166,7 @@ void add_token_commands(CLI::App& app, GlobalOptions& global, int& code) {
     std::string ttl;
     std::string name = "cli";
     std::string id;
+    std::string reveal_providers;
   };
   auto token_args = std::make_shared<TokenArgs>();
   auto* token = app.add_subcommand("token", "manage access tokens")->require_subcommand(1);
@@ -152,6 +175,8 @@ void add_token_commands(CLI::App& app, GlobalOptions& global, int& code) {
   issue->add_option("--scopes", token_args->scopes, "comma list (default keys:read,keys:write,gateway,audit:read)");
   issue->add_option("--ttl", token_args->ttl, "lifetime such as 30d or 12h (default: no expiry)");
   issue->add_option("--name", token_args->name, "a label for the token")->capture_default_str();
+  issue->add_option("--reveal-providers", token_args->reveal_providers,
+                    "with --scopes keys:reveal: comma list of providers whose keys the token may reveal");
   issue->callback([&global, &code, token_args] {
     code = with_app(global, "token issue", KeyringPolicy::existing_only, [&](AppContext& a) -> core::Result<void> {
       auto owner = a.accounts->find_user(token_args->user);
@@ -166,6 +191,9 @@ void add_token_commands(CLI::App& app, GlobalOptions& global, int& code) {
         if (!scopes) return scopes.error();
         input.scopes = *scopes;
       }
+      auto reveal = reveal_providers_option(a, token_args->reveal_providers);
+      if (!reveal) return reveal.error();
+      input.reveal_providers = std::move(*reveal);
       if (!token_args->ttl.empty()) {
         auto ttl = core::parse_duration(token_args->ttl);
         if (!ttl || ttl->count() <= 0) return core::Error::invalid_request("--ttl must be a duration such as 30d or 12h");

@@ -26,6 +26,7 @@
 #include "api/health_routes.h"
 #include "api/insight_routes.h"
 #include "api/metrics_routes.h"
+#include "api/reveal_routes.h"
 #include "api/validate_routes.h"
 #include "api/web_routes.h"
 #include "api/webhook_routes.h"
@@ -284,6 +285,7 @@ void add_routes(http::Router& router, NodeCore& node, http::Server& server, api:
                                      return core::ok();
                                    }}});
   api::add_key_routes(router, services);
+  api::add_reveal_routes(router, services);
   api::add_account_routes(router, services, *ctx.accounts);
   api::add_audit_routes(router, services);
   api::add_insight_routes(router, services);

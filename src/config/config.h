@@ -69,6 +69,7 @@ struct RateLimitConfig {
   RateSpec mutations{10, std::chrono::minutes(1)};     // management changes per user
   RateSpec validations{30, std::chrono::hours(1)};     // provider validations per user
   RateSpec gateway{};                                  // gateway requests per token (off)
+  RateSpec reveals{10, std::chrono::hours(1)};         // key reveals per keys:reveal token
   RateSpec auth_failures{20, std::chrono::minutes(5)};  // failed authentications per client IP…
   std::chrono::milliseconds auth_block{std::chrono::minutes(15)};  // …then the IP is refused this long
 };

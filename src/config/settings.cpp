@@ -309,6 +309,8 @@ const Setting kSettings[] = {
      set_rate<&Config::rate_limits, &RateLimitConfig::validations>},
     {"rate_limit.gateway", "gateway requests per token (COUNT/DURATION, or off)",
      set_rate<&Config::rate_limits, &RateLimitConfig::gateway>},
+    {"rate_limit.reveals", "plaintext key reveals per keys:reveal token (COUNT/DURATION, or off)",
+     set_rate<&Config::rate_limits, &RateLimitConfig::reveals>},
     {"rate_limit.auth_failures", "failed authentications per client IP before it is refused (COUNT/DURATION, or off)",
      set_rate<&Config::rate_limits, &RateLimitConfig::auth_failures>},
     {"rate_limit.auth_block", "how long a client IP is refused after too many failed authentications",

@@ -1,5 +1,7 @@
 #include "vault/key_service.h"
 
+#include <algorithm>
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -259,6 +261,25 @@ Result<RecordedVerdict> KeyService::record_validation(const audit::Actor& caller
   if (!updated) return updated.error();
   if (updated->applied) invalidate(owner_id);
   return RecordedVerdict{std::move(updated->key), !updated->applied};
+}
+
+Result<std::pair<KeyRecord, core::Secret>> KeyService::reveal(const audit::Actor& caller, std::string_view owner_id,
+                                                              std::string_view id,
+                                                              const std::vector<std::string>& allowed_providers) {
+  auto key = keys_.get_key(owner_id, id);
+  if (!key) return key.error();
+  std::vector<store::AuditEvent> events;
+  if (std::find(allowed_providers.begin(), allowed_providers.end(), key->provider) == allowed_providers.end()) {
+    events.push_back(event(caller, "key.revealed", store::Outcome::failure, &*key));
+    events.back().details_json = R"({"reason":"provider not allowed for this token"})";
+    (void)audit_.append_audit(std::move(events));  // refused either way
+    return core::Error::forbidden("this token may not reveal keys of provider '" + key->provider + "'");
+  }
+  auto secret = open_secret(caller, *key);
+  if (!secret) return secret.error();
+  events.push_back(event(caller, "key.revealed", store::Outcome::success, &*key));
+  if (auto r = audit_.append_audit(std::move(events)); !r) return r.error();
+  return std::pair<KeyRecord, core::Secret>(std::move(*key), std::move(*secret));
 }
 
 Result<void> KeyService::audit_unstored_validation(const audit::Actor& caller, std::string_view provider, bool valid,

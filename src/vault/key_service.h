@@ -17,6 +17,8 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "audit/actor.h"
 #include "catalog/catalog.h"
@@ -111,6 +113,15 @@ class KeyService {
                                         core::Secret&& secret);
   // Deletes the key; its sealed secret is destroyed.
   core::Result<void> remove(const audit::Actor& caller, std::string_view owner_id, std::string_view id);
+
+  // The plaintext of key `id` of `owner_id` for a trusted service (POST /api/v1/keys/{id}/reveal),
+  // when its provider is one of `allowed_providers`; key.revealed is audited (never the secret)
+  // before the secret is returned — no audit row, no secret. not_found for another owner's or a
+  // missing key; forbidden (audited as a failed key.revealed) for a provider outside the list;
+  // open_secret()'s errors. Blocking.
+  core::Result<std::pair<store::KeyRecord, core::Secret>> reveal(const audit::Actor& caller, std::string_view owner_id,
+                                                                 std::string_view id,
+                                                                 const std::vector<std::string>& allowed_providers);
 
   // Decrypts the secret for one provider call. Errors:
   //  - internal: the stored secret failed its integrity check (tampered or moved); the key is marked

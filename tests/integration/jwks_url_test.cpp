@@ -59,7 +59,8 @@ std::map<std::string, SigningKey> mint_keys(const std::vector<std::string>& kids
                  {}, dir.path(), dir.path());
   if (python.wait_for_exit(deadline_in(30s)) != 0) throw std::runtime_error("minting failed:\n" + python.output_text());
   std::map<std::string, SigningKey> keys;
-  for (const auto& [kid, minted] : json::parse(python.stdout_text()).as_object())
+  const json::value printed = json::parse(python.stdout_text());
+  for (const auto& [kid, minted] : printed.as_object())
     keys[std::string(kid)] = {minted.at("jwk").as_object(), std::string(minted.at("token").as_string())};
   return keys;
 }
