@@ -1,4 +1,5 @@
-"""A JWKS server for the KEYRELAY_JWT_JWKS_URL tests: serves the file argv[1] at /jwks.json.
+"""A JWKS server for the KEYRELAY_JWT_JWKS_URL tests: serves the file argv[1] at /jwks.json
+(and a redirect to it at /moved).
 
 The file is read on every request, so a test rotates the keys by rewriting it. The server listens
 on 127.0.0.1 on a port the kernel picks and writes that port to argv[2]; every request is logged
@@ -14,6 +15,12 @@ KEYS_FILE, PORT_FILE = sys.argv[1], sys.argv[2]
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         print("GET " + self.path, flush=True)
+        if self.path == "/moved":
+            self.send_response(302)
+            self.send_header("Location", "/jwks.json")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if self.path != "/jwks.json":
             self.send_error(404)
             return

@@ -74,7 +74,10 @@ class JwksServer {
   void publish(const std::vector<const SigningKey*>& keys) {
     json::array list;
     for (const auto* k : keys) list.push_back(k->jwk);
-    dir_.write_file("keys.json.tmp", json::serialize(json::object{{"keys", std::move(list)}}));
+    publish_text(json::serialize(json::object{{"keys", std::move(list)}}));
+  }
+  void publish_text(std::string_view text) {
+    dir_.write_file("keys.json.tmp", text);
     std::filesystem::rename(dir_ / "keys.json.tmp", dir_ / "keys.json");
   }
   void start() {
@@ -91,7 +94,7 @@ class JwksServer {
     process_->send_signal(SIGKILL);
     process_->wait_for_exit(deadline_in(10s));
   }
-  std::string url() const { return "http://127.0.0.1:" + port_ + "/jwks.json"; }
+  std::string url(std::string_view path = "/jwks.json") const { return "http://127.0.0.1:" + port_ + std::string(path); }
   // GET requests served so far.
   int fetches() const {
     const std::string log = process_->stdout_text();
@@ -189,6 +192,19 @@ TEST(JwksUrl, StartUpFailsClearlyWhenTheFirstFetchFailsOrTheSetIsInvalid) {
   EXPECT_EQ(empty.exit_status, 1) << empty.output();
   EXPECT_NE(empty.output().find("KEYRELAY_JWT_JWKS_URL"), std::string::npos) << empty.output();
   EXPECT_NE(empty.output().find("key set has no keys"), std::string::npos) << empty.output();
+
+  // A redirect is not followed, and a body over 1 MiB is not read.
+  auto keys = mint_keys({"only"});
+  jwks.publish({&keys.at("only")});
+  Environment moved = env;
+  moved["KEYRELAY_JWT_JWKS_URL"] = jwks.url("/moved");
+  auto redirected = run_keyrelay({"serve"}, moved);
+  EXPECT_EQ(redirected.exit_status, 1) << redirected.output();
+  EXPECT_NE(redirected.output().find("answered HTTP 302"), std::string::npos) << redirected.output();
+  jwks.publish_text(R"({"keys":[],"padding":")" + std::string(1 << 20, 'x') + R"("})");
+  auto huge = run_keyrelay({"serve"}, env);
+  EXPECT_EQ(huge.exit_status, 1) << huge.output();
+  EXPECT_NE(huge.output().find("larger than"), std::string::npos) << huge.output();
 
   jwks.stop();
   auto down = run_keyrelay({"serve"}, env);
