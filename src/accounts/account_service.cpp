@@ -117,6 +117,9 @@ Result<IssuedToken> AccountService::issue_token(const audit::Actor& caller, cons
     return Error::forbidden("only an admin user may hold the 'admin' scope");
   if (input.expires_at && *input.expires_at <= clock_.now())
     return Error::invalid_request("expires_at must be in the future");
+  // Whatever route reaches here (a user's own token page, say), revealing keys stays an admin's grant.
+  if (scopes.contains(auth::Scope::keys_reveal) && !caller.is_admin && caller.kind != store::ActorKind::cli)
+    return Error::forbidden("only an administrator may issue a token with the 'keys:reveal' scope");
   auto stored_grants = auth::store_token_grants(scopes, input.reveal_providers);
   if (!stored_grants) return stored_grants.error();
 

@@ -58,7 +58,8 @@ class AccountService {
   // The operator's own user that owns the default keys; created on first call.
   core::Result<store::UserRecord> ensure_system_user();
 
-  // forbidden when the scopes exceed what the user's role allows (admin only for admins).
+  // forbidden when the scopes exceed what the user's role allows (admin only for admins), or when
+  // keys:reveal is asked for by a caller that is neither an admin nor the command line.
   core::Result<IssuedToken> issue_token(const audit::Actor& caller, const NewToken& input);
   // All tokens (admin) or those of `user_id`.
   core::Result<store::Page<store::TokenRecord>> list_tokens(std::optional<std::string_view> user_id,
