@@ -8,9 +8,9 @@ import { usd, when } from './format.js';
 // At most 6 decimals: caps are held in micro-USD. No sign, no exponent, no thousands separator,
 // so what the field shows is exactly the amount sent.
 const AMOUNT = /^(\d+(\.\d*)?|\.\d+)$/;
-// The largest cap the page sends: a trillion dollars is "no cap" in all but name, and beyond it a
-// JavaScript number could no longer hold six decimals exactly.
-const MAX_USD = 1e12;
+// The largest cap the API accepts (a billion dollars; below it a JavaScript number still holds
+// six decimals exactly).
+const MAX_USD = 1e9;
 
 // The amount typed in a cap field: {value} (a number, or null for an empty field: no cap) or
 // {error} in words, for the field named `label`.
@@ -23,7 +23,7 @@ export function parseAmount(text, label) {
   const decimals = fraction.length;
   if (decimals > 6) return { error: `${label} can have at most 6 decimals (a millionth of a dollar).` };
   const value = Number(typed);
-  if (!Number.isFinite(value) || value > MAX_USD) return { error: `${label} is larger than keyrelay accepts.` };
+  if (!Number.isFinite(value) || value > MAX_USD) return { error: `${label} can be at most $1,000,000,000.` };
   return { value };
 }
 
