@@ -81,7 +81,7 @@ function meter(title, spent, cap, resetsAt, resetWords) {
   const spentText = usd(spent ?? 0);
   const noCap = cap === null || cap === undefined;
   const share = noCap || cap === 0 ? (noCap ? 0 : 1) : Math.min(1, (spent ?? 0) / cap);
-  const percent = noCap ? '' : ` (${Math.round(share * 100)} %)`;
+  const percent = noCap ? '' : ` (${Math.round(share * 100)}\u00a0%)`;  // no break before the sign
   const bar = el('div', { class: `bar ${noCap ? 'none' : level(spent ?? 0, cap)}`, 'aria-hidden': 'true' }, el('span'));
   bar.firstChild.style.width = `${(share * 100).toFixed(1)}%`;  // CSSOM: allowed by the page's CSP
   return el('div', { class: 'meter' },

@@ -1,22 +1,27 @@
 // The settings page's spend caps in Debian's Chromium (headless), against the real keyrelay and the
 // mock provider started by tests/integration/settings_caps_browser_test.cpp, which passes:
-//   KEYRELAY_URL, KEYRELAY_TOKEN (alice: keys, gateway, audit), ADMIN_TOKEN, ALICE_USER_ID,
+//   KEYRELAY_URL, KEYRELAY_TOKEN (alice: keys, gateway, audit), ADMIN_TOKEN, BOB_TOKEN and
+//   BOB_USER_ID (a user without keys of his own),
 //   WORK_KEY_ID (alice's OpenAI key "work"), SPARE_KEY_ID (her Anthropic key "spare"),
 //   SECRETS (both keys' secrets, space-separated), SCREENSHOT_DIR.
 // Every value set through the page is read back through the API; every refused value is checked
 // to have changed nothing. Exits non-zero on the first failure, naming the step.
 
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { env, log, progress, accessibility, shoot, openTab, launch, signIn } from './page_support.mjs';
 
 const BASE = env('KEYRELAY_URL');
 const ALICE = env('KEYRELAY_TOKEN');
 const ADMIN = env('ADMIN_TOKEN');
-const ALICE_ID = env('ALICE_USER_ID');
+const BOB = env('BOB_TOKEN');
+const BOB_ID = env('BOB_USER_ID');
 const WORK = env('WORK_KEY_ID');
 const SPARE = env('SPARE_KEY_ID');
 const SHOTS = env('SCREENSHOT_DIR');
-const SECRETS = [...env('SECRETS').split(' '), ALICE, ADMIN];
+// The operator's default key the admin adds later (the mock answers a "-valid" key).
+const DEFAULT_SECRET = `sk-proj-${randomBytes(18).toString('base64url')}-valid`;
+const SECRETS = [...env('SECRETS').split(' '), DEFAULT_SECRET, ALICE, BOB, ADMIN];
 
 async function call(token, method, path, body) {
   const r = await fetch(`${BASE}${path}`, {
@@ -204,26 +209,44 @@ try {
   await signIn(page, ADMIN);
   await page.getByRole('tab', { name: 'Users' }).waitFor();
   await openTab(page, 'Users');
-  const alice = page.locator('#users-table tr').filter({ hasText: 'alice' });
-  await alice.waitFor();
+  await page.locator('#users-table tr').filter({ hasText: 'alice' }).waitFor();
   await accessibility(page, 'Users');
 
-  log("the admin sets alice's default-key allowance, read back through the API");
-  await alice.getByRole('button', { name: 'Default-key allowance of alice' }).click();
-  await dialog.getByRole('heading', { name: 'Default-key allowance of alice' }).waitFor();
+  log("bob, who has no key, is served by an operator default key the admin adds");
+  const added = await call(ADMIN, 'POST', '/api/v1/default-keys', { provider: 'openai', name: 'shared', secret: DEFAULT_SECRET });
+  assert.equal(added.status, 201, JSON.stringify(added.body));
+  const served = await call(BOB, 'POST', '/v1/chat/completions',
+                            { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hello' }] });
+  assert.equal(served.status, 200, JSON.stringify(served.body));
+  // One call: 1 × 2 + 5 × 8 µUSD at the test's prices, booked against bob's default-key allowance.
+  const allowancePath = `/api/v1/users/${BOB_ID}/default-key-allowance`;
+  let allowance;
+  for (let i = 0; i < 100; i++) {
+    allowance = await capsOf(ADMIN, allowancePath);
+    if (micro(allowance.spent_today_usd) >= 42) break;
+    await page.waitForTimeout(100);
+  }
+  assert.equal(micro(allowance.spent_today_usd), 42, `bob's default-key spend: ${JSON.stringify(allowance)}`);
+
+  log("the admin sees bob's default-key spend and sets his allowance, read back through the API");
+  const bob = page.locator('#users-table tr').filter({ hasText: 'bob' });
+  await bob.getByRole('button', { name: 'Default-key allowance of bob' }).click();
+  await dialog.getByRole('heading', { name: 'Default-key allowance of bob' }).waitFor();
+  await dialog.locator('.meter').filter({ hasText: 'Today' }).getByText('$0.000042 spent · no cap').waitFor();
   await refused(page, dialog, 'Monthly cap (USD)', '-40', 'The monthly cap cannot be negative.');
-  const allowancePath = `/api/v1/users/${ALICE_ID}/default-key-allowance`;
   assert.deepEqual(limits(await capsOf(ADMIN, allowancePath)), { daily_usd: null, monthly_usd: null });
   await dialog.getByLabel('Daily cap (USD)', { exact: true }).fill('2.5');
   await dialog.getByLabel('Monthly cap (USD)', { exact: true }).fill('40');
   await dialog.getByRole('button', { name: 'Save' }).click();
-  await page.getByText('Saved the default-key allowance of alice: daily $2.50, monthly $40.00.').waitFor();
+  await page.getByText('Saved the default-key allowance of bob: daily $2.50, monthly $40.00.').waitFor();
   assert.deepEqual(limits(await capsOf(ADMIN, allowancePath)), { daily_usd: 2.5, monthly_usd: 40 });
   assert.deepEqual(limits(await capsOf(ALICE, '/api/v1/caps')), { daily_usd: 5, monthly_usd: 100.5 }, "alice's own caps changed");
   await shoot(page, SHOTS, '7-users');
-  await alice.getByRole('button', { name: 'Default-key allowance of alice' }).click();
-  await dialog.locator('.meter').filter({ hasText: 'This month' }).getByText('of $40.00 spent').waitFor();
+  await bob.getByRole('button', { name: 'Default-key allowance of bob' }).click();
+  await dialog.locator('.meter').filter({ hasText: 'Today' }).getByText('$0.000042 of $2.50 spent (0 %)').waitFor();
+  await dialog.locator('.meter').filter({ hasText: 'This month' }).getByText('$0.000042 of $40.00 spent (0 %)').waitFor();
   await accessibility(page, 'the allowance dialog');
+  await noSecretInPage(page);
   await shoot(page, SHOTS, '7-allowance');
   await dialog.getByRole('button', { name: 'Cancel' }).click();
 

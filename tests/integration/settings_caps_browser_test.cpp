@@ -1,8 +1,9 @@
 // The settings page's spend caps in a real browser: tests/browser/caps_page_check.mjs sets the
 // user's caps, a key's caps and (as the admin) a user's default-key allowance through the page in
 // Debian's Chromium, and reads each back through the API; bad amounts and API errors show in words
-// and change nothing; the spent figures follow gateway calls through the mock provider. Screenshots
-// of the caps tab, a key's caps and the users tab land in <build>/screenshots/.
+// and change nothing; the spent figures (own keys, one key, the operator's default key) follow
+// gateway calls through the mock provider. Screenshots of the caps tab, a key's caps, the users tab
+// and an allowance land in <build>/screenshots/.
 
 #include <gtest/gtest.h>
 
@@ -24,9 +25,13 @@ TEST(SettingsPage, SpendCapsAreSeenAndSetInChromium) {
   std::ofstream(prices / "prices.json")
       << R"([{"id":"openai","prices":[{"model":"gpt-4o-mini*","input":2,"cached_input":null,"cache_write":null,)"
          R"("output":8,"read_on":"2026-12-07","source":"https://prices.example.test/"}]}])";
-  Gateway gw(Environment{{"KEYRELAY_PRICES_FILE", (prices / "prices.json").string()}});
+  // Default-key fallback on: bob, with no key of his own, is served by the operator's key that the
+  // script has the admin add after alice's calls (so none of hers can fall back to it).
+  Gateway gw(Environment{{"KEYRELAY_PRICES_FILE", (prices / "prices.json").string()},
+                         {"KEYRELAY_DEFAULT_KEY_FALLBACK", "true"}});
   const auto work = gw.add_key(gw.alice, "openai", "valid", {}, "work");
   const auto spare = gw.add_key(gw.alice, "anthropic", "valid", {}, "spare");
+  const auto bob = gw.vault.add_user("bob");  // no key of his own: the operator's default key serves him
 
   const char* shots[] = {"5-caps", "6-key-caps", "7-users", "7-allowance"};
   for (const char* shot : shots)  // a screenshot left by an earlier run must not count
@@ -37,7 +42,8 @@ TEST(SettingsPage, SpendCapsAreSeenAndSetInChromium) {
       {{"KEYRELAY_URL", "http://127.0.0.1:" + std::to_string(gw.vault.server().port())},
        {"KEYRELAY_TOKEN", gw.alice.token},
        {"ADMIN_TOKEN", gw.vault.admin().token},
-       {"ALICE_USER_ID", gw.alice.user_id},
+       {"BOB_TOKEN", bob.token},
+       {"BOB_USER_ID", bob.user_id},
        {"WORK_KEY_ID", work},
        {"SPARE_KEY_ID", spare},
        {"SECRETS", gw.secret_of(work) + " " + gw.secret_of(spare)}});
