@@ -40,11 +40,11 @@ TEST_F(SpendEstimateTest, InputIsAThirdOfTheBodyRoundedUpAndOutputTheRequestsMax
   ProviderCall call;
   call.route = "chat";
   call.model = "claude-3-5-haiku-latest";
-  call.body = R"({"model":"claude-3-5-haiku-latest","max_tokens":64,"messages":[]})";  // 64 bytes
-  ASSERT_EQ(call.body.size(), 64u);
+  call.body = R"({"model":"claude-3-5-haiku-latest","max_tokens":64,"messages":[]})";  // 65 bytes
+  ASSERT_EQ(call.body.size(), 65u);
   auto e = estimate_worst_case(prices_, *anthropic_, call, options_);
   ASSERT_TRUE(e.micro_usd);
-  EXPECT_EQ(*e.micro_usd, cost(*anthropic_, call.model, 22, 64));  // ceil(64 / 3) = 22
+  EXPECT_EQ(*e.micro_usd, cost(*anthropic_, call.model, 22, 64));  // ceil(65 / 3) = 22
 }
 
 TEST_F(SpendEstimateTest, WithoutMaxTokensTheModelsMaximumOutputElseTheDefault) {
