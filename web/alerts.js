@@ -16,6 +16,8 @@ const RULE_TITLE = {
   'gateway.no_usable_key': 'A request found no usable key',
   'auth.failure_burst': 'Repeated failed sign-ins',
   'provider.error_rate': 'A provider is failing often',
+  'spend_cap.warning': 'Spending reached 80 % of a cap',
+  'spend_cap.reached': 'A spend cap was reached',
 };
 
 function title(rule) {

@@ -5,9 +5,12 @@ import { setUpKeys, loadKeys, forgetKeys } from './keys.js';
 import { setUpUsage, loadUsage } from './usage.js';
 import { setUpAudit, loadAudit } from './audit.js';
 import { setUpAlerts, loadAlerts, refreshAlertCount } from './alerts.js';
+import { loadCaps } from './caps.js';
+import { setUpCapDialog } from './cap_dialog.js';
+import { loadUsers, showUsersTabIfAdmin, forgetUsers } from './users.js';
 
 const $ = (id) => document.getElementById(id);
-const TABS = { keys: loadKeys, usage: loadUsage, audit: loadAudit, alerts: loadAlerts };
+const TABS = { keys: loadKeys, usage: loadUsage, caps: loadCaps, audit: loadAudit, alerts: loadAlerts, users: loadUsers };
 
 function selectTab(name, focus = false) {
   for (const tab of document.querySelectorAll('[role="tab"]')) {
@@ -21,11 +24,12 @@ function selectTab(name, focus = false) {
 }
 
 function setUpTabs() {
-  const tabs = [...document.querySelectorAll('[role="tab"]')];
-  tabs.forEach((tab, i) => {
+  for (const tab of document.querySelectorAll('[role="tab"]')) {
     tab.addEventListener('click', () => selectTab(tab.id.slice(4)));
-    // Arrow keys move between tabs (WAI-ARIA tabs pattern).
+    // Arrow keys move between the tabs shown (WAI-ARIA tabs pattern); Users is hidden but for admins.
     tab.addEventListener('keydown', (e) => {
+      const tabs = [...document.querySelectorAll('[role="tab"]:not([hidden])')];
+      const i = tabs.indexOf(tab);
       const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
       if (e.key === 'Home' || e.key === 'End') {
         e.preventDefault();
@@ -35,7 +39,7 @@ function setUpTabs() {
         selectTab(tabs[(i + step + tabs.length) % tabs.length].id.slice(4), true);
       }
     });
-  });
+  }
 }
 
 function showSignIn(message = '') {
@@ -58,6 +62,7 @@ async function showApp() {
   $('who').textContent = 'Signed in';
   selectTab('keys');
   refreshAlertCount();
+  showUsersTabIfAdmin();
   $('main').focus();
 }
 
@@ -81,6 +86,7 @@ async function signIn(event) {
 function signOut() {
   session.clear();
   forgetKeys();
+  forgetUsers();
   showSignIn('You are signed out.');
 }
 
@@ -104,6 +110,7 @@ async function start() {
   setUpUsage();
   setUpAudit();
   setUpAlerts();
+  setUpCapDialog();
   $('sign-in-form').addEventListener('submit', signIn);
   $('sign-out').addEventListener('click', signOut);
   // Any API answer of 401 later (token revoked or expired) sends the user back to sign-in.

@@ -4,7 +4,8 @@
 
 import { api, all } from './api.js';
 import { el, replace, loading, empty, problem } from './dom.js';
-import { ago, count, day } from './format.js';
+import { ago, count, day, usd } from './format.js';
+import { openCapDialog } from './cap_dialog.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -65,8 +66,21 @@ function keyRow(key) {
       action('Rotate', () => openDialog('rotate', key)),
       action(key.enabled === false ? 'Enable' : 'Disable', (e) => toggle(key, e.currentTarget)),
       action('Edit', () => openDialog('edit', key)),
+      key.owner === 'default' ? null : action('Caps', () => editCaps(key)),
       action('Delete', () => confirmDelete(key), { class: 'button small danger' })),
     result);
+}
+
+// A key's own daily and monthly caps (operator keys are capped per user by an administrator).
+function editCaps(key) {
+  const label = `${providerName(key.provider)} key “${key.name}”`;
+  const describe = (v) => (v === null ? 'no cap' : usd(v));
+  openCapDialog({
+    title: `Spend caps of ${label}`,
+    intro: 'What calls with this key may cost, per UTC day and month. Your own caps across all keys apply as well.',
+    path: `/api/v1/keys/${encodeURIComponent(key.id)}/caps`,
+    onSaved: (cap) => notice(`Saved the caps of ${label}: daily ${describe(cap.daily_usd)}, monthly ${describe(cap.monthly_usd)}.`),
+  });
 }
 
 function render() {

@@ -2,6 +2,7 @@
 // What the route handlers use, borrowed from the composition root (cli/serve.cpp), which owns them
 // and keeps them alive longer than the server.
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -15,6 +16,7 @@
 #include "monitor/alert_service.h"
 #include "monitor/keyrelay_metrics.h"
 #include "store/alert_store.h"
+#include "store/cap_store.h"
 #include "store/audit_query_store.h"
 #include "store/key_inventory_store.h"
 #include "store/key_store.h"
@@ -44,6 +46,8 @@ struct Services {
   // KEYRELAY_REDIS_TIMEOUT), so guard.h runs them on `blocking`, never on an I/O thread.
   bool protection_waits_on_network = false;
   monitor::Metrics* metrics = nullptr;         // null: nothing is counted
+  store::CapStore* cap_store = nullptr;        // null: no caps routes (tools, tests)
+  std::function<void()> on_caps_changed;       // after a cap changed here (the gateway reloads its copy)
 };
 
 // Raises `spec` on the worker pool and returns at once (the request does not wait for the store).

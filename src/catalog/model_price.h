@@ -21,6 +21,9 @@ struct ModelPrice {
   std::optional<std::int64_t> cached_input;  // per 1M tokens read from the prompt cache; none: the input rate
   std::optional<std::int64_t> cache_write;   // per 1M tokens written to the prompt cache; none: the input rate
   std::int64_t output = 0;                   // per 1M completion tokens (reasoning/thinking included)
+  // The most completion tokens one call can produce, where the provider's docs state it: a spend
+  // cap reserves a call's worst case, which is this when the request sets no max_tokens.
+  std::optional<std::int64_t> max_output_tokens;
   std::string read_on;                       // YYYY-MM-DD: when the price was read
   std::string source;                        // the pricing page it was read from
 };

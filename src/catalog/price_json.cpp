@@ -14,6 +14,7 @@ namespace json = boost::json;
 
 constexpr double kMicro = 1'000'000.0;
 constexpr double kMaxUsdPerMillion = 1'000'000.0;  // far above any real price; keeps the arithmetic in range
+constexpr std::int64_t kMaxOutputTokens = 100'000'000;
 
 Error bad(std::string_view where, std::string_view key, std::string_view why) {
   return Error::invalid_request(std::string(where) + ": '" + std::string(key) + "' " + std::string(why));
@@ -76,6 +77,11 @@ Result<ModelPrice> parse_entry(const json::object& o, std::string_view owner, st
   if (!cached) return cached.error();
   auto write = optional_micro_usd(o, where, "cache_write");
   if (!write) return write.error();
+  if (const auto* max_out = o.if_contains("max_output_tokens"); max_out != nullptr && !max_out->is_null()) {
+    if (!max_out->is_int64() || max_out->get_int64() < 1 || max_out->get_int64() > kMaxOutputTokens)
+      return bad(where, "max_output_tokens", "must be a whole number of tokens from 1 to 100000000");
+    p.max_output_tokens = max_out->get_int64();
+  }
   auto read_on = text(o, where, "read_on");
   if (!read_on) return read_on.error();
   if (!is_day(*read_on)) return bad(where, "read_on", "must be a date YYYY-MM-DD");

@@ -45,6 +45,7 @@ void Maintenance::flush(bool everything) {
 void Maintenance::drop_caches() {
   authenticator_.clear_cache();
   cache_.clear();
+  if (also_on_change_) also_on_change_();
 }
 
 void Maintenance::note_store(bool ok) {

@@ -37,6 +37,9 @@ class Maintenance {
   // Drops the token and key caches now, as a moved generation does; from any thread (the store's
   // change feed calls it when another node committed a change, see store/change_feed.h).
   void drop_caches();
+  // Also runs `also` whenever the caches are dropped (the spend caps' copy reloads). Set it before
+  // start(); it runs on the maintenance or change-feed thread and may block on the store.
+  void also_on_change(std::function<void()> also) { also_on_change_ = std::move(also); }
   // False after the store failed a ping (readyz answers 503 then).
   bool store_ok() const noexcept { return store_ok_.load(); }
 
@@ -51,6 +54,7 @@ class Maintenance {
   std::chrono::milliseconds poll_interval_;
   std::chrono::milliseconds flush_interval_;
   std::function<void()> keyring_check_;
+  std::function<void()> also_on_change_;
   std::chrono::milliseconds keyring_interval_;
   // Records the outcome of a probe of the store (a generation poll or a ping); logs a change.
   void note_store(bool ok);

@@ -24,6 +24,8 @@
 #include "api/gateway/proxy_routes.h"
 #include "api/audit_routes.h"
 #include "api/health_routes.h"
+#include "api/cap_routes.h"
+#include "api/gateway/spend_guard.h"
 #include "api/insight_routes.h"
 #include "api/metrics_routes.h"
 #include "api/reveal_routes.h"
@@ -59,6 +61,8 @@
 #include "http/server.h"
 #include "logging/log.h"
 #include "store/change_feed.h"
+#include "gateway/spend_settling_sink.h"
+#include "cli/spend_caps.h"
 #include "vault/key_cache.h"
 #include "vault/key_service.h"
 #include "vault/node_heartbeat.h"
@@ -254,6 +258,7 @@ struct NodeCore {
   vault::KeyCache& key_cache;
   Maintenance& maintenance;
   std::function<bool(bool)> reload;  // the keyring, forced or when its file changed
+  SpendCaps& spend_caps;
 };
 
 http::ServerOptions node_server_options(const NodeCore& node) {
@@ -289,6 +294,7 @@ void add_routes(http::Router& router, NodeCore& node, http::Server& server, api:
   api::add_account_routes(router, services, *ctx.accounts);
   api::add_audit_routes(router, services);
   api::add_insight_routes(router, services);
+  api::add_cap_routes(router, services);
   api::add_validate_routes(router, services);
   api::add_webhook_routes(router, services, webhooks);
   api::add_web_routes(router, ctx.config.ui_frame_ancestors);
@@ -374,14 +380,22 @@ int serve_http(NodeCore& node) {
   api::KeyRecheck recheck(services, ctx.config.gateway.recheck_interval);
   api::VaultKeys vault_keys(services, node.key_cache);
   api::GatewayAlerts gateway_alerts(services, &recheck);
+  // Spend caps: each attempt reserves its worst case; every use settles its reservation on its way
+  // to the recorder.
+  gateway::SpendSettlingSink settling(usage, [&usage](const gateway::KeyUse& use) { return usage.cost_of(use); });
+  api::LedgerSpendGuard spend_guard(node.blocking, node.spend_caps.directory, *node.spend_caps.ledger, *node.prices,
+                                    ctx.clock,
+                                    {.default_max_output_tokens = ctx.config.caps.default_max_output_tokens,
+                                     .proxy_call_micro_usd = ctx.config.caps.proxy_call_micro_usd});
   gateway::Dispatcher dispatcher({.keys = vault_keys, .secrets = vault_keys, .upstream = *upstream, .breaker = breaker,
-                                  .usage = usage, .alerts = gateway_alerts, .clock = ctx.clock, .metrics = &node.metrics},
+                                  .usage = settling, .alerts = gateway_alerts, .clock = ctx.clock, .metrics = &node.metrics,
+                                  .spend = &spend_guard},
                                  {.default_key_fallback = ctx.config.gateway.default_key_fallback,
                                   .system_user_id = node.system_user.id});
   api::GatewaySettings gateway_settings;
   gateway_settings.wire.anthropic_default_max_tokens = ctx.config.gateway.anthropic_max_tokens;
   monitor::ConcurrencyLimiter places(ctx.config.gateway.max_concurrent_per_user);
-  api::GatewayServices gateway_services{services, dispatcher, resolver, usage, model_lists, &places, gateway_settings};
+  api::GatewayServices gateway_services{services, dispatcher, resolver, settling, model_lists, &places, gateway_settings};
   add_routes(router, node, server, webhooks->get(), gateway_services);
 
   auto port = server.listen();
@@ -427,6 +441,7 @@ int run_serve(const GlobalOptions& global) {
   boost::asio::thread_pool blocking(4);
   api::Services services{blocking, db, db, db, db, db, authenticator, keys,
                          *catalog, ctx.clock, ctx.mgmt_chain, system_user->id};
+  services.cap_store = &db;
   services.metrics = &metrics;
   // Shared with the other nodes through Redis when KEYRELAY_REDIS_URL is set, in memory otherwise.
   auto sharing_result = make_node_sharing(ctx.config);
@@ -457,10 +472,13 @@ int run_serve(const GlobalOptions& global) {
   Maintenance maintenance(db, db, authenticator, key_cache, [reload] { reload(false); },
                           std::chrono::milliseconds(250), std::chrono::seconds(5), ctx.config.keyring.reload_interval);
   if (auto r = heartbeat.start(); !r) return fail("cannot record this server in the nodes table: " + r.error().message);
+  auto spend_caps = make_spend_caps(db, sharing, services);
+  if (!spend_caps) return fail(spend_caps.error().message);
+  maintenance.also_on_change([directory = &(*spend_caps)->directory] { (void)directory->reload(); });
   auto change_feed = start_change_feed(db, maintenance);
 
-  NodeCore node{ctx,     *system_user, *catalog,   *prices,   open_file_limit, blocking, services,
-                metrics, sharing,      alerts,     key_cache, maintenance,     reload};
+  NodeCore node{ctx,     *system_user, *catalog,   *prices,   open_file_limit, blocking,     services,
+                metrics, sharing,      alerts,     key_cache, maintenance,     reload,       **spend_caps};
   const int exit_code = serve_http(node);
   if (exit_code != 0) return exit_code;
   if (change_feed) change_feed->stop();

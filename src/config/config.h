@@ -51,6 +51,17 @@ struct GatewayConfig {
   std::uint32_t max_concurrent_per_user = 64;
 };
 
+// Spend caps: how a call's worst case is estimated when the request does not bound it
+// (gateway/spend_estimate.h).
+struct CapsConfig {
+  // Completion tokens reserved for a call that sets no max_tokens, when the price table does not
+  // know the model's maximum either.
+  std::uint32_t default_max_output_tokens = 32'768;
+  // What a /proxy call is reserved at when its cost cannot be estimated (no known model or price,
+  // or a streamed body of unknown length), in micro-USD (set in USD: "1.00").
+  std::int64_t proxy_call_micro_usd = 1'000'000;
+};
+
 struct UpstreamConfig {
   std::chrono::milliseconds connect_timeout{5'000};
   std::chrono::milliseconds first_byte_timeout{60'000};  // a slow model's first token
@@ -137,6 +148,7 @@ struct Config {
   std::optional<std::filesystem::path> upstream_ca_file;  // extra CA bundle for provider TLS
   UpstreamConfig upstream;
   GatewayConfig gateway;
+  CapsConfig caps;
   RateLimitConfig rate_limits;
   AlertConfig alerts;
   std::optional<core::Secret> metrics_token;     // required as the bearer of GET /metrics when set

@@ -1,6 +1,9 @@
 #include "config/settings.h"
 
+#include <algorithm>
 #include <array>
+#include <cmath>
+#include <cstdlib>
 #include <charconv>
 #include <cctype>
 #include <limits>
@@ -119,6 +122,19 @@ Result<void> set_section_number(Config& c, std::string_view t) {
   if (!v) return v.error();
   using Field = std::remove_reference_t<decltype((c.*Section).*Member)>;
   (c.*Section).*Member = static_cast<Field>(*v);
+  return core::ok();
+}
+
+// A USD amount ("1", "0.25") as micro-USD: at most 1000000 USD and 6 decimals.
+Result<void> set_proxy_call_usd(Config& c, std::string_view t) {
+  const std::string text(t);
+  char* end = nullptr;
+  const double usd = std::strtod(text.c_str(), &end);
+  const double micro = usd * 1e6;
+  if (text.empty() || end != text.c_str() + text.size() || !(usd >= 0) || usd > 1e6 ||
+      std::fabs(micro - std::nearbyint(micro)) > 1e-6 * std::max(1.0, micro))
+    return Error::invalid_request("expected an amount of USD from 0 to 1000000 with at most 6 decimals, such as 1.00");
+  c.caps.proxy_call_micro_usd = static_cast<std::int64_t>(std::nearbyint(micro));
   return core::ok();
 }
 
@@ -303,6 +319,11 @@ const Setting kSettings[] = {
      set_section_duration<&Config::gateway, &GatewayConfig::recheck_interval>},
     {"gateway.max_concurrent_per_user", "gateway requests one user may have in flight at once (0 = no cap)",
      set_section_number<&Config::gateway, &GatewayConfig::max_concurrent_per_user, 0, 1'000'000>},
+    {"caps.default_max_output_tokens",
+     "completion tokens a spend cap reserves for a call that sets no max_tokens, when the model's maximum is unknown",
+     set_section_number<&Config::caps, &CapsConfig::default_max_output_tokens, 1, 100'000'000>},
+    {"caps.proxy_call_usd", "what a spend cap reserves for a /proxy call whose cost cannot be estimated (USD)",
+     set_proxy_call_usd},
     {"rate_limit.mutations", "management changes per user (COUNT/DURATION, or off)",
      set_rate<&Config::rate_limits, &RateLimitConfig::mutations>},
     {"rate_limit.validations", "provider validations per user (COUNT/DURATION, or off)",

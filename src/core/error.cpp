@@ -14,6 +14,7 @@ std::string_view errc_name(Errc code) noexcept {
     case Errc::headers_too_large: return "headers_too_large";
     case Errc::unsupported_media_type: return "unsupported_media_type";
     case Errc::rate_limited: return "rate_limited";
+    case Errc::spend_cap_exceeded: return "spend_cap_exceeded";
     case Errc::no_usable_key: return "no_usable_key";
     case Errc::upstream_error: return "upstream_error";
     case Errc::upstream_timeout: return "upstream_timeout";

@@ -21,6 +21,7 @@ enum class Errc {
   headers_too_large,
   unsupported_media_type,
   rate_limited,
+  spend_cap_exceeded,
   no_usable_key,
   upstream_error,
   upstream_timeout,
@@ -43,7 +44,7 @@ struct Error {
   // Safe to show whoever caused it: never a secret, never SQL. Request errors name no server paths;
   // start-up errors (config, keyring) do name the file at fault, for the operator.
   std::string message;
-  // Only for rate_limited: how long the client should wait.
+  // Only for rate_limited and spend_cap_exceeded: how long the client should wait.
   std::optional<std::chrono::seconds> retry_after;
   // Only for rate_limited by one of keyrelay's limits, where no handler sets the headers itself (a
   // lockout refuses before any handler runs).
@@ -62,6 +63,10 @@ struct Error {
   }
   static Error rate_limited(std::string m, std::chrono::seconds retry_after) {
     return {Errc::rate_limited, std::move(m), retry_after};
+  }
+  // A spend cap would be exceeded (402); `retry_after`: until the cap resets.
+  static Error spend_cap_exceeded(std::string m, std::chrono::seconds retry_after) {
+    return {Errc::spend_cap_exceeded, std::move(m), retry_after};
   }
   static Error no_usable_key(std::string m) { return {Errc::no_usable_key, std::move(m), {}}; }
   static Error upstream_error(std::string m) { return {Errc::upstream_error, std::move(m), {}}; }

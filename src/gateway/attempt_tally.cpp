@@ -16,6 +16,7 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
 
 core::Error AttemptTally::final_error() const {
   if (client_body_error) return *client_body_error;
+  if (attempts == 0 && spend_refusal) return *spend_refusal;
   std::string detail = join(reasons, "; ");
   if (!skipped.empty()) detail += (detail.empty() ? "" : "; ") + join(skipped, "; ");
   if (attempts > 0 && rate_limited == attempts)

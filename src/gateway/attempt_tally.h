@@ -23,8 +23,12 @@ struct AttemptTally {
   // The client's streamed body failed (cut, too slow, too large): the answer is about the client,
   // not about any key, so no key's circuit counts it.
   std::optional<core::Error> client_body_error;
+  // The first key a spend cap refused (spend_cap_exceeded) or whose spend state could not be read
+  // (unavailable): when no key was called at all, this is the dispatch's error.
+  std::optional<core::Error> spend_refusal;
 
-  // The error when every attempt failed: the client's body error if there was one; all 429 →
+  // The error when every attempt failed: the client's body error if there was one; no key called
+  // because spend caps refused them → that refusal; all 429 →
   // rate_limited (smallest Retry-After); all timed out → upstream_timeout; none could be decrypted
   // right now → unavailable; otherwise upstream_error.
   core::Error final_error() const;

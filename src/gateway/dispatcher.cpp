@@ -78,7 +78,8 @@ boost::asio::awaitable<Dispatched> Dispatcher::dispatch(const Actor& actor, cons
   }
 
   const AttemptTally& tally = attempts.tally();
-  if (tally.attempts == 0 && tally.skipped.empty() && !tally.client_body_error && !unusable.empty()) {
+  if (tally.attempts == 0 && tally.skipped.empty() && !tally.client_body_error && !tally.spend_refusal &&
+      !unusable.empty()) {
     if (untranslatable && unusable.size() == 1) co_return failed(*untranslatable, &attempts);
     const std::string why = join(unusable, "; ");
     parts_.alerts.no_usable_key(actor, routes.front().provider->id, why);

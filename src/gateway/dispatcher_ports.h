@@ -3,7 +3,9 @@
 // (cli/serve.cpp) wires the vault, the usage recorder and the alerting behind them, and the
 // dispatcher's tests wire fakes. The gateway never includes the vault.
 
+#include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,7 +16,10 @@
 #include "catalog/catalog.h"
 #include "core/result.h"
 #include "core/secret.h"
+#include "gateway/key_choice.h"
 #include "gateway/key_use.h"
+#include "gateway/provider_call.h"
+#include "gateway/spend_hold.h"
 #include "store/records.h"
 
 namespace keyrelay::gateway {
@@ -54,6 +59,26 @@ class AlertSink {
   // default key): re-validate it off the request path, on `executor`. Returns at once.
   virtual void key_suspected(const Actor& actor, const catalog::Provider& provider, const store::KeyRecord& key,
                              const boost::asio::any_io_executor& executor) = 0;
+};
+
+// What a call asks of the spend caps before it goes upstream with one key.
+struct SpendAsk {
+  const Actor& actor;                // whose call (the effective user)
+  const KeyChoice& key;              // the key it would use (own or an operator default key)
+  const catalog::Provider& provider;
+  const ProviderCall& call;          // what goes upstream: model, body (or a streamed one), URL
+};
+
+class SpendGuard {
+ public:
+  virtual ~SpendGuard() = default;
+  // Reserves the call's worst case against every cap that applies to it: the key's caps, the
+  // user's caps when it is the user's own key, the user's default-key allowance when it is an
+  // operator default key. Returns the hold to settle once the call ended, or null when no cap
+  // applies. spend_cap_exceeded (with Retry-After: until the cap resets) when a cap would be
+  // exceeded or the model has no price to bound it by; unavailable when the spend state cannot be
+  // read (fail closed). Never blocks the calling I/O thread.
+  virtual boost::asio::awaitable<core::Result<std::shared_ptr<SpendHold>>> reserve(const SpendAsk& ask) = 0;
 };
 
 }  // namespace keyrelay::gateway

@@ -56,7 +56,9 @@ boost::asio::awaitable<std::optional<ProviderAnswer>> KeyAttempts::run(const cat
       tally_.skipped.push_back(key_label(provider, choice) + ": cooling down");
       continue;
     }
+    if (!co_await reserve_spend(provider, call, choice)) continue;
     auto answer = co_await attempt(provider, call, choice, body_spent);
+    hold_.reset();  // a failed attempt's use settled it already; an unrecorded one releases it here
     if (answer || tally_.client_body_error) co_return answer;
   }
   co_return std::nullopt;
@@ -258,6 +260,23 @@ void KeyAttempts::count_upstream(const catalog::Provider& provider, std::string_
   if (parts_.metrics != nullptr) parts_.metrics->upstream_request(provider.id, outcome, latency);
 }
 
+boost::asio::awaitable<bool> KeyAttempts::reserve_spend(const catalog::Provider& provider, const ProviderCall& call,
+                                                       const KeyChoice& choice) {
+  hold_.reset();
+  if (parts_.spend == nullptr) co_return true;
+  const SpendAsk ask{actor_, choice, provider, call};
+  auto held = co_await parts_.spend->reserve(ask);
+  if (held) {
+    hold_ = std::move(*held);
+    co_return true;
+  }
+  // Another key may still be within its caps (a fallback counts against the key actually used).
+  count_fallback(held.error().code == core::Errc::spend_cap_exceeded ? "spend_cap" : "spend_state_unavailable");
+  tally_.reasons.push_back(key_label(provider, choice) + ": " + held.error().message);
+  if (!tally_.spend_refusal) tally_.spend_refusal = held.error();
+  co_return false;
+}
+
 KeyUse KeyAttempts::use_of(const catalog::Provider& provider, const ProviderCall& call, const KeyChoice& choice) const {
   KeyUse use;
   use.caller = actor_;
@@ -267,6 +286,7 @@ KeyUse KeyAttempts::use_of(const catalog::Provider& provider, const ProviderCall
   use.credential = std::string(credential_name(choice.credential));
   use.route = call.route;
   use.model = call.model;
+  use.spend_hold = hold_;
   return use;
 }
 

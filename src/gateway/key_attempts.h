@@ -40,6 +40,7 @@ struct DispatchParts {
   AlertSink& alerts;
   const core::Clock& clock;
   monitor::Metrics* metrics = nullptr;  // null: nothing is counted
+  SpendGuard* spend = nullptr;          // null: no spend caps are enforced
 };
 
 class KeyAttempts {
@@ -74,6 +75,10 @@ class KeyAttempts {
   void transport_failure(const catalog::Provider& provider, const ProviderCall& call, const KeyChoice& choice,
                          const core::Error& error, std::string_view secret, std::chrono::nanoseconds latency);
   KeyUse use_of(const catalog::Provider& provider, const ProviderCall& call, const KeyChoice& choice) const;
+  // Reserves the attempt's worst case against the spend caps (hold_); false when the caps refuse
+  // the key (the refusal is in the tally).
+  boost::asio::awaitable<bool> reserve_spend(const catalog::Provider& provider, const ProviderCall& call,
+                                             const KeyChoice& choice);
   void count_fallback(std::string_view reason);
   void count_upstream(const catalog::Provider& provider, std::string_view outcome, std::chrono::nanoseconds latency);
   void record_failure(const catalog::Provider& provider, const ProviderCall& call, const KeyChoice& choice,
@@ -84,6 +89,7 @@ class KeyAttempts {
   const Actor& actor_;
   AttemptTally tally_;
   std::chrono::nanoseconds upstream_time_{0};
+  std::shared_ptr<SpendHold> hold_;  // the current attempt's reservation, handed to its one use
 };
 
 }  // namespace keyrelay::gateway

@@ -3,10 +3,12 @@
 // and the sink the gateway hands uses to.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "audit/actor.h"
+#include "gateway/spend_hold.h"
 
 namespace keyrelay::gateway {
 
@@ -28,6 +30,9 @@ struct KeyUse {
   std::uint64_t input_tokens = 0, output_tokens = 0;
   std::uint64_t cached_input_tokens = 0, cache_write_tokens = 0;
   bool usage_reported = false;  // the answer carried usage: without it a successful call is unpriced
+  // The call's reservation against spend caps (null: no cap applies): settled with the use's cost
+  // when the use is recorded (SpendSettlingSink), released if the use is dropped unrecorded.
+  std::shared_ptr<SpendHold> spend_hold;
 };
 
 class UsageSink {

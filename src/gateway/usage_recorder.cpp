@@ -92,20 +92,23 @@ std::optional<std::int64_t> UsageRecorder::cost_of(const KeyUse& use) const {
 }
 
 bool UsageRecorder::write_batch(std::vector<Queued>& batch) {
-  // Counts per (key, UTC day, model): the store books each delta on the day of its `at`.
-  using DayKey = std::tuple<std::string, std::int64_t, std::string>;
+  // Counts per (key, UTC day, model, and for a default key its user): the store books each delta on
+  // the day of its `at`, and a default key's cost also on its user's default-key allowance.
+  using DayKey = std::tuple<std::string, std::int64_t, std::string, std::string>;
   std::map<DayKey, store::UsageDelta> sums;
   std::map<std::string, std::int64_t> cost_by_provider;
   std::vector<store::AuditEvent> events;
   events.reserve(batch.size());
   for (const auto& [use, at] : batch) {
     const auto day = std::chrono::duration_cast<std::chrono::days>(at.time_since_epoch()).count();
-    auto& d = sums[{use.key_id, day, use.model}];
+    const std::string allowance_user = use.credential == "default" ? use.caller.user_id : std::string();
+    auto& d = sums[{use.key_id, day, use.model, allowance_user}];
     if (d.key_id.empty()) {
       d.key_id = use.key_id;
       d.owner_id = use.key_owner_id;
       d.provider = use.provider;
       d.model = use.model;
+      d.allowance_user_id = allowance_user;
     }
     const auto cost = cost_of(use);
     d.cost_micro_usd += cost.value_or(0);

@@ -26,9 +26,10 @@ namespace keyrelay::http {
 
 using IoResult = std::tuple<boost::beast::error_code, std::size_t>;
 
-// The socket must be in non-blocking mode (socket.non_blocking(true)).
+// The socket must be in non-blocking mode (socket.non_blocking(true)). `buffers` is taken by value,
+// as Asio takes buffer sequences: the coroutine may run after the caller's temporary is gone.
 template <class Socket, class ConstBuffers>
-boost::asio::awaitable<IoResult> write_eagerly(Socket& socket, const ConstBuffers& buffers) {
+boost::asio::awaitable<IoResult> write_eagerly(Socket& socket, ConstBuffers buffers) {
   boost::beast::error_code ec;
   const std::size_t now = boost::asio::write(socket, buffers, ec);
   if (ec != boost::asio::error::would_block) co_return IoResult{ec, now};

@@ -13,6 +13,7 @@ int http_status(core::Errc code) noexcept {
     case Errc::invalid_request: return 400;
     case Errc::unauthenticated: return 401;
     case Errc::forbidden: return 403;
+    case Errc::spend_cap_exceeded: return 402;
     case Errc::not_found: return 404;
     case Errc::method_not_allowed: return 405;
     case Errc::conflict: return 409;
@@ -41,6 +42,11 @@ Response error_response(const core::Error& error, std::string_view request_id) {
   if (error.code == core::Errc::unauthenticated) r.headers.set("WWW-Authenticate", "Bearer");
   if (error.code == core::Errc::unavailable) {
     // A busy or unreachable database, a full pool, a draining server: worth retrying shortly.
+    const auto secs = error.retry_after ? error.retry_after->count() : 1;
+    r.headers.set("Retry-After", std::to_string(secs < 1 ? 1 : secs));
+  }
+  if (error.code == core::Errc::spend_cap_exceeded) {
+    // Until the cap that refused resets.
     const auto secs = error.retry_after ? error.retry_after->count() : 1;
     r.headers.set("Retry-After", std::to_string(secs < 1 ? 1 : secs));
   }

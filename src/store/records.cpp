@@ -67,6 +67,15 @@ KeyStatus key_status(const KeyRecord& key, TimePoint now) noexcept {
   return KeyStatus::active;
 }
 
+std::string_view cap_subject_name(CapSubject subject) noexcept {
+  switch (subject) {
+    case CapSubject::user: return "user";
+    case CapSubject::key: return "key";
+    case CapSubject::default_key_allowance: return "default_key_allowance";
+  }
+  return "user";
+}
+
 std::string usage_day(TimePoint at) {
   using namespace std::chrono;
   const year_month_day day{floor<days>(at)};  // floor: times before 1970 stay on their own day

@@ -167,6 +167,9 @@ struct UsageDelta {
   // What the priced requests cost, in integer micro-USD, and how many requests had no price (their
   // cost is unknown and not in cost_micro_usd). Both >= 0, unpriced_requests <= requests.
   std::int64_t cost_micro_usd = 0, unpriced_requests = 0;
+  // For an operator default key: the user who used it, so that their default-key allowance sees the
+  // spend (the key's owner is the system user); "" for a user's own key.
+  std::string allowance_user_id;
 };
 
 // Sums over one group of a usage query; a dimension that is not grouped by is absent.
@@ -191,6 +194,30 @@ bool is_malformed(const UsageDelta& delta) noexcept;
 
 // The UTC day of `at` as YYYY-MM-DD: the day add_usage books a delta on.
 std::string usage_day(TimePoint at);
+
+// ---- spend caps ----------------------------------------------------------------------------------
+
+// Whose spending a cap limits: a user across their own keys, one key, or a user's use of the
+// operator's default keys (the allowance an admin sets).
+enum class CapSubject { user, key, default_key_allowance };
+std::string_view cap_subject_name(CapSubject subject) noexcept;  // "user", "key", "default_key_allowance"
+
+// Limits in integer micro-USD (1 USD = 1,000,000); absent = no cap for that period. Days and months
+// are UTC.
+struct CapLimits {
+  std::optional<std::int64_t> daily_micro_usd;
+  std::optional<std::int64_t> monthly_micro_usd;
+  bool is_empty() const noexcept { return !daily_micro_usd && !monthly_micro_usd; }
+  friend bool operator==(const CapLimits&, const CapLimits&) = default;
+};
+
+struct CapRecord {
+  CapSubject subject = CapSubject::user;
+  std::string subject_id;  // the user's id, or the key's
+  std::string owner_id;    // the user the caps belong to: the user, or the key's owner
+  CapLimits limits;
+  std::optional<TimePoint> updated_at;  // absent: never set
+};
 
 // ---- alerts ------------------------------------------------------------------------------------
 

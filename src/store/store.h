@@ -22,6 +22,7 @@
 #include "store/audit_chain_store.h"
 #include "store/audit_prune_store.h"
 #include "store/audit_query_store.h"
+#include "store/cap_store.h"
 #include "store/import_store.h"
 #include "store/key_inventory_store.h"
 #include "store/key_store.h"
@@ -48,7 +49,8 @@ class Store : public SchemaStore,
               public AuditPruneStore,
               public AuditQueryStore,
               public UsageStore,
-              public AlertStore {
+              public AlertStore,
+              public CapStore {
  public:
   ~Store() override = default;
 };

@@ -7,28 +7,14 @@
 // out — checks no secret ever reaches the DOM, runs axe-core on every tab, and screenshots each tab
 // at desktop and 360 px width. Exits non-zero on the first failure, naming the step.
 
-import { chromium } from 'playwright-core';
-import { readFileSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
+import { env, log, progress, accessibility, shoot as shootIn, openTab, launch } from './page_support.mjs';
 
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-};
 const BASE = env('KEYRELAY_URL');
 const TOKEN = env('KEYRELAY_TOKEN');
 const SHOTS = env('SCREENSHOT_DIR');
 const SECRETS = [env('SECRET_VALID_OPENAI'), env('SECRET_INVALID_ANTHROPIC'), env('SECRET_ROTATED_OPENAI')];
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-mkdirSync(SHOTS, { recursive: true });
-
-let step = 'starting';
-const log = (text) => {
-  step = text;
-  console.log(`- ${text}`);
-};
+const shoot = (page, name) => shootIn(page, SHOTS, name);
 
 async function gateway(model, text) {
   const r = await fetch(`${BASE}/v1/chat/completions`, {
@@ -44,44 +30,12 @@ async function noSecretInPage(page) {
   const html = await page.content();
   const values = await page.$$eval('input', (inputs) => inputs.map((i) => i.value));
   for (const secret of SECRETS) {
-    assert.ok(!html.includes(secret), `a secret is in the page's HTML (${step})`);
-    assert.ok(!values.includes(secret), `a secret is still in an input (${step})`);
+    assert.ok(!html.includes(secret), `a secret is in the page's HTML (${progress.step})`);
+    assert.ok(!values.includes(secret), `a secret is still in an input (${progress.step})`);
   }
 }
 
-async function accessibility(page, what) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), [], `axe on ${what}`);
-}
-
-async function shoot(page, name) {
-  await page.screenshot({ path: `${SHOTS}/${name}-desktop.png`, fullPage: true });
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 360, height: 740 });
-  await page.screenshot({ path: `${SHOTS}/${name}-360px.png`, fullPage: true });
-  // Nothing may overflow sideways at 360 px.
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  assert.ok(overflow <= 1, `${name} is ${overflow}px wider than a 360px screen`);
-  await page.setViewportSize(size);
-}
-
-async function openTab(page, name) {
-  await page.getByRole('tab', { name }).click();
-  await page.locator('[role="tabpanel"]:not([hidden]) .loading').waitFor({ state: 'detached' });
-}
-
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-});
-const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-const page = await context.newPage();
-const cspViolations = [];
-page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text()); });
-page.on('pageerror', (e) => cspViolations.push(`page error: ${e.message}`));
+const { browser, page, problems: cspViolations } = await launch();
 
 try {
   log('the page loads and asks for a token');
@@ -241,7 +195,7 @@ try {
   assert.deepEqual(cspViolations, []);
   console.log('settings page: all steps passed');
 } catch (error) {
-  console.error(`FAILED at "${step}": ${error.message}`);
+  console.error(`FAILED at "${progress.step}": ${error.message}`);
   await page.screenshot({ path: `${SHOTS}/failure.png`, fullPage: true }).catch(() => {});
   process.exitCode = 1;
 } finally {

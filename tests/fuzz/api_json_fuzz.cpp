@@ -17,6 +17,7 @@
 
 #include "api/json_input.h"
 #include "auth/scopes.h"
+#include "caps/usd_amount.h"
 #include "catalog/catalog.h"
 #include "core/secret.h"
 #include "core/time_format.h"
@@ -268,10 +269,24 @@ Result<void> list_alerts(http::Request& req) {
   return core::ok();
 }
 
+// cap_routes.cpp parse_limits(): {daily_usd, monthly_usd}, each a number of USD with at most 6
+// decimals, or null.
+Result<void> put_caps(http::Request& req) {
+  auto body = api::json_object_body(req, {"daily_usd", "monthly_usd"});
+  if (!body) return body.error();
+  for (std::string_view name : {"daily_usd", "monthly_usd"}) {
+    const auto* v = body->if_contains(name);
+    if (v == nullptr || v->is_null()) continue;
+    if (!v->is_number()) return Error::invalid_request("field '" + std::string(name) + "' must be a number of USD or null");
+    if (auto micro = caps::micro_usd_from_usd(v->to_number<double>(), name); !micro) return micro.error();
+  }
+  return core::ok();
+}
+
 using RouteParser = Result<void> (*)(http::Request&);
 constexpr RouteParser kRoutes[] = {create_key, patch_key,  rotate_key, validate_unstored, validate_stored,
                                    create_user, issue_token, chat,      list_keys,         list_tokens,
-                                   list_audit,  usage,       list_alerts};
+                                   list_audit,  usage,       list_alerts,       put_caps};
 
 // `body` with the characters of every "secret" string value moved to the next one of their class
 // (a→b, z→a, 9→0, …; other bytes kept): the same length, the same validity, other characters.

@@ -171,7 +171,7 @@ def main():
     # (api_json_fuzz.cpp kRoutes), then "<query>\n<content type>\n<body>".
     routes = {"create_key": 0, "patch_key": 1, "rotate_key": 2, "validate_unstored": 3, "validate_stored": 4,
               "create_user": 5, "issue_token": 6, "chat": 7, "list_keys": 8, "list_tokens": 9, "list_audit": 10,
-              "usage": 11, "list_alerts": 12}
+              "usage": 11, "list_alerts": 12, "put_caps": 13}
     for route, query, ctype, body in [
         ("create_key", "", "application/json", '{"provider":"openai","name":"work","secret":"sk-test-0123456789abcdef",'
                                                '"expires_at":"2027-01-31T00:00:00Z","priority":1,"always_use":true,'
@@ -192,6 +192,9 @@ def main():
         ("list_audit", "action=key.created&from=2026-01-01&to=2026-12-31T23:59:59Z&user_id=u1", "", ""),
         ("usage", "from=2026-01-01&to=2026-01-31&group_by=day,provider,key", "", ""),
         ("list_alerts", "status=open&limit=10", "", ""),
+        ("put_caps", "", "application/json", '{"daily_usd":5,"monthly_usd":100.123456}'),
+        ("put_caps", "", "application/json", '{"daily_usd":1.1234567,"monthly_usd":null}'),
+        ("put_caps", "", "application/json", '{"daily_usd":-1,"weekly_usd":"5"}'),
     ]:
         s.add("api_json", bytes([routes[route]]) + b(query + "\n" + ctype + "\n" + body))
 

@@ -12,7 +12,7 @@ using core::Error;
 TEST(ErrorResponse, EveryCodeMapsToItsStatus) {
   const std::pair<Errc, int> expected[] = {
       {Errc::invalid_request, 400}, {Errc::unauthenticated, 401}, {Errc::forbidden, 403},
-      {Errc::not_found, 404}, {Errc::method_not_allowed, 405}, {Errc::conflict, 409},
+      {Errc::spend_cap_exceeded, 402}, {Errc::not_found, 404}, {Errc::method_not_allowed, 405}, {Errc::conflict, 409},
       {Errc::payload_too_large, 413}, {Errc::unsupported_media_type, 415}, {Errc::no_usable_key, 424},
       {Errc::rate_limited, 429}, {Errc::headers_too_large, 431}, {Errc::internal, 500},
       {Errc::upstream_error, 502}, {Errc::unavailable, 503}, {Errc::upstream_timeout, 504}};
@@ -59,6 +59,14 @@ TEST(ErrorResponse, RateLimitedSetsRetryAfter) {
   auto r = error_response(Error::rate_limited("too many", std::chrono::seconds(17)), "req-3");
   EXPECT_EQ(r.status, 429);
   EXPECT_EQ(r.headers.get("Retry-After"), "17");
+}
+
+TEST(ErrorResponse, SpendCapExceededIs402WithRetryAfterUntilTheReset) {
+  auto r = error_response(Error::spend_cap_exceeded("the key's daily cap of $5.00 is reached", std::chrono::seconds(3600)),
+                          "req-4");
+  EXPECT_EQ(r.status, 402);
+  EXPECT_EQ(r.headers.get("Retry-After"), "3600");
+  EXPECT_NE(r.body.find("\"code\":\"spend_cap_exceeded\""), std::string::npos) << r.body;
 }
 
 TEST(ErrorResponse, UnavailableTellsTheClientToRetryShortly) {

@@ -53,7 +53,8 @@ TEST(WebPage, AssetsAreVersionedTypedAndCachedForGood) {
   }
   // The modules app.js imports sit beside it.
   const std::string base = urls[0].substr(0, urls[0].rfind('/') + 1);
-  for (const char* module : {"api.js", "keys.js", "usage.js", "audit.js", "alerts.js", "dom.js", "format.js"})
+  for (const char* module : {"api.js", "keys.js", "usage.js", "audit.js", "alerts.js", "dom.js", "format.js", "caps.js",
+                             "cap_form.js", "cap_dialog.js", "users.js"})
     EXPECT_EQ(vault.send("GET", base + module, {}).status, 200) << module;
   // Another version, an unknown file, the page itself as an asset: not served.
   EXPECT_EQ(vault.send("GET", "/assets/000000000000/app.js", {}).status, 404);

@@ -39,8 +39,8 @@ TEST(SqliteMigrations, CreateTheTablesOfTheArchitectureAndNothingMore) {
   store::test::RawSqlite raw(dir / "m.db");
   EXPECT_EQ(raw.text("SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master "
                      "WHERE type = 'table' ORDER BY name)"),
-            "access_tokens alerts api_keys audit_checkpoints audit_log nodes schema_migrations store_generation usage_daily "
-            "users");
+            "access_tokens alerts api_keys audit_checkpoints audit_log default_key_spend_daily nodes schema_migrations "
+            "spend_caps store_generation usage_daily users");
   EXPECT_EQ(raw.integer("SELECT count(*) FROM store_generation"), 1);
 }
 
@@ -107,7 +107,7 @@ TEST(SqliteMigrations, UpgradesAVersionOneDatabase) {
   auto after = store.schema_version();
   ASSERT_TRUE(after);
   EXPECT_EQ(*after, latest_schema_version());
-  EXPECT_EQ(latest_schema_version(), 7);
+  EXPECT_EQ(latest_schema_version(), 8);
 
   auto nodes = store.live_nodes(store::test::at(0));
   ASSERT_TRUE(nodes) << nodes.error().message;
@@ -222,7 +222,7 @@ TEST(SqliteMigrations, UsageFromBeforeCostsAreKnownIsUnpriced) {
   ASSERT_TRUE(opened) << opened.error().message;
   auto applied = (*opened)->migrate();
   ASSERT_TRUE(applied) << applied.error().message;
-  EXPECT_EQ(*applied, 2);  // 6 (audit checks) and 7
+  EXPECT_EQ(*applied, 3);  // 6 (audit checks), 7 and 8 (caps)
   UsageQuery q{"u1", "2026-01-01", "2026-01-01", true, true, true};
   q.by_model = true;
   auto rows = (*opened)->usage(q);

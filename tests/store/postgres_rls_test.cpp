@@ -60,6 +60,26 @@ TEST_P(PostgresRls, AQueryWithoutItsOwnerFilterSeesOnlyTheUsersOwnRows) {
       << "naming another owner does not help either";
 }
 
+TEST_P(PostgresRls, SpendCapsAndDefaultKeySpendAreTheirUsersOnly) {
+  auto audited = [this](const CapRecord&, const CapRecord&) -> core::Result<AuditEvent> { return make_event("cap.updated"); };
+  ASSERT_TRUE(store_->set_caps(CapSubject::user, alice_.id, alice_.id, CapLimits{1, 2}, at(1), audited));
+  ASSERT_TRUE(store_->set_caps(CapSubject::default_key_allowance, bob_.id, std::nullopt, CapLimits{3, 4}, at(2), audited));
+  auto shared = add_key(add_user("system-owner"), "openai", "shared");
+  auto use = make_usage(shared, at(3));
+  use.cost_micro_usd = 10;
+  use.allowance_user_id = bob_.id;
+  ASSERT_TRUE(store_->add_usage({use}));
+  EXPECT_EQ(count(Access::user(alice_.id), "SELECT count(*) FROM spend_caps"), 1);
+  EXPECT_EQ(count(Access::user(bob_.id), "SELECT count(*) FROM spend_caps"), 1);
+  EXPECT_EQ(count(Access::user(alice_.id), "SELECT count(*) FROM default_key_spend_daily"), 0);
+  EXPECT_EQ(count(Access::user(bob_.id), "SELECT count(*) FROM default_key_spend_daily"), 1);
+  EXPECT_EQ(count(Access::admin(), "SELECT count(*) FROM spend_caps"), 2);
+  // Another user's key is not found through the owner-scoped path either.
+  auto peek = store_->find_caps(CapSubject::user, bob_.id, alice_.id);
+  ASSERT_FALSE(peek);
+  EXPECT_EQ(peek.error().code, core::Errc::not_found);
+}
+
 TEST_P(PostgresRls, TheAdminPathSeesEveryone) {
   EXPECT_EQ(count(Access::admin(), "SELECT count(*) FROM api_keys"), 3);
   EXPECT_EQ(count(Access::admin(), "SELECT count(*) FROM access_tokens"), 3);

@@ -17,6 +17,7 @@ std::string_view openai_error_type(core::Errc code) noexcept {
     case Errc::unauthenticated: return "authentication_error";
     case Errc::forbidden: return "permission_error";
     case Errc::rate_limited: return "rate_limit_error";
+    case Errc::spend_cap_exceeded: return "insufficient_quota";
     case Errc::no_usable_key: return "no_usable_key";
     case Errc::conflict: return "invalid_request_error";
     case Errc::upstream_error:

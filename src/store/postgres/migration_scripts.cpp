@@ -262,6 +262,38 @@ CREATE POLICY usage_daily_of_owner ON usage_daily
   USING (owner_id = current_setting('keyrelay.user_id', true) OR current_setting('keyrelay.scope', true) = 'all');
 )sql";
 
+// Spend caps and each user's default-key spend per day (see the SQLite version), with the row-level
+// security of their neighbours: a row belongs to owner_id / user_id.
+constexpr std::string_view kV8 = R"sql(
+CREATE TABLE spend_caps (
+  subject           text NOT NULL CHECK (subject IN ('user', 'key', 'default_key_allowance')),
+  subject_id        text NOT NULL,
+  owner_id          text NOT NULL,
+  daily_micro_usd   bigint CHECK (daily_micro_usd >= 0),
+  monthly_micro_usd bigint CHECK (monthly_micro_usd >= 0),
+  updated_at        bigint NOT NULL,
+  PRIMARY KEY (subject, subject_id)
+);
+CREATE INDEX spend_caps_by_owner ON spend_caps (owner_id);
+
+CREATE TABLE default_key_spend_daily (
+  user_id        text NOT NULL,
+  day            text NOT NULL CHECK (length(day) = 10),
+  cost_micro_usd bigint NOT NULL DEFAULT 0 CHECK (cost_micro_usd >= 0),
+  PRIMARY KEY (user_id, day)
+);
+CREATE INDEX usage_daily_by_key_day ON usage_daily (key_id, day);
+
+ALTER TABLE spend_caps ENABLE ROW LEVEL SECURITY;
+ALTER TABLE spend_caps FORCE ROW LEVEL SECURITY;
+CREATE POLICY spend_caps_of_owner ON spend_caps
+  USING (owner_id = current_setting('keyrelay.user_id', true) OR current_setting('keyrelay.scope', true) = 'all');
+ALTER TABLE default_key_spend_daily ENABLE ROW LEVEL SECURITY;
+ALTER TABLE default_key_spend_daily FORCE ROW LEVEL SECURITY;
+CREATE POLICY default_key_spend_daily_of_user ON default_key_spend_daily
+  USING (user_id = current_setting('keyrelay.user_id', true) OR current_setting('keyrelay.scope', true) = 'all');
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "runtime role, users, access tokens, provider keys, audit log, store generation; RLS", kV1},
     Migration{2, "daily usage per key, alerts; RLS", kV2},
@@ -270,6 +302,7 @@ constexpr std::array kMigrations{
     Migration{5, "nodes: the servers sharing the database and the master keys they hold", kV5},
     Migration{6, "none (SQLite's audit log checks as comparisons; PostgreSQL needs no change)", kV6},
     Migration{7, "usage per key, model and day, with its cost in micro-USD; RLS", kV7},
+    Migration{8, "spend caps per user, key and default-key allowance; default-key spend per user and day; RLS", kV8},
 };
 
 }  // namespace

@@ -115,6 +115,15 @@ class PostgresStore final : public Store {
   core::Result<AlertRecord> resolve_alert(std::string_view id, std::optional<std::string_view> user_id, TimePoint at,
                                           AuditEvent event) override;
 
+  core::Result<CapRecord> find_caps(CapSubject subject, std::string_view subject_id,
+                                    std::optional<std::string_view> owner_id) override;
+  core::Result<CapRecord> set_caps(CapSubject subject, std::string_view subject_id,
+                                   std::optional<std::string_view> owner_id, const CapLimits& limits, TimePoint at,
+                                   const CapChange& change) override;
+  core::Result<std::vector<CapRecord>> all_caps() override;
+  core::Result<std::int64_t> spent_micro_usd(CapSubject subject, std::string_view subject_id,
+                                             std::string_view from_day, std::string_view to_day) override;
+
   // The pool, for the engine's own helpers and its tests (RLS proofs, the change feed).
   postgres::ConnectionPool& pool() noexcept { return *pool_; }
 

@@ -61,6 +61,30 @@ constexpr std::string_view kBook =
     "errors = u.errors + excluded.errors, cost_micro_usd = u.cost_micro_usd + excluded.cost_micro_usd, "
     "unpriced_requests = u.unpriced_requests + excluded.unpriced_requests";
 
+// Each user's spend on the operator's default keys, for their default-key allowance (summed per
+// user and day so that no row is upserted twice by one statement).
+constexpr std::string_view kAllowanceSpend =
+    "INSERT INTO default_key_spend_daily AS s (user_id, day, cost_micro_usd) "
+    "SELECT user_id, day, sum(cost) FROM unnest($1::text[], $2::text[], $3::bigint[]) AS d(user_id, day, cost) "
+    "GROUP BY user_id, day ORDER BY user_id, day "
+    "ON CONFLICT (user_id, day) DO UPDATE SET cost_micro_usd = s.cost_micro_usd + excluded.cost_micro_usd";
+
+// The batch's default-key spends column by column; nullopt when it has none.
+std::optional<Params> allowance_params(const std::vector<UsageDelta>& deltas) {
+  std::vector<std::string> user, day;
+  std::vector<std::int64_t> cost;
+  for (const auto& d : deltas) {
+    if (d.allowance_user_id.empty() || d.cost_micro_usd == 0) continue;
+    user.push_back(d.allowance_user_id);
+    day.push_back(usage_day(d.at));
+    cost.push_back(d.cost_micro_usd);
+  }
+  if (user.empty()) return std::nullopt;
+  Params p;
+  p.text(postgres::text_array(user)).text(postgres::text_array(day)).text(postgres::integer_array(cost));
+  return p;
+}
+
 // The batch column by column.
 Params book_params(const std::vector<UsageDelta>& deltas) {
   std::vector<std::string> key_id, owner_id, provider, day, model;
@@ -129,11 +153,14 @@ core::Result<void> PostgresStore::add_usage(const std::vector<UsageDelta>& delta
   Params lock;
   lock.text(postgres::text_array(key_ids));
   const Params book = book_params(deltas);
+  const auto allowance = allowance_params(deltas);
   // No generation bump (store.h: hot-path bookkeeping).
   return postgres::run_transaction(
       *pool_, Access::admin(), postgres::Mode::write, postgres::Bump::none, [&](Connection& c) -> core::Result<void> {
         if (auto locked = c.query(kLockKeys, lock, "add_usage"); !locked) return locked.error();
         if (auto booked = c.query(kBook, book, "add_usage"); !booked) return booked.error();
+        if (allowance)
+          if (auto spent = c.query(kAllowanceSpend, *allowance, "add_usage"); !spent) return spent.error();
         return core::ok();
       });
 }

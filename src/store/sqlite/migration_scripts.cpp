@@ -257,6 +257,32 @@ ALTER TABLE usage_daily_v7 RENAME TO usage_daily;
 CREATE INDEX usage_daily_by_owner_day ON usage_daily (owner_id, day);
 )sql";
 
+// Spend caps (issue 15): limits in integer micro-USD per subject (a user across their keys, one key,
+// a user's allowance on the operator's default keys), NULL = no cap for that period; and what each
+// user spent on the default keys per UTC day, which usage_daily (booked to the key's owner, the
+// system user) cannot tell. No foreign keys: a subject is a user or a key, and a cap row outliving
+// its key is inert (ids are never reused).
+constexpr std::string_view kV8 = R"sql(
+CREATE TABLE spend_caps (
+  subject           TEXT NOT NULL CHECK (subject IN ('user', 'key', 'default_key_allowance')),
+  subject_id        TEXT NOT NULL,
+  owner_id          TEXT NOT NULL,  -- the user the caps belong to (a key's owner for a key)
+  daily_micro_usd   INTEGER CHECK (daily_micro_usd >= 0),
+  monthly_micro_usd INTEGER CHECK (monthly_micro_usd >= 0),
+  updated_at        INTEGER NOT NULL,
+  PRIMARY KEY (subject, subject_id)
+) WITHOUT ROWID;
+CREATE INDEX spend_caps_by_owner ON spend_caps (owner_id);
+
+CREATE TABLE default_key_spend_daily (
+  user_id        TEXT NOT NULL,
+  day            TEXT NOT NULL CHECK (length(day) = 10),  -- YYYY-MM-DD, UTC
+  cost_micro_usd INTEGER NOT NULL DEFAULT 0 CHECK (cost_micro_usd >= 0),
+  PRIMARY KEY (user_id, day)
+) WITHOUT ROWID;
+CREATE INDEX usage_daily_by_key_day ON usage_daily (key_id, day);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "users, access tokens, provider keys, audit log, store generation", kV1},
     Migration{2, "daily usage per key, alerts", kV2},
@@ -265,6 +291,7 @@ constexpr std::array kMigrations{
     Migration{5, "nodes: the servers sharing the database and the master keys they hold", kV5},
     Migration{6, "audit log checks as comparisons (no temporary b-tree per insert)", kV6},
     Migration{7, "usage per key, model and day, with its cost in micro-USD", kV7},
+    Migration{8, "spend caps per user, key and default-key allowance; default-key spend per user and day", kV8},
 };
 
 }  // namespace

@@ -128,6 +128,15 @@ class SqliteStore final : public Store {
   core::Result<AlertRecord> resolve_alert(std::string_view id, std::optional<std::string_view> user_id, TimePoint at,
                                           AuditEvent event) override;
 
+  core::Result<CapRecord> find_caps(CapSubject subject, std::string_view subject_id,
+                                    std::optional<std::string_view> owner_id) override;
+  core::Result<CapRecord> set_caps(CapSubject subject, std::string_view subject_id,
+                                   std::optional<std::string_view> owner_id, const CapLimits& limits, TimePoint at,
+                                   const CapChange& change) override;
+  core::Result<std::vector<CapRecord>> all_caps() override;
+  core::Result<std::int64_t> spent_micro_usd(CapSubject subject, std::string_view subject_id,
+                                             std::string_view from_day, std::string_view to_day) override;
+
  private:
   SqliteStore(SqliteOptions options, std::unique_ptr<sqlite::ConnectionPool> pool,
               std::unique_ptr<sqlite::WriteBatcher> writer, std::unique_ptr<sqlite::WalCheckpointer> checkpointer,

@@ -23,6 +23,20 @@ bool is_day(std::string_view text) noexcept {
   return true;
 }
 
+// A user's spend on an operator default key, for their default-key allowance: booked whether or not
+// the key still exists (the money was spent either way).
+core::Result<void> add_allowance_spend(Connection& conn, const UsageDelta& delta) {
+  if (delta.allowance_user_id.empty() || delta.cost_micro_usd == 0) return core::ok();
+  auto spend = conn.prepare(
+      "INSERT INTO default_key_spend_daily (user_id, day, cost_micro_usd) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT (user_id, day) DO UPDATE SET cost_micro_usd = cost_micro_usd + excluded.cost_micro_usd");
+  if (!spend) return spend.error();
+  spend->bind_text(1, delta.allowance_user_id);
+  spend->bind_text(2, usage_day(delta.at));
+  spend->bind_int(3, delta.cost_micro_usd);
+  return spend->run("add_usage");
+}
+
 // Adds one delta to its key's totals and to its (key, day, model) row. The key's row is updated first and
 // names the owner: when no row changed, the key is gone (or not the owner's) and the delta is skipped.
 core::Result<void> add_one(Connection& conn, const UsageDelta& delta) {
@@ -103,6 +117,7 @@ core::Result<void> SqliteStore::add_usage(const std::vector<UsageDelta>& deltas)
   return writer_->write(Bump::none, [&](sqlite::Connection& c) -> core::Result<void> {
     for (const auto& delta : deltas) {
       if (auto added = add_one(c, delta); !added) return added;
+      if (auto spent = add_allowance_spend(c, delta); !spent) return spent;
     }
     return core::ok();
   });
