@@ -145,16 +145,24 @@ TEST_P(AuditContract, VisibleToMatchesActorOnBehalfOfOrKeyOwner) {
   unrelated.actor_user_id = "u2";
   unrelated.key_owner_id = "u2";
   auto anonymous = make_event("auth.failed");
-  ASSERT_TRUE(store_->append_audit({as_actor, on_behalf, owner_of_key, unrelated, anonymous}));
+  auto own_key_used = make_event("key.used");  // actor and key owner alike: listed once
+  own_key_used.actor_user_id = "u3";
+  own_key_used.key_owner_id = "u3";
+  auto owner_without_actor = make_event("key.used");  // a system use of u3's key
+  owner_without_actor.key_owner_id = "u3";
+  ASSERT_TRUE(
+      store_->append_audit({as_actor, on_behalf, owner_of_key, unrelated, anonymous, own_key_used, owner_without_actor}));
 
   AuditFilter filter;
   filter.visible_to = "u1";
   EXPECT_EQ(listed_ids(filter), (std::vector<std::string>{owner_of_key.id, on_behalf.id, as_actor.id}));
   filter.visible_to = "u2";
   EXPECT_EQ(listed_ids(filter), std::vector<std::string>{unrelated.id});
+  filter.visible_to = "u3";
+  EXPECT_EQ(listed_ids(filter), (std::vector<std::string>{owner_without_actor.id, own_key_used.id}));
   filter.visible_to = "nobody";
   EXPECT_TRUE(listed_ids(filter).empty());
-  EXPECT_EQ(listed_ids({}).size(), 5u);
+  EXPECT_EQ(listed_ids({}).size(), 7u);
 }
 
 TEST_P(AuditContract, FiltersByActionKeyAndInclusiveTimeRange) {
@@ -177,6 +185,8 @@ TEST_P(AuditContract, FiltersByActionKeyAndInclusiveTimeRange) {
   AuditFilter by_action;
   by_action.action = "key.read";
   expect(by_action, {1, 3, 5, 7, 9});
+  by_action.action = "key.used";  // not in the action index (migration 9): found all the same
+  expect(by_action, {0, 2, 4, 6, 8});
   AuditFilter by_key;
   by_key.key_id = "key-b";
   expect(by_key, {5, 6, 7, 8, 9});

@@ -294,6 +294,17 @@ CREATE POLICY default_key_spend_daily_of_user ON default_key_spend_daily
   USING (user_id = current_setting('keyrelay.user_id', true) OR current_setting('keyrelay.scope', true) = 'all');
 )sql";
 
+// The audit indexes leave out what key.used events need not be in (see the SQLite version): the
+// key-owner index only events whose key owner is not their actor, the action index only actions
+// other than key.used. Queries spell out the same conditions (postgres_store_audit.cpp).
+constexpr std::string_view kV9 = R"sql(
+DROP INDEX audit_log_by_key_owner;
+CREATE INDEX audit_log_by_key_owner ON audit_log (key_owner_id, time, seq, id)
+  WHERE key_owner_id IS DISTINCT FROM actor_user_id;
+DROP INDEX audit_log_by_action;
+CREATE INDEX audit_log_by_action ON audit_log (action, time, seq, id) WHERE action <> 'key.used';
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "runtime role, users, access tokens, provider keys, audit log, store generation; RLS", kV1},
     Migration{2, "daily usage per key, alerts; RLS", kV2},
@@ -303,6 +314,7 @@ constexpr std::array kMigrations{
     Migration{6, "none (SQLite's audit log checks as comparisons; PostgreSQL needs no change)", kV6},
     Migration{7, "usage per key, model and day, with its cost in micro-USD; RLS", kV7},
     Migration{8, "spend caps per user, key and default-key allowance; default-key spend per user and day; RLS", kV8},
+    Migration{9, "audit indexes leave out what key.used events need not be in", kV9},
 };
 
 }  // namespace

@@ -52,7 +52,8 @@ std::string audit_cursor(const AuditEvent& last) {
 }
 
 // The search for the filters that are set, with their parameters in the order they appear; the
-// statement text (and its prepared statement) depends only on which filters are present.
+// statement text (and its prepared statement) depends only on which filters are present and whether
+// the action is key.used.
 std::string audit_search(const AuditFilter& filter, const std::optional<AuditPosition>& after, std::size_t limit,
                          Params& p) {
   std::string where;
@@ -64,11 +65,14 @@ std::string audit_search(const AuditFilter& filter, const std::optional<AuditPos
   auto next = [&n] { return "$" + std::to_string(++n); };
   if (filter.visible_to) {
     const auto user = next();
-    add("(actor_user_id = " + user + " OR on_behalf_of = " + user + " OR key_owner_id = " + user + ")");
+    // The redundant conditions are those of the partial indexes (migration 9), so the planner may
+    // use them.
+    add("(actor_user_id = " + user + " OR on_behalf_of = " + user + " OR (key_owner_id = " + user +
+        " AND key_owner_id IS DISTINCT FROM actor_user_id))");
     p.text(*filter.visible_to);
   }
   if (filter.action) {
-    add("action = " + next());
+    add("action = " + next() + (*filter.action == "key.used" ? "" : " AND action <> 'key.used'"));
     p.text(*filter.action);
   }
   if (filter.key_id) {

@@ -283,6 +283,18 @@ CREATE TABLE default_key_spend_daily (
 CREATE INDEX usage_daily_by_key_day ON usage_daily (key_id, day);
 )sql";
 
+// The use chain's key.used events are nearly every row of the audit log, so each index they enter
+// costs every gateway call (issue 14). Two need not hold them: the key-owner index serves only the
+// events whose key owner is not also their actor (the actor index finds the rest), and the action
+// index only the other actions (a filter on key.used walks the time index, where nearly every row
+// matches). Queries spell out the same conditions (sqlite_store_audit.cpp) so the planner may use them.
+constexpr std::string_view kV9 = R"sql(
+DROP INDEX audit_log_by_key_owner;
+CREATE INDEX audit_log_by_key_owner ON audit_log (key_owner_id, time, seq, id) WHERE key_owner_id IS NOT actor_user_id;
+DROP INDEX audit_log_by_action;
+CREATE INDEX audit_log_by_action ON audit_log (action, time, seq, id) WHERE action <> 'key.used';
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "users, access tokens, provider keys, audit log, store generation", kV1},
     Migration{2, "daily usage per key, alerts", kV2},
@@ -292,6 +304,7 @@ constexpr std::array kMigrations{
     Migration{6, "audit log checks as comparisons (no temporary b-tree per insert)", kV6},
     Migration{7, "usage per key, model and day, with its cost in micro-USD", kV7},
     Migration{8, "spend caps per user, key and default-key allowance; default-key spend per user and day", kV8},
+    Migration{9, "audit indexes leave out what key.used events need not be in", kV9},
 };
 
 }  // namespace
