@@ -76,11 +76,11 @@ std::optional<Bytes> decode64_unpadded(std::string_view text, const std::array<i
 }  // namespace
 
 std::string hex_encode(ByteView bytes) {
-  std::string out;
-  out.reserve(bytes.size() * 2);
+  std::string out(bytes.size() * 2, '\0');
+  char* o = out.data();
   for (std::uint8_t b : bytes) {
-    out += kHexDigits[b >> 4];
-    out += kHexDigits[b & 0x0f];
+    *o++ = kHexDigits[b >> 4];
+    *o++ = kHexDigits[b & 0x0f];
   }
   return out;
 }

@@ -15,12 +15,16 @@
 namespace keyrelay::core {
 namespace {
 
+// 8-4-4-4-12 lowercase hex digits, written in place (several ids are made per gateway request).
 std::string format_uuid(const std::array<std::uint8_t, 16>& b) {
-  const std::string hex = hex_encode(ByteView(b.data(), b.size()));
-  std::string out;
-  out.reserve(36);
-  out.append(hex, 0, 8).append("-").append(hex, 8, 4).append("-").append(hex, 12, 4).append("-");
-  out.append(hex, 16, 4).append("-").append(hex, 20, 12);
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(36, '-');
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) ++at;  // the dash already there
+    out[at++] = kDigits[b[i] >> 4];
+    out[at++] = kDigits[b[i] & 0x0f];
+  }
   return out;
 }
 

@@ -2,6 +2,8 @@
 
 #include <openssl/crypto.h>
 
+#include <string.h>  // explicit_bzero
+
 #include <cstring>
 
 namespace keyrelay::core {
@@ -47,8 +49,11 @@ bool Secret::equals(ByteView other) const noexcept {
   return CRYPTO_memcmp(data_.get(), other.data(), size_) == 0;
 }
 
+// explicit_bzero: memset's vector stores, and a barrier the optimiser may not remove. Every body
+// and buffer of a gateway call is wiped, so this runs on kilobytes per request; OPENSSL_cleanse
+// stores a byte at a time.
 void wipe_memory(void* data, std::size_t size) noexcept {
-  if (data != nullptr && size > 0) OPENSSL_cleanse(data, size);
+  if (data != nullptr && size > 0) ::explicit_bzero(data, size);
 }
 
 }  // namespace keyrelay::core

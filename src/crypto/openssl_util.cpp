@@ -39,6 +39,11 @@ const EVP_CIPHER* aes_256_gcm() noexcept {
   return cipher;
 }
 
+const EVP_MD* sha256_md() noexcept {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+  return md;
+}
+
 EVP_KDF* hkdf_kdf() noexcept {
   static EVP_KDF* const kdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
   return kdf;

@@ -25,6 +25,8 @@ using KdfCtx = std::unique_ptr<EVP_KDF_CTX, KdfCtxDeleter>;
 // the process (never freed, so it outlives every static that might still encrypt at exit).
 // Null only if the default provider is unavailable. Thread-safe.
 const EVP_CIPHER* aes_256_gcm() noexcept;
+// SHA-256, fetched once: EVP_sha256() makes every digest look its implementation up again.
+const EVP_MD* sha256_md() noexcept;
 
 // "HKDF", same lifetime rules as aes_256_gcm().
 EVP_KDF* hkdf_kdf() noexcept;
