@@ -76,8 +76,10 @@ TEST_P(PostgresChangeFeed, AChangeOnOneNodeReachesTheOthersListenerWithinASecond
 TEST_P(PostgresChangeFeed, HotPathBookkeepingDoesNotNotify) {
   auto alice = add_user("alice");
   auto token = add_token(alice);
-  ASSERT_TRUE(wait_until([&] { return calls_.load() >= 2; }, 5s));
-  // The setup's own notifications may trail on a loaded machine: settled once none came for 300 ms.
+  // The listener coalesces the notifications pending when it wakes into one callback, so on a
+  // loaded machine the setup's two changes may arrive as one: wait for the first, then let any
+  // trailing one settle (none for 300 ms).
+  ASSERT_TRUE(wait_until([&] { return calls_.load() >= 1; }, 5s));
   int settled = calls_.load();
   for (int i = 0; i < 20; ++i) {
     std::this_thread::sleep_for(300ms);
