@@ -114,7 +114,7 @@ void BM_KeyUsedAppend(benchmark::State& state) {
 }
 BENCHMARK(BM_KeyUsedAppend)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
-// The whole writer: record() a batch on this thread, then flush() it (pricing, summing, the usage
+// The whole writer: record() a batch (of the argument's size) on this thread, then flush() it (pricing, summing, the usage
 // upsert and the audit append), as the recorder's thread does.
 void BM_UsageRecorderBatch(benchmark::State& state) {
   auto& w = world();
@@ -122,15 +122,17 @@ void BM_UsageRecorderBatch(benchmark::State& state) {
   gateway::UsageRecorder recorder(w.store(), w.store(), w.clock(), prices, "bench/use",
                                   {.flush_interval = std::chrono::hours(1), .batch_size = 1u << 30});  // flushed here only
   const auto use = chat_use();
+  const auto batch = static_cast<std::size_t>(state.range(0));
   for (auto _ : state) {
-    for (std::size_t i = 0; i < kBatch; ++i) recorder.record(use);
+    for (std::size_t i = 0; i < batch; ++i) recorder.record(use);
     if (!recorder.flush()) {
       state.SkipWithError("flush failed");
       break;
     }
   }
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kBatch));
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * batch));
 }
-BENCHMARK(BM_UsageRecorderBatch)->Unit(benchmark::kMicrosecond)->UseRealTime();
+// The recorder's default batch, and smaller and larger ones for comparison.
+BENCHMARK(BM_UsageRecorderBatch)->Arg(128)->Arg(kBatch)->Arg(2048)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 }  // namespace
