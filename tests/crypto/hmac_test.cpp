@@ -67,5 +67,27 @@ TEST(HmacSha256, DifferentKeysGiveDifferentMacs) {
             hmac_sha256(repeat(2, 32), core::as_bytes("x")));
 }
 
+// The thread's context keeps its keyed state while the key stays the same: a key used again, one
+// after another and interleaved with others, must give the RFC's values every time.
+TEST(HmacSha256, TheSameKeyAgainAndKeysInTurnGiveTheRfcValues) {
+  const auto case1 = [] { return hmac_hex(repeat(0x0b, 20), core::as_bytes("Hi There")); };
+  const auto case2 = [] { return hmac_hex(core::as_bytes("Jefe"), core::as_bytes("what do ya want for nothing?")); };
+  const std::string one = "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7";
+  const std::string two = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(case1(), one) << i;
+  EXPECT_EQ(case2(), two);
+  EXPECT_EQ(case1(), one);
+  EXPECT_EQ(case2(), two);
+  EXPECT_EQ(case2(), two);
+  // A key that only shares a prefix with the one held is another key.
+  EXPECT_EQ(hmac_hex(repeat(0x0b, 20), core::as_bytes("Hi There")), one);
+  EXPECT_NE(hmac_hex(repeat(0x0b, 21), core::as_bytes("Hi There")), one);
+  EXPECT_NE(hmac_hex(repeat(0x0b, 19), core::as_bytes("Hi There")), one);
+  EXPECT_EQ(hmac_hex(core::ByteView(), core::ByteView()),
+            "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+  EXPECT_EQ(hmac_hex(core::ByteView(), core::ByteView()),
+            "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+}
+
 }  // namespace
 }  // namespace keyrelay::crypto
