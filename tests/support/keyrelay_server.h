@@ -49,6 +49,7 @@ class KeyrelayServer {
   ExitStatus stop(std::chrono::milliseconds timeout = std::chrono::milliseconds{20000});
 
   bool send_signal(int signo) { return process_->send_signal(signo); }
+  pid_t pid() const { return process_->pid(); }
   std::optional<ExitStatus> wait_for_exit(Deadline deadline) {
     return process_->wait_for_exit(deadline);
   }

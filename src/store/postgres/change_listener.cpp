@@ -1,6 +1,6 @@
 #include "store/postgres/change_listener.h"
 
-#include <libpq-fe.h>
+#include "store/postgres/libpq.h"
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -88,7 +88,7 @@ void ChangeListener::run() {
 void ChangeListener::receive(Connection& conn) {
   PGconn* pg = conn.handle();
   while (!stopping_) {
-    pollfd fds[2] = {{PQsocket(pg), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+    pollfd fds[2] = {{pq::PQsocket(pg), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
     // A bounded wait: a server that vanished without closing the socket is found by the keepalive
     // query below within a few seconds.
     const int ready = ::poll(fds, 2, 5000);
@@ -99,11 +99,11 @@ void ChangeListener::receive(Connection& conn) {
     } else if (ready < 0) {
       continue;  // EINTR
     }
-    if (PQconsumeInput(pg) == 0 || PQstatus(pg) != CONNECTION_OK) return;
+    if (pq::PQconsumeInput(pg) == 0 || pq::PQstatus(pg) != CONNECTION_OK) return;
     bool changed = false;
-    while (PGnotify* note = PQnotifies(pg)) {
+    while (PGnotify* note = pq::PQnotifies(pg)) {
       changed = true;
-      PQfreemem(note);
+      pq::PQfreemem(note);
     }
     if (changed) notify_subscribers();
   }

@@ -1,6 +1,6 @@
 #include "store/postgres/rows.h"
 
-#include <libpq-fe.h>
+#include "store/postgres/libpq.h"
 
 #include <bit>
 #include <cstdlib>
@@ -26,31 +26,31 @@ T read_big_endian(const char* data) noexcept {
 }
 
 [[noreturn]] void wrong_type(const PGresult* r, int column, std::string_view wanted) {
-  throw std::logic_error("postgres column " + std::to_string(column) + " (" + (PQfname(r, column) ? PQfname(r, column) : "?") +
-                         ", type oid " + std::to_string(PQftype(r, column)) + ") read as " + std::string(wanted));
+  throw std::logic_error("postgres column " + std::to_string(column) + " (" + (pq::PQfname(r, column) ? pq::PQfname(r, column) : "?") +
+                         ", type oid " + std::to_string(pq::PQftype(r, column)) + ") read as " + std::string(wanted));
 }
 
 }  // namespace
 
-void ClearResult::operator()(pg_result* result) const noexcept { PQclear(result); }
+void ClearResult::operator()(pg_result* result) const noexcept { pq::PQclear(result); }
 
-int Rows::size() const noexcept { return result_ ? PQntuples(result_.get()) : 0; }
+int Rows::size() const noexcept { return result_ ? pq::PQntuples(result_.get()) : 0; }
 
 std::int64_t Rows::affected() const noexcept {
   if (!result_) return 0;
-  const char* text = PQcmdTuples(result_.get());
+  const char* text = pq::PQcmdTuples(result_.get());
   return text && *text ? std::strtoll(text, nullptr, 10) : 0;
 }
 
-bool Rows::is_null(int row, int column) const noexcept { return PQgetisnull(result_.get(), row, column) != 0; }
+bool Rows::is_null(int row, int column) const noexcept { return pq::PQgetisnull(result_.get(), row, column) != 0; }
 
-std::uint32_t Rows::type_oid(int column) const noexcept { return PQftype(result_.get(), column); }
+std::uint32_t Rows::type_oid(int column) const noexcept { return pq::PQftype(result_.get(), column); }
 
 std::int64_t Rows::int_at(int row, int column) const {
   const PGresult* r = result_.get();
-  if (PQgetisnull(r, row, column)) return 0;
-  const char* data = PQgetvalue(r, row, column);
-  switch (PQftype(r, column)) {
+  if (pq::PQgetisnull(r, row, column)) return 0;
+  const char* data = pq::PQgetvalue(r, row, column);
+  switch (pq::PQftype(r, column)) {
     case kInt8: return read_big_endian<std::int64_t>(data);
     case kInt4: return read_big_endian<std::int32_t>(data);
     case kInt2: return read_big_endian<std::int16_t>(data);
@@ -61,9 +61,9 @@ std::int64_t Rows::int_at(int row, int column) const {
 
 double Rows::double_at(int row, int column) const {
   const PGresult* r = result_.get();
-  if (PQgetisnull(r, row, column)) return 0;
-  const char* data = PQgetvalue(r, row, column);
-  switch (PQftype(r, column)) {
+  if (pq::PQgetisnull(r, row, column)) return 0;
+  const char* data = pq::PQgetvalue(r, row, column);
+  switch (pq::PQftype(r, column)) {
     case kFloat8: return std::bit_cast<double>(read_big_endian<std::uint64_t>(data));
     case kFloat4: return std::bit_cast<float>(read_big_endian<std::uint32_t>(data));
     case kInt8:
@@ -75,13 +75,13 @@ double Rows::double_at(int row, int column) const {
 
 bool Rows::bool_at(int row, int column) const {
   const PGresult* r = result_.get();
-  if (PQftype(r, column) != kBool) wrong_type(r, column, "a boolean");
-  return !PQgetisnull(r, row, column) && PQgetvalue(r, row, column)[0] != 0;
+  if (pq::PQftype(r, column) != kBool) wrong_type(r, column, "a boolean");
+  return !pq::PQgetisnull(r, row, column) && pq::PQgetvalue(r, row, column)[0] != 0;
 }
 
 std::string Rows::text_at(int row, int column) const {
   const PGresult* r = result_.get();
-  switch (PQftype(r, column)) {
+  switch (pq::PQftype(r, column)) {
     case kText:
     case kVarchar:
     case kBpchar:
@@ -90,8 +90,8 @@ std::string Rows::text_at(int row, int column) const {
     case kJson: break;
     default: wrong_type(r, column, "text");
   }
-  if (PQgetisnull(r, row, column)) return {};
-  return std::string(PQgetvalue(r, row, column), static_cast<std::size_t>(PQgetlength(r, row, column)));
+  if (pq::PQgetisnull(r, row, column)) return {};
+  return std::string(pq::PQgetvalue(r, row, column), static_cast<std::size_t>(pq::PQgetlength(r, row, column)));
 }
 
 std::optional<std::string> Rows::optional_text_at(int row, int column) const {
@@ -101,10 +101,10 @@ std::optional<std::string> Rows::optional_text_at(int row, int column) const {
 
 core::Bytes Rows::bytes_at(int row, int column) const {
   const PGresult* r = result_.get();
-  if (PQftype(r, column) != kBytea) wrong_type(r, column, "bytes");
-  if (PQgetisnull(r, row, column)) return {};
-  const auto* data = reinterpret_cast<const std::uint8_t*>(PQgetvalue(r, row, column));
-  return core::Bytes(data, data + PQgetlength(r, row, column));
+  if (pq::PQftype(r, column) != kBytea) wrong_type(r, column, "bytes");
+  if (pq::PQgetisnull(r, row, column)) return {};
+  const auto* data = reinterpret_cast<const std::uint8_t*>(pq::PQgetvalue(r, row, column));
+  return core::Bytes(data, data + pq::PQgetlength(r, row, column));
 }
 
 TimePoint Rows::time_at(int row, int column) const { return from_unix_ms(int_at(row, column)); }
