@@ -173,6 +173,7 @@ Result<Provider> parse_provider(const json::object& obj, std::size_t index) {
   }
   if (p.kind == Kind::llm && !p.wire) return r.bad("wire", "is required for an llm provider");
   KR_TRY_ASSIGN(p.model_prefixes, r.strings("model_prefixes"));
+  KR_TRY_ASSIGN(p.embedding_models, r.strings("embedding_models"));
   if (const auto* prices = obj.if_contains("prices"); prices != nullptr)
     KR_TRY_ASSIGN(p.prices, parse_model_prices(*prices, "provider catalog: " + r.where()));
   return p;

@@ -70,6 +70,10 @@ struct Provider {
   std::string docs_url;
   std::optional<Wire> wire;  // chat wire; none for service providers
   std::vector<std::string> model_prefixes;
+  // Its embedding models (catalog.json "embedding_models"): a bare name among them is routed here
+  // by /v1/embeddings (and /v1/chat/completions, which the provider then refuses), whatever the
+  // prefixes say — Gemini's text-embedding-004 is not an OpenAI model.
+  std::vector<std::string> embedding_models;
   // What its models cost (catalog.json "prices"; PriceTable looks them up). A model without a
   // price is unpriced: its calls cost null, never 0.
   std::vector<ModelPrice> prices;

@@ -18,9 +18,11 @@
 #include "accounts/account_service.h"
 #include "api/account_routes.h"
 #include "api/gateway/chat_routes.h"
+#include "api/gateway/embeddings_routes.h"
 #include "api/gateway/gateway_ports.h"
 #include "api/gateway/gateway_services.h"
 #include "api/gateway/key_recheck.h"
+#include "api/gateway/messages_routes.h"
 #include "api/gateway/proxy_routes.h"
 #include "api/audit_routes.h"
 #include "api/health_routes.h"
@@ -301,6 +303,8 @@ void add_routes(http::Router& router, NodeCore& node, http::Server& server, api:
   api::add_metrics_route(router, services, node.metrics,
                          ctx.config.metrics_token ? std::optional(ctx.config.metrics_token->clone()) : std::nullopt);
   api::add_chat_routes(router, gateway_services);
+  api::add_messages_routes(router, gateway_services);
+  api::add_embeddings_routes(router, gateway_services);
   api::add_proxy_routes(router, gateway_services);
 }
 

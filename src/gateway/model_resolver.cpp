@@ -63,6 +63,11 @@ core::Result<ModelTarget> ModelResolver::resolve(std::string_view name) const {
   }
   for (const auto& provider : catalog_->providers()) {
     if (!provider.wire) continue;
+    for (const auto& model : provider.embedding_models)
+      if (name == model) return ModelTarget{&provider, std::string(name), std::string(name)};
+  }
+  for (const auto& provider : catalog_->providers()) {
+    if (!provider.wire) continue;
     for (const auto& prefix : provider.model_prefixes)
       if (name.starts_with(prefix)) return ModelTarget{&provider, std::string(name), std::string(name)};
   }

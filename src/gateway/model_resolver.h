@@ -1,7 +1,8 @@
 #pragma once
 // Which provider serves a model name, and under which name the provider knows it (API.md "Model
 // selection"): an operator alias (which may stand for a chain of models), "provider/model", or a
-// bare model matched by the catalog's model prefixes ("claude-" → anthropic). Immutable; thread-safe.
+// bare model: one of a provider's catalog embedding models by its exact name, else matched by the
+// catalog's model prefixes ("claude-" → anthropic). Immutable; thread-safe.
 
 #include <map>
 #include <memory>

@@ -303,9 +303,11 @@ json::array parts_of(const ChatReply& reply) {
 }  // namespace
 
 std::optional<GeminiTarget> gemini_chat_target(std::string_view rest) {
-  constexpr std::string_view kPrefix = "/v1beta/models/";
-  if (!rest.starts_with(kPrefix)) return std::nullopt;
-  const std::string_view name = rest.substr(kPrefix.size());
+  // v1beta (keyrelay's translation) and v1 (the google-genai SDK's default) alike.
+  std::string_view name;
+  for (std::string_view prefix : {"/v1beta/models/", "/v1/models/"})
+    if (rest.starts_with(prefix)) name = rest.substr(prefix.size());
+  if (name.empty()) return std::nullopt;
   const auto colon = name.rfind(':');
   if (colon == std::string_view::npos || colon == 0) return std::nullopt;
   const std::string_view action = name.substr(colon + 1);

@@ -19,7 +19,7 @@ struct GeminiTarget {
 };
 
 // The model and action of a chat path after "/gemini" ("/v1beta/models/<model>:generateContent" or
-// ":streamGenerateContent"); nullopt for any other path.
+// ":streamGenerateContent"; "/v1/models/…" too); nullopt for any other path.
 std::optional<GeminiTarget> gemini_chat_target(std::string_view rest);
 
 // Reads a request strictly, the way the Generative Language API checks it: only known field names

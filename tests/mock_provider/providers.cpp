@@ -6,6 +6,7 @@
 
 #include "anthropic_chat.h"
 #include "behaviour.h"
+#include "embeddings.h"
 #include "failure_answers.h"
 #include "gemini_chat.h"
 #include "openai_chat.h"
@@ -15,11 +16,12 @@
 namespace keyrelay::mock {
 namespace {
 
-enum class RouteKind { validate, list_models, chat };
+enum class RouteKind { validate, list_models, chat, embeddings };
 
 struct Route {
   RouteKind kind;
-  std::optional<GeminiTarget> gemini;  // chat on the Gemini wire
+  std::optional<GeminiTarget> gemini;       // chat on the Gemini wire
+  std::optional<std::string> embed_model;   // embeddings on the Gemini wire
 };
 
 // The chat or list-models route of `p`'s wire at `rest`, with the method it needs.
@@ -27,6 +29,7 @@ std::optional<std::pair<Route, std::string_view>> wire_route(const Provider& p, 
   switch (p.wire) {
     case Wire::openai:
       if (rest == "/chat/completions") return {{Route{RouteKind::chat, {}}, "POST"}};
+      if (rest == "/embeddings") return {{Route{RouteKind::embeddings, {}}, "POST"}};
       if (rest == "/models") return {{Route{RouteKind::list_models, {}}, "GET"}};
       break;
     case Wire::anthropic:
@@ -35,6 +38,7 @@ std::optional<std::pair<Route, std::string_view>> wire_route(const Provider& p, 
       break;
     case Wire::gemini:
       if (auto target = gemini_chat_target(rest)) return {{Route{RouteKind::chat, std::move(target)}, "POST"}};
+      if (auto model = gemini_embeddings_model(rest)) return {{Route{RouteKind::embeddings, {}, std::move(model)}, "POST"}};
       if (rest == "/v1beta/models") return {{Route{RouteKind::list_models, {}}, "GET"}};
       break;
     case Wire::none:
@@ -190,6 +194,12 @@ Answer answer_for(const Incoming& in) {
   if (b.keyword == Keyword::leaky) return bad_request_answer(p, "cannot serve this request with the key " + key);
   if (b.keyword == Keyword::denied && route.kind == RouteKind::chat) return invalid_answer(p, key);
 
+  if (route.kind == RouteKind::embeddings) {
+    Answer answer = route.embed_model ? gemini_embeddings_answer(p, in, *route.embed_model) : openai_embeddings_answer(p, in);
+    if (answer.status == 400) return answer;
+    if (auto failure = failure_for(p, b, false)) return std::move(*failure);
+    return shaped(std::move(answer), p, b);
+  }
   if (route.kind != RouteKind::chat) {
     if (auto failure = failure_for(p, b, false)) return std::move(*failure);
     return shaped(route.kind == RouteKind::list_models ? list_models_answer(p, in) : validate_answer(p, in), p, b);

@@ -5,11 +5,14 @@
 //
 // Routes, under "/<provider id>" (the test points KEYRELAY_PROVIDER_<ID>_BASE_URL there):
 //   every provider     its catalog validate call (method and path as in catalog.json)
-//   OpenAI wire        POST /chat/completions, GET /models   (openai, perplexity, kimi, kimi-cn, groq,
-//                      mistral, deepseek, xai, openrouter, together)
+//   OpenAI wire        POST /chat/completions, POST /embeddings, GET /models   (openai, perplexity,
+//                      kimi, kimi-cn, groq, mistral, deepseek, xai, openrouter, together)
 //   anthropic          POST /v1/messages, GET /v1/models
 //   gemini             POST /v1beta/models/<model>:generateContent,
-//                      POST /v1beta/models/<model>:streamGenerateContent?alt=sse, GET /v1beta/models
+//                      POST /v1beta/models/<model>:streamGenerateContent?alt=sse,
+//                      POST /v1beta/models/<model>:batchEmbedContents, GET /v1beta/models
+//                      (the chat calls also under /v1/, the google-genai SDK's default)
+// Embeddings answers are deterministic vectors (embeddings.h).
 // Auth is checked as the provider does: Authorization: Bearer (OpenAI wire), x-api-key plus a
 // required anthropic-version header (Anthropic: 400 without it), x-goog-api-key or ?key= (Gemini).
 // Chat bodies are checked strictly per wire (openai_chat.h, anthropic_chat.h, gemini_chat.h); a

@@ -4,6 +4,10 @@
 
 namespace keyrelay::api {
 
+std::string openai_stream_error(std::string_view message, std::string_view request_id) {
+  return gateway::stream_error_event(message, "api_error", "upstream_error", request_id);
+}
+
 boost::asio::awaitable<core::Result<std::string_view>> ChatEventStream::next_piece() {
   if (!start_sent_) {
     start_sent_ = true;
@@ -37,7 +41,7 @@ boost::asio::awaitable<bool> ChatEventStream::pump(http::BodySink& sink) {
 
 boost::asio::awaitable<bool> ChatEventStream::fail(http::BodySink& sink, std::string_view message) {
   book(true);
-  co_return co_await sink.write(gateway::stream_error_event(message, "api_error", "upstream_error", request_id_));
+  co_return co_await sink.write(error_event_(message, request_id_));
 }
 
 void ChatEventStream::book(bool error) {

@@ -8,8 +8,8 @@
 #include <boost/json/serialize.hpp>
 
 #include "api/gateway/chat_event_stream.h"
-#include "api/gateway/gateway_places.h"
 #include "api/gateway/gateway_answer.h"
+#include "api/gateway/gateway_route.h"
 #include "api/gateway/openai_errors.h"
 #include "api/guard.h"
 #include "core/ids.h"
@@ -21,45 +21,6 @@ namespace {
 
 namespace net = boost::asio;
 namespace json = boost::json;
-
-std::vector<std::string> split_list(std::string_view text) {
-  std::vector<std::string> out;
-  while (!text.empty()) {
-    const auto comma = text.find(',');
-    std::string_view item = text.substr(0, comma);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (!item.empty()) out.emplace_back(item);
-    if (comma == std::string_view::npos) break;
-    text.remove_prefix(comma + 1);
-  }
-  return out;
-}
-
-// One gateway request as its handler sees it: the authenticated caller, its place among its
-// requests in flight (a streamed answer takes it over), and the time it waited for providers.
-struct GatewayCall {
-  const auth::Principal& principal;
-  monitor::Permit& place;
-  std::chrono::nanoseconds upstream_time{0};
-};
-
-gateway::ProviderCall chat_call(const catalog::Provider& provider, gateway::UpstreamCall&& call,
-                                const std::string& model, bool stream) {
-  gateway::ProviderCall out;
-  out.method = "POST";
-  out.url = provider.base_url + call.path;
-  out.headers.add("Content-Type", "application/json");
-  out.headers.add("Accept", stream ? "text/event-stream" : "application/json");
-  out.headers.add("User-Agent", "keyrelay/" KEYRELAY_VERSION);
-  // The catalog's headers replace keyrelay's defaults of the same name rather than doubling them.
-  for (const auto& [name, value] : provider.extra_headers) out.headers.set(name, value);
-  out.body = std::move(call.body);
-  out.route = "chat";
-  out.model = model;
-  out.read = stream ? gateway::ProviderCall::Read::start : gateway::ProviderCall::Read::whole;
-  return out;
-}
 
 // The provider's answer (a 2xx, or a 4xx about the request) relayed in OpenAI's shapes.
 core::Result<http::Response> relay_answer(GatewayServices& gateway, gateway::Dispatched& dispatched,
@@ -119,10 +80,7 @@ net::awaitable<core::Result<http::Response>> chat_completions(GatewayServices& g
                                                               http::RequestContext& ctx, GatewayCall& call) {
   auto request = gateway::parse_chat_request(req.body);
   if (!request) co_return request.error();
-  std::vector<std::string> names = request->models;
-  if (auto fallback = req.headers.get("X-Keyrelay-Fallback"))
-    for (auto& name : split_list(*fallback)) names.push_back(std::move(name));
-  auto chain = gateway.resolver.resolve_chain(names);
+  auto chain = gateway.resolver.resolve_chain(with_fallback_header(request->models, req));
   if (!chain) co_return chain.error();
 
   std::vector<gateway::Route> routes;
@@ -132,7 +90,8 @@ net::awaitable<core::Result<http::Response>> chat_completions(GatewayServices& g
     const auto& target = (*chain)[i];
     auto upstream_call = gateway::build_upstream_call(*target.provider->wire, *request, target.model, gateway.settings.wire);
     if (!upstream_call) return upstream_call.error();
-    return chat_call(*target.provider, std::move(*upstream_call), target.model, request->stream);
+    return json_provider_call(*target.provider, std::move(upstream_call->path), std::move(upstream_call->body),
+                              target.model, request->stream, "chat");
   };
   const gateway::Actor caller = caller_of(call.principal, req, ctx);
   auto dispatched = co_await gateway.dispatcher.dispatch(caller, routes, build);
@@ -185,52 +144,6 @@ net::awaitable<core::Result<http::Response>> list_models(GatewayServices& gatewa
     call.upstream_time += std::chrono::steady_clock::now() - started;
   }
   co_return http::Response::json(200, json::serialize(json::object{{"object", "list"}, {"data", std::move(data)}}));
-}
-
-// A caller of /v1: authenticated, with the gateway scope.
-net::awaitable<core::Result<auth::Principal>> gateway_caller(GatewayServices& gateway, const http::Request& req,
-                                                            const http::RequestContext& ctx) {
-  auto principal = co_await authenticate(gateway.services, req.headers.get("Authorization"), req, ctx);
-  if (!principal) co_return principal.error();
-  if (!principal->has(auth::Scope::gateway)) co_return core::Error::forbidden("this credential lacks the 'gateway' scope");
-  co_return principal;
-}
-
-// A gateway handler: the caller authenticated, and its place among its requests in flight, which
-// a streamed answer takes over until the stream ends.
-using GatewayHandler =
-    std::function<net::awaitable<core::Result<http::Response>>(http::Request&, http::RequestContext&, GatewayCall&)>;
-
-// guarded() for the gateway (its errors take the OpenAI shape registered for /v1/): the gateway rate
-// limit and the per-user cap on requests in flight; a large body is read only once its head passed
-// the same authentication. Every answer, an error too, gets its Server-Timing.
-http::Handler gateway_guarded(GatewayServices& gateway, GatewayHandler handler) {
-  auto serve = [&gateway, handler = std::move(handler)](
-                   http::Request& req, http::RequestContext& ctx,
-                   std::chrono::nanoseconds& upstream) -> net::awaitable<core::Result<http::Response>> {
-    auto principal = co_await gateway_caller(gateway, req, ctx);
-    if (!principal) co_return principal.error();
-    if (auto limited = co_await charge_gateway(gateway.services, *principal, ctx)) co_return *limited;
-    auto place = take_gateway_place(gateway, *principal, ctx);
-    if (!place) co_return place.error();
-    GatewayCall call{*principal, *place};
-    auto answer = co_await handler(req, ctx, call);
-    upstream = call.upstream_time;
-    co_return answer;
-  };
-  auto respond = [&gateway, serve = std::move(serve)](
-                     http::Request& req, http::RequestContext& ctx) -> net::awaitable<core::Result<http::Response>> {
-    std::chrono::nanoseconds upstream{0};
-    auto answer = co_await serve(req, ctx, upstream);
-    set_server_timing(gateway, ctx, upstream);
-    co_return answer;
-  };
-  auto check_head = [&gateway](const http::Request& head, http::RequestContext& ctx) -> net::awaitable<core::Result<void>> {
-    auto principal = co_await gateway_caller(gateway, head, ctx);
-    if (!principal) co_return principal.error();
-    co_return core::ok();
-  };
-  return http::Handler(std::move(respond), std::move(check_head));
 }
 
 }  // namespace

@@ -56,8 +56,8 @@ core::Error unpriced(const std::string& model, const gateway::SpendAsk& ask, con
 }  // namespace
 
 net::awaitable<core::Result<std::shared_ptr<gateway::SpendHold>>> LedgerSpendGuard::reserve(const gateway::SpendAsk& ask) {
-  // Listing models (/v1/models) costs nothing; chat and /proxy calls are what providers bill.
-  if (ask.call.route != "chat" && ask.call.route != "proxy") co_return std::shared_ptr<gateway::SpendHold>();
+  // Listing models (/v1/models) costs nothing; chat, embeddings and /proxy calls are what providers bill.
+  if (ask.call.route == "models") co_return std::shared_ptr<gateway::SpendHold>();
   if (directory_.is_stale()) {
     auto reloaded = co_await offload(blocking_, [this] { return directory_.reload(); });
     if (!reloaded) co_return core::Error::unavailable("the spend caps cannot be read right now; try again");

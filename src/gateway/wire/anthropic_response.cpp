@@ -21,6 +21,18 @@ TokenUsage anthropic_usage(const json::object& usage) {
   return tokens;
 }
 
+void update_anthropic_usage(TokenUsage& tokens, const json::object& usage) {
+  if (usage.contains("output_tokens")) tokens.output_tokens = count_field(usage, "output_tokens");
+  const std::uint64_t plain_input = tokens.input_tokens - tokens.cached_input_tokens - tokens.cache_write_tokens;
+  const auto counter = [&usage](std::string_view name, std::uint64_t before) {
+    return field(usage, name) != nullptr ? count_field(usage, name) : before;
+  };
+  tokens.cached_input_tokens = counter("cache_read_input_tokens", tokens.cached_input_tokens);
+  tokens.cache_write_tokens = counter("cache_creation_input_tokens", tokens.cache_write_tokens);
+  tokens.input_tokens = counter("input_tokens", plain_input) + tokens.cached_input_tokens + tokens.cache_write_tokens;
+  tokens.reported = true;
+}
+
 // The id and created of the answer are the gateway's (meta), as on the stream, so that a client
 // sees one id format whichever provider answered. Thinking and server-tool blocks are not part of
 // an OpenAI message and are left out.

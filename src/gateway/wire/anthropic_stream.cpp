@@ -100,20 +100,8 @@ class AnthropicStream final : public EventStream {
     }
   }
 
-  // usage.output_tokens is cumulative (the last one counts); newer API versions repeat the input
-  // and cache counters here too, also cumulative: each one given replaces message_start's.
   void on_message_delta(const json::object& data, std::string& out) {
-    if (const json::object* usage = object_field(data, "usage")) {
-      if (usage->contains("output_tokens")) usage_.output_tokens = count_field(*usage, "output_tokens");
-      const std::uint64_t plain_input = usage_.input_tokens - usage_.cached_input_tokens - usage_.cache_write_tokens;
-      const auto counter = [usage](std::string_view name, std::uint64_t before) {
-        return field(*usage, name) != nullptr ? count_field(*usage, name) : before;
-      };
-      usage_.cached_input_tokens = counter("cache_read_input_tokens", usage_.cached_input_tokens);
-      usage_.cache_write_tokens = counter("cache_creation_input_tokens", usage_.cache_write_tokens);
-      usage_.input_tokens = counter("input_tokens", plain_input) + usage_.cached_input_tokens + usage_.cache_write_tokens;
-      usage_.reported = true;
-    }
+    if (const json::object* usage = object_field(data, "usage")) update_anthropic_usage(usage_, *usage);
     const json::object* delta = object_field(data, "delta");
     const std::string_view stop_reason = delta != nullptr ? string_field(*delta, "stop_reason") : std::string_view();
     if (!stop_reason.empty() && !finish_sent_) {

@@ -19,4 +19,9 @@ std::unique_ptr<StreamTranslator> make_anthropic_stream(const ChatRequest& reque
 // An Anthropic "usage" object in OpenAI's meaning (prompt tokens include the cached ones).
 TokenUsage anthropic_usage(const boost::json::object& usage);
 
+// A message_delta's "usage" applied to what message_start said: output_tokens is cumulative (the
+// last one counts); newer API versions repeat the input and cache counters there too, also
+// cumulative: each one given replaces the earlier one.
+void update_anthropic_usage(TokenUsage& tokens, const boost::json::object& usage);
+
 }  // namespace keyrelay::gateway::wire

@@ -2,11 +2,11 @@
 // tried, so that every wire's translator can rely on the shapes checked here.
 
 #include <algorithm>
-#include <cmath>
 #include <limits>
 #include <string>
 
 #include "gateway/wire/chat_wire.h"
+#include "gateway/wire/request_models.h"
 #include "gateway/wire/wire_json.h"
 
 namespace keyrelay::gateway {
@@ -144,65 +144,17 @@ core::Result<void> check_stop(const json::object& body) {
   return Error::invalid_request("stop: must be a string or an array of strings");
 }
 
-// "model" first, then "models", without duplicates; "models" is removed from the body.
-core::Result<std::vector<std::string>> take_models(json::object& body) {
-  std::vector<std::string> models;
-  if (const json::value* model = field(body, "model")) {
-    if (!model->is_string()) return Error::invalid_request("model: must be a string");
-    if (!model->get_string().empty()) models.emplace_back(model->get_string());
-  }
-  if (const json::value* list = field(body, "models")) {
-    if (!list->is_array()) return Error::invalid_request("models: must be an array of model names");
-    for (const auto& m : list->get_array()) {
-      if (!m.is_string() || m.get_string().empty())
-        return Error::invalid_request("models: every entry must be a non-empty string");
-      std::string name(m.get_string());
-      if (std::find(models.begin(), models.end(), name) == models.end()) models.push_back(std::move(name));
-    }
-  }
-  body.erase("models");
-  if (models.empty()) return Error::invalid_request("model: missing or empty (name a model, or give \"models\")");
-  return models;
-}
-
-// Boost.JSON reads a number beyond a double's range (1e400) as infinity and writes it back as the
-// bare word Infinity, which is not JSON: every wire re-serializes the body, so such a number is
-// refused. True when `v` holds one; `where` then receives its path, innermost segment first.
-bool has_non_finite_number(const json::value& v, std::vector<std::string>& where) {
-  if (v.is_double()) return !std::isfinite(v.get_double());
-  if (const json::object* o = v.if_object()) {
-    for (const auto& [key, item] : *o) {
-      if (has_non_finite_number(item, where)) {
-        where.push_back("." + std::string(key));
-        return true;
-      }
-    }
-  } else if (const json::array* a = v.if_array()) {
-    for (std::size_t i = 0; i < a->size(); ++i) {
-      if (has_non_finite_number((*a)[i], where)) {
-        where.push_back("[" + std::to_string(i) + "]");
-        return true;
-      }
-    }
-  }
-  return false;
-}
-
 }  // namespace
 
 core::Result<ChatRequest> parse_chat_request(std::string_view text) {
   auto doc = wire::parse_json(text);
   if (!doc || !doc->is_object()) return Error::invalid_request("the request body must be a JSON object");
-  if (std::vector<std::string> where; has_non_finite_number(*doc, where)) {
-    std::string path;
-    for (auto it = where.rbegin(); it != where.rend(); ++it) path += *it;
-    return Error::invalid_request(path.substr(1) + ": number out of range");
-  }
+  if (auto path = wire::non_finite_number_path(*doc)) return Error::invalid_request(*path + ": number out of range");
   ChatRequest request;
   request.body = std::move(doc->get_object());
   json::object& body = request.body;
 
-  auto models = take_models(body);
+  auto models = wire::take_models(body);
   if (!models) return models.error();
   request.models = std::move(*models);
 

@@ -15,13 +15,6 @@ namespace {
 
 using core::Error;
 
-// ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$ (API.md): the model goes into the URL path.
-bool is_gemini_model_name(std::string_view model) {
-  const auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
-  if (model.empty() || model.size() > 128 || !alnum(model.front())) return false;
-  return std::all_of(model.begin(), model.end(), [&](char c) { return alnum(c) || c == '.' || c == '_' || c == '-'; });
-}
-
 // Text and inline images. Gemini fetches no image URLs for AI Studio keys (fileData wants files it
 // hosts), so an http(s) image is refused rather than silently dropped.
 core::Result<json::array> content_parts(const json::object& message, const std::string& where) {
@@ -215,6 +208,12 @@ core::Result<json::object> generation_config_of(const json::object& request) {
 }
 
 }  // namespace
+
+bool is_gemini_model_name(std::string_view model) {
+  const auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
+  if (model.empty() || model.size() > 128 || !alnum(model.front())) return false;
+  return std::all_of(model.begin(), model.end(), [&](char c) { return alnum(c) || c == '.' || c == '_' || c == '-'; });
+}
 
 // Request fields without a Gemini counterpart (user, parallel_tool_calls, logprobs, seed, the
 // penalties, …) are not sent.

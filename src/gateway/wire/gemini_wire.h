@@ -14,6 +14,9 @@
 
 namespace keyrelay::gateway::wire {
 
+// ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$ (API.md): the model goes into the URL path.
+bool is_gemini_model_name(std::string_view model);
+
 core::Result<UpstreamCall> build_gemini_call(const ChatRequest& request, std::string_view model);
 
 core::Result<ChatResponse> translate_gemini_response(std::string_view body, const ResponseMeta& meta);

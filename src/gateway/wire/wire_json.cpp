@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
@@ -84,6 +85,39 @@ std::string_view error_message_of(const json::object& doc) noexcept {
   if (error->is_string()) return error->get_string();
   if (error->is_object()) return string_field(error->get_object(), "message");
   return {};
+}
+
+namespace {
+
+// True when `v` holds a non-finite number; `where` then receives its path, innermost segment first.
+bool has_non_finite_number(const json::value& v, std::vector<std::string>& where) {
+  if (v.is_double()) return !std::isfinite(v.get_double());
+  if (const json::object* o = v.if_object()) {
+    for (const auto& [key, item] : *o) {
+      if (has_non_finite_number(item, where)) {
+        where.push_back("." + std::string(key));
+        return true;
+      }
+    }
+  } else if (const json::array* a = v.if_array()) {
+    for (std::size_t i = 0; i < a->size(); ++i) {
+      if (has_non_finite_number((*a)[i], where)) {
+        where.push_back("[" + std::to_string(i) + "]");
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<std::string> non_finite_number_path(const json::value& v) {
+  std::vector<std::string> where;
+  if (!has_non_finite_number(v, where)) return std::nullopt;
+  std::string path;
+  for (auto it = where.rbegin(); it != where.rend(); ++it) path += *it;
+  return path.empty() ? std::string("(the body)") : path.substr(path.front() == '.' ? 1 : 0);
 }
 
 std::string data_event(std::string_view json_text) {

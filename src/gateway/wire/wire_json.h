@@ -35,6 +35,11 @@ std::optional<double> number_of(const json::value& v) noexcept;
 // obj[key] as a token count: a non-negative integer, else 0.
 std::uint64_t count_field(const json::object& obj, std::string_view key) noexcept;
 
+// Boost.JSON reads a number beyond a double's range (1e400) as infinity and writes it back as the
+// bare word Infinity, which is not JSON: a request whose body is re-serialized refuses such a
+// number. The path of the first one in `v` ("messages[0].content" style), nullopt when none.
+std::optional<std::string> non_finite_number_path(const json::value& v);
+
 // The message of an {"error":{"message":…}} (or {"error":"…"}) document; "" when there is none.
 std::string_view error_message_of(const json::object& doc) noexcept;
 
