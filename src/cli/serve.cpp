@@ -31,6 +31,7 @@
 #include "api/reveal_routes.h"
 #include "api/validate_routes.h"
 #include "api/web_routes.h"
+#include "api/user_data_routes.h"
 #include "api/webhook_routes.h"
 #include "api/key_routes.h"
 #include "api/services.h"
@@ -292,6 +293,8 @@ void add_routes(http::Router& router, NodeCore& node, http::Server& server, api:
   api::add_key_routes(router, services);
   api::add_reveal_routes(router, services);
   api::add_account_routes(router, services, *ctx.accounts);
+  store::Store& db = *ctx.store;
+  api::add_user_data_routes(router, services, {*ctx.accounts, *ctx.user_data, {db, db, db, db, db, db, db}});
   api::add_audit_routes(router, services);
   api::add_insight_routes(router, services);
   api::add_cap_routes(router, services);
