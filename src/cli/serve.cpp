@@ -28,6 +28,7 @@
 #include "api/gateway/spend_guard.h"
 #include "api/insight_routes.h"
 #include "api/metrics_routes.h"
+#include "api/openapi_routes.h"
 #include "api/reveal_routes.h"
 #include "api/validate_routes.h"
 #include "api/web_routes.h"
@@ -305,6 +306,7 @@ void add_routes(http::Router& router, NodeCore& node, http::Server& server, api:
                          ctx.config.metrics_token ? std::optional(ctx.config.metrics_token->clone()) : std::nullopt);
   api::add_chat_routes(router, gateway_services);
   api::add_proxy_routes(router, gateway_services);
+  api::add_openapi_route(router);  // last: it compares the document with every route added before
 }
 
 // Starts the background work, serves until shutdown, then drains: no new requests, then finish
