@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages keyrelay's build and tests need, and the npm packages of tests/sdk
-# and tests/browser: only the missing ones, idempotently.
+# Installs the Debian 12 packages keyrelay's build and tests need, and the npm packages of tests/sdk,
+# tests/browser and tests/openapi: only the missing ones, idempotently.
 # Run as root (make run / make test call it first; make cluster adds nginx-light). Prints nothing when everything is present.
 set -euo pipefail
 
@@ -44,9 +44,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# The npm packages of the SDK checks (tests/sdk) and the browser tests (tests/browser), exactly as
-# their lockfiles pin them: only when node_modules is missing or older than the lockfile.
-for dir in sdk browser; do
+# The npm packages of the SDK checks (tests/sdk), the browser tests (tests/browser) and the OpenAPI
+# document checks (tests/openapi), exactly as their lockfiles pin them: only when node_modules is
+# missing or older than the lockfile.
+for dir in sdk browser openapi; do
   pkg_dir="$(cd "$(dirname "$0")/../tests/$dir" && pwd)"
   if [ ! -d "$pkg_dir/node_modules" ] || [ "$pkg_dir/package-lock.json" -nt "$pkg_dir/node_modules" ]; then
     echo "install-deps: npm ci in tests/$dir"

@@ -22,22 +22,6 @@
 namespace keyrelay::cli {
 namespace {
 
-// Runs `body` with an opened app; turns errors into exit code 1 with a message.
-template <class F>
-int with_app(const GlobalOptions& global, std::string_view command, KeyringPolicy policy, F body) {
-  logging::init(logging::Level::warn, logging::Format::text);
-  auto app = open_app(global, "cli", policy);
-  if (!app) {
-    const int rc = report_failure(global, command, app.error());
-    logging::shutdown();
-    return rc;
-  }
-  auto result = body(**app);
-  const int rc = result ? 0 : report_failure(global, command, result.error());
-  logging::shutdown();
-  return rc;
-}
-
 struct InitOptions {
   std::string admin = "admin";
   bool if_needed = false;
@@ -99,7 +83,7 @@ void add_migrate_command(CLI::App& app, GlobalOptions& global, int& code) {
   });
 }
 
-// `keyrelay user add | list`
+// `keyrelay user add | list` (and export | delete: user_data_commands.cpp)
 void add_user_commands(CLI::App& app, GlobalOptions& global, int& code) {
   auto* user = app.add_subcommand("user", "manage users")->require_subcommand(1);
   auto user_name = std::make_shared<std::string>();
@@ -135,6 +119,7 @@ void add_user_commands(CLI::App& app, GlobalOptions& global, int& code) {
       return core::ok();
     });
   });
+  add_user_data_commands(*user, global, code);
 }
 
 // --reveal-providers "openai,anthropic": catalog providers, for a token with keys:reveal.

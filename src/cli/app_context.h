@@ -7,6 +7,7 @@
 #include <string>
 
 #include "accounts/account_service.h"
+#include "accounts/user_data_service.h"
 #include "audit/chain_sealer.h"
 #include "cli/commands.h"
 #include "config/config.h"
@@ -14,6 +15,7 @@
 #include "core/result.h"
 #include "crypto/envelope.h"
 #include "crypto/keyring.h"
+#include "logging/log.h"
 #include "store/store.h"
 
 namespace keyrelay::cli {
@@ -28,6 +30,7 @@ struct AppContext {
   std::string writer_id;   // "node-…" for a server, "cli-…" for a command
   std::string mgmt_chain;
   std::unique_ptr<accounts::AccountService> accounts;
+  std::unique_ptr<accounts::UserDataService> user_data;  // a user's export and deletion
 };
 
 enum class KeyringPolicy {
@@ -46,5 +49,21 @@ core::Result<std::unique_ptr<AppContext>> open_app(const GlobalOptions& global, 
 
 // Writes a CLI error the way API.md asks: plain text, or the API error JSON with --json (stderr).
 int report_failure(const GlobalOptions& global, std::string_view command, const core::Error& error);
+
+// Runs `body(AppContext&)` with an opened app; turns errors into exit code 1 with a message.
+template <class F>
+int with_app(const GlobalOptions& global, std::string_view command, KeyringPolicy policy, F body) {
+  logging::init(logging::Level::warn, logging::Format::text);
+  auto app = open_app(global, "cli", policy);
+  if (!app) {
+    const int rc = report_failure(global, command, app.error());
+    logging::shutdown();
+    return rc;
+  }
+  auto result = body(**app);
+  const int rc = result ? 0 : report_failure(global, command, result.error());
+  logging::shutdown();
+  return rc;
+}
 
 }  // namespace keyrelay::cli

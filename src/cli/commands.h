@@ -25,6 +25,8 @@ int run_keygen(const GlobalOptions& global, const std::optional<std::filesystem:
 // Registers init, user, token, migrate, audit and master-key; their callbacks store the exit code.
 void add_admin_commands(CLI::App& app, GlobalOptions& global, int& exit_code);
 void add_master_key_commands(CLI::App& app, GlobalOptions& global, int& exit_code);
+// Registers `user export` and `user delete` under the `user` command.
+void add_user_data_commands(CLI::App& user_command, GlobalOptions& global, int& exit_code);
 // Registers `store copy`.
 void add_store_commands(CLI::App& app, GlobalOptions& global, int& exit_code);
 // Registers `backup`, `backup verify` and `restore`.

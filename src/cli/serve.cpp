@@ -30,9 +30,11 @@
 #include "api/gateway/spend_guard.h"
 #include "api/insight_routes.h"
 #include "api/metrics_routes.h"
+#include "api/openapi_routes.h"
 #include "api/reveal_routes.h"
 #include "api/validate_routes.h"
 #include "api/web_routes.h"
+#include "api/user_data_routes.h"
 #include "api/webhook_routes.h"
 #include "api/key_routes.h"
 #include "api/services.h"
@@ -294,6 +296,8 @@ void add_routes(http::Router& router, NodeCore& node, http::Server& server, api:
   api::add_key_routes(router, services);
   api::add_reveal_routes(router, services);
   api::add_account_routes(router, services, *ctx.accounts);
+  store::Store& db = *ctx.store;
+  api::add_user_data_routes(router, services, {*ctx.accounts, *ctx.user_data, {db, db, db, db, db, db, db}});
   api::add_audit_routes(router, services);
   api::add_insight_routes(router, services);
   api::add_cap_routes(router, services);
@@ -306,6 +310,7 @@ void add_routes(http::Router& router, NodeCore& node, http::Server& server, api:
   api::add_messages_routes(router, gateway_services);
   api::add_embeddings_routes(router, gateway_services);
   api::add_proxy_routes(router, gateway_services);
+  api::add_openapi_route(router);  // last: it compares the document with every route added before
 }
 
 // Starts the background work, serves until shutdown, then drains: no new requests, then finish

@@ -74,6 +74,11 @@ void Envelope::replace_keyring(std::shared_ptr<const Keyring> keyring) {
   // `old` is released outside the lock (its destructor wipes every master key).
 }
 
+void Envelope::forget_salt(core::ByteView user_salt) const {
+  std::lock_guard lock(mutex_);
+  cache_.erase_salt(user_salt);
+}
+
 std::shared_ptr<const Keyring> Envelope::keyring() const {
   std::lock_guard lock(mutex_);
   return keyring_;

@@ -76,6 +76,9 @@ class Envelope {
   // running finish with the keyring they started with.
   void replace_keyring(std::shared_ptr<const Keyring> keyring);
   std::shared_ptr<const Keyring> keyring() const;
+  // Wipes the keys derived from `user_salt` held in the cache (a deleted user's KEK and
+  // fingerprint key): crypto-shredding needs no copy of them left in memory.
+  void forget_salt(core::ByteView user_salt) const;
 
   // Seals `plaintext` under the keyring's active version. Errc::internal if the random generator
   // fails; Errc::unavailable when OpenSSL fails.

@@ -43,4 +43,16 @@ void KekCache::clear() noexcept {
   lru_.clear();
 }
 
+void KekCache::erase_salt(core::ByteView salt) noexcept {
+  const std::string_view wanted = core::as_chars(salt);
+  for (auto it = lru_.begin(); it != lru_.end();) {
+    if (std::string_view(it->id).substr(5) != wanted) {
+      ++it;
+      continue;
+    }
+    index_.erase(it->id);
+    it = lru_.erase(it);  // Secret's destructor wipes the key
+  }
+}
+
 }  // namespace keyrelay::crypto

@@ -38,6 +38,8 @@ class KekCache {
 
   // Wipes and drops every entry.
   void clear() noexcept;
+  // Wipes and drops the entries derived with `salt` (every purpose and version): its user is gone.
+  void erase_salt(core::ByteView salt) noexcept;
 
   std::size_t size() const noexcept { return lru_.size(); }
   std::size_t capacity() const noexcept { return capacity_; }

@@ -131,6 +131,13 @@ RouteMatch Router::match(Method method, std::string_view path) const {
   return result;
 }
 
+std::vector<std::pair<Method, std::string>> Router::routes() const {
+  std::vector<std::pair<Method, std::string>> out;
+  out.reserve(routes_.size());
+  for (const auto& r : routes_) out.emplace_back(r->method, r->pattern);
+  return out;
+}
+
 void Router::set_error_shape(std::string prefix, ErrorShape shape) {
   for (const auto& [registered, _] : error_shapes_)
     if (registered == prefix) throw std::invalid_argument("two error shapes for the prefix " + prefix);

@@ -62,6 +62,9 @@ class Router {
   ErrorShape error_shape(std::string_view path) const noexcept;
 
   std::size_t size() const noexcept { return routes_.size(); }
+  // Every registered (method, pattern), in the order added: what the server serves (the OpenAPI
+  // document's coverage check compares it with the document).
+  std::vector<std::pair<Method, std::string>> routes() const;
 
  private:
   struct Node;

@@ -31,6 +31,7 @@
 #include "store/schema_store.h"
 #include "store/token_store.h"
 #include "store/usage_store.h"
+#include "store/user_data_store.h"
 #include "store/user_store.h"
 
 namespace keyrelay::store {
@@ -50,7 +51,8 @@ class Store : public SchemaStore,
               public AuditQueryStore,
               public UsageStore,
               public AlertStore,
-              public CapStore {
+              public CapStore,
+              public UserDataStore {
  public:
   ~Store() override = default;
 };

@@ -48,6 +48,15 @@ void KeyService::invalidate(std::string_view owner_id) {
   if (cache_ != nullptr) cache_->invalidate(owner_id);
 }
 
+void KeyService::forget_owner(std::string_view owner_id, core::ByteView salt) {
+  invalidate(owner_id);
+  {
+    std::lock_guard lock(salts_mutex_);
+    salts_.erase(std::string(owner_id));
+  }
+  envelope_.forget_salt(salt);
+}
+
 Result<core::Bytes> KeyService::owner_salt(std::string_view owner_id) {
   {
     std::lock_guard lock(salts_mutex_);

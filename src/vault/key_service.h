@@ -165,6 +165,11 @@ class KeyService {
   // enabled, not expired, not invalid.
   bool is_usable(const store::KeyRecord& key) const;
 
+  // Forgets what this process holds about `owner_id`, a user just deleted with every key: the
+  // cached key records, the owner's salt, and the keys the envelope derived from `salt` (their
+  // KEK). Never blocks on the store.
+  void forget_owner(std::string_view owner_id, core::ByteView salt);
+
   // Called when a key is sealed under a master version the keyring lacks (another node rotated):
   // it should reload the keyring and say whether it did; open_secret then tries once more. It is
   // called at most once per `min_interval` in this process, whatever the number of requests:

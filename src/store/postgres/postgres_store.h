@@ -124,6 +124,9 @@ class PostgresStore final : public Store {
   core::Result<std::int64_t> spent_micro_usd(CapSubject subject, std::string_view subject_id,
                                              std::string_view from_day, std::string_view to_day) override;
 
+  core::Result<std::vector<DefaultKeySpendRow>> default_key_spend(std::string_view user_id) override;
+  core::Result<UserRemoval> delete_user(std::string_view user_id, const RemovalEvent& event) override;
+
   // The pool, for the engine's own helpers and its tests (RLS proofs, the change feed).
   postgres::ConnectionPool& pool() noexcept { return *pool_; }
 

@@ -137,6 +137,9 @@ class SqliteStore final : public Store {
   core::Result<std::int64_t> spent_micro_usd(CapSubject subject, std::string_view subject_id,
                                              std::string_view from_day, std::string_view to_day) override;
 
+  core::Result<std::vector<DefaultKeySpendRow>> default_key_spend(std::string_view user_id) override;
+  core::Result<UserRemoval> delete_user(std::string_view user_id, const RemovalEvent& event) override;
+
  private:
   SqliteStore(SqliteOptions options, std::unique_ptr<sqlite::ConnectionPool> pool,
               std::unique_ptr<sqlite::WriteBatcher> writer, std::unique_ptr<sqlite::WalCheckpointer> checkpointer,
