@@ -85,6 +85,7 @@ logging::Level to_log_level(config::LogLevel l) {
 http::ServerOptions server_options(const config::Config& c) {
   http::ServerOptions o;
   o.listen = c.listen;
+  if (c.tls.is_enabled()) o.tls = http::TlsFiles{*c.tls.cert_file, *c.tls.key_file};
   o.threads = c.http.threads;
   o.max_header_bytes = c.http.max_header_bytes;
   o.max_body_bytes = c.http.max_body_bytes;
@@ -340,7 +341,16 @@ int serve_http(NodeCore& node) {
   auto proxies = http::TrustedProxies::parse(ctx.config.trusted_proxies);
   if (!proxies) return fail("KEYRELAY_TRUSTED_PROXIES: " + proxies.error().message);
   options.trusted_proxies = std::move(*proxies);
+  // SIGHUP also reloads the listener's certificate (file reads: on the worker pool).
+  http::Server* tls_server = nullptr;  // set once the server exists, before it runs
+  if (options.tls) {
+    options.on_sighup = [keyring = std::move(options.on_sighup), &blocking = node.blocking, &tls_server] {
+      keyring();
+      boost::asio::post(blocking, [&tls_server] { (void)tls_server->reload_tls(); });
+    };
+  }
   http::Server server(std::move(options), router);
+  tls_server = &server;
 
   // Provider calls run on the server's I/O threads.
   std::unique_ptr<gateway::UpstreamClient> upstream;
@@ -403,9 +413,16 @@ int serve_http(NodeCore& node) {
   if (ctx.config.port_file && !write_port_file(*ctx.config.port_file, *port))
     return fail("cannot write the port file " + ctx.config.port_file->string());
   const auto colon = ctx.config.listen.rfind(':');
-  logging::info("listening", {{"address", ctx.config.listen.substr(0, colon) + ":" + std::to_string(*port)},
+  const std::string address = ctx.config.listen.substr(0, colon) + ":" + std::to_string(*port);
+  logging::info("listening", {{"address", address},
+                              {"scheme", server.serves_tls() ? "https" : "http"},
                               {"version", KEYRELAY_VERSION},
                               {"writer", ctx.writer_id}});
+  // Bearer tokens and stored keys would cross the network in clear.
+  if (!server.serves_tls() && !server.listens_on_loopback())
+    logging::warn("serving plain HTTP on a non-loopback address: tokens and keys cross the network unencrypted; set "
+                  "KEYRELAY_TLS_CERT_FILE and KEYRELAY_TLS_KEY_FILE, or keep keyrelay on loopback behind a TLS proxy",
+                  {{"address", address}});
   run_until_stopped(node, server, usage);
   return 0;
 }
