@@ -44,9 +44,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# The npm packages of the SDK checks (tests/sdk) and the browser tests (tests/browser), exactly as
-# their lockfiles pin them: only when node_modules is missing or older than the lockfile.
-for dir in sdk browser; do
+# The npm packages of the SDK checks (tests/sdk), the MCP checks (tests/mcp) and the browser tests
+# (tests/browser), exactly as their lockfiles pin them: only when node_modules is missing or older
+# than the lockfile.
+for dir in sdk mcp browser; do
   pkg_dir="$(cd "$(dirname "$0")/../tests/$dir" && pwd)"
   if [ ! -d "$pkg_dir/node_modules" ] || [ "$pkg_dir/package-lock.json" -nt "$pkg_dir/node_modules" ]; then
     echo "install-deps: npm ci in tests/$dir"

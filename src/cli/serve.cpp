@@ -21,6 +21,7 @@
 #include "api/gateway/gateway_ports.h"
 #include "api/gateway/gateway_services.h"
 #include "api/gateway/key_recheck.h"
+#include "api/gateway/mcp_routes.h"
 #include "api/gateway/proxy_routes.h"
 #include "api/audit_routes.h"
 #include "api/health_routes.h"
@@ -303,6 +304,7 @@ void add_routes(http::Router& router, NodeCore& node, http::Server& server, api:
                          ctx.config.metrics_token ? std::optional(ctx.config.metrics_token->clone()) : std::nullopt);
   api::add_chat_routes(router, gateway_services);
   api::add_proxy_routes(router, gateway_services);
+  api::add_mcp_routes(router, gateway_services);
 }
 
 // Starts the background work, serves until shutdown, then drains: no new requests, then finish
