@@ -97,7 +97,6 @@ core::Result<std::shared_ptr<ssl::context>> make_context(const TlsFiles& files) 
     return Error::invalid_request("the TLS private key in " + files.key_file.string() +
                                   " does not match the certificate in " + files.cert_file.string());
   }
-  log_certificate(native, files);
   return context;
 }
 
@@ -106,6 +105,7 @@ core::Result<std::shared_ptr<ssl::context>> make_context(const TlsFiles& files) 
 core::Result<std::unique_ptr<ServerTls>> ServerTls::load(TlsFiles files) {
   auto context = make_context(files);
   if (!context) return context.error();
+  log_certificate((*context)->native_handle(), files);
   return std::unique_ptr<ServerTls>(new ServerTls(std::move(files), std::move(*context)));
 }
 
@@ -117,8 +117,12 @@ std::shared_ptr<ssl::context> ServerTls::current() const {
 core::Result<void> ServerTls::reload() {
   auto context = make_context(files_);
   if (!context) return context.error();
-  std::lock_guard lock(mutex_);
-  current_ = std::move(*context);
+  {
+    std::lock_guard lock(mutex_);
+    current_ = *context;
+  }
+  // Once it is served: the line tells that new connections get it.
+  log_certificate((*context)->native_handle(), files_);
   return core::ok();
 }
 
