@@ -44,10 +44,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# The npm packages of the SDK checks (tests/sdk), the browser tests (tests/browser) and the OpenAPI
-# document checks (tests/openapi), exactly as their lockfiles pin them: only when node_modules is
-# missing or older than the lockfile.
-for dir in sdk browser openapi; do
+# The npm packages of the SDK checks (tests/sdk), the MCP checks (tests/mcp), the browser tests
+# (tests/browser) and the OpenAPI document checks (tests/openapi), exactly as their lockfiles pin
+# them: only when node_modules is missing or older than the lockfile.
+for dir in sdk mcp browser openapi; do
   pkg_dir="$(cd "$(dirname "$0")/../tests/$dir" && pwd)"
   if [ ! -d "$pkg_dir/node_modules" ] || [ "$pkg_dir/package-lock.json" -nt "$pkg_dir/node_modules" ]; then
     echo "install-deps: npm ci in tests/$dir"

@@ -139,7 +139,8 @@ Result<Provider> parse_provider(const json::object& obj, std::size_t index) {
   KR_TRY_ASSIGN(kind, r.str("kind"));
   if (kind == "llm") p.kind = Kind::llm;
   else if (kind == "service") p.kind = Kind::service;
-  else return r.bad("kind", "must be llm or service");
+  else if (kind == "mcp") p.kind = Kind::mcp;
+  else return r.bad("kind", "must be llm, service or mcp");
   KR_TRY_ASSIGN(p.fields, r.strings("fields"));
   if (p.fields.empty()) return r.bad("fields", "must name at least one secret field");
   KR_TRY_ASSIGN(p.base_url, r.str("base_url"));
@@ -156,7 +157,9 @@ Result<Provider> parse_provider(const json::object& obj, std::size_t index) {
   KR_TRY_ASSIGN(p.validate.method, v.str("method"));
   if (p.validate.method != "GET" && p.validate.method != "POST") return v.bad("method", "must be GET or POST");
   KR_TRY_ASSIGN(p.validate.path, v.str("path"));
-  if (!p.validate.path.starts_with('/')) return v.bad("path", "must start with /");
+  // An MCP server has one endpoint, the base URL itself: its validation call may add nothing.
+  if (!p.validate.path.starts_with('/') && !(p.kind == Kind::mcp && p.validate.path.empty()))
+    return v.bad("path", "must start with /");
   if (const auto* body = validate->if_contains("body"); body != nullptr && !body->is_null())
     p.validate.body_json = json::serialize(*body);
 
@@ -172,6 +175,7 @@ Result<Provider> parse_provider(const json::object& obj, std::size_t index) {
     else return r.bad("wire", "must be openai, anthropic, gemini or null");
   }
   if (p.kind == Kind::llm && !p.wire) return r.bad("wire", "is required for an llm provider");
+  if (p.kind == Kind::mcp && p.wire) return r.bad("wire", "must be null for an mcp server");
   KR_TRY_ASSIGN(p.model_prefixes, r.strings("model_prefixes"));
   KR_TRY_ASSIGN(p.embedding_models, r.strings("embedding_models"));
   if (const auto* prices = obj.if_contains("prices"); prices != nullptr)
@@ -183,7 +187,14 @@ Result<Provider> parse_provider(const json::object& obj, std::size_t index) {
 
 }  // namespace
 
-std::string_view kind_name(Kind k) noexcept { return k == Kind::llm ? "llm" : "service"; }
+std::string_view kind_name(Kind k) noexcept {
+  switch (k) {
+    case Kind::llm: return "llm";
+    case Kind::service: return "service";
+    case Kind::mcp: return "mcp";
+  }
+  return "service";
+}
 
 std::string_view wire_name(Wire w) noexcept {
   switch (w) {

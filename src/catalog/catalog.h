@@ -1,6 +1,8 @@
 #pragma once
 // The provider catalog: which providers exist, where their API lives, how a key is presented to
-// them, how to validate it cheaply, and which wire format their chat API speaks.
+// them, how to validate it cheaply, and which wire format their chat API speaks. MCP servers are
+// entries of kind `mcp` (issue 16 item 3): their base_url is the server's one streamable-HTTP
+// endpoint, which /mcp/{server} forwards to with the user's key placed as `auth` says.
 //
 // Immutable once built; share it as std::shared_ptr<const Catalog>. Only the operator shapes it
 // (the built-in JSON, later an operator file and KEYRELAY_PROVIDER_<ID>_BASE_URL): users can never
@@ -18,7 +20,7 @@
 
 namespace keyrelay::catalog {
 
-enum class Kind { llm, service };
+enum class Kind { llm, service, mcp };
 enum class Wire { openai, anthropic, gemini };
 enum class AuthPlacement { header, query };
 
@@ -50,7 +52,7 @@ struct AccountHeaders {
 
 struct ValidationCall {
   std::string method;                  // "GET" or "POST"
-  std::string path;                    // appended to base_url, may carry a query
+  std::string path;                    // appended to base_url, may carry a query; may be empty for mcp
   std::optional<std::string> body_json;
 };
 
@@ -59,7 +61,7 @@ struct Provider {
   std::string name;
   Kind kind = Kind::llm;
   std::vector<std::string> fields;  // secret fields; "api_key" for every current provider
-  std::string base_url;             // https://…, no trailing slash
+  std::string base_url;             // https://…, no trailing slash; an mcp server's whole endpoint URL
   ProviderAuth auth;
   // Sent with every call keyrelay makes; a name given here replaces keyrelay's own default.
   std::vector<std::pair<std::string, std::string>> extra_headers;

@@ -23,6 +23,7 @@
 #include "api/gateway/gateway_services.h"
 #include "api/gateway/key_recheck.h"
 #include "api/gateway/messages_routes.h"
+#include "api/gateway/mcp_routes.h"
 #include "api/gateway/proxy_routes.h"
 #include "api/audit_routes.h"
 #include "api/health_routes.h"
@@ -89,6 +90,7 @@ logging::Level to_log_level(config::LogLevel l) {
 http::ServerOptions server_options(const config::Config& c) {
   http::ServerOptions o;
   o.listen = c.listen;
+  if (c.tls.is_enabled()) o.tls = http::TlsFiles{*c.tls.cert_file, *c.tls.key_file};
   o.threads = c.http.threads;
   o.max_header_bytes = c.http.max_header_bytes;
   o.max_body_bytes = c.http.max_body_bytes;
@@ -277,6 +279,31 @@ http::ServerOptions node_server_options(const NodeCore& node) {
   return options;
 }
 
+// With TLS, SIGHUP also reloads the listener's certificate (file reads: on the worker pool).
+// `server` must be set to the server made with `options` before it runs.
+void reload_tls_on_sighup(http::ServerOptions& options, boost::asio::thread_pool& blocking, http::Server*& server) {
+  if (!options.tls) return;
+  options.on_sighup = [keyring = std::move(options.on_sighup), &blocking, &server] {
+    keyring();
+    boost::asio::post(blocking, [&server] { (void)server->reload_tls(); });
+  };
+}
+
+// Where the server listens; a warning when plain HTTP leaves the host (bearer tokens and stored
+// keys would cross the network in clear).
+void log_listening(const AppContext& ctx, const http::Server& server, std::uint16_t port) {
+  const auto colon = ctx.config.listen.rfind(':');
+  const std::string address = ctx.config.listen.substr(0, colon) + ":" + std::to_string(port);
+  logging::info("listening", {{"address", address},
+                              {"scheme", server.serves_tls() ? "https" : "http"},
+                              {"version", KEYRELAY_VERSION},
+                              {"writer", ctx.writer_id}});
+  if (!server.serves_tls() && !server.listens_on_loopback())
+    logging::warn("serving plain HTTP on a non-loopback address: tokens and keys cross the network unencrypted; set "
+                  "KEYRELAY_TLS_CERT_FILE and KEYRELAY_TLS_KEY_FILE, or keep keyrelay on loopback behind a TLS proxy",
+                  {{"address", address}});
+}
+
 void add_routes(http::Router& router, NodeCore& node, http::Server& server, api::AlertWebhooks* webhooks,
                 api::GatewayServices& gateway_services) {
   api::Services& services = node.services;
@@ -310,6 +337,7 @@ void add_routes(http::Router& router, NodeCore& node, http::Server& server, api:
   api::add_messages_routes(router, gateway_services);
   api::add_embeddings_routes(router, gateway_services);
   api::add_proxy_routes(router, gateway_services);
+  api::add_mcp_routes(router, gateway_services);
   api::add_openapi_route(router);  // last: it compares the document with every route added before
 }
 
@@ -349,7 +377,10 @@ int serve_http(NodeCore& node) {
   auto proxies = http::TrustedProxies::parse(ctx.config.trusted_proxies);
   if (!proxies) return fail("KEYRELAY_TRUSTED_PROXIES: " + proxies.error().message);
   options.trusted_proxies = std::move(*proxies);
+  http::Server* tls_server = nullptr;  // set once the server exists, before it runs
+  reload_tls_on_sighup(options, node.blocking, tls_server);
   http::Server server(std::move(options), router);
+  tls_server = &server;
 
   // Provider calls run on the server's I/O threads.
   std::unique_ptr<gateway::UpstreamClient> upstream;
@@ -411,10 +442,7 @@ int serve_http(NodeCore& node) {
   if (!port) return fail(port.error().message);
   if (ctx.config.port_file && !write_port_file(*ctx.config.port_file, *port))
     return fail("cannot write the port file " + ctx.config.port_file->string());
-  const auto colon = ctx.config.listen.rfind(':');
-  logging::info("listening", {{"address", ctx.config.listen.substr(0, colon) + ":" + std::to_string(*port)},
-                              {"version", KEYRELAY_VERSION},
-                              {"writer", ctx.writer_id}});
+  log_listening(ctx, server, *port);
   run_until_stopped(node, server, usage);
   return 0;
 }

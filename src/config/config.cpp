@@ -169,6 +169,10 @@ Result<void> apply_provider_env(Config& config, const std::vector<std::string>& 
 
 Result<void> check_for_serving(const Config& config) {
   if (auto jwt = check_jwt_settings(config); !jwt) return jwt;
+  if (config.tls.cert_file.has_value() != config.tls.key_file.has_value())
+    return Error::invalid_request(std::string(config.tls.cert_file ? "KEYRELAY_TLS_CERT_FILE is set without KEYRELAY_TLS_KEY_FILE"
+                                                                   : "KEYRELAY_TLS_KEY_FILE is set without KEYRELAY_TLS_CERT_FILE") +
+                                  ": the listener's TLS needs both the certificate and its private key");
   const bool any_redis_tls_file = config.redis.ca_file || config.redis.cert_file || config.redis.key_file;
   if (any_redis_tls_file && !config.redis.url.starts_with("rediss://"))
     return Error::invalid_request(

@@ -124,8 +124,16 @@ struct RedisConfig {
   std::optional<std::filesystem::path> ca_file, cert_file, key_file;
 };
 
+// keyrelay's own listener over TLS: both files or neither (check_for_serving).
+struct TlsConfig {
+  std::optional<std::filesystem::path> cert_file;  // certificate chain, PEM (the server's first)
+  std::optional<std::filesystem::path> key_file;   // its private key, PEM, without a passphrase
+  bool is_enabled() const noexcept { return cert_file.has_value() && key_file.has_value(); }
+};
+
 struct Config {
   std::string listen = "127.0.0.1:8080";
+  TlsConfig tls;
   std::optional<std::filesystem::path> port_file;
   std::filesystem::path data_dir = "./data";
   std::string database_url;                      // empty: SQLite in data_dir
@@ -179,7 +187,7 @@ core::Result<Config> load_config(const std::optional<std::filesystem::path>& fil
 // What `serve` needs beyond well-formed values, checked at its start: JWT verification has an
 // issuer and an audience (without them any token signed with the key is taken, whoever it was made
 // for); webhook receivers are https:// or loopback unless plain http is allowed (an alert would
-// cross the network in clear). invalid_request naming the settings; a receiver is named by its
+// cross the network in clear); the listener's TLS certificate and key are given both or neither. invalid_request naming the settings; a receiver is named by its
 // origin only (the rest of a webhook URL is often a credential).
 core::Result<void> check_for_serving(const Config& config);
 

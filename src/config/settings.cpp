@@ -116,6 +116,13 @@ Result<void> set_redis_file(Config& c, std::string_view t) {
   return core::ok();
 }
 
+template <auto Member>
+Result<void> set_tls_file(Config& c, std::string_view t) {
+  if (auto r = require_nonempty(t); !r) return r;
+  c.tls.*Member = std::filesystem::path(t);
+  return core::ok();
+}
+
 template <auto Section, auto Member, std::size_t Min, std::size_t Max>
 Result<void> set_section_number(Config& c, std::string_view t) {
   auto v = parse_size(t, Min, Max);
@@ -174,6 +181,10 @@ std::vector<std::string> split_list(std::string_view text) {
 // A plain array sized by its initializer: adding a setting touches one place.
 const Setting kSettings[] = {
     {"listen", "address:port to serve (port 0 = ephemeral)", set_listen},
+    {"tls.cert_file", "serve HTTPS: certificate chain (PEM, the server's certificate first); with tls.key_file; SIGHUP reloads both",
+     set_tls_file<&TlsConfig::cert_file>},
+    {"tls.key_file", "serve HTTPS: the certificate's private key (PEM, without a passphrase); with tls.cert_file",
+     set_tls_file<&TlsConfig::key_file>},
     {"port_file", "file that receives the bound port once listening",
      [](Config& c, std::string_view t) -> Result<void> {
        if (auto r = require_nonempty(t); !r) return r;

@@ -162,7 +162,7 @@ boost::asio::awaitable<std::optional<ProviderAnswer>> KeyAttempts::judge_refusal
       count_fallback("invalid_key");
       record_failure(provider, call, choice, status);
       // Only a request keyrelay built, with the user's own key, proves the key bad by itself.
-      if (call.route != "proxy" && choice.credential == Credential::user) {
+      if (!is_passed_through(call.route) && choice.credential == Credential::user) {
         tally_.reasons.push_back(label + ": rejected by the provider (" + std::to_string(status) + ")");
         co_await parts_.alerts.key_rejected(actor_, provider, key, status, message);
       } else {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "catalog/catalog.h"
 #include "gateway/key_choice.h"
@@ -23,13 +24,17 @@ struct ProviderCall {
   // Instead of `body`: an upload read as it is sent (/proxy). It cannot be replayed, so once a key's
   // attempt has read from it no other key is tried.
   std::shared_ptr<http::BodySource> body_source;
-  std::string route;       // "chat" | "proxy" | "models", for usage and audit
+  std::string route;       // "chat" | "proxy" | "mcp" | "models", for usage and audit
   std::string model;       // for usage and audit; empty for /proxy
   // How much of a 2xx answer is read inside the loop, where a break still fails over: all of it
   // (a plain chat answer, a model list), or its start — the first event of an event stream, the
   // first piece of a body of unknown length, all of a body whose announced length is small.
   enum class Read { whole, start } read = Read::start;
 };
+
+// A request the client wrote and keyrelay passed on (/proxy, /mcp): a refusal of it may be the
+// request's fault rather than the key's, so it only gets the key re-checked.
+inline bool is_passed_through(std::string_view route) noexcept { return route == "proxy" || route == "mcp"; }
 
 // The answer the dispatcher stopped at: a 2xx, or a final 4xx about the request itself. Nothing of
 // it has reached the client yet.

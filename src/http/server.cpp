@@ -15,6 +15,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "http/server_tls.h"
 #include "http/session.h"
 #include "logging/log.h"
 
@@ -83,8 +84,10 @@ struct Server::Impl {
   net::signal_set signals;
   net::steady_timer drain_deadline;
 
+  std::unique_ptr<ServerTls> tls;  // set by listen() when options.tls is; then every connection is TLS
+
   struct Entry {
-    std::weak_ptr<Session> session;
+    std::weak_ptr<SessionBase> session;
     std::string client;  // the peer address counted in per_client; empty when not counted
   };
   mutable std::mutex mutex;  // guards sessions, per_client and next_id
@@ -94,11 +97,15 @@ struct Server::Impl {
 
   net::awaitable<void> accept_loop();
   void start_session(tcp::socket socket);
+  // Runs `session` on `executor` until it ends; `keep` stays alive as long (a TLS context).
+  template <class S>
+  void spawn(const net::any_io_executor& executor, std::shared_ptr<S> session, std::uint64_t id,
+             std::shared_ptr<void> keep);
   void end_session(std::uint64_t id);
   void begin_shutdown();
   void stop_when_drained();
   void wait_for_signal();
-  std::vector<std::shared_ptr<Session>> live_sessions();
+  std::vector<std::shared_ptr<SessionBase>> live_sessions();
 
   // The context the next accepted connection lives on.
   net::io_context& next_io() {
@@ -111,8 +118,8 @@ struct Server::Impl {
   }
 };
 
-std::vector<std::shared_ptr<Session>> Server::Impl::live_sessions() {
-  std::vector<std::shared_ptr<Session>> out;
+std::vector<std::shared_ptr<SessionBase>> Server::Impl::live_sessions() {
+  std::vector<std::shared_ptr<SessionBase>> out;
   std::lock_guard lock(mutex);
   out.reserve(sessions.size());
   for (auto& [id, entry] : sessions)
@@ -147,23 +154,37 @@ void Server::Impl::start_session(tcp::socket socket) {
   if (options.max_connections_per_client == 0 || client.empty() || options.trusted_proxies.contains(client) ||
       (peer.is_loopback() && !options.cap_loopback_clients))
     client.clear();
-  std::shared_ptr<Session> session;
+  // A reload swaps the context for the connections accepted after it; this one keeps its own.
+  std::shared_ptr<net::ssl::context> tls_context = tls ? tls->current() : nullptr;
+  std::shared_ptr<Session<PlainStream>> plain;
+  std::shared_ptr<Session<TlsStream>> secure;
   std::uint64_t id = 0;
   {
     std::lock_guard lock(mutex);
     const auto counted = client.empty() ? per_client.end() : per_client.find(client);
     const bool client_full = counted != per_client.end() && counted->second >= options.max_connections_per_client;
     if (sessions.size() >= options.max_connections || client_full) {
-      net::co_spawn(executor, refuse_connection(std::move(socket), options), net::detached);
+      // Over TLS the socket just closes (it goes out of scope): a 503 would cost a handshake.
+      if (!tls_context) net::co_spawn(executor, refuse_connection(std::move(socket), options), net::detached);
       return;
     }
     id = next_id++;
-    session = std::make_shared<Session>(std::move(socket), shared, id);
+    std::shared_ptr<SessionBase> session;
+    if (tls_context) session = secure = std::make_shared<Session<TlsStream>>(TlsStream(std::move(socket), *tls_context), shared, id);
+    else session = plain = std::make_shared<Session<PlainStream>>(std::move(socket), shared, id);
     if (!client.empty()) ++per_client[client];
-    sessions.emplace(id, Entry{session, std::move(client)});
+    sessions.emplace(id, Entry{std::move(session), std::move(client)});
   }
-  net::co_spawn(executor, session->run(),
-                [self = this, session, id](std::exception_ptr e) {
+  if (secure) spawn(executor, std::move(secure), id, std::move(tls_context));
+  else spawn(executor, std::move(plain), id, nullptr);
+}
+
+template <class S>
+void Server::Impl::spawn(const net::any_io_executor& executor, std::shared_ptr<S> session, std::uint64_t id,
+                         std::shared_ptr<void> keep) {
+  auto run = session->run();
+  net::co_spawn(executor, std::move(run),
+                [self = this, session = std::move(session), id, keep = std::move(keep)](std::exception_ptr e) {
                   if (e) {
                     try {
                       std::rethrow_exception(e);
@@ -245,6 +266,11 @@ Server::~Server() {
 }
 
 core::Result<std::uint16_t> Server::listen() {
+  if (impl_->options.tls && !impl_->tls) {
+    auto tls = ServerTls::load(*impl_->options.tls);
+    if (!tls) return tls.error();
+    impl_->tls = std::move(*tls);
+  }
   const std::string& listen = impl_->options.listen;
   const auto colon = listen.rfind(':');
   if (colon == std::string::npos) return core::Error::invalid_request("listen address must be host:port");
@@ -305,6 +331,23 @@ void Server::run() {
 }
 
 void Server::shutdown() { impl_->begin_shutdown(); }
+
+core::Result<void> Server::reload_tls() {
+  if (!impl_->tls) return core::Error::invalid_request("the server does not serve TLS");
+  auto reloaded = impl_->tls->reload();
+  if (!reloaded)
+    logging::error("TLS certificate not reloaded; new connections keep the current one",
+                   {{"error", reloaded.error().message}});
+  return reloaded;
+}
+
+bool Server::serves_tls() const noexcept { return impl_->options.tls.has_value(); }
+
+bool Server::listens_on_loopback() const {
+  beast::error_code ec;
+  const auto endpoint = impl_->acceptor.local_endpoint(ec);
+  return !ec && endpoint.address().is_loopback();
+}
 
 bool Server::is_draining() const noexcept { return impl_->draining.load(); }
 

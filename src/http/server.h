@@ -37,6 +37,16 @@ class Server {
   // Starts a graceful shutdown; safe from any thread, idempotent.
   void shutdown();
 
+  // TLS (ServerOptions::tls): listen() loads the certificate and key first and fails with
+  // Errc::invalid_request naming the file when it cannot. reload_tls() reads them again for the
+  // connections accepted from then on (established ones keep theirs); on a failure it logs why,
+  // keeps serving the current certificate and returns the error. Thread-safe; it reads files, so
+  // call it off the I/O threads. invalid_request when the server does not serve TLS.
+  core::Result<void> reload_tls();
+  bool serves_tls() const noexcept;
+  // The bound address is a loopback one (127.0.0.0/8, ::1). Call after listen().
+  bool listens_on_loopback() const;
+
   // True once shutdown has started (readiness turns false).
   bool is_draining() const noexcept;
 

@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <filesystem>
+#include <optional>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -12,8 +14,15 @@
 
 namespace keyrelay::http {
 
+// The listener's certificate chain and its private key, PEM files.
+struct TlsFiles {
+  std::filesystem::path cert_file;
+  std::filesystem::path key_file;
+};
+
 struct ServerOptions {
   std::string listen = "127.0.0.1:8080";               // host:port; port 0 picks a free one
+  std::optional<TlsFiles> tls;                         // set: the listener speaks TLS only (1.2+)
   unsigned threads = 0;                                // I/O threads; 0 = one per core
   std::size_t max_header_bytes = 16 * 1024;            // request head larger than this → 431
   std::size_t max_body_bytes = 1024 * 1024;            // default per-route body limit → 413

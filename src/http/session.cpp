@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include <openssl/ssl.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -56,16 +58,17 @@ void cancel_io(net::ip::tcp::socket& socket) noexcept {
 }
 
 // Sends each write as one chunk, at once.
+template <class Stream>
 class ChunkSink final : public BodySink {
  public:
-  ChunkSink(net::ip::tcp::socket& socket, Deadline& deadline, std::chrono::milliseconds timeout)
-      : socket_(socket), deadline_(deadline), timeout_(timeout) {}
+  ChunkSink(Stream& stream, Deadline& deadline, std::chrono::milliseconds timeout)
+      : stream_(stream), deadline_(deadline), timeout_(timeout) {}
 
   net::awaitable<bool> write(std::string_view data) override {
     if (failed_) co_return false;
     if (data.empty()) co_return true;  // an empty chunk would end the body
     deadline_.expires_after(timeout_);
-    auto [ec, n] = co_await write_eagerly(socket_, bhttp::make_chunk(net::buffer(data.data(), data.size())));
+    auto [ec, n] = co_await write_all(stream_, bhttp::make_chunk(net::buffer(data.data(), data.size())));
     if (ec) failed_ = true;
     bytes_ += n;
     co_return !failed_;
@@ -75,7 +78,7 @@ class ChunkSink final : public BodySink {
   std::size_t bytes() const noexcept { return bytes_; }
 
  private:
-  net::ip::tcp::socket& socket_;
+  Stream& stream_;
   Deadline& deadline_;
   std::chrono::milliseconds timeout_;
   bool failed_ = false;
@@ -119,51 +122,113 @@ void log_request(std::string_view request_id, std::string_view method, std::stri
   logging::write(status >= 500 ? logging::Level::warn : logging::Level::info, "request", std::move(fields));
 }
 
+// The handshake failed because the client sent a plain HTTP request (OpenSSL recognizes its first
+// bytes and sends no alert).
+bool is_plain_http(const beast::error_code& ec) {
+  return ec.category() == net::error::get_ssl_category() && ERR_GET_REASON(ec.value()) == SSL_R_HTTP_REQUEST;
+}
+
+// Tells a client that spoke plain HTTP to the TLS port what went wrong, in plain HTTP.
+net::awaitable<void> answer_plain_http(net::ip::tcp::socket& socket, Deadline& deadline, std::chrono::milliseconds timeout) {
+  const std::string request_id = choose_request_id({});
+  auto res = to_beast(error_response(core::Error::invalid_request(
+                                         "this port serves HTTPS: the request was sent as plain HTTP; use https://"),
+                                     request_id),
+                      request_id, false);
+  deadline.expires_after(timeout);
+  co_await bhttp::async_write(socket, res, as_result);
+}
+
 }  // namespace
 
-Session::Session(net::ip::tcp::socket socket, const SessionShared& shared, std::uint64_t id)
-    : socket_(std::move(socket)),
-      deadline_(socket_.get_executor(), [this] { cancel_io(socket_); }),
+template <class Stream>
+net::awaitable<bool> Session<Stream>::start_stream() {
+  if constexpr (kIsTls<Stream>) {
+    // A client that never finishes its handshake is cut like one that never sends its head.
+    deadline_.expires_after(shared_.options.header_timeout);
+    auto [ec] = co_await stream_.async_handshake(net::ssl::stream_base::server, as_result);
+    if (!ec) {
+      stream_started_ = true;
+      co_return true;
+    }
+    if (is_plain_http(ec)) {
+      co_await answer_plain_http(socket(), deadline_, shared_.options.write_timeout);
+      drain_before_close_ = true;
+    }
+    // Scanners and clients with no common protocol are common: not worth more than a debug line.
+    logging::debug("TLS handshake failed", {{"connection", id_},
+                                            {"remote_ip", remote_ip_},
+                                            {"error", deadline_.expired() ? "timed out" : ec.message()}});
+    co_return false;
+  }
+  co_return true;
+}
+
+template <class Stream>
+net::awaitable<void> Session<Stream>::end_stream() {
+  if constexpr (kIsTls<Stream>) {
+    if (!stream_started_) co_return;
+    // Send our close_notify and do not wait for the peer's: the HTTP framing already told the client
+    // where the answer ends, and a client idle in its pool would not answer anyway.
+    SSL* ssl = stream_.native_handle();
+    SSL_set_shutdown(ssl, SSL_get_shutdown(ssl) | SSL_RECEIVED_SHUTDOWN);
+    deadline_.expires_after(std::min(shared_.options.write_timeout, std::chrono::milliseconds(2000)));
+    co_await stream_.async_shutdown(as_result);
+  }
+  co_return;  // (a coroutine also for the plain stream)
+}
+
+template <class Stream>
+Session<Stream>::Session(Stream stream, const SessionShared& shared, std::uint64_t id)
+    : stream_(std::move(stream)),
+      deadline_(stream_.get_executor(), [this] { cancel_io(socket()); }),
       shared_(shared),
       id_(id) {
   beast::error_code ec;
-  const auto remote = socket_.remote_endpoint(ec);
-  socket_.non_blocking(true, ec);  // for the eager reads and writes (http/eager_io.h)
+  const auto remote = socket().remote_endpoint(ec);
+  socket().non_blocking(true, ec);  // for the eager reads and writes (http/eager_io.h)
   if (!ec) remote_ip_ = remote.address().to_string();
 }
 
-void Session::begin_shutdown() {
-  net::post(socket_.get_executor(), [self = shared_from_this()] {
+template <class Stream>
+void Session<Stream>::begin_shutdown() {
+  net::post(stream_.get_executor(), [self = this->shared_from_this()] {
     self->closing_ = true;
-    if (self->idle_) cancel_io(self->socket_);
+    if (self->idle_) cancel_io(self->socket());
   });
 }
 
-void Session::force_close() {
-  net::post(socket_.get_executor(), [self = shared_from_this()] {
+template <class Stream>
+void Session<Stream>::force_close() {
+  net::post(stream_.get_executor(), [self = this->shared_from_this()] {
     beast::error_code ec;
-    self->socket_.shutdown(net::ip::tcp::socket::shutdown_both, ec);
-    self->socket_.close(ec);
+    self->socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+    self->socket().close(ec);
   });
 }
 
-net::awaitable<void> Session::run() {
-  bool first = true;
-  while (!closing_ && !shared_.draining.load()) {
-    if (!co_await serve_one(first)) break;
-    first = false;
+template <class Stream>
+net::awaitable<void> Session<Stream>::run() {
+  if (co_await start_stream()) {
+    bool first = true;
+    while (!closing_ && !shared_.draining.load()) {
+      if (!co_await serve_one(first)) break;
+      first = false;
+    }
+    co_await end_stream();
   }
   // Half-close politely; the peer may already be gone, so errors are expected and ignored.
   beast::error_code ec;
-  socket_.shutdown(net::ip::tcp::socket::shutdown_send, ec);
+  socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
   if (drain_before_close_) co_await drain_unread_body();
   deadline_.expires_never();
-  socket_.close(ec);
+  socket().close(ec);
 }
 
 // Closing a socket with unread bytes makes the kernel send a reset, which can destroy the response
 // the client has not read yet. So read and drop what the client still sends, briefly, first.
-net::awaitable<void> Session::drain_unread_body() {
+template <class Stream>
+net::awaitable<void> Session<Stream>::drain_unread_body() {
   constexpr std::size_t kMaxDrainBytes = 64 * 1024 * 1024;
   const auto deadline = std::chrono::steady_clock::now() + std::min(shared_.options.body_timeout,
                                                                     std::chrono::milliseconds(2000));
@@ -171,7 +236,9 @@ net::awaitable<void> Session::drain_unread_body() {
   std::size_t drained = 0;
   while (drained < kMaxDrainBytes && std::chrono::steady_clock::now() < deadline) {
     deadline_.expires_at(deadline);
-    auto [ec, n] = co_await socket_.async_read_some(buffer_.prepare(16 * 1024), as_result);
+    // The raw socket, also under TLS: what is left is dropped unread, and a TLS read could wait
+    // for a record that never completes.
+    auto [ec, n] = co_await socket().async_read_some(buffer_.prepare(16 * 1024), as_result);
     if (ec) break;  // the client finished (eof), went away, or the time is up
     drained += n;
   }
@@ -179,14 +246,15 @@ net::awaitable<void> Session::drain_unread_body() {
   wipe_consumed(buffer_);
 }
 
-net::awaitable<beast::error_code> Session::read_body(bhttp::request_parser<bhttp::string_body>& parser,
+template <class Stream>
+net::awaitable<beast::error_code> Session<Stream>::read_body(bhttp::request_parser<bhttp::string_body>& parser,
                                                      std::size_t body_limit, bool expect_continue, Request& request,
                                                      std::size_t& bytes_in) {
   const ServerOptions& opt = shared_.options;
   if (expect_continue) {
     static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
     deadline_.expires_after(opt.write_timeout);
-    auto [ec, n] = co_await write_eagerly(socket_, net::buffer(kContinue));
+    auto [ec, n] = co_await write_all(stream_, net::buffer(kContinue));
     if (ec) co_return ec;
   }
   // One deadline for the whole body, across the reads of one async_read: a client that drips a byte
@@ -194,37 +262,40 @@ net::awaitable<beast::error_code> Session::read_body(bhttp::request_parser<bhttp
   deadline_.expires_after(opt.body_timeout);
   if (!parser.chunked()) {
     parser.body_limit(body_limit);
-    auto [ec, n] = co_await read_eagerly(socket_, buffer_, parser);
+    auto [ec, n] = co_await read_request_rest(stream_, buffer_, parser);
     bytes_in += n;
     if (!ec) request.body = std::move(parser.get().body());
     co_return ec;
   }
   bhttp::request_parser<WipingStringBody> growing(std::move(parser));
   growing.body_limit(body_limit);
-  auto [ec, n] = co_await read_eagerly(socket_, buffer_, growing);
+  auto [ec, n] = co_await read_request_rest(stream_, buffer_, growing);
   bytes_in += n;
   if (!ec) request.body.assign(growing.get().body().data(), growing.get().body().size());
   co_return ec;
 }
 
-void Session::observe(std::string_view route, std::string_view method, int status,
+template <class Stream>
+void Session<Stream>::observe(std::string_view route, std::string_view method, int status,
                       std::chrono::steady_clock::time_point started) const {
   if (shared_.options.on_request) shared_.options.on_request(route, method, status, std::chrono::steady_clock::now() - started);
 }
 
-net::awaitable<std::size_t> Session::write(Response&& res, std::string_view request_id, bool keep_alive) {
+template <class Stream>
+net::awaitable<std::size_t> Session<Stream>::write(Response&& res, std::string_view request_id, bool keep_alive) {
   if (res.stream) co_return co_await write_streamed(std::move(res), request_id, keep_alive);
   std::string head;
   write_response_head(res.status, res.headers, request_id, keep_alive, res.body.size(), head);
   const std::size_t body_size = response_has_body(res.status) ? res.body.size() : 0;
   const std::array<net::const_buffer, 2> wire{net::buffer(head), net::buffer(res.body.data(), body_size)};
   deadline_.expires_after(shared_.options.write_timeout);
-  auto [ec, n] = co_await write_eagerly(socket_, wire);
+  auto [ec, n] = co_await write_all(stream_, wire);
   core::wipe_memory(res.body.data(), res.body.size());  // an answer may carry a secret (a revealed key)
   co_return ec ? 0 : n;
 }
 
-net::awaitable<std::size_t> Session::write_streamed(Response&& res, std::string_view request_id, bool keep_alive) {
+template <class Stream>
+net::awaitable<std::size_t> Session<Stream>::write_streamed(Response&& res, std::string_view request_id, bool keep_alive) {
   res.headers.remove("Content-Length");
   res.headers.remove("Transfer-Encoding");
   bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(res.status), 11};
@@ -232,12 +303,12 @@ net::awaitable<std::size_t> Session::write_streamed(Response&& res, std::string_
   head.chunked(true);
   bhttp::response_serializer<bhttp::empty_body> serializer{head};
   deadline_.expires_after(shared_.options.write_timeout);
-  auto [ec, head_bytes] = co_await bhttp::async_write_header(socket_, serializer, as_result);
+  auto [ec, head_bytes] = co_await bhttp::async_write_header(stream_, serializer, as_result);
   if (ec) {
     broken_ = true;
     co_return 0;
   }
-  ChunkSink sink(socket_, deadline_, shared_.options.write_timeout);
+  ChunkSink<Stream> sink(stream_, deadline_, shared_.options.write_timeout);
   // A stream may last minutes: the read buffer is freed meanwhile unless a pipelined request waits
   // in it (the next request allocates it again).
   if (buffer_.size() == 0) buffer_.shrink_to_fit();
@@ -251,13 +322,14 @@ net::awaitable<std::size_t> Session::write_streamed(Response&& res, std::string_
     co_return total;
   }
   deadline_.expires_after(shared_.options.write_timeout);
-  auto [lec, last_bytes] = co_await write_eagerly(socket_, bhttp::make_chunk_last());
+  auto [lec, last_bytes] = co_await write_all(stream_, bhttp::make_chunk_last());
   if (lec) broken_ = true;
   co_return total + last_bytes;
 }
 
 // One request while it is served: what the head said, the route it matched, and the bytes read.
-struct Session::Exchange {
+template <class Stream>
+struct Session<Stream>::Exchange {
   RequestContext ctx;
   bhttp::request_parser<bhttp::string_body> parser;
   std::size_t bytes_in = 0;
@@ -271,11 +343,12 @@ struct Session::Exchange {
   bool keep_alive_requested = false;
   bool expect_continue = false;
   Request request;
-  std::shared_ptr<SessionBodySource> source;  // set when the handler reads the body as it arrives
+  std::shared_ptr<SessionBodySource<Stream>> source;  // set when the handler reads the body as it arrives
 };
 
 // Serves one request; false when the connection must close.
-net::awaitable<bool> Session::serve_one(bool first) {
+template <class Stream>
+net::awaitable<bool> Session<Stream>::serve_one(bool first) {
   if (!co_await wait_for_request(first)) co_return false;
   Exchange ex;
   ex.ctx.started_at = std::chrono::steady_clock::now();
@@ -297,11 +370,12 @@ net::awaitable<bool> Session::serve_one(bool first) {
 
 // Waits for the first byte of the next request. A fresh connection gets the header timeout (it must
 // start talking at once); a kept-alive one may idle. Shutdown cancels this wait.
-net::awaitable<bool> Session::wait_for_request(bool first) {
+template <class Stream>
+net::awaitable<bool> Session<Stream>::wait_for_request(bool first) {
   idle_ = true;
   if (buffer_.size() == 0) {
     deadline_.expires_after(first ? shared_.options.header_timeout : shared_.options.idle_timeout);
-    auto [ec, n] = co_await socket_.async_read_some(buffer_.prepare(4096), as_result);
+    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), as_result);
     if (ec) co_return false;  // peer left, timed out, or shutdown
     buffer_.commit(n);
   }
@@ -310,12 +384,13 @@ net::awaitable<bool> Session::wait_for_request(bool first) {
 }
 
 // Reads the head under the header limit and timeout; the body limit depends on the route.
-net::awaitable<beast::error_code> Session::read_head(Exchange& ex) {
+template <class Stream>
+net::awaitable<beast::error_code> Session<Stream>::read_head(Exchange& ex) {
   const ServerOptions& opt = shared_.options;
   ex.parser.header_limit(static_cast<std::uint32_t>(opt.max_header_bytes));
   ex.parser.body_limit(boost::none);
   deadline_.expires_after(opt.header_timeout);
-  auto [ec, head_bytes] = co_await read_header_eagerly(socket_, buffer_, ex.parser);
+  auto [ec, head_bytes] = co_await read_request_head(stream_, buffer_, ex.parser);
   ex.bytes_in = head_bytes;
   if (ec) {
     ex.ctx.request_id = choose_request_id({});
@@ -329,7 +404,8 @@ net::awaitable<beast::error_code> Session::read_head(Exchange& ex) {
 
 // Matches the route (it decides the body limit) and copies the parts of the head the rest needs:
 // a streamed body takes the parser over.
-void Session::route(Exchange& ex) const {
+template <class Stream>
+void Session<Stream>::route(Exchange& ex) const {
   const ServerOptions& opt = shared_.options;
   auto& head = ex.parser.get();
   const std::string_view method_text = head.method_string();
@@ -365,7 +441,8 @@ void Session::route(Exchange& ex) const {
 
 // The answer to a request no route serves: the refusal of a malformed target or method, 405 with
 // Allow when only the method is wrong, else 404.
-core::Error Session::unrouted_error(Exchange& ex) const {
+template <class Stream>
+core::Error Session<Stream>::unrouted_error(Exchange& ex) const {
   if (ex.refusal) return *ex.refusal;
   if (ex.match.allowed.empty()) return core::Error::not_found("no route for " + ex.method_name + " " + ex.path);
   ex.ctx.response_headers.set("Allow", allow_header(ex.match.allowed));
@@ -374,7 +451,8 @@ core::Error Session::unrouted_error(Exchange& ex) const {
 
 // What is refused before any body is read: a body announced larger than the route accepts, and a
 // large or chunked body no route would read.
-std::optional<core::Error> Session::refusal_before_body(Exchange& ex) const {
+template <class Stream>
+std::optional<core::Error> Session<Stream>::refusal_before_body(Exchange& ex) const {
   if (ex.content_length && *ex.content_length > ex.body_limit)
     return core::Error::payload_too_large("request body is larger than " + std::to_string(ex.body_limit) + " bytes");
   if (ex.large_body && !ex.match.route) return unrouted_error(ex);
@@ -383,7 +461,8 @@ std::optional<core::Error> Session::refusal_before_body(Exchange& ex) const {
 
 // A large or chunked body is read only for a request its route lets through: the route's head
 // check (authentication) runs first.
-net::awaitable<std::optional<core::Error>> Session::check_head(Exchange& ex) {
+template <class Stream>
+net::awaitable<std::optional<core::Error>> Session<Stream>::check_head(Exchange& ex) {
   if (!ex.large_body || !ex.match.route->handler.check_head()) co_return std::nullopt;
   ex.ctx.route = ex.match.route->pattern;
   try {
@@ -398,14 +477,15 @@ net::awaitable<std::optional<core::Error>> Session::check_head(Exchange& ex) {
 
 // A streaming route gets a large or chunked body as it arrives; everything else is read whole
 // first (also small ones for 404/405 answers, so the connection stays usable for the next request).
-net::awaitable<beast::error_code> Session::take_body(Exchange& ex) {
+template <class Stream>
+net::awaitable<beast::error_code> Session<Stream>::take_body(Exchange& ex) {
   const ServerOptions& opt = shared_.options;
   const std::optional<std::size_t> stream_above = ex.match.route ? ex.match.route->options.stream_body_above : std::nullopt;
   if (stream_above && !ex.parser.is_done() && (!ex.content_length || *ex.content_length > *stream_above)) {
-    ex.source = std::make_shared<SessionBodySource>(socket_, deadline_, buffer_, std::move(ex.parser), ex.body_limit,
+    ex.source = std::make_shared<SessionBodySource<Stream>>(stream_, deadline_, buffer_, std::move(ex.parser), ex.body_limit,
                                                     ex.expect_continue,
-                                                    SessionBodySource::Timeouts{opt.body_timeout, opt.write_timeout},
-                                                    shared_from_this());
+                                                    typename SessionBodySource<Stream>::Timeouts{opt.body_timeout, opt.write_timeout},
+                                                    this->shared_from_this());
     ex.request.body_source = ex.source;
     co_return beast::error_code{};
   }
@@ -415,7 +495,8 @@ net::awaitable<beast::error_code> Session::take_body(Exchange& ex) {
 
 // The route's handler, or the answer for a request no route serves. Errors are answered here, once,
 // in the request's error shape.
-net::awaitable<Response> Session::dispatch(Exchange& ex) {
+template <class Stream>
+net::awaitable<Response> Session<Stream>::dispatch(Exchange& ex) {
   if (!ex.match.route) co_return error_answer(ex, unrouted_error(ex));
   ex.ctx.route = ex.match.route->pattern;
   try {
@@ -428,16 +509,19 @@ net::awaitable<Response> Session::dispatch(Exchange& ex) {
   co_return error_answer(ex, core::Error::internal("handler failed"));
 }
 
-Response Session::error_answer(const Exchange& ex, const core::Error& error) const {
+template <class Stream>
+Response Session<Stream>::error_answer(const Exchange& ex, const core::Error& error) const {
   return shared_.router.error_shape(ex.path)(error, ex.ctx.request_id);
 }
 
-net::awaitable<bool> Session::close_after_read_error(Exchange& ex, beast::error_code ec) {
+template <class Stream>
+net::awaitable<bool> Session<Stream>::close_after_read_error(Exchange& ex, beast::error_code ec) {
   if (auto err = read_error(ec)) co_await reply_error(ex, *err);
   co_return false;
 }
 
-net::awaitable<void> Session::reply_error(Exchange& ex, const core::Error& error) {
+template <class Stream>
+net::awaitable<void> Session<Stream>::reply_error(Exchange& ex, const core::Error& error) {
   Response res = error_answer(ex, error);
   add_context_headers(res, ex.ctx);
   drain_before_close_ = true;
@@ -448,7 +532,8 @@ net::awaitable<void> Session::reply_error(Exchange& ex, const core::Error& error
 }
 
 // Takes the stream back from a streamed body, wipes the request, writes the answer and logs it.
-net::awaitable<bool> Session::finish(Exchange& ex, Response response) {
+template <class Stream>
+net::awaitable<bool> Session<Stream>::finish(Exchange& ex, Response response) {
   add_context_headers(response, ex.ctx);
   // The session owns the stream again. Body bytes the handler left unread cannot be skipped
   // reliably (it may be gigabytes, or a malformed chunk): answer, then close.
@@ -477,7 +562,7 @@ net::awaitable<bool> Session::finish(Exchange& ex, Response response) {
   co_return out > 0 && keep_alive && !broken_;
 }
 
-net::awaitable<void> refuse_connection(net::ip::tcp::socket socket, const ServerOptions& options) {
+net::awaitable<void> refuse_connection(PlainStream socket, const ServerOptions& options) {
   const std::string request_id = choose_request_id({});
   auto res = to_beast(error_response(core::Error::unavailable("too many open connections; try again later"), request_id),
                       request_id, false);
@@ -488,5 +573,8 @@ net::awaitable<void> refuse_connection(net::ip::tcp::socket socket, const Server
   socket.shutdown(net::ip::tcp::socket::shutdown_send, ec);
   socket.close(ec);
 }
+
+template class Session<PlainStream>;
+template class Session<TlsStream>;
 
 }  // namespace keyrelay::http

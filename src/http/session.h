@@ -5,6 +5,10 @@
 // All of a session's work runs on its executor (its I/O thread's io_context, run by that thread
 // alone); begin_shutdown() and force_close() may be called from any thread and post themselves
 // onto it. "strand-only" below means: touched only on that executor.
+//
+// A session is generic over its stream (http/session_stream.h), chosen once per connection: the
+// plain socket, or TLS on it. Both run the same code; only the reads and writes differ, and a TLS
+// session first completes the handshake (under the header timeout) and ends with a close_notify.
 
 #include <atomic>
 #include <cstdint>
@@ -12,7 +16,6 @@
 #include <optional>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
@@ -22,6 +25,7 @@
 #include "http/response.h"
 #include "http/router.h"
 #include "http/server_options.h"
+#include "http/session_stream.h"
 
 namespace keyrelay::http {
 
@@ -33,21 +37,38 @@ struct SessionShared {
   std::atomic<std::int64_t>& open_streams;  // streamed responses being written now
 };
 
-class Session : public std::enable_shared_from_this<Session> {
+// What the server does with a session of either stream.
+class SessionBase {
  public:
-  Session(boost::asio::ip::tcp::socket socket, const SessionShared& shared, std::uint64_t id);
+  virtual ~SessionBase() = default;
+  // Graceful: an idle connection closes now, a busy one after its current response.
+  virtual void begin_shutdown() = 0;
+  // Hard: closes the socket now, whatever is in flight.
+  virtual void force_close() = 0;
+};
+
+template <class Stream>
+class Session final : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+ public:
+  // `stream` is connected; a TlsStream has not done its handshake yet.
+  Session(Stream stream, const SessionShared& shared, std::uint64_t id);
 
   // Serves requests until the peer leaves, a limit is hit, or the server drains.
   boost::asio::awaitable<void> run();
 
-  // Graceful: an idle connection closes now, a busy one after its current response.
-  void begin_shutdown();
-  // Hard: closes the socket now, whatever is in flight.
-  void force_close();
+  void begin_shutdown() override;
+  void force_close() override;
 
   std::uint64_t id() const noexcept { return id_; }
 
  private:
+  // TLS: the handshake, under the header timeout; false when it failed (answered when the client
+  // spoke plain HTTP). Plain: nothing to do.
+  boost::asio::awaitable<bool> start_stream();
+  // TLS: sends close_notify (without waiting for the peer's). Plain: nothing to do.
+  boost::asio::awaitable<void> end_stream();
+  boost::asio::ip::tcp::socket& socket() noexcept { return socket_of(stream_); }
+
   struct Exchange;  // one request's state while it is served
 
   // Serves one request; false when the connection must close. The steps below, in order.
@@ -91,7 +112,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // The head with chunked encoding, then the body as res.stream produces it.
   boost::asio::awaitable<std::size_t> write_streamed(Response&& res, std::string_view request_id, bool keep_alive);
 
-  boost::asio::ip::tcp::socket socket_;
+  Stream stream_;
   Deadline deadline_;  // of the current read or write: cancels it when passed
   ReadBuffer buffer_;  // survives between requests: it may hold pipelined bytes
   const SessionShared& shared_;
@@ -101,10 +122,15 @@ class Session : public std::enable_shared_from_this<Session> {
   bool closing_ = false;        // finish the current request, then close (strand-only)
   bool broken_ = false;         // a streamed body was cut: the connection must close (strand-only)
   bool drain_before_close_ = false;  // request bytes were left unread (strand-only)
+  bool stream_started_ = false;      // TLS: the handshake completed (strand-only)
 };
 
+extern template class Session<PlainStream>;
+extern template class Session<TlsStream>;
+
 // Writes a 503 and closes: the answer to a connection over max_connections (or over the cap of its
-// client address).
-boost::asio::awaitable<void> refuse_connection(boost::asio::ip::tcp::socket socket, const ServerOptions& options);
+// client address). On a TLS listener the connection is closed without an answer: a 503 would cost
+// the full handshake the cap is there to spare.
+boost::asio::awaitable<void> refuse_connection(PlainStream socket, const ServerOptions& options);
 
 }  // namespace keyrelay::http

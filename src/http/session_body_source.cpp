@@ -8,7 +8,6 @@
 #include <boost/beast/http/read.hpp>
 
 #include "core/secret.h"
-#include "http/eager_io.h"
 
 namespace keyrelay::http {
 namespace {
@@ -30,14 +29,15 @@ core::Error body_error(const beast::error_code& ec, std::size_t body_limit) {
 
 }  // namespace
 
-SessionBodySource::SessionBodySource(net::ip::tcp::socket& socket, Deadline& io_deadline, ReadBuffer& buffer,
+template <class Stream>
+SessionBodySource<Stream>::SessionBodySource(Stream& stream, Deadline& io_deadline, ReadBuffer& buffer,
                                      bhttp::request_parser<bhttp::string_body>&& head_parser, std::size_t body_limit,
                                      bool expect_continue, Timeouts timeouts, std::shared_ptr<void> owner)
-    : socket_(socket),
+    : stream_(stream),
       io_deadline_(io_deadline),
       buffer_(buffer),
       parser_(std::move(head_parser)),
-      strand_(socket.get_executor()),
+      strand_(stream.get_executor()),
       body_limit_(body_limit),
       expect_continue_(expect_continue),
       timeouts_(timeouts),
@@ -46,14 +46,17 @@ SessionBodySource::SessionBodySource(net::ip::tcp::socket& socket, Deadline& io_
   if (const auto length = parser_.content_length()) content_length_ = static_cast<std::size_t>(*length);
 }
 
-SessionBodySource::~SessionBodySource() { core::wipe_memory(piece_.data(), piece_.size()); }
+template <class Stream>
+SessionBodySource<Stream>::~SessionBodySource() { core::wipe_memory(piece_.data(), piece_.size()); }
 
-void SessionBodySource::detach() noexcept {
+template <class Stream>
+void SessionBodySource<Stream>::detach() noexcept {
   detached_ = true;
   owner_.reset();
 }
 
-net::awaitable<core::Result<std::string_view>> SessionBodySource::read_some() {
+template <class Stream>
+net::awaitable<core::Result<std::string_view>> SessionBodySource<Stream>::read_some() {
   // Hop to the session's strand only when called from elsewhere (an upstream connection's strand).
   const net::any_io_executor here = co_await net::this_coro::executor;
   core::Spawned<std::size_t> n;
@@ -63,7 +66,8 @@ net::awaitable<core::Result<std::string_view>> SessionBodySource::read_some() {
   co_return std::string_view(piece_.data(), *n.value);
 }
 
-net::awaitable<core::Spawned<std::size_t>> SessionBodySource::read_on_strand() {
+template <class Stream>
+net::awaitable<core::Spawned<std::size_t>> SessionBodySource<Stream>::read_on_strand() {
   if (detached_) co_return core::Error::internal("the request body was read after its handler returned");
   if (error_) co_return *error_;
   if (parser_.is_done()) co_return std::size_t{0};
@@ -73,7 +77,7 @@ net::awaitable<core::Spawned<std::size_t>> SessionBodySource::read_on_strand() {
     expect_continue_ = false;
     static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
     io_deadline_.expires_after(timeouts_.write);
-    auto [ec, written] = co_await write_eagerly(socket_, net::buffer(kContinue));
+    auto [ec, written] = co_await write_all(stream_, net::buffer(kContinue));
     if (ec) {
       error_ = core::Error::invalid_request("the client went away before sending its body");
       co_return *error_;
@@ -89,7 +93,7 @@ net::awaitable<core::Spawned<std::size_t>> SessionBodySource::read_on_strand() {
     body.data = piece_.data();
     body.size = piece_.size();
     io_deadline_.expires_at(*deadline_);
-    auto [ec, n] = co_await read_some_eagerly(socket_, buffer_, parser_);
+    auto [ec, n] = co_await read_request_part(stream_, buffer_, parser_);
     if (ec == bhttp::error::need_buffer) ec = {};  // the piece is full: hand it over
     if (ec == net::error::operation_aborted && io_deadline_.expired()) ec = beast::error::timeout;
     if (ec) {
@@ -103,5 +107,8 @@ net::awaitable<core::Spawned<std::size_t>> SessionBodySource::read_on_strand() {
     }
   }
 }
+
+template class SessionBodySource<PlainStream>;
+template class SessionBodySource<TlsStream>;
 
 }  // namespace keyrelay::http

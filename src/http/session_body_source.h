@@ -5,6 +5,7 @@
 // Every read runs on the session's executor (a caller on another executor is hopped over and back),
 // so it never races the session's own use of the stream. The session detaches the source once the
 // handler returned; from then on reads fail and the session owns the stream again.
+// `Stream` is the session's: PlainStream or TlsStream (http/session_stream.h).
 
 #include <array>
 #include <chrono>
@@ -13,7 +14,6 @@
 #include <optional>
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -22,9 +22,11 @@
 #include "http/body_source.h"
 #include "http/deadline.h"
 #include "http/read_buffer.h"
+#include "http/session_stream.h"
 
 namespace keyrelay::http {
 
+template <class Stream>
 class SessionBodySource final : public BodySource {
  public:
   struct Timeouts {
@@ -34,7 +36,7 @@ class SessionBodySource final : public BodySource {
 
   // Takes over `head_parser` (its head read, no body byte yet). `owner` keeps the stream and
   // buffer alive while a handler holds the source.
-  SessionBodySource(boost::asio::ip::tcp::socket& socket, Deadline& io_deadline, ReadBuffer& buffer,
+  SessionBodySource(Stream& stream, Deadline& io_deadline, ReadBuffer& buffer,
                     boost::beast::http::request_parser<boost::beast::http::string_body>&& head_parser,
                     std::size_t body_limit, bool expect_continue, Timeouts timeouts, std::shared_ptr<void> owner);
   ~SessionBodySource() override;
@@ -50,7 +52,7 @@ class SessionBodySource final : public BodySource {
  private:
   boost::asio::awaitable<core::Spawned<std::size_t>> read_on_strand();
 
-  boost::asio::ip::tcp::socket& socket_;
+  Stream& stream_;
   Deadline& io_deadline_;  // the session's
   ReadBuffer& buffer_;
   boost::beast::http::request_parser<boost::beast::http::buffer_body> parser_;
@@ -67,5 +69,8 @@ class SessionBodySource final : public BodySource {
   std::size_t bytes_read_ = 0;
   std::array<char, 32 * 1024> piece_;
 };
+
+extern template class SessionBodySource<PlainStream>;
+extern template class SessionBodySource<TlsStream>;
 
 }  // namespace keyrelay::http

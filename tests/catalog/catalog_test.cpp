@@ -94,3 +94,44 @@ TEST(Catalog, RejectsDuplicateIdsAndNonArrays) {
 
 }  // namespace
 }  // namespace keyrelay::catalog
+
+namespace keyrelay::catalog {
+namespace {
+
+// An MCP server as an operator registers it: its endpoint is the base URL, validated as it is.
+std::string mcp_json(std::string_view wire, std::string_view validate_path) {
+  return std::string(R"([{"id":"tickets","name":"Tickets","kind":"mcp","fields":["api_key"],)") +
+         R"("base_url":"https://mcp.example.com/mcp/","auth":{"in":"query","name":"token","format":"{key}"},)" +
+         R"("validate":{"method":"POST","path":")" + std::string(validate_path) + R"("},)" +
+         R"("signup_url":"","docs_url":"","wire":)" + std::string(wire) + "}]";
+}
+
+TEST(Catalog, ReadsAnMcpServerWhoseEndpointIsItsBaseUrl) {
+  auto c = Catalog::parse(mcp_json("null", ""));
+  ASSERT_TRUE(c) << c.error().message;
+  const Provider* server = c->find("tickets");
+  ASSERT_NE(server, nullptr);
+  EXPECT_EQ(server->kind, Kind::mcp);
+  EXPECT_EQ(kind_name(server->kind), "mcp");
+  EXPECT_EQ(server->base_url, "https://mcp.example.com/mcp");
+  EXPECT_EQ(server->auth.in, AuthPlacement::query);
+  EXPECT_EQ(server->validate.path, "");
+}
+
+TEST(Catalog, RefusesAnMcpServerWithAChatWire) {
+  auto c = Catalog::parse(mcp_json("\"openai\"", ""));
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("wire"), std::string::npos) << c.error().message;
+}
+
+TEST(Catalog, OnlyAnMcpServerMayValidateAtItsBaseUrl) {
+  EXPECT_TRUE(Catalog::parse(mcp_json("null", "/health")));
+  std::string llm = mcp_json("\"openai\"", "");
+  llm.replace(llm.find("\"mcp\""), 5, "\"llm\"");
+  auto c = Catalog::parse(llm);
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("must start with /"), std::string::npos) << c.error().message;
+}
+
+}  // namespace
+}  // namespace keyrelay::catalog

@@ -19,8 +19,14 @@ Environment with(Environment base, const Environment& extra) {
 
 }  // namespace
 
-Gateway::Gateway(Environment env)
-    : vault(VaultServer::Options{with(mock.provider_env(), env)}), alice(vault.add_user("alice")) {}
+Gateway::Gateway(Environment env) : Gateway(VaultServer::Options{.env = std::move(env)}) {}
+
+Gateway::Gateway(VaultServer::Options options)
+    : vault([&] {
+        options.env = with(mock.provider_env(), options.env);
+        return std::move(options);
+      }()),
+      alice(vault.add_user("alice")) {}
 
 std::string Gateway::secret_for(std::string_view provider, std::string_view behaviour) {
   std::string prefix = "sk-";

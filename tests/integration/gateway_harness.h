@@ -18,6 +18,8 @@ class Gateway {
  public:
   // `env` is added to the mock's provider base URLs (e.g. short upstream timeouts).
   explicit Gateway(Environment env = {});
+  // The same, with the vault's own options (TLS); `options.env` gets the mock's base URLs added.
+  explicit Gateway(VaultServer::Options options);
 
   MockProviderProcess mock;
   VaultServer vault;

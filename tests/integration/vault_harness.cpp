@@ -55,7 +55,8 @@ Environment vault_server_env() {
   };
 }
 
-VaultServer::VaultServer(Options options) : data_dir_(root_ / "data"), shared_env_(std::move(options.shared_env)) {
+VaultServer::VaultServer(Options options)
+    : data_dir_(root_ / "data"), shared_env_(std::move(options.shared_env)), tls_ca_(std::move(options.tls_ca)) {
   server_env_ = vault_server_env();
   for (auto& [name, value] : options.env) server_env_[name] = value;
   for (auto& [name, value] : shared_env_) server_env_[name] = value;
@@ -78,6 +79,7 @@ void VaultServer::start() {
   if (server_) return;
   KeyrelayServer::Options options;
   options.env = server_env_;
+  options.tls_ca = tls_ca_;
   server_.emplace(options);
 }
 

@@ -37,6 +37,9 @@ class VaultServer {
     Environment shared_env;
     // Another node of a store that is initialized already: skip `init` and act for its admin.
     std::optional<Identity> joins;
+    // The server serves TLS (KEYRELAY_TLS_* in env) with a certificate from this CA: requests
+    // go over TLS (KeyrelayServer::Options::tls_ca).
+    std::optional<std::filesystem::path> tls_ca;
   };
 
   // Initializes a fresh data dir (admin user "admin" with an all-scopes token) — unless the
@@ -85,6 +88,7 @@ class VaultServer {
   std::filesystem::path data_dir_;
   Environment shared_env_;
   Environment server_env_;
+  std::optional<std::filesystem::path> tls_ca_;
   Identity admin_;
   std::optional<KeyrelayServer> server_;
   std::string old_logs_;

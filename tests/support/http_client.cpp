@@ -161,7 +161,8 @@ HttpConnection::HttpConnection(HttpConnection&& other) noexcept
       timeout_(other.timeout_),
       buffer_(std::move(other.buffer_)),
       peer_closed_(other.peer_closed_),
-      reset_(other.reset_) {}
+      reset_(other.reset_),
+      tls_(std::move(other.tls_)) {}
 
 HttpConnection& HttpConnection::operator=(HttpConnection&& other) noexcept {
   if (this != &other) {
@@ -171,16 +172,34 @@ HttpConnection& HttpConnection::operator=(HttpConnection&& other) noexcept {
     buffer_ = std::move(other.buffer_);
     peer_closed_ = other.peer_closed_;
     reset_ = other.reset_;
+    tls_ = std::move(other.tls_);
   }
   return *this;
 }
 
+const TlsSessionInfo& HttpConnection::start_tls(const TlsClientOptions& options) {
+  try {
+    tls_ = std::make_unique<TlsLayer>(fd_, options);
+  } catch (const std::runtime_error& e) {
+    throw HttpClientError(e.what());
+  }
+  return tls_->info();
+}
+
 void HttpConnection::close_fd() {
+  tls_.reset();
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
 }
 
 bool HttpConnection::send(std::string_view bytes) {
+  if (tls_) {
+    switch (tls_->write(bytes)) {
+      case TlsLayer::Io::done: return true;
+      case TlsLayer::Io::closed: return false;
+      default: throw HttpClientError("TLS send failed: " + tls_->last_error());
+    }
+  }
   while (!bytes.empty()) {
     ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
     if (n < 0) {
@@ -199,10 +218,13 @@ bool HttpConnection::send(std::string_view bytes) {
 
 HttpConnection::Fill HttpConnection::fill(Deadline deadline) {
   if (peer_closed_) return Fill::closed;
-  pollfd pfd{fd_, POLLIN, 0};
-  int ready = ::poll(&pfd, 1, poll_timeout_ms(deadline));
-  if (ready < 0 && errno != EINTR) throw HttpClientError("poll failed: " + errno_text(errno));
-  if (ready <= 0) return Fill::timeout;
+  if (!tls_ || !tls_->has_pending()) {
+    pollfd pfd{fd_, POLLIN, 0};
+    int ready = ::poll(&pfd, 1, poll_timeout_ms(deadline));
+    if (ready < 0 && errno != EINTR) throw HttpClientError("poll failed: " + errno_text(errno));
+    if (ready <= 0) return Fill::timeout;
+  }
+  if (tls_) return fill_tls();
   char chunk[16384];
   ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
   if (n > 0) {
@@ -311,8 +333,25 @@ std::size_t HttpConnection::read_available(std::chrono::milliseconds wait) {
   return buffer_.size() - before;
 }
 
+HttpConnection::Fill HttpConnection::fill_tls() {
+  switch (tls_->read(buffer_)) {
+    case TlsLayer::Io::done:
+    case TlsLayer::Io::again:  // a handshake message, not data: the caller polls again
+      return Fill::data;
+    case TlsLayer::Io::reset:
+      reset_ = true;
+      [[fallthrough]];
+    case TlsLayer::Io::closed:
+      peer_closed_ = true;
+      return Fill::closed;
+    case TlsLayer::Io::error:
+      break;
+  }
+  throw HttpClientError("TLS read failed: " + tls_->last_error());
+}
+
 bool HttpConnection::is_readable_within(std::chrono::milliseconds wait) const {
-  if (peer_closed_ || !buffer_.empty()) return true;
+  if (peer_closed_ || !buffer_.empty() || (tls_ && tls_->has_pending())) return true;
   pollfd pfd{fd_, POLLIN, 0};
   return ::poll(&pfd, 1, static_cast<int>(wait.count())) > 0;
 }

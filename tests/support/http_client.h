@@ -2,11 +2,12 @@
 // A small blocking HTTP/1.1 client on a raw socket, written for tests that need to misbehave:
 // send partial or malformed requests, trickle bytes, hold 1,000 keep-alive connections, and see
 // exactly when the server closes. No HTTP library is involved, so the bytes on the wire are the
-// bytes the test wrote. One HttpConnection is one TCP connection to 127.0.0.1; not thread-safe,
-// move-only; the socket closes on destruction.
+// bytes the test wrote (inside TLS once start_tls() ran). One HttpConnection is one TCP connection
+// to 127.0.0.1; not thread-safe, move-only; the socket closes on destruction.
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -14,6 +15,7 @@
 
 #include "support/deadline.h"
 #include "support/http_message.h"
+#include "support/tls_client.h"
 
 namespace keyrelay::test {
 
@@ -37,6 +39,12 @@ class HttpConnection {
   // Like connect, but reports a failure as its errno (ECONNREFUSED when nothing listens).
   static ConnectResult try_connect(std::uint16_t port,
                                    std::chrono::milliseconds timeout = kDefaultTimeout);
+
+  // Handshakes TLS on this connection (before any request); from then on every send and read goes
+  // through it. Throws HttpClientError with OpenSSL's reason when the handshake fails.
+  const TlsSessionInfo& start_tls(const TlsClientOptions& options);
+  // What the handshake agreed on; nullptr on a plain connection.
+  const TlsSessionInfo* tls() const { return tls_ ? &tls_->info() : nullptr; }
 
   ~HttpConnection();
   HttpConnection(HttpConnection&& other) noexcept;
@@ -83,6 +91,8 @@ class HttpConnection {
   enum class Fill { data, closed, timeout };
   // One recv into buffer_, waiting at most until `deadline`.
   Fill fill(Deadline deadline);
+  // One TLS read into buffer_, once the socket is readable.
+  Fill fill_tls();
   // Reads until buffer_ holds at least `size` bytes; throws when the peer closes or time runs out.
   void fill_to(std::size_t size, Deadline deadline, std::string_view what);
   void close_fd();
@@ -92,6 +102,7 @@ class HttpConnection {
   std::string buffer_;
   bool peer_closed_ = false;
   bool reset_ = false;
+  std::unique_ptr<TlsLayer> tls_;
 };
 
 struct ConnectResult {

@@ -22,10 +22,11 @@ std::optional<std::uint16_t> parse_port_file(const std::string& text) {
 }
 
 // True when GET /readyz on a fresh connection answers 200. Any failure means "not yet".
-bool is_ready(std::uint16_t port) {
+bool is_ready(std::uint16_t port, const std::optional<std::filesystem::path>& tls_ca) {
   auto attempt = HttpConnection::try_connect(port, std::chrono::milliseconds{1000});
   if (!attempt.connection) return false;
   try {
+    if (tls_ca) attempt.connection->start_tls({.ca_file = *tls_ca});
     return attempt.connection->request("GET", "/readyz").status == 200;
   } catch (const HttpClientError&) {
     return false;
@@ -34,7 +35,7 @@ bool is_ready(std::uint16_t port) {
 
 }  // namespace
 
-KeyrelayServer::KeyrelayServer(Options options) {
+KeyrelayServer::KeyrelayServer(Options options) : tls_ca_(options.tls_ca) {
   const Deadline deadline = deadline_in(options.start_timeout);
   std::filesystem::create_directories(dir_ / "data");
 
@@ -66,7 +67,7 @@ KeyrelayServer::KeyrelayServer(Options options) {
 }
 
 void KeyrelayServer::wait_until_ready(Deadline deadline) {
-  bool ready = poll_until(deadline, [&] { return !process_->is_running() || is_ready(port_); });
+  bool ready = poll_until(deadline, [&] { return !process_->is_running() || is_ready(port_, tls_ca_); });
   if (!process_->is_running()) fail_start("the server exited before it was ready");
   if (!ready) fail_start("GET /readyz did not answer 200 within the start deadline");
 }
@@ -88,6 +89,12 @@ ExitStatus KeyrelayServer::stop(std::chrono::milliseconds timeout) {
                              " ms of SIGTERM\n--- server output ---\n" + logs());
   }
   return *status;
+}
+
+HttpConnection KeyrelayServer::connect() const {
+  HttpConnection connection = HttpConnection::connect(port_);
+  if (tls_ca_) connection.start_tls({.ca_file = *tls_ca_});
+  return connection;
 }
 
 HttpResponse KeyrelayServer::request(std::string_view method, std::string_view target,

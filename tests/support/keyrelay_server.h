@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,9 @@ class KeyrelayServer {
     // Arguments after `serve`, e.g. {"--config", path}.
     std::vector<std::string> args;
     std::chrono::milliseconds start_timeout{20000};
+    // Set when the server serves TLS (KEYRELAY_TLS_* in env): the CA its certificate chains to.
+    // The readiness check and connect() then speak TLS.
+    std::optional<std::filesystem::path> tls_ca;
   };
 
   // Starts the server and waits until it is ready. Throws std::runtime_error (message includes
@@ -55,8 +59,8 @@ class KeyrelayServer {
   }
   bool is_running() { return process_->is_running(); }
 
-  // A fresh connection to this server.
-  HttpConnection connect() const { return HttpConnection::connect(port_); }
+  // A fresh connection to this server (TLS with the default client options when it serves TLS).
+  HttpConnection connect() const;
   // One request on a fresh connection.
   HttpResponse request(std::string_view method, std::string_view target,
                        const HeaderList& headers = {}, std::string_view body = {}) const;
@@ -69,6 +73,7 @@ class KeyrelayServer {
   void wait_until_ready(Deadline deadline);
 
   TempDir dir_;
+  std::optional<std::filesystem::path> tls_ca_;
   std::optional<Process> process_;
   std::uint16_t port_ = 0;
 };

@@ -17,6 +17,8 @@ printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' > server.ext
 printf 'extendedKeyUsage=clientAuth\n' > client.ext
 openssl req $ec -keyout server.key -out server.csr -subj /CN=keyrelay-test-server
 openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile server.ext -out server.pem
+openssl req $ec -keyout server2.key -out server2.csr -subj /CN=keyrelay-test-server-2
+openssl x509 -req -in server2.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile server.ext -out server2.pem
 openssl req $ec -keyout client.key -out client.csr -subj /CN=keyrelay-test-client
 openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile client.ext -out client.pem
 chmod 644 *.key
@@ -30,8 +32,14 @@ TestCertificates make_test_certificates(const std::filesystem::path& dir) {
   Process run({sh->string(), "-c", kScript}, Environment{}, dir, dir);
   const auto status = run.wait_for_exit(deadline_in(std::chrono::seconds{30}));
   if (status != 0) throw std::runtime_error("making test certificates failed:\n" + run.output_text());
-  return {dir / "ca.pem", dir / "server.pem", dir / "server.key", dir / "client.pem", dir / "client.key",
-          dir / "other-ca.pem"};
+  return {.ca = dir / "ca.pem",
+          .server_cert = dir / "server.pem",
+          .server_key = dir / "server.key",
+          .server2_cert = dir / "server2.pem",
+          .server2_key = dir / "server2.key",
+          .client_cert = dir / "client.pem",
+          .client_key = dir / "client.key",
+          .other_ca = dir / "other-ca.pem"};
 }
 
 }  // namespace keyrelay::test
