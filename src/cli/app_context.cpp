@@ -105,6 +105,7 @@ core::Result<std::unique_ptr<AppContext>> open_app(const GlobalOptions& global, 
   app->writer_id = audit::new_writer_id(writer_prefix);
   app->mgmt_chain = audit::mgmt_chain(app->writer_id);
   app->accounts = std::make_unique<accounts::AccountService>(*app->store, *app->store, app->clock, app->mgmt_chain);
+  app->sessions = std::make_unique<accounts::SessionIssuer>(*app->store, *app->store, app->clock, app->mgmt_chain);
   return app;
 }
 

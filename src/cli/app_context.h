@@ -7,6 +7,7 @@
 #include <string>
 
 #include "accounts/account_service.h"
+#include "accounts/session_tokens.h"
 #include "audit/chain_sealer.h"
 #include "cli/commands.h"
 #include "config/config.h"
@@ -28,6 +29,7 @@ struct AppContext {
   std::string writer_id;   // "node-…" for a server, "cli-…" for a command
   std::string mgmt_chain;
   std::unique_ptr<accounts::AccountService> accounts;
+  std::unique_ptr<accounts::SessionIssuer> sessions;  // POST /api/v1/sessions
 };
 
 enum class KeyringPolicy {

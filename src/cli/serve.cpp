@@ -29,6 +29,7 @@
 #include "api/insight_routes.h"
 #include "api/metrics_routes.h"
 #include "api/reveal_routes.h"
+#include "api/session_routes.h"
 #include "api/validate_routes.h"
 #include "api/web_routes.h"
 #include "api/webhook_routes.h"
@@ -57,6 +58,7 @@
 #include "cli/node_sharing.h"
 #include "cli/process_hardening.h"
 #include "config/config.h"
+#include "http/cors.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "logging/log.h"
@@ -292,6 +294,7 @@ void add_routes(http::Router& router, NodeCore& node, http::Server& server, api:
   api::add_key_routes(router, services);
   api::add_reveal_routes(router, services);
   api::add_account_routes(router, services, *ctx.accounts);
+  api::add_session_routes(router, services, *ctx.sessions);
   api::add_audit_routes(router, services);
   api::add_insight_routes(router, services);
   api::add_cap_routes(router, services);
@@ -302,6 +305,9 @@ void add_routes(http::Router& router, NodeCore& node, http::Server& server, api:
                          ctx.config.metrics_token ? std::optional(ctx.config.metrics_token->clone()) : std::nullopt);
   api::add_chat_routes(router, gateway_services);
   api::add_proxy_routes(router, gateway_services);
+  // Last, so that it covers every management route. The gateway (/v1/*, /proxy/*) gets no CORS: a
+  // token that spends money does not belong in a browser page.
+  http::enable_cors(router, "/api/v1/", {.origins = ctx.config.cors_origins});
 }
 
 // Starts the background work, serves until shutdown, then drains: no new requests, then finish
