@@ -60,7 +60,9 @@ export async function api(method, path, body, renewed = false) {
   } catch {
     throw new ApiError(0, 'network', 'keyrelay could not be reached. Check your connection and try again.');
   }
-  if (response.status === 401 && host.renew && !renewed && await host.renew()) return api(method, path, body, true);
+  // A token that changed meanwhile (another request renewed it) is simply tried; otherwise ask.
+  if (response.status === 401 && host.renew && !renewed && (session.token() !== token || await host.renew()))
+    return api(method, path, body, true);
   if (response.status === 204) return null;
   let data = null;
   try {

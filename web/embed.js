@@ -48,9 +48,10 @@ export function connectToHost(onToken) {
     waiting = [];
     for (const resolve of done) resolve(true);
   });
+  // Requests that fail together share one question to the host.
   const renew = (ms = 10000) => new Promise((resolve) => {
     waiting.push(resolve);
-    ask();
+    if (waiting.length === 1) ask();
     setTimeout(() => {
       if (!waiting.includes(resolve)) return;
       waiting = waiting.filter((r) => r !== resolve);

@@ -95,6 +95,8 @@ await new Promise((resolve) => server.listen(HOST_PORT, '127.0.0.1', resolve));
 const { browser, page, problems } = await launch();
 const urls = [];
 page.context().on('request', (r) => urls.push(r.url()));
+const consoleLines = [];  // printed on failure
+page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
 const frame = page.frameLocator('#keyrelay');
 const aliceTokens = () => minted.filter((m) => m.user === ALICE);
 async function tabLoadedWithoutError() {
@@ -112,7 +114,7 @@ try {
   await page.waitForFunction(() => [...document.querySelectorAll('iframe')].length === 2);
   const stranger = page.frames().find((f) => f.url() === `${STRANGER}/stranger`);
   assert.ok(stranger, 'the stranger frame loaded');
-  await stranger.waitForFunction(() => document.title === 'sent');
+  await stranger.waitForFunction(() => document.title === 'sent', null, { polling: 100, timeout: 10000 });
   await sleep(300);
   await frame.getByText('Waiting for the app to sign you in').waitFor();
   assert.equal(await frame.getByText('bob-private').count(), 0, "bob's token was taken");
@@ -136,7 +138,7 @@ try {
   await openTab(frame, 'Usage');
   await tabLoadedWithoutError();
   assert.equal(aliceTokens().length, before + 1, 'no new token was asked for');
-  assert.equal(await frame.getByText('Waiting for the app').count(), 0);
+  assert.equal(await frame.locator('#framed-wait').isVisible(), false, 'the page went back to waiting');
 
   log('before its token expires, the page asks the host for the next one');
   ttl = 6;
@@ -196,6 +198,9 @@ try {
   console.log('embedded settings page: all steps passed');
 } catch (error) {
   console.error(`FAILED at "${progress.step}": ${error.message}`);
+  console.error(`browser console:\n${consoleLines.join('\n')}\nproblems: ${problems.join('\n')}`);
+  console.error(`sessions minted: ${minted.map((m) => `${m.user === ALICE ? 'alice' : 'bob'} ttl ${m.ttl}`).join(', ')}`);
+  for (const f of page.frames()) console.error(`frame ${f.url()}: ${await f.title().catch((e) => e.message)}`);
   await page.screenshot({ path: `${SHOTS}/embed-failure.png`, fullPage: true }).catch(() => {});
   process.exitCode = 1;
 } finally {
