@@ -203,7 +203,7 @@ void add_account_routes(http::Router& router, Services& s, accounts::AccountServ
   router.add(Method::post, "/api/v1/users", guarded<&AccountRoutes::create_user>(s, routes, Scope::admin, Needs::admin));
   router.add(Method::get, "/api/v1/users", guarded<&AccountRoutes::list_users>(s, routes, Scope::admin, Needs::admin));
   // Admins issue tokens for anyone; a user (keys:write) issues its own with scopes it holds.
-  router.add(Method::post, "/api/v1/tokens", guarded<&AccountRoutes::issue_token>(s, routes, Scope::keys_read));
+  router.add(Method::post, "/api/v1/tokens", guarded<&AccountRoutes::issue_token>(s, routes, Scope::keys_read, Needs::scope_or_admin));
   router.add(Method::get, "/api/v1/tokens", guarded<&AccountRoutes::list_tokens>(s, routes, Scope::keys_read));
   router.add(Method::del, "/api/v1/tokens/{id}", guarded<&AccountRoutes::revoke_token>(s, routes, Scope::keys_read));
 }

@@ -21,6 +21,7 @@ std::optional<core::Error> access_refusal(const auth::Principal& principal, auth
     if (principal.is_admin() || (principal.has(auth::Scope::act_as) && !principal.on_behalf())) return std::nullopt;
     return core::Error::forbidden("this endpoint is for administrators and tokens with the 'act_as' scope");
   }
+  if (needs == Needs::scope_or_admin && principal.is_admin()) return std::nullopt;
   if (needs == Needs::admin && !principal.is_admin())
     return core::Error::forbidden("this endpoint is for administrators");
   if (!principal.has(scope))

@@ -163,7 +163,7 @@ try {
   await openTab(frame, 'Access tokens');
   await frame.locator('#tokens-table').waitFor();
   await frame.getByRole('button', { name: 'Create a token' }).click();
-  await frame.locator('#token-name').fill('ci-runner');
+  await frame.getByLabel('Token name').fill('ci-runner');
   await frame.getByLabel('Read your audit trail').check();
   await frame.locator('#token-expiry').selectOption('90');
   await accessibility(kr, 'the create-token dialog');

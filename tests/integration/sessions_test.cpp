@@ -169,6 +169,14 @@ TEST_F(Sessions, AUserIssuesItsOwnTokensWithScopesItHolds) {
   EXPECT_EQ(vault.call(laptop, "POST", "/v1/chat/completions", "{}").status, 401);
 }
 
+TEST_F(Sessions, AnAdminTokenWithOnlyTheAdminScopeStillIssuesTokensForAnyone) {
+  const Identity admin_only = vault.issue_token(vault.admin(), "admin");
+  auto r = vault.call(admin_only, "POST", "/api/v1/tokens",
+                      body_of({{"user_id", alice.user_id}, {"scopes", json::array{"keys:read"}}}));
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(str(object_of(r), "user_id"), alice.user_id);
+}
+
 TEST(SessionsAtScale, MintingIsNotAManagementChangeOfTheBackend) {
   // A host mints a session per page view of each of its users: the mutation limit of its own user
   // (3 a minute here) must not throttle it.
