@@ -1,6 +1,7 @@
 // The Access tokens tab: the user's own tokens (name, scopes, created, expires, last used), creating
 // one with the scopes and expiry chosen — its text shown once, then gone from the page — and
-// revoking one. Short-lived sessions a host app opened for the page are counted, not listed.
+// revoking one. Short-lived sessions a host app opened for the page (still valid ones) are counted,
+// not listed.
 
 import { api, all } from './api.js';
 import { el, replace, loading, empty, problem } from './dom.js';
@@ -39,7 +40,7 @@ export async function loadTokens() {
   try {
     const tokens = (await all('/api/v1/tokens?limit=200')).filter((t) => !t.revoked_at);
     const own = tokens.filter((t) => !t.session);
-    const sessions = tokens.length - own.length;
+    const sessions = tokens.filter((t) => t.session && new Date(t.expires_at) > new Date()).length;
     const note = sessions ? el('p', { class: 'muted', text: `Plus ${sessions} short-lived session${sessions === 1 ? '' : 's'} opened by the app you use.` }) : null;
     if (own.length === 0) {
       replace(body, empty('No access tokens yet.'), note);
