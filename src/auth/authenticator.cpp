@@ -237,11 +237,6 @@ void Authenticator::forget_token(std::string_view token_id) {
   std::erase_if(cache_, [&](const auto& kv) { return kv.second->token.id == token_id; });
 }
 
-void Authenticator::forget_user(std::string_view user_id) {
-  std::lock_guard lock(mutex_);
-  std::erase_if(cache_, [&](const auto& kv) { return kv.second->user.id == user_id; });
-}
-
 void Authenticator::clear_cache() {
   std::lock_guard lock(mutex_);
   cache_.clear();

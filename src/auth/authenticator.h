@@ -73,8 +73,6 @@ class Authenticator {
 
   // Drops cached credentials: of one token (revoked here) or all (another process changed data).
   void forget_token(std::string_view token_id);
-  // Drops the cached credentials of one user (deleted here): its sessions and tokens stop at once.
-  void forget_user(std::string_view user_id);
   void clear_cache();
 
   // The (token id, last use) pairs seen since the last call, for a batched store.touch_tokens().
