@@ -1,12 +1,17 @@
 // The keyrelay API as this page uses it. The access token lives in sessionStorage only: never in
-// a URL, never in a cookie, gone with the tab.
+// a URL, never in a cookie, gone with the tab. Inside a host app's frame (embed.js) it lives in
+// memory only, and a 401 first asks the host for a new token.
 
 const TOKEN = 'keyrelay.token';
+const host = { token: null, renew: null };
 
 export const session = {
-  token: () => sessionStorage.getItem(TOKEN),
-  set: (token) => sessionStorage.setItem(TOKEN, token),
-  clear: () => sessionStorage.removeItem(TOKEN),
+  token: () => (host.renew ? host.token : sessionStorage.getItem(TOKEN)),
+  set: (token) => (host.renew ? (host.token = token) : sessionStorage.setItem(TOKEN, token)),
+  clear: () => (host.renew ? (host.token = null) : sessionStorage.removeItem(TOKEN)),
+  // From now on the token comes from the host: `renew()` resolves true once it sent a new one.
+  useHost: (renew) => { host.renew = renew; },
+  framed: () => host.renew !== null,
 };
 
 // An API error in words a person understands, with the API's code kept for the code that reacts.
@@ -40,7 +45,7 @@ function explain(status, code, message, retryAfter) {
   return PLAIN_WORDS[code] || message || `The request failed (HTTP ${status}).`;
 }
 
-export async function api(method, path, body) {
+export async function api(method, path, body, renewed = false) {
   const headers = { Accept: 'application/json' };
   const token = session.token();
   if (token) headers.Authorization = `Bearer ${token}`;
@@ -55,6 +60,9 @@ export async function api(method, path, body) {
   } catch {
     throw new ApiError(0, 'network', 'keyrelay could not be reached. Check your connection and try again.');
   }
+  // A token that changed meanwhile (another request renewed it) is simply tried; otherwise ask.
+  if (response.status === 401 && host.renew && !renewed && (session.token() !== token || await host.renew()))
+    return api(method, path, body, true);
   if (response.status === 204) return null;
   let data = null;
   try {

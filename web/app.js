@@ -1,4 +1,5 @@
-// The settings page: sign-in, tabs, sign-out. Each tab lives in its own module.
+// The settings page: sign-in, tabs, sign-out. Each tab lives in its own module. Inside a host app's
+// frame there is no sign-in: the host hands the page its session token (embed.js).
 
 import { api, session } from './api.js';
 import { setUpKeys, loadKeys, forgetKeys } from './keys.js';
@@ -8,9 +9,11 @@ import { setUpAlerts, loadAlerts, refreshAlertCount } from './alerts.js';
 import { loadCaps } from './caps.js';
 import { setUpCapDialog } from './cap_dialog.js';
 import { loadUsers, showUsersTabIfAdmin, forgetUsers } from './users.js';
+import { setUpTokens, loadTokens, forgetTokens } from './tokens.js';
+import { isFramed, connectToHost } from './embed.js';
 
 const $ = (id) => document.getElementById(id);
-const TABS = { keys: loadKeys, usage: loadUsage, caps: loadCaps, audit: loadAudit, alerts: loadAlerts, users: loadUsers };
+const TABS = { keys: loadKeys, usage: loadUsage, caps: loadCaps, audit: loadAudit, alerts: loadAlerts, tokens: loadTokens, users: loadUsers };
 
 function selectTab(name, focus = false) {
   for (const tab of document.querySelectorAll('[role="tab"]')) {
@@ -56,8 +59,9 @@ async function showApp() {
   // The token must work before the page shows anything.
   await api('GET', '/api/v1/keys?limit=1');
   $('sign-in').hidden = true;
+  $('framed-wait').hidden = true;
   $('app').hidden = false;
-  $('sign-out').hidden = false;
+  $('sign-out').hidden = session.framed();  // the host app signs its users out
   $('who').hidden = false;
   $('who').textContent = 'Signed in';
   selectTab('keys');
@@ -87,7 +91,36 @@ function signOut() {
   session.clear();
   forgetKeys();
   forgetUsers();
-  showSignIn('You are signed out.');
+  forgetTokens();
+  if (session.framed()) showFramedWait('Your session has ended. Reload the app to continue.');
+  else showSignIn('You are signed out.');
+}
+
+function showFramedWait(message) {
+  $('app').hidden = true;
+  $('sign-in').hidden = true;
+  $('framed-wait').hidden = false;
+  $('framed-status').textContent = message;
+}
+
+// In a host app's frame: wait for the host's token, then show the page.
+async function startFramed() {
+  const host = connectToHost((token) => session.set(token));
+  session.useHost(host.renew);
+  showFramedWait('Waiting for the app to sign you in…');
+  if (host.origins.length === 0) {
+    showFramedWait('This page may not be shown inside another site here. Open keyrelay directly instead.');
+    return;
+  }
+  if (!(await host.renew(15000))) {
+    showFramedWait('The app did not sign you in. Reload the page to try again.');
+    return;
+  }
+  try {
+    await showApp();
+  } catch (error) {
+    showFramedWait(error.status === 401 ? 'The app could not sign you in. Reload the page to try again.' : error.message);
+  }
 }
 
 function setUpSecretToggles() {
@@ -111,12 +144,14 @@ async function start() {
   setUpAudit();
   setUpAlerts();
   setUpCapDialog();
+  setUpTokens();
   $('sign-in-form').addEventListener('submit', signIn);
   $('sign-out').addEventListener('click', signOut);
   // Any API answer of 401 later (token revoked or expired) sends the user back to sign-in.
   window.addEventListener('unhandledrejection', (e) => {
     if (e.reason && e.reason.status === 401) signOut();
   });
+  if (isFramed()) return startFramed();
   if (!session.token()) return showSignIn();
   try {
     await showApp();

@@ -241,6 +241,7 @@ function confirmDelete(key) {
   const label = `${providerName(key.provider)} key “${key.name}” (ends in ${key.hint})`;
   $('confirm-title').textContent = `Delete ${providerName(key.provider)} key “${key.name}”?`;
   $('confirm-text').textContent = `The ${label} will be destroyed and requests can no longer use it. This cannot be undone.`;
+  $('confirm-ok').textContent = 'Delete';
   const dialog = $('confirm-dialog');
   dialog.onclose = async () => {
     if (dialog.returnValue !== 'delete') return;

@@ -171,7 +171,9 @@ std::string user_json(const store::UserRecord& user) {
 std::string token_json(const store::TokenRecord& token, const core::Secret* text) {
   boost::json::array scopes;
   boost::json::array reveal_providers;
+  bool session = false;
   if (auto grants = auth::parse_token_grants(token.scopes)) {
+    session = grants->session;
     for (const auto& s : grants->scopes.to_strings()) scopes.emplace_back(s);
     for (const auto& p : grants->reveal_providers) reveal_providers.emplace_back(p);
   } else {
@@ -184,7 +186,8 @@ std::string token_json(const store::TokenRecord& token, const core::Secret* text
                         {"created_at", core::format_rfc3339(token.created_at)},
                         {"expires_at", time_or_null(token.expires_at)},
                         {"last_used_at", time_or_null(token.last_used_at)},
-                        {"revoked_at", time_or_null(token.revoked_at)}};
+                        {"revoked_at", time_or_null(token.revoked_at)},
+                        {"session", session}};
   if (!reveal_providers.empty()) o["reveal_providers"] = std::move(reveal_providers);
   if (text != nullptr) o["token"] = text->reveal_text();
   return boost::json::serialize(o);

@@ -78,8 +78,9 @@ class AccountService {
 };
 
 // The API shapes: User {"id","name","role","external_id","created_at"} and Token {"id","user_id",
-// "name","scopes","created_at","expires_at","last_used_at","revoked_at"}, plus "reveal_providers"
-// on a token with keys:reveal.
+// "name","scopes","created_at","expires_at","last_used_at","revoked_at","session"}, plus
+// "reveal_providers" on a token with keys:reveal; "session" is true for a session token
+// (session_tokens.h).
 std::string user_json(const store::UserRecord& user);
 std::string token_json(const store::TokenRecord& token, const core::Secret* text = nullptr);
 

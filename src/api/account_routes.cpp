@@ -28,6 +28,29 @@ std::optional<Error> acting_for_someone(const Principal& p) {
   return Error::forbidden("acting on behalf of a user does not extend to that user's tokens");
 }
 
+// What a caller that is not an administrator may grant itself: its own user scopes, never admin,
+// act_as or keys:reveal (those are an administrator's to issue).
+auth::ScopeSet self_grantable(const Principal& p) { return p.scopes.intersection(auth::default_user_scopes()); }
+
+// Why `p` (not an administrator) may not issue a token for `user_id` (absent: itself).
+std::optional<Error> own_token_refusal(const Principal& p, const std::optional<std::string>& user_id) {
+  if (auto refused = acting_for_someone(p)) return refused;
+  if (!p.has(auth::Scope::keys_write)) return Error::forbidden("this credential lacks the 'keys:write' scope");
+  if (user_id && *user_id != p.user_id) return Error::forbidden("only administrators may issue tokens for other users");
+  return std::nullopt;
+}
+
+// The scopes of a token a user issues itself: those asked for when it may grant them all, else
+// forbidden; without a list, everything it may grant.
+Result<auth::ScopeSet> own_token_scopes(const Principal& p, const std::optional<auth::ScopeSet>& asked) {
+  const auth::ScopeSet grantable = self_grantable(p);
+  if (!asked) return grantable;
+  for (const auto& name : asked->to_strings())
+    if (!grantable.contains(*auth::parse_scope(name)))
+      return Error::forbidden("you may not grant the '" + name + "' scope to your own tokens");
+  return *asked;
+}
+
 // "reveal_providers" of a token issue: names of catalog providers (keys:reveal tokens only; the
 // pairing is checked by the account service). Absent or null: none.
 Result<std::vector<std::string>> reveal_providers_field(const json::object& body, const catalog::Catalog& catalog) {
@@ -96,6 +119,10 @@ class AccountRoutes {
     if (!user_id) co_return user_id.error();
     if (!name) co_return name.error();
     if (!expires) co_return expires.error();
+    if (!p.is_admin()) {
+      if (auto refused = own_token_refusal(p, *user_id)) co_return *refused;
+      *user_id = p.user_id;
+    }
     if (!*user_id) co_return Error::invalid_request("field 'user_id' is required");
     input.user_id = **user_id;
     if (*name) input.name = **name;
@@ -112,6 +139,11 @@ class AccountRoutes {
       auto set = auth::ScopeSet::from_strings(names);
       if (!set) co_return set.error();
       input.scopes = *set;
+    }
+    if (!p.is_admin()) {
+      auto own = own_token_scopes(p, input.scopes);
+      if (!own) co_return own.error();
+      input.scopes = *own;
     }
     auto reveal = reveal_providers_field(*body, *s_.catalog);
     if (!reveal) co_return reveal.error();
@@ -170,7 +202,8 @@ void add_account_routes(http::Router& router, Services& s, accounts::AccountServ
   auto routes = std::make_shared<AccountRoutes>(s, accounts);
   router.add(Method::post, "/api/v1/users", guarded<&AccountRoutes::create_user>(s, routes, Scope::admin, Needs::admin));
   router.add(Method::get, "/api/v1/users", guarded<&AccountRoutes::list_users>(s, routes, Scope::admin, Needs::admin));
-  router.add(Method::post, "/api/v1/tokens", guarded<&AccountRoutes::issue_token>(s, routes, Scope::admin, Needs::admin));
+  // Admins issue tokens for anyone; a user (keys:write) issues its own with scopes it holds.
+  router.add(Method::post, "/api/v1/tokens", guarded<&AccountRoutes::issue_token>(s, routes, Scope::keys_read, Needs::scope_or_admin));
   router.add(Method::get, "/api/v1/tokens", guarded<&AccountRoutes::list_tokens>(s, routes, Scope::keys_read));
   router.add(Method::del, "/api/v1/tokens/{id}", guarded<&AccountRoutes::revoke_token>(s, routes, Scope::keys_read));
 }

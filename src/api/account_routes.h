@@ -1,6 +1,7 @@
 #pragma once
 // Users and tokens (API.md): admins create and list users and issue tokens; any authenticated
-// caller may list and revoke its own user's tokens.
+// caller may list and revoke its own user's tokens, and with keys:write issue its own (scopes it
+// holds among keys:read, keys:write, gateway, audit:read; never for someone it acts for).
 
 #include "accounts/account_service.h"
 #include "api/services.h"

@@ -17,6 +17,11 @@ std::optional<std::string> header_copy(const http::Request& r, std::string_view 
 
 // Why `principal` may not use a route that needs `scope` (and, with Needs::admin, the admin role).
 std::optional<core::Error> access_refusal(const auth::Principal& principal, auth::Scope scope, Needs needs) {
+  if (needs == Needs::host) {
+    if (principal.is_admin() || (principal.has(auth::Scope::act_as) && !principal.on_behalf())) return std::nullopt;
+    return core::Error::forbidden("this endpoint is for administrators and tokens with the 'act_as' scope");
+  }
+  if (needs == Needs::scope_or_admin && principal.is_admin()) return std::nullopt;
   if (needs == Needs::admin && !principal.is_admin())
     return core::Error::forbidden("this endpoint is for administrators");
   if (!principal.has(scope))

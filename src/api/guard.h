@@ -20,7 +20,11 @@ namespace keyrelay::api {
 using AuthedHandler = std::function<boost::asio::awaitable<core::Result<http::Response>>(
     http::Request&, http::RequestContext&, const auth::Principal&)>;
 
-enum class Needs { scope, admin };
+// scope: the route's scope; admin: also the admin role; scope_or_admin: the scope, or an admin's
+// credential whatever its other scopes (POST /api/v1/tokens: admins for anyone, users for
+// themselves); host: an admin, or a token with act_as that is not acting for anyone (a host app's
+// backend: POST /api/v1/sessions), whatever `scope` says.
+enum class Needs { scope, admin, scope_or_admin, host };
 
 // The Principal for `authorization` (and the request's X-Keyrelay-On-Behalf-Of): from the token
 // cache without leaving the I/O thread when possible, otherwise on the worker pool. The credential

@@ -15,7 +15,32 @@ const WebAsset* find_asset(std::string_view name) {
 
 struct PageHeaders {
   std::string csp;
+  std::string index_body;  // index.html with the frame ancestors filled in
 };
+
+constexpr std::string_view kFrameAncestorsMeta = R"(<meta name="keyrelay-frame-ancestors" content="">)";
+
+std::string attribute_text(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '&') out += "&amp;";
+    else if (c == '"') out += "&quot;";
+    else if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else out += c;
+  }
+  return out;
+}
+
+// The page, embedded in a host app's frame, takes a session token by postMessage only from an
+// origin allowed to frame it: it reads them from this meta tag (web/embed.js).
+std::string index_with_frame_ancestors(std::string_view frame_ancestors) {
+  std::string body(find_asset("index.html")->body);
+  const auto at = body.find(kFrameAncestorsMeta);
+  if (at == std::string::npos) return body;
+  const std::string filled = R"(<meta name="keyrelay-frame-ancestors" content=")" + attribute_text(frame_ancestors) + R"(">)";
+  return body.replace(at, kFrameAncestorsMeta.size(), filled);
+}
 
 http::Response serve(const WebAsset& asset, const PageHeaders& headers, bool immutable) {
   http::Response r;
@@ -27,7 +52,7 @@ http::Response serve(const WebAsset& asset, const PageHeaders& headers, bool imm
   r.headers.set("X-Content-Type-Options", "nosniff");
   r.headers.set("Cross-Origin-Opener-Policy", "same-origin");
   r.headers.set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()");
-  r.body = std::string(asset.body);
+  r.body = asset.name == "index.html" ? headers.index_body : std::string(asset.body);
   return r;
 }
 
@@ -51,6 +76,7 @@ void add_web_routes(http::Router& router, std::string frame_ancestors) {
   headers->csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
                  "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors " +
                  frame_ancestors;
+  headers->index_body = index_with_frame_ancestors(frame_ancestors);
   router.add(http::Method::get, "/", [headers](http::Request&, http::RequestContext&) { return index_page(*headers); });
   router.add(http::Method::get, "/assets/{version}/{file}",
              [headers](http::Request& req, http::RequestContext&) { return asset_file(*headers, req); });

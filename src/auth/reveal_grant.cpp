@@ -34,6 +34,10 @@ core::Result<TokenGrants> parse_token_grants(const std::vector<std::string>& sto
   TokenGrants grants;
   std::vector<std::string> scope_names;
   for (const auto& entry : stored) {
+    if (entry == kSessionMarker) {
+      grants.session = true;
+      continue;
+    }
     if (!entry.starts_with(kGrantPrefix)) {
       scope_names.push_back(entry);
       continue;

@@ -1,10 +1,12 @@
 #pragma once
-// Which providers' keys a token with the "keys:reveal" scope may reveal (POST /api/v1/keys/{id}/reveal).
+// Which providers' keys a token with the "keys:reveal" scope may reveal (POST /api/v1/keys/{id}/reveal),
+// and whether a token is a short-lived session token (POST /api/v1/sessions).
 //
 // A token record stores its scopes as a list of names; the grant is stored in the same list, one
 // entry per provider: "keys:reveal:openai". So a token's permissions stay in one place (no schema
 // change, and a backup or store copy carries them as they are), and a server that does not know
 // the grant refuses such a token as having an unknown scope rather than letting it do more.
+// A session token carries the marker entry "kind:session" the same way.
 // Pure functions; thread-safe.
 
 #include <string>
@@ -20,7 +22,11 @@ namespace keyrelay::auth {
 struct TokenGrants {
   ScopeSet scopes;
   std::vector<std::string> reveal_providers;  // sorted, no duplicates; empty without keys:reveal
+  bool session = false;                       // minted by POST /api/v1/sessions for a host app's page
 };
+
+// The stored entry that marks a session token.
+inline constexpr std::string_view kSessionMarker = "kind:session";
 
 // "keys:reveal:<provider>".
 std::string reveal_grant_entry(std::string_view provider);

@@ -106,6 +106,7 @@ core::Result<std::unique_ptr<AppContext>> open_app(const GlobalOptions& global, 
   app->mgmt_chain = audit::mgmt_chain(app->writer_id);
   app->accounts = std::make_unique<accounts::AccountService>(*app->store, *app->store, app->clock, app->mgmt_chain);
   app->user_data = std::make_unique<accounts::UserDataService>(*app->store, *app->store, app->clock, app->mgmt_chain);
+  app->sessions = std::make_unique<accounts::SessionIssuer>(*app->store, *app->store, app->clock, app->mgmt_chain);
   return app;
 }
 

@@ -8,6 +8,7 @@
 
 #include "accounts/account_service.h"
 #include "accounts/user_data_service.h"
+#include "accounts/session_tokens.h"
 #include "audit/chain_sealer.h"
 #include "cli/commands.h"
 #include "config/config.h"
@@ -31,6 +32,7 @@ struct AppContext {
   std::string mgmt_chain;
   std::unique_ptr<accounts::AccountService> accounts;
   std::unique_ptr<accounts::UserDataService> user_data;  // a user's export and deletion
+  std::unique_ptr<accounts::SessionIssuer> sessions;  // POST /api/v1/sessions
 };
 
 enum class KeyringPolicy {

@@ -33,6 +33,7 @@
 #include "api/metrics_routes.h"
 #include "api/openapi_routes.h"
 #include "api/reveal_routes.h"
+#include "api/session_routes.h"
 #include "api/validate_routes.h"
 #include "api/web_routes.h"
 #include "api/user_data_routes.h"
@@ -62,6 +63,7 @@
 #include "cli/node_sharing.h"
 #include "cli/process_hardening.h"
 #include "config/config.h"
+#include "http/cors.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "logging/log.h"
@@ -325,6 +327,7 @@ void add_routes(http::Router& router, NodeCore& node, http::Server& server, api:
   api::add_account_routes(router, services, *ctx.accounts);
   store::Store& db = *ctx.store;
   api::add_user_data_routes(router, services, {*ctx.accounts, *ctx.user_data, {db, db, db, db, db, db, db}});
+  api::add_session_routes(router, services, *ctx.sessions);
   api::add_audit_routes(router, services);
   api::add_insight_routes(router, services);
   api::add_cap_routes(router, services);
@@ -338,7 +341,12 @@ void add_routes(http::Router& router, NodeCore& node, http::Server& server, api:
   api::add_embeddings_routes(router, gateway_services);
   api::add_proxy_routes(router, gateway_services);
   api::add_mcp_routes(router, gateway_services);
-  api::add_openapi_route(router);  // last: it compares the document with every route added before
+  // The document is compared with every route that serves an operation; the CORS preflights added
+  // below are not operations of the API.
+  api::add_openapi_route(router);
+  // Last, so that it covers every management route (the OpenAPI document's included). The gateway
+  // (/v1/*, /proxy/*) gets no CORS: a token that spends money does not belong in a browser page.
+  http::enable_cors(router, "/api/v1/", {.origins = ctx.config.cors_origins});
 }
 
 // Starts the background work, serves until shutdown, then drains: no new requests, then finish

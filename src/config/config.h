@@ -163,6 +163,7 @@ struct Config {
   std::chrono::milliseconds audit_retention{std::chrono::hours(24 * 30)};  // key.used kept this long; 0 = forever
   std::chrono::milliseconds audit_prune_interval{std::chrono::hours(1)};
   std::string ui_frame_ancestors = "'none'";     // CSP frame-ancestors of the settings page
+  std::vector<std::string> cors_origins;         // origins whose pages may call /api/v1/* (CORS); none by default
   // Operator overrides of provider base URLs, by catalog id ([provider.<id>] base_url in the file;
   // KEYRELAY_PROVIDER_<ID>_BASE_URL in the environment, applied by provider_base_urls()).
   std::map<std::string, std::string> provider_base_urls;

@@ -9,6 +9,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "config/origins.h"
 #include "core/duration.h"
 
 namespace keyrelay::config {
@@ -437,6 +438,13 @@ const Setting kSettings[] = {
          if (ch == ';' || ch == ',' || ch == '\n' || ch == '\r' || ch == '"')
            return Error::invalid_request("expected space-separated sources such as 'self' https://app.example.com");
        c.ui_frame_ancestors = std::string(t);
+       return core::ok();
+     }},
+    {"cors.origins", "comma-separated web origins (https://app.example.com) whose pages may call /api/v1/* from the browser (CORS); none by default",
+     [](Config& c, std::string_view t) -> Result<void> {
+       auto origins = parse_origin_list(t);
+       if (!origins) return origins.error();
+       c.cors_origins = std::move(*origins);
        return core::ok();
      }},
     {"jwt.secret", "HS256 secret for JWTs from an external identity provider",

@@ -138,6 +138,13 @@ std::vector<std::pair<Method, std::string>> Router::routes() const {
   return out;
 }
 
+std::vector<Route*> Router::routes_under(std::string_view prefix) {
+  std::vector<Route*> found;
+  for (const auto& route : routes_)
+    if (route->pattern.starts_with(prefix)) found.push_back(route.get());
+  return found;
+}
+
 void Router::set_error_shape(std::string prefix, ErrorShape shape) {
   for (const auto& [registered, _] : error_shapes_)
     if (registered == prefix) throw std::invalid_argument("two error shapes for the prefix " + prefix);

@@ -55,6 +55,10 @@ class Router {
 
   RouteMatch match(Method method, std::string_view path) const;
 
+  // Start-up only (not thread-safe): the routes whose pattern starts with `prefix`, in the order
+  // added, for a layer that decorates a family (cors.h replaces their handlers with wrapped ones).
+  std::vector<Route*> routes_under(std::string_view prefix);
+
   // Requests whose path starts with `prefix` ("/v1/") answer errors in `shape`. Throws
   // std::invalid_argument when `prefix` has a shape already (two families claiming one prefix).
   void set_error_shape(std::string prefix, ErrorShape shape);

@@ -48,5 +48,16 @@ TEST(RevealGrant, IsInNoDefaultScopeSet) {
   EXPECT_EQ(parse_scope("keys:reveal"), Scope::keys_reveal);
 }
 
+TEST(SessionMarker, IsReadBesideTheScopes) {
+  auto read = parse_token_grants({"keys:read", "gateway", std::string(kSessionMarker)});
+  ASSERT_TRUE(read);
+  EXPECT_TRUE(read->session);
+  EXPECT_EQ(read->scopes, (ScopeSet{Scope::keys_read, Scope::gateway}));
+  auto plain = parse_token_grants({"keys:read"});
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->session);
+  EXPECT_FALSE(parse_token_grants({"keys:read", "kind:other"}));  // an unknown marker is an unknown scope
+}
+
 }  // namespace
 }  // namespace keyrelay::auth

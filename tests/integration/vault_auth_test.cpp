@@ -136,7 +136,7 @@ TEST_F(VaultAuth, ANonAdminIsForbiddenUsersAndTokenIssuing) {
   EXPECT_TRUE(is_api_error(vault.call(alice, "POST", "/api/v1/users", R"({"name":"mallory"})"), 403, "forbidden"));
   EXPECT_TRUE(is_api_error(vault.call(alice, "POST", "/api/v1/users", R"({"name":"mallory","role":"admin"})"), 403,
                            "forbidden"));
-  EXPECT_TRUE(is_api_error(vault.call(alice, "POST", "/api/v1/tokens", body_of({{"user_id", alice.user_id}})), 403,
+  EXPECT_TRUE(is_api_error(vault.call(alice, "POST", "/api/v1/tokens", body_of({{"user_id", vault.admin().user_id}})), 403,
                            "forbidden"));
   EXPECT_TRUE(
       is_api_error(vault.call(alice, "GET", "/api/v1/tokens?user_id=" + vault.admin().user_id), 403, "forbidden"));

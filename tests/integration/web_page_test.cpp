@@ -54,7 +54,7 @@ TEST(WebPage, AssetsAreVersionedTypedAndCachedForGood) {
   // The modules app.js imports sit beside it.
   const std::string base = urls[0].substr(0, urls[0].rfind('/') + 1);
   for (const char* module : {"api.js", "keys.js", "usage.js", "audit.js", "alerts.js", "dom.js", "format.js", "caps.js",
-                             "cap_form.js", "cap_dialog.js", "users.js"})
+                             "cap_form.js", "cap_dialog.js", "users.js", "tokens.js", "embed.js"})
     EXPECT_EQ(vault.send("GET", base + module, {}).status, 200) << module;
   // Another version, an unknown file, the page itself as an asset: not served.
   EXPECT_EQ(vault.send("GET", "/assets/000000000000/app.js", {}).status, 404);
@@ -66,6 +66,16 @@ TEST(WebPage, TheOperatorChoosesWhoMayFrameIt) {
   VaultServer vault({.env = {{"KEYRELAY_UI_FRAME_ANCESTORS", "'self' https://app.example.com"}}});
   const auto csp = vault.send("GET", "/", {}).header("Content-Security-Policy").value_or("");
   EXPECT_NE(csp.find("frame-ancestors 'self' https://app.example.com"), std::string::npos) << csp;
+  // The page learns the same sources, to take a session token by postMessage only from them.
+  const auto body = vault.send("GET", "/", {}).body;
+  EXPECT_NE(body.find(R"(<meta name="keyrelay-frame-ancestors" content="'self' https://app.example.com">)"),
+            std::string::npos);
+}
+
+TEST(WebPage, ByDefaultThePageKnowsItMayNotBeFramed) {
+  VaultServer vault;
+  const auto body = vault.send("GET", "/", {}).body;
+  EXPECT_NE(body.find(R"(<meta name="keyrelay-frame-ancestors" content="'none'">)"), std::string::npos);
 }
 
 }  // namespace
