@@ -134,6 +134,15 @@ TEST_F(Sessions, ASessionStopsAtItsExpiryAndWhenRevoked) {
   EXPECT_TRUE(is_api_error(vault.call(other, "GET", "/api/v1/keys"), 401, "unauthenticated"));
 }
 
+TEST_F(Sessions, ADeletedUsersSessionStopsAtOnce) {
+  auto session = session_for_alice(backend);
+  ASSERT_EQ(vault.call(session, "GET", "/api/v1/keys").status, 200);  // now in the token cache
+  auto deleted = vault.call(vault.admin(), "DELETE", "/api/v1/users/" + alice.user_id);
+  ASSERT_EQ(deleted.status, 204) << deleted.body;
+  EXPECT_TRUE(is_api_error(vault.call(session, "GET", "/api/v1/keys"), 401, "unauthenticated"));
+  EXPECT_TRUE(is_api_error(mint(backend, {{"user_id", alice.user_id}}), 404, "not_found"));
+}
+
 TEST_F(Sessions, AUserIssuesItsOwnTokensWithScopesItHolds) {
   auto session = session_for_alice(backend);
   auto r = vault.call(session, "POST", "/api/v1/tokens",
