@@ -107,7 +107,7 @@ TEST(SqliteMigrations, UpgradesAVersionOneDatabase) {
   auto after = store.schema_version();
   ASSERT_TRUE(after);
   EXPECT_EQ(*after, latest_schema_version());
-  EXPECT_EQ(latest_schema_version(), 9);
+  EXPECT_EQ(latest_schema_version(), 10);
 
   auto nodes = store.live_nodes(store::test::at(0));
   ASSERT_TRUE(nodes) << nodes.error().message;
@@ -177,25 +177,96 @@ TEST(SqliteMigrations, VersionSixKeepsEveryAuditEventAndItsRules) {
   }
 }
 
-// The audit insert runs once per gateway call: its plan must not build a temporary b-tree (what
-// SQLite does for a CHECK ... IN list of three or more values on every run).
-TEST(SqliteMigrations, AnAuditInsertBuildsNoTemporaryTable) {
+// How many temporary b-trees the plan of `sql` opens (SQLite builds one, on every run, for a
+// CHECK ... IN list of three or more values).
+int temporary_tables_in_plan(Connection& conn, std::string_view sql) {
+  auto explain = conn.prepare("EXPLAIN " + std::string(sql));
+  EXPECT_TRUE(explain) << explain.error().message;
+  if (!explain) return -1;
+  int ephemeral = 0, opcodes = 0;
+  for (;;) {
+    auto row = explain->step("explaining");
+    EXPECT_TRUE(row);
+    if (!row || !*row) break;
+    ++opcodes;
+    if (explain->text_at(1) == "OpenEphemeral") ++ephemeral;
+  }
+  EXPECT_GT(opcodes, 10) << sql;
+  return ephemeral;
+}
+
+// The writes that run per gateway call (key.used), per key create or validation, and per alert
+// raised must not build a temporary table on every run.
+TEST(SqliteMigrations, WritesOnBusyPathsBuildNoTemporaryTable) {
   keyrelay::test::TempDir dir;
   auto conn = Connection::open(dir / "m.db", std::chrono::milliseconds{1000});
   ASSERT_TRUE(conn);
   ASSERT_TRUE(apply_migrations(**conn));
-  auto explain = (*conn)->prepare(std::string("EXPLAIN ") + std::string(kInsertAudit));
-  ASSERT_TRUE(explain) << explain.error().message;
-  int ephemeral = 0, opcodes = 0;
-  for (;;) {
-    auto row = explain->step("explaining");
-    ASSERT_TRUE(row);
-    if (!*row) break;
-    ++opcodes;
-    if (explain->text_at(1) == "OpenEphemeral") ++ephemeral;
+  for (std::string_view sql : {
+           kInsertAudit,
+           kInsertKey,
+           kInsertAlert,
+           kUpdateKey,
+           std::string_view("UPDATE alerts SET severity = ?2, message = ?3, last_seen = ?4, count = ?5 WHERE id = ?1"),
+       }) {
+    EXPECT_EQ(temporary_tables_in_plan(**conn, sql), 0) << sql;
   }
-  EXPECT_GT(opcodes, 20);
-  EXPECT_EQ(ephemeral, 0);
+}
+
+// Version 10 rebuilds api_keys and alerts (their CHECKs as comparisons): every row is kept, the
+// checks still refuse what they refused, and the indexes are all back.
+TEST(SqliteMigrations, VersionTenKeepsEveryKeyAndAlertAndTheirRules) {
+  keyrelay::test::TempDir dir;
+  auto conn = Connection::open(dir / "m.db", std::chrono::milliseconds{1000});
+  ASSERT_TRUE(conn);
+  ASSERT_TRUE((*conn)->exec(
+      "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)", "test"));
+  for (const auto& migration : migrations().first(9)) ASSERT_TRUE((*conn)->exec(migration.script, "test"));
+  ASSERT_TRUE((*conn)->exec(
+      "INSERT INTO schema_migrations VALUES (1, 0), (2, 0), (3, 0), (4, 0), (5, 0), (6, 0), (7, 0), (8, 0), (9, 0);"
+      "INSERT INTO users (id, name, role, salt, created_at) VALUES ('u1', 'ann', 'user', x'00', 0);"
+      "INSERT INTO api_keys (id, owner_id, provider, name, hint, fingerprint, wrapped_data_key, sealed_secret, "
+      "master_version, version, enabled, validation_state, validation_checked_at, validation_message, priority, "
+      "always_use, expires_at, created_at, updated_at, last_used_at, usage_requests, metadata_json) VALUES "
+      "('k1', 'u1', 'openai', 'work', 'sk-...1', x'01', x'02', x'03', 1, 2, 1, 'invalid', 5, 'no', 3, 1, 99, 4, 6, 7, "
+      "8, '{\"a\":1}');"
+      "INSERT INTO alerts (id, rule, severity, status, user_id, key_id, provider, message, first_seen, last_seen, "
+      "count, resolved_at) VALUES ('a1', 'burst', 'critical', 'resolved', 'u1', 'k1', 'openai', 'm', 1, 2, 3, 4);",
+      "test"));
+  auto applied = apply_migrations(**conn);
+  ASSERT_TRUE(applied) << applied.error().message;
+  EXPECT_EQ(*applied, latest_schema_version() - 9);
+
+  store::test::RawSqlite raw(dir / "m.db");
+  EXPECT_EQ(raw.text("SELECT id || owner_id || provider || name || hint || hex(fingerprint) || hex(wrapped_data_key) "
+                     "|| hex(sealed_secret) || master_version || version || enabled || validation_state || "
+                     "validation_checked_at || validation_message || priority || always_use || expires_at || "
+                     "created_at || updated_at || last_used_at || usage_requests || metadata_json FROM api_keys"),
+            "k1u1openaiworksk-...1010203121invalid5no31994678{\"a\":1}");
+  EXPECT_EQ(raw.text("SELECT id || rule || severity || status || user_id || key_id || provider || message || "
+                     "first_seen || last_seen || count || resolved_at FROM alerts"),
+            "a1burstcriticalresolvedu1k1openaim1234");
+  EXPECT_EQ(raw.text("SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type = 'index' "
+                     "AND tbl_name IN ('api_keys', 'alerts') AND name NOT LIKE 'sqlite_%' ORDER BY name)"),
+            "alerts_by_last_seen alerts_by_status alerts_by_user alerts_open_by_tuple api_keys_by_expiry "
+            "api_keys_by_master_version api_keys_by_owner_order");
+  for (std::string_view bad : {
+           "UPDATE api_keys SET validation_state = 'maybe' WHERE id = 'k1'",  // unknown validation state
+           "UPDATE api_keys SET enabled = 2 WHERE id = 'k1'",
+           "INSERT INTO api_keys (id, owner_id, provider, name, hint, fingerprint, wrapped_data_key, sealed_secret, "
+           "master_version, version, enabled, validation_state, priority, always_use, created_at, updated_at) VALUES "
+           "('k2', 'u1', 'openai', 'work', 'h', x'09', x'02', x'03', 1, 1, 1, 'unknown', 0, 0, 0, 0)",  // name taken
+           "INSERT INTO api_keys (id, owner_id, provider, name, hint, fingerprint, wrapped_data_key, sealed_secret, "
+           "master_version, version, enabled, validation_state, priority, always_use, created_at, updated_at) VALUES "
+           "('k3', 'nobody', 'openai', 'x', 'h', x'0a', x'02', x'03', 1, 1, 1, 'unknown', 0, 0, 0, 0)",  // no such owner
+           "UPDATE alerts SET severity = 'loud' WHERE id = 'a1'",  // unknown severity
+           "UPDATE alerts SET resolved_at = NULL WHERE id = 'a1'",  // resolved without a time
+       }) {
+    EXPECT_FALSE((*conn)->exec(bad, "test")) << bad;
+  }
+  // The owner's deletion still takes the key with it.
+  ASSERT_TRUE((*conn)->exec("DELETE FROM users WHERE id = 'u1'", "test"));
+  EXPECT_EQ(raw.text("SELECT count(*) FROM api_keys"), "0");
 }
 
 // Version 7 gives usage a model and a cost: rows from before keep their counts, name no model and

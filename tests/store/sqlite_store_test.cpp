@@ -9,6 +9,7 @@
 
 #include "core/ids.h"
 #include "raw_sqlite.h"
+#include "store/sqlite/connection.h"
 #include "store/sqlite/migrations.h"
 #include "store_contract.h"
 #include "support/temp_dir.h"
@@ -111,6 +112,26 @@ TEST_F(SqliteStoreTest, UsesWriteAheadLogging) {
   ASSERT_TRUE(store_);
   RawSqlite raw(file_);
   EXPECT_EQ(raw.text("PRAGMA journal_mode"), "wal");
+}
+
+// A group commit's savepoint journals hold old page images of the vault: in memory, never in a
+// temporary file outside the data directory (which SQLite would also create and unlink per group).
+// Every commit is synced, and deleted content is zeroed.
+TEST(SqliteConnection, KeepsTemporaryDataInMemorySyncsEveryCommitAndZeroesDeletions) {
+  TempDir dir;
+  auto conn = sqlite::Connection::open(dir / "c.db", std::chrono::milliseconds{1000});
+  ASSERT_TRUE(conn) << conn.error().message;
+  auto pragma = [&](std::string_view name) -> std::int64_t {
+    auto st = (*conn)->prepare("PRAGMA " + std::string(name));
+    EXPECT_TRUE(st) << name;
+    if (!st) return -1;
+    auto row = st->step("reading a pragma");
+    EXPECT_TRUE(row && *row) << name;
+    return row && *row ? st->int_at(0) : -1;
+  };
+  EXPECT_EQ(pragma("temp_store"), 2);     // MEMORY
+  EXPECT_EQ(pragma("synchronous"), 2);    // FULL
+  EXPECT_EQ(pragma("secure_delete"), 1);  // on
 }
 
 TEST_F(SqliteStoreTest, DeletedKeyLeavesNoCopyOfItsSealedSecretOnDisk) {

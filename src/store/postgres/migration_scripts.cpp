@@ -305,6 +305,11 @@ DROP INDEX audit_log_by_action;
 CREATE INDEX audit_log_by_action ON audit_log (action, time, seq, id) WHERE action <> 'key.used';
 )sql";
 
+// SQLite rebuilds api_keys and alerts with their checks as comparisons; PostgreSQL needs no change.
+constexpr std::string_view kV10 = R"sql(
+SELECT 1;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "runtime role, users, access tokens, provider keys, audit log, store generation; RLS", kV1},
     Migration{2, "daily usage per key, alerts; RLS", kV2},
@@ -315,6 +320,7 @@ constexpr std::array kMigrations{
     Migration{7, "usage per key, model and day, with its cost in micro-USD; RLS", kV7},
     Migration{8, "spend caps per user, key and default-key allowance; default-key spend per user and day; RLS", kV8},
     Migration{9, "audit indexes leave out what key.used events need not be in", kV9},
+    Migration{10, "none (SQLite's key and alert checks as comparisons; PostgreSQL needs no change)", kV10},
 };
 
 }  // namespace

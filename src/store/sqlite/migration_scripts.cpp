@@ -295,6 +295,86 @@ DROP INDEX audit_log_by_action;
 CREATE INDEX audit_log_by_action ON audit_log (action, time, seq, id) WHERE action <> 'key.used';
 )sql";
 
+// Version 6's fix for the other tables written per request: a key's validation state and an
+// alert's severity were checked with `IN` lists of three or more values, for which SQLite builds a
+// temporary b-tree on every run of the insert (every key create, every alert raised) and of an
+// update that sets the column (every validation). Same columns, values, constraints and indexes;
+// both tables are rebuilt in the migration's transaction. Nothing references either table, so
+// dropping the old one cascades nowhere. (users.role keeps its list: users are created rarely, and
+// rebuilding users would cascade into every key and token.)
+constexpr std::string_view kV10 = R"sql(
+CREATE TABLE api_keys_v10 (
+  id                    TEXT PRIMARY KEY,
+  owner_id              TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  provider              TEXT NOT NULL,
+  name                  TEXT NOT NULL,
+  hint                  TEXT NOT NULL,
+  fingerprint           BLOB NOT NULL,
+  wrapped_data_key      BLOB NOT NULL,
+  sealed_secret         BLOB NOT NULL,
+  master_version        INTEGER NOT NULL,
+  version               INTEGER NOT NULL,
+  enabled               INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+  validation_state      TEXT NOT NULL CHECK (validation_state = 'unknown' OR validation_state = 'valid' OR
+                                             validation_state = 'invalid' OR validation_state = 'error'),
+  validation_checked_at INTEGER,
+  validation_message    TEXT,
+  priority              INTEGER NOT NULL,
+  always_use            INTEGER NOT NULL CHECK (always_use IN (0, 1)),
+  expires_at            INTEGER,
+  created_at            INTEGER NOT NULL,
+  updated_at            INTEGER NOT NULL,
+  last_used_at          INTEGER,
+  usage_requests        INTEGER NOT NULL DEFAULT 0,
+  usage_input_tokens    INTEGER NOT NULL DEFAULT 0,
+  usage_output_tokens   INTEGER NOT NULL DEFAULT 0,
+  usage_errors          INTEGER NOT NULL DEFAULT 0,
+  metadata_json         TEXT NOT NULL DEFAULT '{}',
+  UNIQUE (owner_id, provider, name),
+  UNIQUE (owner_id, provider, fingerprint)
+);
+INSERT INTO api_keys_v10 (id, owner_id, provider, name, hint, fingerprint, wrapped_data_key, sealed_secret,
+                          master_version, version, enabled, validation_state, validation_checked_at,
+                          validation_message, priority, always_use, expires_at, created_at, updated_at, last_used_at,
+                          usage_requests, usage_input_tokens, usage_output_tokens, usage_errors, metadata_json)
+  SELECT id, owner_id, provider, name, hint, fingerprint, wrapped_data_key, sealed_secret, master_version, version,
+         enabled, validation_state, validation_checked_at, validation_message, priority, always_use, expires_at,
+         created_at, updated_at, last_used_at, usage_requests, usage_input_tokens, usage_output_tokens, usage_errors,
+         metadata_json
+  FROM api_keys ORDER BY rowid;
+DROP TABLE api_keys;
+ALTER TABLE api_keys_v10 RENAME TO api_keys;
+CREATE INDEX api_keys_by_owner_order ON api_keys (owner_id, provider, priority, created_at, id);
+CREATE INDEX api_keys_by_master_version ON api_keys (master_version);
+CREATE INDEX api_keys_by_expiry ON api_keys (expires_at) WHERE expires_at IS NOT NULL;
+
+CREATE TABLE alerts_v10 (
+  id          TEXT PRIMARY KEY,
+  rule        TEXT NOT NULL,
+  severity    TEXT NOT NULL CHECK (severity = 'info' OR severity = 'warning' OR severity = 'critical'),
+  status      TEXT NOT NULL CHECK (status IN ('open', 'resolved')),
+  user_id     TEXT NOT NULL,
+  key_id      TEXT,
+  provider    TEXT,
+  message     TEXT NOT NULL,
+  first_seen  INTEGER NOT NULL,
+  last_seen   INTEGER NOT NULL,
+  count       INTEGER NOT NULL CHECK (count >= 1),
+  resolved_at INTEGER,
+  CHECK ((status = 'resolved') = (resolved_at IS NOT NULL))
+);
+INSERT INTO alerts_v10 (id, rule, severity, status, user_id, key_id, provider, message, first_seen, last_seen, count,
+                        resolved_at)
+  SELECT id, rule, severity, status, user_id, key_id, provider, message, first_seen, last_seen, count, resolved_at
+  FROM alerts ORDER BY rowid;
+DROP TABLE alerts;
+ALTER TABLE alerts_v10 RENAME TO alerts;
+CREATE INDEX alerts_by_last_seen ON alerts (last_seen, id);
+CREATE INDEX alerts_by_user ON alerts (user_id, last_seen, id);
+CREATE INDEX alerts_by_status ON alerts (status, last_seen, id);
+CREATE INDEX alerts_open_by_tuple ON alerts (rule, user_id, key_id, provider) WHERE status = 'open';
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "users, access tokens, provider keys, audit log, store generation", kV1},
     Migration{2, "daily usage per key, alerts", kV2},
@@ -305,6 +385,7 @@ constexpr std::array kMigrations{
     Migration{7, "usage per key, model and day, with its cost in micro-USD", kV7},
     Migration{8, "spend caps per user, key and default-key allowance; default-key spend per user and day", kV8},
     Migration{9, "audit indexes leave out what key.used events need not be in", kV9},
+    Migration{10, "key and alert checks as comparisons (no temporary b-tree per insert)", kV10},
 };
 
 }  // namespace
