@@ -55,7 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const catalog::Provider& provider = providers[input.byte() % providers.size()];
   const std::string_view body = input.rest();
 
-  if (auto answer = gateway::translate_response(wire, body, {"chatcmpl-fuzz", 1700000000, "fuzz-model"})) {
+  if (auto answer = gateway::translate_response(wire, std::string(body), {"chatcmpl-fuzz", 1700000000, "fuzz-model"})) {
     FUZZ_CHECK(fuzz::is_json(answer->body));
   }
 

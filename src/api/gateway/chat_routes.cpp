@@ -62,7 +62,7 @@ core::Result<http::Response> relay_answer(GatewayServices& gateway, gateway::Dis
   }
 
   // The dispatcher read the whole answer (ProviderCall::Read::whole): a break in it failed over.
-  core::Result<gateway::ChatResponse> translated = gateway::translate_response(wire, answer.body_start, meta);
+  core::Result<gateway::ChatResponse> translated = gateway::translate_response(wire, std::move(answer.body_start), meta);
   if (!translated) {
     use.error = true;
     gateway.usage.record(std::move(use));

@@ -83,7 +83,7 @@ void ProxyBodyStream::book(bool error) {
   } else if (json_usage_ && !json_copy_.empty() && !error) {
     auto body = gateway::decode_body(content_encoding_, json_copy_, kMaxJsonUsageBytes);
     if (body) {
-      if (auto translated = gateway::translate_response(*wire_, *body, gateway::ResponseMeta{})) {
+      if (auto translated = gateway::translate_response(*wire_, std::move(*body), gateway::ResponseMeta{})) {
         gateway::record_tokens(use_, translated->usage);
         use_.model = std::move(translated->model);
       }

@@ -18,10 +18,10 @@ core::Result<UpstreamCall> build_upstream_call(catalog::Wire which, const ChatRe
   return core::Error::internal("unknown wire");
 }
 
-core::Result<ChatResponse> translate_response(catalog::Wire which, std::string_view upstream_body,
+core::Result<ChatResponse> translate_response(catalog::Wire which, std::string upstream_body,
                                               const ResponseMeta& meta) {
   switch (which) {
-    case catalog::Wire::openai: return wire::translate_openai_response(upstream_body);
+    case catalog::Wire::openai: return wire::translate_openai_response(std::move(upstream_body));
     case catalog::Wire::anthropic: return wire::translate_anthropic_response(upstream_body, meta);
     case catalog::Wire::gemini: return wire::translate_gemini_response(upstream_body, meta);
   }

@@ -87,7 +87,8 @@ struct ChatResponse {
 // A provider's 2xx answer → OpenAI chat.completion (choices[0].message with content and/or
 // tool_calls, finish_reason mapped, usage). upstream_error when the body is not what the wire
 // promises (not JSON, no candidates and no promptFeedback, ...).
-core::Result<ChatResponse> translate_response(catalog::Wire wire, std::string_view upstream_body,
+// Takes the answer's text: the OpenAI wire passes it on as the body without a copy.
+core::Result<ChatResponse> translate_response(catalog::Wire wire, std::string upstream_body,
                                               const ResponseMeta& meta);
 
 // Turns a provider's 2xx SSE body into OpenAI chat.completion.chunk events. Feed it the upstream

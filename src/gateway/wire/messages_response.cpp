@@ -75,7 +75,7 @@ core::Result<MessagesResponse> message_of_completion(const ChatResponse& chat, c
 core::Result<MessagesResponse> translate_messages_response(catalog::Wire wire, std::string_view upstream_body,
                                                            const ResponseMeta& meta) {
   if (wire == catalog::Wire::anthropic) return anthropic_message(upstream_body);
-  auto chat = translate_response(wire, upstream_body, meta);
+  auto chat = translate_response(wire, std::string(upstream_body), meta);
   if (!chat) return chat.error();
   return message_of_completion(*chat, meta);
 }

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "gateway/wire/chat_wire.h"
@@ -16,7 +17,7 @@ core::Result<UpstreamCall> build_openai_call(const ChatRequest& request, std::st
 
 // The body unchanged (the provider's own id, created and model) with its usage; upstream_error when
 // it is not a JSON object with a "choices" array.
-core::Result<ChatResponse> translate_openai_response(std::string_view body);
+core::Result<ChatResponse> translate_openai_response(std::string body);
 
 // Passes each upstream event through as "data: <data>\n\n"; see make_stream_translator().
 std::unique_ptr<StreamTranslator> make_openai_stream(const ChatRequest& request);

@@ -11,7 +11,7 @@ using catalog::Wire;
 using namespace test;
 
 json::object translated(std::string_view answer) {
-  auto r = translate_response(Wire::anthropic, answer, test_meta());
+  auto r = translate_response(Wire::anthropic, std::string(answer), test_meta());
   EXPECT_TRUE(r.has_value()) << (r ? "" : r.error().message);
   return r ? json::parse(r->body).as_object() : json::object{};
 }
@@ -86,7 +86,7 @@ TEST(AnthropicWireResponse, MapsEveryStopReason) {
 
 TEST(AnthropicWireResponse, RefusesAnAnswerThatIsNotAMessage) {
   for (auto body : {"", "<html>", R"({"type":"message"})", R"({"content":"text"})"}) {
-    auto r = translate_response(Wire::anthropic, body, test_meta());
+    auto r = translate_response(Wire::anthropic, std::string(body), test_meta());
     ASSERT_FALSE(r.has_value()) << body;
     EXPECT_EQ(r.error().code, core::Errc::upstream_error);
   }

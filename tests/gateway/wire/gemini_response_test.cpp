@@ -11,7 +11,7 @@ using catalog::Wire;
 using namespace test;
 
 json::object translated(std::string_view answer) {
-  auto r = translate_response(Wire::gemini, answer, test_meta());
+  auto r = translate_response(Wire::gemini, std::string(answer), test_meta());
   EXPECT_TRUE(r.has_value()) << (r ? "" : r.error().message);
   return r ? json::parse(r->body).as_object() : json::object{};
 }
@@ -110,7 +110,7 @@ TEST(GeminiWireResponse, GivesEveryCandidateItsOwnChoice) {
 
 TEST(GeminiWireResponse, RefusesAnAnswerWithoutCandidatesOrBlockReason) {
   for (auto body : {"", "[]", "{}", R"({"candidates":[]})", R"({"promptFeedback":{}})"}) {
-    auto r = translate_response(Wire::gemini, body, test_meta());
+    auto r = translate_response(Wire::gemini, std::string(body), test_meta());
     ASSERT_FALSE(r.has_value()) << body;
     EXPECT_EQ(r.error().code, core::Errc::upstream_error);
   }

@@ -25,6 +25,37 @@ TEST(OpenAiWire, ForwardsTheBodyWithTheProviderModel) {
   EXPECT_FALSE(body.contains("stream_options")) << "nothing to meter without a stream";
 }
 
+// The body is the client's document with "model" replaced: every other member, in the client's
+// order and value for value, as serializing a changed copy of the document would write it.
+TEST(OpenAiWire, WritesTheClientsDocumentWithOnlyTheModelChanged) {
+  constexpr std::string_view kBody =
+      R"({"temperature":0.25,"model":"openai/gpt-4.1","messages":[{"role":"user","content":"h\u00e9\n\"q\""},)"
+      R"({"role":"assistant","content":null,"tool_calls":[{"id":"c","type":"function","function":{"name":"f",)"
+      R"("arguments":"{}"}}]}],"n":1,"big":18446744073709551615,"neg":-3,"x":{"y":[true,false,null,1e300]}})";
+  auto call = build_upstream_call(Wire::openai, request_of(kBody), "gpt-4.1", {});
+  ASSERT_TRUE(call.has_value());
+  json::object expected = json::parse(kBody).as_object();
+  expected["model"] = "gpt-4.1";
+  EXPECT_EQ(call->body, json::serialize(expected));
+
+  // Without "model" (only "models"), the provider's model goes last.
+  auto from_list = build_upstream_call(
+      Wire::openai, request_of(R"({"models":["openai/a","openai/b"],"messages":[{"role":"user","content":"hi"}]})"),
+      "a", {});
+  ASSERT_TRUE(from_list.has_value());
+  EXPECT_EQ(from_list->body, R"({"messages":[{"role":"user","content":"hi"}],"model":"a"})");
+
+  // A stream keeps its members in place; stream_options is changed where it stands.
+  auto stream = build_upstream_call(
+      Wire::openai,
+      request_of(R"({"stream_options":{"other":1},"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]})"),
+      "m2", {});
+  ASSERT_TRUE(stream.has_value());
+  EXPECT_EQ(stream->body,
+            R"({"stream_options":{"other":1,"include_usage":true},"model":"m2","stream":true,)"
+            R"("messages":[{"role":"user","content":"hi"}]})");
+}
+
 TEST(OpenAiWire, ForcesIncludeUsageOnStreamsKeepingOtherStreamOptions) {
   const auto body = upstream_body(
       Wire::openai,
@@ -39,7 +70,7 @@ TEST(OpenAiWire, PassesTheAnswerThroughWithItsUsage) {
       R"({"id":"chatcmpl-1","object":"chat.completion","created":1700000000,"model":"gpt-4.1-mini",)"
       R"("choices":[{"index":0,"message":{"role":"assistant","content":"Hi!"},"finish_reason":"stop"}],)"
       R"("usage":{"prompt_tokens":9,"completion_tokens":3,"total_tokens":12}})";
-  auto r = translate_response(Wire::openai, kAnswer, test_meta());
+  auto r = translate_response(Wire::openai, std::string(kAnswer), test_meta());
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->body, kAnswer);
   EXPECT_TRUE(r->usage.reported);
@@ -49,7 +80,7 @@ TEST(OpenAiWire, PassesTheAnswerThroughWithItsUsage) {
 
 TEST(OpenAiWire, RefusesAnAnswerThatIsNotAChatCompletion) {
   for (auto body : {"<html>oops</html>", "[]", R"({"object":"list"})"}) {
-    auto r = translate_response(Wire::openai, body, test_meta());
+    auto r = translate_response(Wire::openai, std::string(body), test_meta());
     ASSERT_FALSE(r.has_value()) << body;
     EXPECT_EQ(r.error().code, core::Errc::upstream_error);
   }
