@@ -24,6 +24,15 @@ void append_member(std::string& out, json::serializer& serializer, std::string_v
   append_serialized(out, serializer);
 }
 
+void append_string_member(std::string& out, json::serializer& serializer, std::string_view key,
+                          std::string_view text) {
+  serializer.reset(key);
+  append_serialized(out, serializer);
+  out += ':';
+  serializer.reset(text);
+  append_serialized(out, serializer);
+}
+
 }  // namespace
 
 core::Result<UpstreamCall> build_openai_call(const ChatRequest& request, std::string_view model) {
@@ -48,7 +57,7 @@ core::Result<UpstreamCall> build_openai_call(const ChatRequest& request, std::st
   for (const auto& member : request.body) {
     next_member();
     if (member.key() == "model") {
-      append_member(body, serializer, "model", json::string(model));
+      append_string_member(body, serializer, "model", model);
       wrote_model = true;
     } else if (request.stream && member.key() == "stream_options") {
       append_member(body, serializer, "stream_options", stream_options_of(&member.value()));
@@ -59,7 +68,7 @@ core::Result<UpstreamCall> build_openai_call(const ChatRequest& request, std::st
   }
   if (!wrote_model) {
     next_member();
-    append_member(body, serializer, "model", json::string(model));
+    append_string_member(body, serializer, "model", model);
   }
   if (request.stream && !wrote_options) {
     next_member();
