@@ -15,6 +15,8 @@ namespace keyrelay::gateway {
 UsageRecorder::UsageRecorder(store::UsageStore& usage, store::AuditAppendStore& audit, const core::Clock& clock,
                              const catalog::PriceTable& prices, std::string use_chain, UsageRecorderOptions options)
     : usage_(usage), audit_(audit), clock_(clock), prices_(prices), chain_(std::move(use_chain)), options_(options) {
+  pending_.reserve(options_.batch_size);
+  writing_.reserve(options_.batch_size);
   thread_ = std::thread([this] { run(); });
 }
 
@@ -56,17 +58,19 @@ void UsageRecorder::run() {
 
 bool UsageRecorder::flush() {
   std::lock_guard writing(write_mutex_);
-  std::vector<Queued> batch;
   {
     std::lock_guard lock(mutex_);
-    batch.swap(pending_);
+    writing_.swap(pending_);  // pending_ gets the empty vector back, with its capacity
   }
+  std::vector<Queued>& batch = writing_;
   if (batch.empty()) return true;
   if (write_batch(batch)) {
     if (observer_)
       for (const auto& [use, at] : batch) observer_(use, at);
+    const auto count = batch.size();
+    batch.clear();
     std::lock_guard lock(mutex_);
-    written_ += batch.size();
+    written_ += count;
     return true;
   }
   // Put the batch back in front of what arrived meanwhile, within the cap.
@@ -79,6 +83,7 @@ bool UsageRecorder::flush() {
     logging::error("usage records dropped", {{"count", excess}});
   }
   pending_.swap(batch);
+  batch.clear();  // what arrived meanwhile, moved from
   return false;
 }
 
