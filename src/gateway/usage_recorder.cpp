@@ -1,16 +1,59 @@
 #include "gateway/usage_recorder.h"
 
+#include <charconv>
 #include <map>
 #include <tuple>
 
-#include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
+#include <boost/json/serializer.hpp>
 
 #include "audit/event_builder.h"
 #include "catalog/call_cost.h"
 #include "logging/log.h"
 
 namespace keyrelay::gateway {
+namespace {
+
+void append_json_string(std::string& out, boost::json::serializer& serializer, std::string_view text) {
+  serializer.reset(text);
+  char chunk[256];
+  while (!serializer.done()) out.append(serializer.read(chunk));
+}
+
+template <class Number>
+void append_number(std::string& out, Number n) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+  out.append(digits, end);
+}
+
+// A key.used event's details, written straight into their text: the same JSON a json::object of
+// the fields in this order serializes to, without the object's table, rehash and per-field
+// allocations for every use.
+std::string use_details(const KeyUse& use) {
+  std::string out;
+  out.reserve(128 + use.model.size());
+  boost::json::serializer serializer;
+  out += R"({"route":)";
+  append_json_string(out, serializer, use.route);
+  out += R"(,"credential":)";
+  append_json_string(out, serializer, use.credential);
+  out += R"(,"input_tokens":)";
+  append_number(out, use.input_tokens);
+  out += R"(,"output_tokens":)";
+  append_number(out, use.output_tokens);
+  if (!use.model.empty()) {
+    out += R"(,"model":)";
+    append_json_string(out, serializer, use.model);
+  }
+  if (use.http_status) {
+    out += R"(,"http_status":)";
+    append_number(out, *use.http_status);
+  }
+  out += '}';
+  return out;
+}
+
+}  // namespace
 
 UsageRecorder::UsageRecorder(store::UsageStore& usage, store::AuditAppendStore& audit, const core::Clock& clock,
                              const catalog::PriceTable& prices, std::string use_chain, UsageRecorderOptions options)
@@ -130,13 +173,7 @@ bool UsageRecorder::write_batch(std::vector<Queued>& batch) {
                               use.caller);
     e.key_id = use.key_id;
     e.provider = use.provider;
-    boost::json::object details{{"route", use.route},
-                                {"credential", use.credential},
-                                {"input_tokens", use.input_tokens},
-                                {"output_tokens", use.output_tokens}};
-    if (!use.model.empty()) details["model"] = use.model;
-    if (use.http_status) details["http_status"] = *use.http_status;
-    e.details_json = boost::json::serialize(details);
+    e.details_json = use_details(use);
     events.push_back(std::move(e));
   }
   std::vector<store::UsageDelta> deltas;

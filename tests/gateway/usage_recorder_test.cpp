@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
 #include <map>
 #include <mutex>
 
@@ -32,6 +36,19 @@ class RecordingUsageStore final : public store::UsageStore {
 class NullAudit final : public store::AuditAppendStore {
  public:
   core::Result<void> append_audit(std::vector<store::AuditEvent>) override { return core::ok(); }
+};
+
+class RecordingAudit final : public store::AuditAppendStore {
+ public:
+  core::Result<void> append_audit(std::vector<store::AuditEvent> events) override {
+    std::lock_guard lock(mutex_);
+    for (auto& e : events) appended.push_back(std::move(e));
+    return core::ok();
+  }
+  std::vector<store::AuditEvent> appended;
+
+ private:
+  std::mutex mutex_;
 };
 
 catalog::PriceTable prices() {
@@ -106,6 +123,42 @@ TEST(UsageRecorder, CostOfSaysWhichUsesArePriced) {
   KeyUse other = use_of("sonnet-4", 10, 0, 0, 0);
   other.provider = "elsewhere";
   EXPECT_EQ(recorder.cost_of(other), std::nullopt);
+}
+
+
+// Each use is one key.used event whose details say how the key was used: the same JSON as an
+// object of these fields in this order, strings escaped, model and status only when known.
+TEST(UsageRecorder, EachUseIsOneKeyUsedEventWithItsDetails) {
+  RecordingUsageStore usage;
+  RecordingAudit audit;
+  test::FakeClock clock;
+  const auto table = prices();
+  UsageRecorder recorder(usage, audit, clock, table, "node-test/use");
+
+  KeyUse odd = use_of("son\"net\\4\n\u00e9\x01", 12, 0, 0, 34);
+  odd.http_status = 429;
+  odd.error = true;
+  recorder.record(odd);
+  KeyUse bare = use_of("", 0, 0, 0, 0);
+  bare.credential = "default";
+  bare.route = "proxy";
+  recorder.record(bare);
+  ASSERT_TRUE(recorder.flush());
+
+  ASSERT_EQ(audit.appended.size(), 2u);
+  const boost::json::object odd_details{{"route", "chat"},
+                                        {"credential", "user"},
+                                        {"input_tokens", 12u},
+                                        {"output_tokens", 34u},
+                                        {"model", odd.model},
+                                        {"http_status", 429}};
+  EXPECT_EQ(audit.appended[0].details_json, boost::json::serialize(odd_details));
+  EXPECT_EQ(audit.appended[0].action, "key.used");
+  EXPECT_EQ(audit.appended[0].outcome, store::Outcome::failure);
+  EXPECT_EQ(audit.appended[1].details_json,
+            R"({"route":"proxy","credential":"default","input_tokens":0,"output_tokens":0})");
+  EXPECT_EQ(audit.appended[1].outcome, store::Outcome::success);
+  EXPECT_EQ(boost::json::parse(audit.appended[0].details_json).at("model").as_string(), odd.model);
 }
 
 }  // namespace

@@ -150,8 +150,9 @@ core::Result<ChatRequest> parse_chat_request(std::string_view text) {
   auto doc = wire::parse_json(text);
   if (!doc || !doc->is_object()) return Error::invalid_request("the request body must be a JSON object");
   if (auto path = wire::non_finite_number_path(*doc)) return Error::invalid_request(*path + ": number out of range");
-  ChatRequest request;
-  request.body = std::move(doc->get_object());
+  // Move-constructed: the body keeps the parse's arena (assigning it to a default-storage object
+  // would copy every string, array and object of the messages out of the arena).
+  ChatRequest request{std::move(doc->get_object())};
   json::object& body = request.body;
 
   auto models = wire::take_models(body);

@@ -57,8 +57,8 @@ core::Result<EmbeddingsRequest> parse_embeddings_request(std::string_view text) 
   auto doc = wire::parse_json(text);
   if (!doc || !doc->is_object()) return Error::invalid_request("the request body must be a JSON object");
   if (auto path = wire::non_finite_number_path(*doc)) return Error::invalid_request(*path + ": number out of range");
-  EmbeddingsRequest request;
-  request.body = std::move(doc->get_object());
+  // Move-constructed: the body keeps the parse's arena instead of being copied out of it.
+  EmbeddingsRequest request{std::move(doc->get_object())};
   auto models = wire::take_models(request.body);
   if (!models) return models.error();
   request.models = std::move(*models);
