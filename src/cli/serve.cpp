@@ -77,6 +77,13 @@
 namespace keyrelay::cli {
 namespace {
 
+// Blocking work is mostly waiting: a store write waits for its group's commit. With fewer threads
+// than concurrent writers the rest queue for a thread and miss the group being formed (4 threads
+// and 8 key-create clients: every other create waited a whole commit more, 0.8 syncs per create);
+// 8 let them join one group (0.55 syncs per create, as with 16). Each thread that has run keeps
+// its stack pages and allocator cache: 16 threads held ~1.4 MB more than 8 after a create run.
+constexpr std::size_t kBlockingThreads = 8;
+
 logging::Level to_log_level(config::LogLevel l) {
   switch (l) {
     case config::LogLevel::trace: return logging::Level::trace;
@@ -483,12 +490,7 @@ int run_serve(const GlobalOptions& global) {
                                     {.audit_chain = ctx.mgmt_chain, .failure_chain = audit::use_chain(ctx.writer_id)});
   vault::KeyCache key_cache(db);
   vault::KeyService keys(db, db, db, *ctx.envelope, *catalog, ctx.clock, ctx.mgmt_chain, &key_cache);
-  // Blocking work is mostly waiting: a store write waits for its group's commit. With fewer threads
-  // than concurrent writers the rest queue for a thread and miss the group being formed (4 threads
-  // and 8 key-create clients: every other create waited a whole commit more, 0.8 syncs per create);
-  // 8 let them join one group (0.55 syncs per create, as with 16). Each thread that has run keeps
-  // its stack pages and allocator cache: 16 threads held ~1.4 MB more than 8 after a create run.
-  boost::asio::thread_pool blocking(8);
+  boost::asio::thread_pool blocking(kBlockingThreads);
   api::Services services{blocking, db, db, db, db, db, authenticator, keys,
                          *catalog, ctx.clock, ctx.mgmt_chain, system_user->id};
   services.cap_store = &db;

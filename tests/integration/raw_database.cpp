@@ -1,6 +1,7 @@
 #include "raw_database.h"
 
 #include <stdexcept>
+#include <string>
 
 namespace keyrelay::test {
 
@@ -47,8 +48,11 @@ std::vector<std::string> RawDatabase::column(const std::string& sql) {
   auto* stmt = prepare(sql);
   std::vector<std::string> out;
   while (sqlite3_step(stmt) == SQLITE_ROW) {
-    const auto* text = sqlite3_column_text(stmt, 0);
-    out.emplace_back(text != nullptr ? reinterpret_cast<const char*>(text) : "");
+    // By length, not up to the first NUL: a BLOB (a token hash) may hold zero bytes anywhere,
+    // even first, and read as a C string it came back cut short or empty.
+    const auto* bytes = static_cast<const char*>(sqlite3_column_blob(stmt, 0));
+    out.emplace_back(bytes != nullptr ? std::string(bytes, static_cast<std::size_t>(sqlite3_column_bytes(stmt, 0)))
+                                      : std::string());
   }
   sqlite3_finalize(stmt);
   return out;

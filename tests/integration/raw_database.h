@@ -21,7 +21,7 @@ class RawDatabase {
 
   // Runs `sql` with the text parameters `params` (?1, ?2 …); returns how many rows it changed.
   int exec(const std::string& sql, const std::vector<std::string>& params = {});
-  // The first column of every row of `sql`, as text.
+  // The first column of every row of `sql`, as its bytes (a BLOB whole, zero bytes included).
   std::vector<std::string> column(const std::string& sql);
   // The first column of the first row; throws when there is none.
   std::string value(const std::string& sql);
