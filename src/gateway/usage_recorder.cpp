@@ -59,7 +59,6 @@ UsageRecorder::UsageRecorder(store::UsageStore& usage, store::AuditAppendStore& 
                              const catalog::PriceTable& prices, std::string use_chain, UsageRecorderOptions options)
     : usage_(usage), audit_(audit), clock_(clock), prices_(prices), chain_(std::move(use_chain)), options_(options) {
   pending_.reserve(options_.batch_size);
-  writing_.reserve(options_.batch_size);
   thread_ = std::thread([this] { run(); });
 }
 
@@ -101,19 +100,18 @@ void UsageRecorder::run() {
 
 bool UsageRecorder::flush() {
   std::lock_guard writing(write_mutex_);
+  std::vector<Queued> batch;
+  batch.reserve(options_.batch_size);  // becomes the queue: allocated here, not under the lock
   {
     std::lock_guard lock(mutex_);
-    writing_.swap(pending_);  // pending_ gets the empty vector back, with its capacity
+    batch.swap(pending_);
   }
-  std::vector<Queued>& batch = writing_;
   if (batch.empty()) return true;
   if (write_batch(batch)) {
     if (observer_)
       for (const auto& [use, at] : batch) observer_(use, at);
-    const auto count = batch.size();
-    batch.clear();
     std::lock_guard lock(mutex_);
-    written_ += count;
+    written_ += batch.size();
     return true;
   }
   // Put the batch back in front of what arrived meanwhile, within the cap.
@@ -126,7 +124,6 @@ bool UsageRecorder::flush() {
     logging::error("usage records dropped", {{"count", excess}});
   }
   pending_.swap(batch);
-  batch.clear();  // what arrived meanwhile, moved from
   return false;
 }
 

@@ -91,15 +91,14 @@ class UsageRecorder final : public UsageSink {
 
   mutable std::mutex mutex_;          // guards pending_, stopping_, counters
   std::condition_variable wake_;
-  // pending_ and writing_ trade places at each flush and keep their capacity (a batch's worth,
-  // reserved up front): a fresh vector per batch grew by doubling while record() held the lock,
-  // moving every queued use again at each step, and sent ~1 MB of large blocks per batch through
-  // the allocator.
+  // Each flush leaves a new queue with room for a batch (reserved before the lock is taken): an
+  // empty one grew by doubling while record() held the lock, moving every queued use again at each
+  // step, and sent ~1 MB of large blocks per batch through the allocator. The written batch is
+  // freed, not kept: a queue that grew while the writer lagged gives its memory back.
   std::vector<Queued> pending_;
   bool stopping_ = false;
   std::uint64_t written_ = 0, dropped_ = 0;
   std::mutex write_mutex_;            // one batch write at a time (flush() and the thread)
-  std::vector<Queued> writing_;       // the batch being written; guarded by write_mutex_
   std::function<void(const KeyUse&, store::TimePoint)> observer_;
   std::function<void(const std::string&, std::int64_t)> cost_listener_;
   std::thread thread_;
