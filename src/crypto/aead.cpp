@@ -3,9 +3,11 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <array>
 #include <climits>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "crypto/openssl_util.h"
 #include "crypto/random.h"
@@ -35,18 +37,83 @@ core::Error library_failure(std::string_view what) {
   return core::Error::unavailable(std::string(what) + " failed inside OpenSSL; try again");
 }
 
-// Creates a context for AES-256-GCM in the given direction with `key` and `iv` set.
-core::Result<detail::CipherCtx> make_context(bool encrypt, core::ByteView key, core::ByteView iv) {
+// A thread keeps one AES-256-GCM context per direction between calls. Setting a context up costs
+// OpenSSL two allocations, a provider lookup and parameter parsing: several times the cipher work
+// on a provider key's few bytes, and a gateway call opens two envelopes. A kept context is keyed
+// afresh at each use and keyed with zeros when the use ends, so no key schedule outlives its call;
+// a context that cannot be scrubbed is freed (OpenSSL cleanses it) instead of kept.
+struct KeptContexts {
+  detail::CipherCtx ctx[2];
+  bool busy[2] = {false, false};
+  std::size_t iv_size[2] = {kGcmNonceSize, kGcmNonceSize};  // what each was last set to (OpenSSL's default: 12)
+};
+thread_local KeptContexts kept_contexts;
+
+constexpr std::array<std::uint8_t, kAeadKeySize> kZeroKey{};
+
+// A context for one encryption or decryption: the thread's kept one, or (if that is in use) its own.
+class GcmContext {
+ public:
+  GcmContext(detail::CipherCtx owned, int enc) : owned_(std::move(owned)), enc_(enc) {}
+  GcmContext(EVP_CIPHER_CTX* kept, int enc) : kept_(kept), enc_(enc) {}
+  GcmContext(GcmContext&& other) noexcept
+      : owned_(std::move(other.owned_)), kept_(std::exchange(other.kept_, nullptr)), enc_(other.enc_) {}
+  GcmContext(const GcmContext&) = delete;
+  GcmContext& operator=(const GcmContext&) = delete;
+  GcmContext& operator=(GcmContext&&) = delete;
+  ~GcmContext() {
+    if (kept_ == nullptr) return;
+    KeptContexts& kept = kept_contexts;
+    if (EVP_CipherInit_ex(kept_, nullptr, nullptr, kZeroKey.data(), nullptr, enc_) != 1) kept.ctx[enc_].reset();
+    kept.busy[enc_] = false;
+  }
+  EVP_CIPHER_CTX* get() const noexcept { return kept_ != nullptr ? kept_ : owned_.get(); }
+
+  // Sets the IV length unless the context has it already (the ctrl parses OpenSSL parameters).
+  bool set_iv_size(std::size_t size) {
+    std::size_t& current = kept_ != nullptr ? kept_contexts.iv_size[enc_] : owned_iv_size_;
+    if (size == current) return true;
+    if (EVP_CIPHER_CTX_ctrl(get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(size), nullptr) != 1) return false;
+    current = size;
+    return true;
+  }
+
+ private:
+  detail::CipherCtx owned_;
+  EVP_CIPHER_CTX* kept_ = nullptr;
+  int enc_;
+  std::size_t owned_iv_size_ = kGcmNonceSize;
+};
+
+// The thread's kept context for `enc` with the cipher chosen, or a new one while that is in use.
+core::Result<GcmContext> context_with_cipher(const EVP_CIPHER* cipher, int enc) {
+  // The test seam stands for OpenSSL failing to set a context up, kept or new.
+  if (detail::context_setup_fault()) return library_failure("allocating an AES-256-GCM context");
+  KeptContexts& kept = kept_contexts;
+  if (!kept.busy[enc] && kept.ctx[enc]) {
+    kept.busy[enc] = true;
+    return GcmContext(kept.ctx[enc].get(), enc);
+  }
+  detail::CipherCtx ctx(EVP_CIPHER_CTX_new());
+  if (!ctx || EVP_CipherInit_ex(ctx.get(), cipher, nullptr, nullptr, nullptr, enc) != 1)
+    return library_failure("allocating an AES-256-GCM context");
+  if (kept.busy[enc]) return GcmContext(std::move(ctx), enc);
+  kept.ctx[enc] = std::move(ctx);
+  kept.busy[enc] = true;
+  kept.iv_size[enc] = kGcmNonceSize;
+  return GcmContext(kept.ctx[enc].get(), enc);
+}
+
+// A context for AES-256-GCM in the given direction with `key` and `iv` set.
+core::Result<GcmContext> make_context(bool encrypt, core::ByteView key, core::ByteView iv) {
   const EVP_CIPHER* cipher = detail::aes_256_gcm();
   if (cipher == nullptr) return library_failure("fetching AES-256-GCM");
-  detail::CipherCtx ctx(detail::context_setup_fault() ? nullptr : EVP_CIPHER_CTX_new());
-  if (!ctx) return library_failure("allocating an AES-256-GCM context");
   const int enc = encrypt ? 1 : 0;
+  auto ctx = context_with_cipher(cipher, enc);
+  if (!ctx) return std::move(ctx).error();
   // The IV length must be set between choosing the cipher and setting key and IV.
-  if (EVP_CipherInit_ex(ctx.get(), cipher, nullptr, nullptr, nullptr, enc) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(iv.size()),
-                          nullptr) != 1 ||
-      EVP_CipherInit_ex(ctx.get(), nullptr, nullptr, key.data(), iv.data(), enc) != 1) {
+  if (!ctx->set_iv_size(iv.size()) ||
+      EVP_CipherInit_ex(ctx->get(), nullptr, nullptr, key.data(), iv.data(), enc) != 1) {
     return library_failure("AES-256-GCM initialisation");
   }
   return ctx;

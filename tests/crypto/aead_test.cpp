@@ -182,6 +182,34 @@ TEST(Seal, OpenRejectsAnUnknownFormatByte) {
   EXPECT_EQ(opened.error().message, "sealed data has an unknown format");
 }
 
+// A thread reuses its AES-GCM contexts (aead.cpp): nothing of one use may leak into the next —
+// not a failed tag check, not another key, not another IV length.
+TEST(Gcm, AReusedContextCarriesNothingFromOneUseToTheNext) {
+  const core::Bytes other_key = filled(0x43, kAeadKeySize);
+  const core::Bytes long_iv = filled(0x09, 16);
+  auto enc = gcm_encrypt(kKey, kIv, kAad, kText);
+  auto long_enc = gcm_encrypt(other_key, long_iv, kAad, kText);
+  ASSERT_TRUE(enc);
+  ASSERT_TRUE(long_enc);
+  EXPECT_NE(core::as_chars(enc->ciphertext), core::as_chars(long_enc->ciphertext));
+
+  core::Bytes bad_tag = tag_of(*enc);
+  bad_tag[0] ^= 1;
+  EXPECT_FALSE(gcm_decrypt(kKey, kIv, kAad, enc->ciphertext, bad_tag));
+  EXPECT_FALSE(gcm_decrypt(other_key, kIv, kAad, enc->ciphertext, tag_of(*enc)));
+  auto long_dec = gcm_decrypt(other_key, long_iv, kAad, long_enc->ciphertext, tag_of(*long_enc));
+  ASSERT_TRUE(long_dec);
+  EXPECT_TRUE(long_dec->equals(kText));
+  auto dec = gcm_decrypt(kKey, kIv, kAad, enc->ciphertext, tag_of(*enc));
+  ASSERT_TRUE(dec);
+  EXPECT_TRUE(dec->equals(kText));
+  // The same key, IV and text encrypt alike however the context was used before.
+  auto again = gcm_encrypt(kKey, kIv, kAad, kText);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->ciphertext, enc->ciphertext);
+  EXPECT_EQ(tag_of(*again), tag_of(*enc));
+}
+
 // OpenSSL failing to set up its context (out of memory) says nothing about the data: it is
 // unavailable (retry), never "failed authentication", which means tampering.
 TEST(Seal, AContextThatCannotBeSetUpIsTransientNotAnAuthenticationFailure) {
