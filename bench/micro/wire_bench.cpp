@@ -103,6 +103,31 @@ void BM_TranslateRequestAnthropic(benchmark::State& state) {
 }
 BENCHMARK(BM_TranslateRequestAnthropic);
 
+// An OpenAI-wire provider's answer relayed as it came: what the relay reads of it (that it is a
+// chat completion, its model and usage). The shape of OpenAI's own answers.
+const std::string kOpenAiAnswer =
+    R"({"id":"chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT","object":"chat.completion","created":1741569952,)"
+    R"("model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"message":{"role":"assistant",)"
+    R"("content":"Day 1 evening: Taberna da Rua das Flores. Day 2 evening: Cervejaria Ramiro.",)"
+    R"("refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"stop"}],)"
+    R"("usage":{"prompt_tokens":61,"completion_tokens":21,"total_tokens":82,)"
+    R"("prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},)"
+    R"("completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,)"
+    R"("rejected_prediction_tokens":0}},"service_tier":"default","system_fingerprint":"fp_06737a9306"})";
+
+void BM_TranslateResponseOpenAi(benchmark::State& state) {
+  const gateway::ResponseMeta meta;
+  for (auto _ : state) {
+    auto response = gateway::translate_response(catalog::Wire::openai, kOpenAiAnswer, meta);
+    if (!response || response->usage.output_tokens != 21) {
+      state.SkipWithError("answer not read");
+      break;
+    }
+    benchmark::DoNotOptimize(response->body.data());
+  }
+}
+BENCHMARK(BM_TranslateResponseOpenAi);
+
 // SSE framing only: the stream fed in kReadSize pieces; items = events.
 void BM_SseParse(benchmark::State& state) {
   const std::string stream = anthropic_stream(kDeltas);

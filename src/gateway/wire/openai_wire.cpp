@@ -3,6 +3,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/serializer.hpp>
 
+#include "gateway/wire/openai_answer_scan.h"
 #include "gateway/wire/wire_json.h"
 
 namespace keyrelay::gateway {
@@ -90,11 +91,9 @@ std::optional<TokenUsage> usage_of_openai(const json::object& doc) {
 }
 
 core::Result<ChatResponse> translate_openai_response(std::string body) {
-  const auto doc = parse_json(body);
-  if (!doc || !doc->is_object() || array_field(doc->get_object(), "choices") == nullptr)
-    return core::Error::upstream_error("the provider's answer is not a chat completion");
-  ChatResponse response{{}, {}, std::string(string_field(doc->get_object(), "model"))};
-  if (auto usage = usage_of_openai(doc->get_object())) response.usage = *usage;
+  auto facts = scan_openai_answer(body);
+  if (!facts || !facts->has_choices) return core::Error::upstream_error("the provider's answer is not a chat completion");
+  ChatResponse response{{}, facts->usage.value_or(TokenUsage{}), std::move(facts->model)};
   response.body = std::move(body);
   return response;
 }
