@@ -119,10 +119,12 @@ BENCHMARK(BM_KeyUsedAppend)->Unit(benchmark::kMicrosecond)->UseRealTime();
 void BM_UsageRecorderBatch(benchmark::State& state) {
   auto& w = world();
   const catalog::PriceTable prices;
-  gateway::UsageRecorder recorder(w.store(), w.store(), w.clock(), prices, "bench/use",
-                                  {.flush_interval = std::chrono::hours(1), .batch_size = 1u << 30});  // flushed here only
-  const auto use = chat_use();
   const auto batch = static_cast<std::size_t>(state.range(0));
+  // One more than a batch: never full, so its own thread never flushes; flushed here only. (The
+  // recorder reserves room for a batch, so "never" cannot be a huge number.)
+  gateway::UsageRecorder recorder(w.store(), w.store(), w.clock(), prices, "bench/use",
+                                  {.flush_interval = std::chrono::hours(1), .batch_size = batch + 1});
+  const auto use = chat_use();
   for (auto _ : state) {
     for (std::size_t i = 0; i < batch; ++i) recorder.record(use);
     if (!recorder.flush()) {
