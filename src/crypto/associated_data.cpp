@@ -17,33 +17,35 @@ AssociatedData& AssociatedData::add_bytes(core::ByteView bytes) {
     std::fputs("keyrelay: associated-data field of 4 GiB or more\n", stderr);
     std::abort();
   }
-  const std::size_t at = grow(4 + bytes.size());
-  put_be(at, bytes.size(), 4);
-  if (!bytes.empty()) std::memcpy(bytes_.data() + at + 4, bytes.data(), bytes.size());
+  make_room(4 + bytes.size());
+  append_be(bytes.size(), 4);
+  bytes_.insert(bytes_.end(), bytes.begin(), bytes.end());
   return *this;
 }
 
 AssociatedData& AssociatedData::add_u32(std::uint32_t value) {
-  put_be(grow(4), value, 4);
+  make_room(4);
+  append_be(value, 4);
   return *this;
 }
 
 AssociatedData& AssociatedData::add_u64(std::uint64_t value) {
-  put_be(grow(8), value, 8);
+  make_room(8);
+  append_be(value, 8);
   return *this;
 }
 
-// One resize per field (the envelope opens a key per gateway call and builds two AADs for it).
-std::size_t AssociatedData::grow(std::size_t size) {
-  const std::size_t at = bytes_.size();
-  if (bytes_.capacity() < at + size) bytes_.reserve(std::max({2 * bytes_.capacity(), at + size, std::size_t{128}}));
-  bytes_.resize(at + size);
-  return at;
+// Grows the buffer at most once for a whole AAD (the envelope builds two per gateway call); the
+// bytes are appended, never zero-filled first.
+void AssociatedData::make_room(std::size_t size) {
+  const std::size_t need = bytes_.size() + size;
+  if (bytes_.capacity() < need) bytes_.reserve(std::max({2 * bytes_.capacity(), need, std::size_t{128}}));
 }
 
-void AssociatedData::put_be(std::size_t at, std::uint64_t value, int width) noexcept {
-  for (int i = width - 1; i >= 0; --i, value >>= 8)
-    bytes_[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(value);
+void AssociatedData::append_be(std::uint64_t value, int width) {
+  std::uint8_t out[8];
+  for (int i = width - 1; i >= 0; --i, value >>= 8) out[i] = static_cast<std::uint8_t>(value);
+  bytes_.insert(bytes_.end(), out, out + width);
 }
 
 }  // namespace keyrelay::crypto

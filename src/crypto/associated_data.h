@@ -36,8 +36,8 @@ class AssociatedData {
   core::Bytes take() && noexcept { return std::move(bytes_); }
 
  private:
-  std::size_t grow(std::size_t size);  // appends `size` zero bytes; returns where they start
-  void put_be(std::size_t at, std::uint64_t value, int width) noexcept;
+  void make_room(std::size_t size);
+  void append_be(std::uint64_t value, int width);
   core::Bytes bytes_;
 };
 
