@@ -22,6 +22,7 @@
 
 #include "core/secret.h"
 #include "core/spawned.h"
+#include "gateway/answer_parser.h"
 #include "gateway/piece_buffer.h"
 #include "gateway/upstream_pool.h"
 #include "gateway/upstream_url.h"
@@ -99,17 +100,6 @@ struct Started {
 template <class T>
 using Spawned = core::Spawned<T>;
 
-// The answer's header fields, sized once: one allocation for their bytes and one for their index.
-void copy_fields(const bhttp::fields& from, http::Headers& to) {
-  std::size_t count = 0, bytes = 0;
-  for (const auto& field : from) {
-    ++count;
-    bytes += field.name_string().size() + field.value().size();
-  }
-  to.reserve(count, bytes);
-  for (const auto& field : from) to.add(field.name_string(), field.value());
-}
-
 }  // namespace
 
 struct UpstreamStream::Impl {
@@ -117,7 +107,7 @@ struct UpstreamStream::Impl {
   UpstreamOrigin origin;
   UpstreamLease lease;
   std::chrono::milliseconds idle_timeout{0};
-  std::optional<bhttp::response_parser<bhttp::buffer_body>> parser;
+  std::optional<AnswerParser> parser;
   int status = 0;
   http::Headers headers;
   std::chrono::milliseconds first_byte_latency{0};
@@ -395,14 +385,13 @@ net::awaitable<Started> UpstreamClient::State::send_and_read_head(Stream& stream
       co_return out;
     }
     got_response = true;
-    const int status = parser->get().result_int();
+    const int status = parser->status();
     if (status < 100 || status >= 200 || status == 101) break;
   }
   tcp_stream.expires_never();
 
-  const auto& message = parser->get();
-  impl.status = message.result_int();
-  copy_fields(message, impl.headers);
+  impl.status = parser->status();
+  impl.headers = std::move(parser->headers());
   strip_hop_by_hop(impl.headers);
   if (parser->is_done()) impl.finish_body();  // no body (204, HEAD, Content-Length: 0)
   out.result = core::ok();
@@ -447,9 +436,8 @@ void UpstreamStream::Impl::finish_body() noexcept {
   if (!parser || !lease.connection()) return;
   auto& conn = *lease.connection();
   conn.tcp().expires_never();
-  const auto& message = parser->get();
   piece.release();
-  if (message.keep_alive() && !parser->need_eof() && status != 101 && conn.buffer().size() == 0) {
+  if (parser->keep_alive() && !parser->need_eof() && status != 101 && conn.buffer().size() == 0) {
     conn.buffer().shrink_to_fit();  // an idle pooled connection holds no read buffer
     lease.keep_alive();
   } else {
@@ -461,10 +449,7 @@ template <class Stream>
 net::awaitable<core::Result<std::size_t>> UpstreamStream::Impl::read_piece(Stream& stream) {
   auto& conn = *lease.connection();
   while (!parser->is_done()) {
-    auto& body = parser->get().body();
-    const std::span<char> room = piece.room();
-    body.data = room.data();
-    body.size = room.size();
+    parser->lend(piece.room());
     conn.tcp().expires_after(idle_timeout);
     auto [ec, n] = co_await read_answer_some(stream, conn.buffer(), *parser);
     if (ec == bhttp::error::need_buffer) ec = {};
@@ -475,7 +460,7 @@ net::awaitable<core::Result<std::size_t>> UpstreamStream::Impl::read_piece(Strea
       ec = eof_ec;
     }
     if (ec) co_return transport_error(origin, "reading response", ec);
-    const std::size_t produced = room.size() - parser->get().body().size;
+    const std::size_t produced = parser->written();
     if (produced > 0) {
       piece.filled(produced);
       co_return produced;
