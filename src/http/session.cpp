@@ -31,8 +31,6 @@ namespace bhttp = boost::beast::http;
 constexpr auto as_result = net::as_tuple(net::use_awaitable);
 
 using BeastResponse = bhttp::response<bhttp::string_body>;
-// A chunked body grows as it arrives; each block it outgrows is wiped before it is freed.
-using WipingStringBody = bhttp::basic_string_body<char, std::char_traits<char>, core::WipingAllocator<char>>;
 
 template <class Message>
 void set_head(Message& out, const Response& res, std::string_view request_id, bool keep_alive) {
@@ -247,9 +245,9 @@ net::awaitable<void> Session<Stream>::drain_unread_body() {
 }
 
 template <class Stream>
-net::awaitable<beast::error_code> Session<Stream>::read_body(bhttp::request_parser<bhttp::string_body>& parser,
-                                                     std::size_t body_limit, bool expect_continue, Request& request,
-                                                     std::size_t& bytes_in) {
+net::awaitable<beast::error_code> Session<Stream>::read_body(RequestParser& parser, std::size_t body_limit,
+                                                             bool expect_continue, Request& request,
+                                                             std::size_t& bytes_in) {
   const ServerOptions& opt = shared_.options;
   if (expect_continue) {
     static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -260,18 +258,10 @@ net::awaitable<beast::error_code> Session<Stream>::read_body(bhttp::request_pars
   // One deadline for the whole body, across the reads of one async_read: a client that drips a byte
   // now and then is cut all the same.
   deadline_.expires_after(opt.body_timeout);
-  if (!parser.chunked()) {
-    parser.body_limit(body_limit);
-    auto [ec, n] = co_await read_request_rest(stream_, buffer_, parser);
-    bytes_in += n;
-    if (!ec) request.body = std::move(parser.get().body());
-    co_return ec;
-  }
-  bhttp::request_parser<WipingStringBody> growing(std::move(parser));
-  growing.body_limit(body_limit);
-  auto [ec, n] = co_await read_request_rest(stream_, buffer_, growing);
+  parser.body_limit(body_limit);
+  auto [ec, n] = co_await read_request_rest(stream_, buffer_, parser);
   bytes_in += n;
-  if (!ec) request.body.assign(growing.get().body().data(), growing.get().body().size());
+  if (!ec) request.body = parser.take_body();
   co_return ec;
 }
 
@@ -331,7 +321,7 @@ net::awaitable<std::size_t> Session<Stream>::write_streamed(Response&& res, std:
 template <class Stream>
 struct Session<Stream>::Exchange {
   RequestContext ctx;
-  bhttp::request_parser<bhttp::string_body> parser;
+  RequestParser parser;
   std::size_t bytes_in = 0;
   std::string method_name = "-";  // as the client sent it, for the log
   std::string path;               // the target without its query: it chooses the error shape
@@ -396,9 +386,9 @@ net::awaitable<beast::error_code> Session<Stream>::read_head(Exchange& ex) {
     ex.ctx.request_id = choose_request_id({});
     co_return ec;
   }
-  auto& head = ex.parser.get();
-  ex.ctx.request_id = choose_request_id(head["X-Request-Id"]);
-  ex.ctx.client_ip = opt.trusted_proxies.client_ip(remote_ip_, head["X-Forwarded-For"]);
+  const Headers& head = ex.parser.headers();
+  ex.ctx.request_id = choose_request_id(head.get("X-Request-Id").value_or(std::string_view{}));
+  ex.ctx.client_ip = opt.trusted_proxies.client_ip(remote_ip_, head.get("X-Forwarded-For").value_or(std::string_view{}));
   co_return ec;
 }
 
@@ -407,9 +397,8 @@ net::awaitable<beast::error_code> Session<Stream>::read_head(Exchange& ex) {
 template <class Stream>
 void Session<Stream>::route(Exchange& ex) const {
   const ServerOptions& opt = shared_.options;
-  auto& head = ex.parser.get();
-  const std::string_view method_text = head.method_string();
-  const std::string_view target = head.target();
+  const std::string_view method_text = ex.parser.method_text();
+  const std::string_view target = ex.parser.target();
   const auto method = parse_method(method_text);
   ex.method_name = std::string(method_text);
   ex.path = std::string(target.substr(0, target.find('?')));
@@ -424,18 +413,13 @@ void Session<Stream>::route(Exchange& ex) const {
   ex.body_limit = route && route->options.max_body_bytes ? *route->options.max_body_bytes : opt.max_body_bytes;
   ex.content_length = ex.parser.content_length();
   ex.large_body = !ex.parser.is_done() && (!ex.content_length || *ex.content_length > opt.head_check_above);
-  ex.keep_alive_requested = head.keep_alive();
-  ex.expect_continue = bhttp::token_list(head[bhttp::field::expect]).exists("100-continue");
+  ex.keep_alive_requested = ex.parser.keep_alive();
+  ex.expect_continue =
+      bhttp::token_list(ex.parser.headers().get("Expect").value_or(std::string_view{})).exists("100-continue");
   if (!route) return;
   ex.request.method = *method;
   ex.request.target = std::string(target);
-  std::size_t count = 0, bytes = 0;
-  for (const auto& field : head) {
-    ++count;
-    bytes += field.name_string().size() + field.value().size();
-  }
-  ex.request.headers.reserve(count, bytes);  // sized once: the request's fields are copied as they are
-  for (const auto& field : head) ex.request.headers.add(field.name_string(), field.value());
+  ex.request.headers = std::move(ex.parser.headers());  // the fields as they came, in their own buffer
   ex.request.params = std::move(ex.match.params);
 }
 

@@ -16,12 +16,12 @@
 #include <optional>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/core/error.hpp>
 
 #include "core/error.h"
 #include "http/deadline.h"
 #include "http/read_buffer.h"
+#include "http/request_parser.h"
 #include "http/response.h"
 #include "http/router.h"
 #include "http/server_options.h"
@@ -101,9 +101,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   boost::asio::awaitable<std::size_t> write(Response&& res, std::string_view request_id, bool keep_alive);
   // Reads the rest of a body announced by the head `parser` read into `request.body`, under the
   // route's limit and body_timeout in total. Adds the bytes read to `bytes_in`.
-  boost::asio::awaitable<boost::beast::error_code> read_body(
-      boost::beast::http::request_parser<boost::beast::http::string_body>& parser, std::size_t body_limit,
-      bool expect_continue, Request& request, std::size_t& bytes_in);
+  boost::asio::awaitable<boost::beast::error_code> read_body(RequestParser& parser, std::size_t body_limit,
+                                                            bool expect_continue, Request& request,
+                                                            std::size_t& bytes_in);
   // Reads and drops what the client still sends, for a short while, before the close.
   boost::asio::awaitable<void> drain_unread_body();
   // Reports an answered request to ServerOptions::on_request.

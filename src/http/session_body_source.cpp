@@ -31,7 +31,7 @@ core::Error body_error(const beast::error_code& ec, std::size_t body_limit) {
 
 template <class Stream>
 SessionBodySource<Stream>::SessionBodySource(Stream& stream, Deadline& io_deadline, ReadBuffer& buffer,
-                                     bhttp::request_parser<bhttp::string_body>&& head_parser, std::size_t body_limit,
+                                     RequestParser&& head_parser, std::size_t body_limit,
                                      bool expect_continue, Timeouts timeouts, std::shared_ptr<void> owner)
     : stream_(stream),
       io_deadline_(io_deadline),
@@ -89,9 +89,7 @@ net::awaitable<core::Spawned<std::size_t>> SessionBodySource<Stream>::read_on_st
   if (!deadline_) deadline_ = std::chrono::steady_clock::now() + timeouts_.body;
   // A read may end on a chunk header alone; keep reading until body bytes or the end arrive.
   for (;;) {
-    auto& body = parser_.get().body();
-    body.data = piece_.data();
-    body.size = piece_.size();
+    parser_.lend(piece_);
     io_deadline_.expires_at(*deadline_);
     auto [ec, n] = co_await read_request_part(stream_, buffer_, parser_);
     if (ec == bhttp::error::need_buffer) ec = {};  // the piece is full: hand it over
@@ -100,7 +98,7 @@ net::awaitable<core::Spawned<std::size_t>> SessionBodySource<Stream>::read_on_st
       error_ = body_error(ec, body_limit_);
       co_return *error_;
     }
-    const std::size_t got = piece_.size() - parser_.get().body().size;
+    const std::size_t got = parser_.written();
     if (got > 0 || parser_.is_done()) {
       bytes_read_ += got;
       co_return got;

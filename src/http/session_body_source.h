@@ -14,14 +14,12 @@
 #include <optional>
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/beast/http/buffer_body.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include "core/spawned.h"
 #include "http/body_source.h"
 #include "http/deadline.h"
 #include "http/read_buffer.h"
+#include "http/request_parser.h"
 #include "http/session_stream.h"
 
 namespace keyrelay::http {
@@ -37,7 +35,7 @@ class SessionBodySource final : public BodySource {
   // Takes over `head_parser` (its head read, no body byte yet). `owner` keeps the stream and
   // buffer alive while a handler holds the source.
   SessionBodySource(Stream& stream, Deadline& io_deadline, ReadBuffer& buffer,
-                    boost::beast::http::request_parser<boost::beast::http::string_body>&& head_parser,
+                    RequestParser&& head_parser,
                     std::size_t body_limit, bool expect_continue, Timeouts timeouts, std::shared_ptr<void> owner);
   ~SessionBodySource() override;
 
@@ -55,7 +53,7 @@ class SessionBodySource final : public BodySource {
   Stream& stream_;
   Deadline& io_deadline_;  // the session's
   ReadBuffer& buffer_;
-  boost::beast::http::request_parser<boost::beast::http::buffer_body> parser_;
+  RequestParser parser_;
   boost::asio::any_io_executor strand_;
   std::size_t body_limit_;
   std::optional<std::size_t> content_length_;

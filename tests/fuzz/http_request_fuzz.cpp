@@ -1,4 +1,4 @@
-// A request head as the server meets it, without a socket: Beast's request_parser fed the bytes
+// A request head as the server meets it, without a socket: the server's RequestParser fed the bytes
 // under the server's limits, then what Session::serve_one does with the head — request id, client
 // address behind trusted proxies, method, target check, routing against the real route table
 // (generated from src/api's router.add calls), the route's body limit, the body, and the error
@@ -28,6 +28,7 @@
 #include "http/method.h"
 #include "http/request.h"
 #include "http/request_id.h"
+#include "http/request_parser.h"
 #include "http/router.h"
 #include "http/trusted_proxies.h"
 
@@ -116,7 +117,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
 
   // The head, under the header limit (the body limit depends on the route).
-  bhttp::request_parser<bhttp::string_body> parser;
+  http::RequestParser parser;
   parser.header_limit(static_cast<std::uint32_t>(kMaxHeaderBytes));
   parser.body_limit(boost::none);
   boost::beast::error_code ec;
@@ -132,13 +133,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     bytes.remove_prefix(used);
   }
 
-  auto& head = parser.get();
-  const std::string request_id = http::choose_request_id(head["X-Request-Id"]);
+  const http::Headers& head = parser.headers();
+  const std::string request_id = http::choose_request_id(head.get("X-Request-Id").value_or(std::string_view{}));
   FUZZ_CHECK(http::is_valid_request_id(request_id));
-  check_client_ip(w.proxies.client_ip(kPeer, head["X-Forwarded-For"]), head["X-Forwarded-For"]);
+  const std::string_view forwarded_for = head.get("X-Forwarded-For").value_or(std::string_view{});
+  check_client_ip(w.proxies.client_ip(kPeer, forwarded_for), forwarded_for);
 
-  const std::string_view method_text = head.method_string();
-  const std::string_view target = head.target();
+  const std::string_view method_text = parser.method_text();
+  const std::string_view target = parser.target();
   const auto method = http::parse_method(method_text);
   if (target.empty() || target.front() != '/') {
     check_answer(core::Error::invalid_request("request target must be an absolute path"), request_id);
@@ -167,13 +169,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                  request_id);
     return 0;
   }
-  (void)head.keep_alive();
-  (void)bhttp::token_list(head[bhttp::field::expect]).exists("100-continue");
+  (void)parser.keep_alive();
+  (void)bhttp::token_list(head.get("Expect").value_or(std::string_view{})).exists("100-continue");
 
   http::Request request;
   request.method = *method;
   request.target = std::string(target);
-  for (const auto& field : head) request.headers.add(std::string(field.name_string()), std::string(field.value()));
+  request.headers = std::move(parser.headers());
   request.params = match.params;
   FUZZ_CHECK(request.path() == path);
 
@@ -188,7 +190,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       return 0;
     }
   }
-  request.body = head.body();
+  request.body = parser.take_body();
 
   if (auto query = api::Query::parse(request.query())) {
     if (auto page = api::page_request(*query); !page) check_answer(page.error(), request_id);

@@ -159,6 +159,22 @@ TEST_F(ServerTest, RouteBodyLimitAppliesToChunkedBodies) {
   EXPECT_FALSE(res.keep_alive());
 }
 
+// RFC 9112 6.3: a request whose transfer coding does not end in chunked has no length a server
+// can know. Reading it as empty, as Beast does, lets the bytes that follow be taken for the next
+// request (smuggling behind a proxy that reads it another way): answer 400 and close.
+TEST_F(ServerTest, RefusesARequestWhoseTransferCodingDoesNotEndInChunked) {
+  start();
+  for (const std::string_view coding : {"gzip", "chunked, gzip", "identity"}) {
+    auto s = connect();
+    send(s, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + std::string(coding) +
+                "\r\n\r\nGET /fast HTTP/1.1\r\nHost: x\r\n\r\n");
+    beast::flat_buffer buf;
+    auto res = read_response(s, buf);
+    EXPECT_EQ(res.result_int(), 400) << coding;
+    EXPECT_FALSE(res.keep_alive()) << coding;
+  }
+}
+
 TEST_F(ServerTest, BodyWithinTheRouteLimitReachesTheHandler) {
   start();
   auto s = connect();
