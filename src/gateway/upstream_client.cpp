@@ -141,7 +141,8 @@ struct UpstreamClient::State {
 
   static net::awaitable<void> reap_idle(std::shared_ptr<State> state, std::chrono::milliseconds period);
   net::awaitable<core::Result<UpstreamLease>> acquire(const UpstreamOrigin& origin, const std::string& key,
-                                                      bool fresh_only, const net::any_io_executor& caller);
+                                                      bool fresh_only, const net::any_io_executor& caller,
+                                                      UpstreamPool::Affinity affinity);
   net::awaitable<Started> start(UpstreamStream::Impl& impl, std::string_view wire, bool head_request,
                                 http::BodySource* source);
   net::awaitable<core::Result<void>> connect(UpstreamConnection& conn, const UpstreamOrigin& origin);
@@ -241,13 +242,15 @@ net::awaitable<core::Result<UpstreamStream>> UpstreamClient::open(UpstreamReques
   // exchange inline instead of hopping to another thread and back. (A caller on a thread pool's
   // executor does not: a connection must never run on two threads at once.)
   const net::any_io_executor caller = co_await net::this_coro::executor;
-  const bool caller_is_strand = caller.target<net::strand<net::io_context::executor_type>>() != nullptr ||
-                                caller.target<net::io_context::executor_type>() != nullptr;
+  const bool caller_is_io_thread = caller.target<net::io_context::executor_type>() != nullptr;
+  const bool caller_is_strand = caller_is_io_thread || caller.target<net::strand<net::io_context::executor_type>>() != nullptr;
+  // An I/O thread keeps to its own connections (a strand may be short-lived: it only prefers its own).
+  const auto affinity = caller_is_io_thread ? UpstreamPool::Affinity::own : UpstreamPool::Affinity::prefer;
   for (int attempt = 0;; ++attempt) {
     // A streamed body cannot be replayed: it gets a fresh connection (a pooled one the server has
     // already closed would fail after the first pieces were consumed) and is never retried.
     const bool fresh_only = attempt > 0 || source != nullptr;
-    auto lease = co_await state->acquire(target->origin, key, fresh_only, caller);
+    auto lease = co_await state->acquire(target->origin, key, fresh_only, caller, affinity);
     if (!lease) co_return lease.error();
     if (!lease->connection())
       lease->attach(std::make_unique<UpstreamConnection>(caller_is_strand ? caller : net::make_strand(state->executor),
@@ -276,8 +279,9 @@ net::awaitable<core::Result<UpstreamStream>> UpstreamClient::open(UpstreamReques
 // Waits in line while the origin is at its cap, at most the connect timeout.
 net::awaitable<core::Result<UpstreamLease>> UpstreamClient::State::acquire(const UpstreamOrigin& origin,
                                                                            const std::string& key, bool fresh_only,
-                                                                           const net::any_io_executor& caller) {
-  auto lease = co_await pool.acquire(key, fresh_only, caller, Clock::now() + options.connect_timeout);
+                                                                           const net::any_io_executor& caller,
+                                                                           UpstreamPool::Affinity affinity) {
+  auto lease = co_await pool.acquire(key, fresh_only, caller, Clock::now() + options.connect_timeout, affinity);
   if (!lease)
     co_return core::Error::upstream_error("upstream " + origin.host + ": all " +
                                           std::to_string(options.max_connections_per_origin) +

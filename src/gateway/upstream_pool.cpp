@@ -73,7 +73,8 @@ void UpstreamLease::release(bool reusable) noexcept {
 }
 
 std::optional<UpstreamLease> UpstreamPool::take_locked(Origin& origin, const std::string& key, bool fresh_only,
-                                                      const net::any_io_executor* prefer, Stale& stale) {
+                                                      const net::any_io_executor* prefer, Affinity affinity,
+                                                      Stale& stale) {
   std::optional<UpstreamLease> lease;
   const auto now = std::chrono::steady_clock::now();
   if (fresh_only) {
@@ -95,7 +96,8 @@ std::optional<UpstreamLease> UpstreamPool::take_locked(Origin& origin, const std
         break;
       }
     }
-    while (!lease && !origin.idle.empty()) {
+    const bool keep_to_own = prefer != nullptr && affinity == Affinity::own && origin.open < max_per_origin_;
+    while (!lease && !keep_to_own && !origin.idle.empty()) {
       auto conn = std::move(origin.idle.back());
       origin.idle.pop_back();
       if (now - conn->idle_since < idle_timeout_ && conn->looks_reusable()) {
@@ -114,13 +116,13 @@ std::optional<UpstreamLease> UpstreamPool::take_locked(Origin& origin, const std
 }
 
 std::optional<UpstreamLease> UpstreamPool::try_acquire(const std::string& key, bool fresh_only,
-                                                      const net::any_io_executor* prefer) {
+                                                      const net::any_io_executor* prefer, Affinity affinity) {
   Stale stale;  // closed outside the lock
   std::optional<UpstreamLease> lease;
   {
     std::lock_guard lock(mutex_);
     Origin& origin = origins_[key];
-    if (origin.waiters.empty()) lease = take_locked(origin, key, fresh_only, prefer, stale);
+    if (origin.waiters.empty()) lease = take_locked(origin, key, fresh_only, prefer, affinity, stale);
   }
   return lease;
 }
@@ -162,7 +164,8 @@ void UpstreamPool::Wake::operator()() noexcept {
 
 net::awaitable<std::optional<UpstreamLease>> UpstreamPool::acquire(const std::string& key, bool fresh_only,
                                                                   const net::any_io_executor& caller,
-                                                                  std::chrono::steady_clock::time_point deadline) {
+                                                                  std::chrono::steady_clock::time_point deadline,
+                                                                  Affinity affinity) {
   auto waiter = std::make_shared<Waiter>(fresh_only, caller);
   {
     Stale stale;  // closed outside the lock
@@ -171,7 +174,7 @@ net::awaitable<std::optional<UpstreamLease>> UpstreamPool::acquire(const std::st
       std::lock_guard lock(mutex_);
       Origin& origin = origins_[key];
       // Nobody overtakes those already in line.
-      if (origin.waiters.empty()) lease = take_locked(origin, key, fresh_only, &caller, stale);
+      if (origin.waiters.empty()) lease = take_locked(origin, key, fresh_only, &caller, affinity, stale);
       if (!lease) origin.waiters.push_back(waiter);
     }
     if (lease) co_return std::move(lease);

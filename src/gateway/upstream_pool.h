@@ -99,19 +99,29 @@ class UpstreamPool {
   UpstreamPool(const UpstreamPool&) = delete;
   UpstreamPool& operator=(const UpstreamPool&) = delete;
 
+  // How a request chooses among the idle connections when `prefer` names its executor:
+  //  - prefer: one on that executor first, else any other;
+  //  - own: one on that executor, else a new slot while the origin is below its cap, and another
+  //    executor's idle connection only at the cap. For a caller that runs on its I/O thread: a
+  //    connection of another thread costs two thread hops on every request it serves, a new one
+  //    a single connect.
+  enum class Affinity { prefer, own };
+
   // An idle connection of `key` that still looks open (unless `fresh_only`), else a free slot;
   // nullopt when the origin is at its cap. Stale idle connections met on the way are closed.
-  // `prefer`: an idle connection on this executor is taken first.
   std::optional<UpstreamLease> try_acquire(const std::string& key, bool fresh_only,
-                                           const boost::asio::any_io_executor* prefer = nullptr);
+                                           const boost::asio::any_io_executor* prefer = nullptr,
+                                           Affinity affinity = Affinity::prefer);
   // Like try_acquire, but while the origin is at its cap (or others already wait), waits in line
   // until a slot is given back, then gets it; nullopt once `deadline` passed first. A waiter that
   // gives up holds no slot, and one served just as its deadline passed still gets its slot.
   // `caller` is the waiting coroutine's executor (wake-ups are posted to it; an idle connection on
-  // it is preferred). The pool must outlive the wait; `key` and `caller` are used before it sleeps.
+  // it is chosen as `affinity` says). The pool must outlive the wait; `key` and `caller` are used
+  // before it sleeps.
   boost::asio::awaitable<std::optional<UpstreamLease>> acquire(const std::string& key, bool fresh_only,
                                                                const boost::asio::any_io_executor& caller,
-                                                               std::chrono::steady_clock::time_point deadline);
+                                                               std::chrono::steady_clock::time_point deadline,
+                                                               Affinity affinity = Affinity::prefer);
   // Closes idle connections unused for longer than the idle timeout.
   void sweep(std::chrono::steady_clock::time_point now);
   void close_all();
@@ -143,7 +153,8 @@ class UpstreamPool {
   void give_back(const std::string& key, std::unique_ptr<UpstreamConnection> conn, bool reusable) noexcept;
   // try_acquire's work, under the lock; stale idle connections it meets go to `stale`.
   std::optional<UpstreamLease> take_locked(Origin& origin, const std::string& key, bool fresh_only,
-                                           const boost::asio::any_io_executor* prefer, Stale& stale);
+                                           const boost::asio::any_io_executor* prefer, Affinity affinity,
+                                           Stale& stale);
   // Hands a slot of `origin` that just freed to its oldest waiter — with `conn` when that may serve
   // the waiter (else `conn` is left to be closed). False when nobody waits. Under the lock; the
   // coroutine to wake, if it already sleeps, goes to `wake` (invoked after the lock is released).

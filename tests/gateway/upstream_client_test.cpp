@@ -481,6 +481,35 @@ TEST_F(UpstreamClientTest, RequestsWaitingForAConnectionAreServedInOrderOfArriva
   EXPECT_EQ(order, (std::vector<std::string>{"/0", "/1", "/2", "/3", "/4", "/5", "/6", "/7", "/8", "/9"}));
 }
 
+// A request on an I/O thread (its own io_context) keeps to that thread's connections: another
+// thread's idle connection would move every exchange on it across threads and back. Only at the
+// origin's cap is another thread's idle connection lent.
+TEST_F(UpstreamClientTest, AnIoThreadOpensItsOwnConnectionRatherThanBorrowAnotherThreadsBelowTheCap) {
+  for (const std::size_t cap : {std::size_t{8}, std::size_t{1}}) {
+    UpstreamTestServer server(echo);
+    UpstreamOptions options;
+    options.max_connections_per_origin = cap;
+    client(options);
+    ASSERT_TRUE(get(url(server, "/here")));  // leaves an idle connection of ioc_'s thread
+
+    net::io_context other;  // a second I/O thread
+    std::promise<core::Result<UpstreamResponse>> done;
+    net::co_spawn(
+        other,
+        [this, &done, u = url(server, "/there")]() -> net::awaitable<void> {
+          UpstreamRequest request{"GET", u, {}, {}};
+          done.set_value(co_await client_->fetch(std::move(request)));
+        },
+        net::detached);
+    std::thread runner([&] { other.run(); });
+    auto there = done.get_future().get();
+    runner.join();
+    ASSERT_TRUE(there) << there.error().message;
+    EXPECT_EQ(server.accepted(), cap == 1 ? 1 : 2) << "cap " << cap;
+    client_.reset();
+  }
+}
+
 TEST_F(UpstreamClientTest, WaiterWhoseDeadlinePassesFailsAndTheConnectionGoesToTheNext) {
   UpstreamTestServer server([](const TestRequest& r, int c, int i) {
     TestReply reply = echo(r, c, i);
