@@ -48,15 +48,16 @@ net::awaitable<http::IoResult> write_request(Stream& stream, net::const_buffer d
   else co_return co_await net::async_write(stream, data, as_result);
 }
 
+// What a plain connection's socket (non-blocking) has for `parser` now; nullopt when a read would
+// have to wait (and for TLS, which reads through its stream).
 template <class Stream, class Parser>
-net::awaitable<http::IoResult> read_answer_some(Stream& stream, beast::flat_buffer& buffer, Parser& parser) {
+std::optional<http::IoResult> read_answer_now(Stream& stream, beast::flat_buffer& buffer, Parser& parser) {
   if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
     beast::error_code ec;
     const std::size_t now = bhttp::read_some(stream.socket(), buffer, parser, ec);
-    if (ec != net::error::would_block) co_return http::IoResult{ec, now};
+    if (ec != net::error::would_block) return http::IoResult{ec, now};
   }
-  // Through the stream: its deadline bounds the wait.
-  co_return co_await bhttp::async_read_some(stream, buffer, parser, as_result);
+  return std::nullopt;
 }
 constexpr std::uint32_t kMaxResponseHeaderBytes = 64 * 1024;
 
@@ -120,6 +121,8 @@ struct UpstreamStream::Impl {
   net::awaitable<core::Result<std::size_t>> read_piece_any();
   net::awaitable<Spawned<std::size_t>> read_piece_on_strand() { co_return Spawned<std::size_t>(co_await read_piece_any()); }
   net::awaitable<Spawned<std::string>> read_all_on_strand(std::size_t max_bytes);
+  template <class Stream>
+  net::awaitable<Spawned<std::string>> read_all(Stream& stream, std::size_t max_bytes);
   // The body ended: a connection that may serve another request goes back to the pool.
   void finish_body() noexcept;
 };
@@ -250,8 +253,13 @@ net::awaitable<core::Result<UpstreamStream>> UpstreamClient::open(UpstreamReques
     // A streamed body cannot be replayed: it gets a fresh connection (a pooled one the server has
     // already closed would fail after the first pieces were consumed) and is never retried.
     const bool fresh_only = attempt > 0 || source != nullptr;
-    auto lease = co_await state->acquire(target->origin, key, fresh_only, caller, affinity);
-    if (!lease) co_return lease.error();
+    // A free connection or slot is taken at once; only at the origin's cap does the call wait in line.
+    std::optional<UpstreamLease> lease = state->pool.try_acquire(key, fresh_only, &caller, affinity);
+    if (!lease) {
+      auto waited = co_await state->acquire(target->origin, key, fresh_only, caller, affinity);
+      if (!waited) co_return waited.error();
+      lease = std::move(*waited);
+    }
     if (!lease->connection())
       lease->attach(std::make_unique<UpstreamConnection>(caller_is_strand ? caller : net::make_strand(state->executor),
                                                          target->origin.tls ? &state->tls : nullptr));
@@ -455,7 +463,11 @@ net::awaitable<core::Result<std::size_t>> UpstreamStream::Impl::read_piece(Strea
   while (!parser->is_done()) {
     parser->lend(piece.room());
     conn.tcp().expires_after(idle_timeout);
-    auto [ec, n] = co_await read_answer_some(stream, conn.buffer(), *parser);
+    // Through the stream when it must wait: its deadline bounds the wait.
+    http::IoResult read;
+    if (auto now = read_answer_now(stream, conn.buffer(), *parser)) read = *now;
+    else read = co_await bhttp::async_read_some(stream, conn.buffer(), *parser, as_result);
+    auto [ec, n] = read;
     if (ec == bhttp::error::need_buffer) ec = {};
     if (ec == net::ssl::error::stream_truncated && parser->need_eof()) {
       // A TLS peer that closes without close_notify to end an EOF-delimited body.
@@ -481,9 +493,16 @@ net::awaitable<core::Result<std::size_t>> UpstreamStream::Impl::read_piece_any()
 }
 
 net::awaitable<Spawned<std::string>> UpstreamStream::Impl::read_all_on_strand(std::size_t max_bytes) {
+  auto& conn = *lease.connection();
+  if (auto* tls = conn.tls()) co_return co_await read_all(*tls, max_bytes);
+  co_return co_await read_all(*conn.plain(), max_bytes);
+}
+
+template <class Stream>
+net::awaitable<Spawned<std::string>> UpstreamStream::Impl::read_all(Stream& stream, std::size_t max_bytes) {
   std::string all;
   for (;;) {
-    auto n = co_await read_piece_any();
+    auto n = co_await read_piece(stream);
     if (!n) co_return Spawned<std::string>(n.error());
     if (*n == 0) co_return Spawned<std::string>(std::move(all));
     if (all.size() + *n > max_bytes)
