@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <vector>
+#include <array>
 
 #include <boost/json/basic_parser_impl.hpp>
 
@@ -37,22 +37,20 @@ class Handler {
   bool on_document_end(error_code&) { return true; }
 
   bool on_object_begin(error_code&) {
-    if (depth_.empty()) root_is_object = true;
+    if (depth_ == 0) root_is_object = true;
     const Place place = value_place();
     value(place);
     if (place == Place::usage) facts.usage = TokenUsage{0, 0};
     if (place == Place::usage) facts.usage->reported = true;
     if (place == Place::details) details_ = true;
-    depth_.push_back(Frame{true, place});
-    return true;
+    return open(Frame{true, place});
   }
   bool on_object_end(std::size_t, error_code&) { return close(); }
   bool on_array_begin(error_code&) {
     const Place place = value_place();
     value(place);
     if (place == Place::choices) facts.has_choices = true;
-    depth_.push_back(Frame{false, Place::other});
-    return true;
+    return open(Frame{false, Place::other});
   }
   bool on_array_end(std::size_t, error_code&) { return close(); }
 
@@ -94,22 +92,27 @@ class Handler {
     bool is_object;
     Place place;  // where this container sits
   };
-  std::vector<Frame> depth_;
+  // The open containers, outermost first: the parser refuses documents nested deeper than its
+  // max_depth, so a fixed array holds them (no allocation per answer).
+  static constexpr std::size_t kMaxDepth = 64;
+  std::array<Frame, kMaxDepth> frames_{};
+  std::size_t depth_ = 0;
   Place member_ = Place::other;  // the place of the current member of the innermost object
   std::string key_;
   std::string model_;
   bool details_ = false;  // usage.prompt_tokens_details is an object
 
   // Only keys whose object the scan reads are kept.
+  const Frame& innermost() const { return frames_[depth_ - 1]; }
   bool keep_key() const {
-    if (depth_.empty()) return false;
-    const Place parent = depth_.back().place;
-    return depth_.size() == 1 || parent == Place::usage || parent == Place::details;
+    if (depth_ == 0) return false;
+    const Place parent = innermost().place;
+    return depth_ == 1 || parent == Place::usage || parent == Place::details;
   }
   Place place_of_key() const {
     if (!keep_key()) return Place::other;
-    const Place parent = depth_.back().place;
-    if (depth_.size() == 1) {
+    const Place parent = innermost().place;
+    if (depth_ == 1) {
       if (key_ == "choices") return Place::choices;
       if (key_ == "model") return Place::model;
       if (key_ == "usage") return Place::usage;
@@ -123,7 +126,7 @@ class Handler {
     return Place::other;
   }
   // The place of the value that starts now: a member's, or nothing inside an array.
-  Place value_place() const { return !depth_.empty() && depth_.back().is_object ? member_ : Place::other; }
+  Place value_place() const { return depth_ > 0 && innermost().is_object ? member_ : Place::other; }
 
   // A value arrived at `place`: the last value of a key is the one that counts.
   void value(Place place) {
@@ -150,8 +153,13 @@ class Handler {
     if (place == Place::cached_tokens && details_) facts.usage->cached_input_tokens = n;
     return true;
   }
+  bool open(Frame frame) {
+    if (depth_ == kMaxDepth) return false;  // never: the parser's max_depth (32) is below
+    frames_[depth_++] = frame;
+    return true;
+  }
   bool close() {
-    depth_.pop_back();
+    --depth_;
     return true;
   }
 };
