@@ -1,5 +1,7 @@
 #include "auth/authenticator.h"
 
+#include <array>
+
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -134,7 +136,15 @@ std::optional<Principal> Authenticator::try_cached(std::optional<std::string_vie
   if (on_behalf_of || !authorization) return std::nullopt;
   const auto token = bearer_token(*authorization);
   if (!token || !looks_like_access_token(*token)) return std::nullopt;
-  const std::string key = core::hex_encode(token_hash(*token));
+  // The cache key (hex of the token's SHA-256) on the stack: a hit allocates nothing.
+  const crypto::Digest hash = crypto::sha256(core::as_bytes(*token));
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::array<char, 2 * std::tuple_size_v<crypto::Digest>> hex{};
+  for (std::size_t i = 0; i < hash.size(); ++i) {
+    hex[2 * i] = kHex[hash[i] >> 4];
+    hex[2 * i + 1] = kHex[hash[i] & 0x0f];
+  }
+  const std::string_view key(hex.data(), hex.size());
   std::shared_ptr<const CachedToken> entry;
   {
     std::lock_guard lock(mutex_);

@@ -11,6 +11,7 @@
 // Thread-safe. authenticate() blocks on a cache miss: call it on a worker thread.
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -106,8 +107,13 @@ class Authenticator {
   FailedAttemptLog failures_;
 
   std::mutex mutex_;  // guards cache_ and uses_
+  // Looked up by string_view: a cached token's call builds no key string.
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
   // By hex token hash. Shared, immutable entries: a request takes one without copying its records.
-  std::unordered_map<std::string, std::shared_ptr<const CachedToken>> cache_;
+  std::unordered_map<std::string, std::shared_ptr<const CachedToken>, KeyHash, std::equal_to<>> cache_;
   std::unordered_map<std::string, store::TimePoint> uses_;
 };
 

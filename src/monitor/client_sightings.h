@@ -5,6 +5,7 @@
 // is learned again after a restart.
 
 #include <cstddef>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -25,10 +26,18 @@ class ClientSightings final : public ClientBaseline {
   bool is_new(std::string_view user_id, std::string_view ip, std::string_view user_agent) override;
 
  private:
+  // Looked up by string_view: a sighting of a known client (nearly every call) allocates nothing.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  using Clients = std::unordered_set<std::string, Hash, std::equal_to<>>;
+
   const std::size_t per_user_;
   const std::size_t max_users_;
   std::mutex mutex_;
-  std::unordered_map<std::string, std::unordered_set<std::string>> seen_;
+  std::unordered_map<std::string, Clients, Hash, std::equal_to<>> seen_;
+  std::string client_;  // "ip\nuser agent" of the sighting being looked up (under the mutex)
 };
 
 }  // namespace keyrelay::monitor
