@@ -97,6 +97,11 @@ TEST(RequestParser, RefusesAmbiguousFramingAndOversizedHeads) {
   }
   {
     RequestParser parser;
+    EXPECT_TRUE(feed(parser, "POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+                             "3\r\nabc\r\n0\r\n\r\n"));
+  }
+  {
+    RequestParser parser;
     parser.header_limit(64);
     EXPECT_EQ(feed(parser, "GET / HTTP/1.1\r\nX-Long: " + std::string(100, 'a') + "\r\n\r\n"),
               bhttp::error::header_limit);
