@@ -151,6 +151,39 @@ TEST_F(UpstreamClientTest, PostSendsBodyWithContentLength) {
   EXPECT_GE(res->latency.count(), 0);
 }
 
+// An interim answer is skipped: the fields and status are the final answer's alone.
+TEST_F(UpstreamClientTest, SkipsAnInterimAnswerAndKeepsOnlyTheFinalAnswersFields) {
+  UpstreamTestServer server([](const TestRequest&, int, int) {
+    return TestReply{"HTTP/1.1 103 Early Hints\r\nLink: </a>; rel=preload\r\n\r\n"
+                     "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Final: yes\r\n\r\nok"};
+  });
+  client();
+  auto res = get(url(server, "/"));
+  ASSERT_TRUE(res) << res.error().message;
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->body, "ok");
+  EXPECT_EQ(res->headers.get("X-Final"), "yes");
+  EXPECT_FALSE(res->headers.get("Link").has_value());
+}
+
+// A HEAD answer announces a length but has no body; the connection serves the next request.
+TEST_F(UpstreamClientTest, AHeadAnswerHasNoBodyAndKeepsTheConnection) {
+  UpstreamTestServer server([](const TestRequest& r, int, int) {
+    if (r.method_string() == "HEAD") return TestReply{"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"};
+    return echo(r, 0, 0);
+  });
+  client();
+  auto head = fetch({"HEAD", url(server, "/h"), {}, {}});
+  ASSERT_TRUE(head) << head.error().message;
+  EXPECT_EQ(head->status, 200);
+  EXPECT_EQ(head->body, "");
+  EXPECT_EQ(head->headers.get("Content-Length"), "5");
+  auto next = get(url(server, "/next"));
+  ASSERT_TRUE(next) << next.error().message;
+  EXPECT_EQ(next->body, "GET /next\n");
+  EXPECT_EQ(server.accepted(), 1);
+}
+
 TEST_F(UpstreamClientTest, ReadsChunkedResponse) {
   UpstreamTestServer server([](const TestRequest&, int, int) {
     return TestReply{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n"
