@@ -357,14 +357,14 @@ net::awaitable<Started> UpstreamClient::State::send_and_read_head(Stream& stream
                                                                   std::string_view wire, bool head_request,
                                                                   http::BodySource* source) {
   UpstreamConnection& conn = *impl.lease.connection();
-  auto& tcp_stream = conn.tcp();
   auto& buffer = conn.buffer();
   const bool reused = impl.lease.is_reused();
   Started out;
 
   // Write the request.
-  tcp_stream.expires_after(options.idle_timeout);
-  auto [wec, written] = co_await write_request(stream, net::buffer(wire.data(), wire.size()));
+  conn.limit_after(options.idle_timeout);
+  auto [write_ec, written] = co_await write_request(stream, net::buffer(wire.data(), wire.size()));
+  const beast::error_code wec = conn.timeout_or(write_ec);
   if (wec) {
     out.retryable = reused && wec != beast::error::timeout;
     out.result = transport_error(impl.origin, "write", wec);
@@ -388,8 +388,9 @@ net::awaitable<Started> UpstreamClient::State::send_and_read_head(Stream& stream
     parser->header_limit(kMaxResponseHeaderBytes);
     parser->body_limit(boost::none);  // read_rest() enforces its own limit; a stream may be long
     if (head_request) parser->skip(true);
-    tcp_stream.expires_after(options.first_byte_timeout);
-    auto [hec, n] = co_await bhttp::async_read_header(stream, buffer, *parser, as_result);
+    conn.limit_after(options.first_byte_timeout);
+    auto [read_ec, n] = co_await bhttp::async_read_header(stream, buffer, *parser, as_result);
+    const beast::error_code hec = conn.timeout_or(read_ec);
     if (hec) {
       got_response = got_response || parser->got_some() || buffer.size() != 0;
       out.retryable = reused && !got_response && hec != beast::error::timeout;
@@ -400,7 +401,7 @@ net::awaitable<Started> UpstreamClient::State::send_and_read_head(Stream& stream
     const int status = parser->status();
     if (status < 100 || status >= 200 || status == 101) break;
   }
-  tcp_stream.expires_never();
+  conn.limit_never();
 
   impl.status = parser->status();
   impl.headers = std::move(parser->headers());
@@ -434,9 +435,9 @@ net::awaitable<core::Result<void>> UpstreamClient::State::send_body(Stream& stre
       out = frame;
     }
     sent += piece->size();
-    impl.lease.connection()->tcp().expires_after(options.idle_timeout);
-    auto [ec, n] = co_await write_request(stream, net::buffer(out.data(), out.size()));
-    if (ec) co_return transport_error(impl.origin, "write", ec);
+    impl.lease.connection()->limit_after(options.idle_timeout);
+    auto [write_ec, n] = co_await write_request(stream, net::buffer(out.data(), out.size()));
+    if (write_ec) co_return transport_error(impl.origin, "write", impl.lease.connection()->timeout_or(write_ec));
     if (last) co_return core::ok();
   }
 }
@@ -447,7 +448,7 @@ void UpstreamStream::Impl::finish_body() noexcept {
   done = true;
   if (!parser || !lease.connection()) return;
   auto& conn = *lease.connection();
-  conn.tcp().expires_never();
+  conn.limit_never();
   piece.release();
   if (parser->keep_alive() && !parser->need_eof() && status != 101 && conn.buffer().size() == 0) {
     conn.buffer().shrink_to_fit();  // an idle pooled connection holds no read buffer
@@ -462,12 +463,13 @@ net::awaitable<core::Result<std::size_t>> UpstreamStream::Impl::read_piece(Strea
   auto& conn = *lease.connection();
   while (!parser->is_done()) {
     parser->lend(piece.room());
-    conn.tcp().expires_after(idle_timeout);
-    // Through the stream when it must wait: its deadline bounds the wait.
+    conn.limit_after(idle_timeout);
+    // Through the stream when it must wait: the connection's time limit bounds the wait.
     http::IoResult read;
     if (auto now = read_answer_now(stream, conn.buffer(), *parser)) read = *now;
     else read = co_await bhttp::async_read_some(stream, conn.buffer(), *parser, as_result);
-    auto [ec, n] = read;
+    auto [read_ec, n] = read;
+    beast::error_code ec = conn.timeout_or(read_ec);
     if (ec == bhttp::error::need_buffer) ec = {};
     if (ec == net::ssl::error::stream_truncated && parser->need_eof()) {
       // A TLS peer that closes without close_notify to end an EOF-delimited body.

@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -19,9 +20,33 @@ UpstreamConnection::UpstreamConnection(net::any_io_executor strand, net::ssl::co
     : executor_(std::move(strand)) {
   if (tls) tls_.emplace(executor_, *tls);
   else plain_.emplace(executor_);
+  if (executor_.target<net::io_context::executor_type>() != nullptr)
+    deadline_ = std::make_unique<http::Deadline>(executor_, [this] {
+      boost::system::error_code ignored;
+      tcp().socket().cancel(ignored);
+    });
 }
 
-UpstreamConnection::~UpstreamConnection() { close(); }
+void UpstreamConnection::limit_after(std::chrono::steady_clock::duration limit) {
+  if (deadline_) deadline_->expires_after(limit);
+  else tcp().expires_after(limit);
+}
+
+void UpstreamConnection::limit_never() noexcept {
+  if (deadline_) deadline_->expires_never();
+  else tcp().expires_never();
+}
+
+boost::system::error_code UpstreamConnection::timeout_or(const boost::system::error_code& ec) const noexcept {
+  if (deadline_ && deadline_->expired() && ec == net::error::operation_aborted) return boost::beast::error::timeout;
+  return ec;
+}
+
+// The deadline goes first: once it is off the sweeper's list, no sweep can reach this connection.
+UpstreamConnection::~UpstreamConnection() {
+  deadline_.reset();
+  close();
+}
 
 bool UpstreamConnection::looks_reusable() noexcept {
   auto& socket = tcp().socket();

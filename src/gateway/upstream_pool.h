@@ -27,6 +27,8 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include "http/deadline.h"
+
 namespace keyrelay::gateway {
 
 // One TCP (or TLS over TCP) connection to an origin. Its executor is a strand of its own: every
@@ -42,6 +44,15 @@ class UpstreamConnection {
   boost::beast::ssl_stream<boost::beast::tcp_stream>* tls() noexcept { return tls_ ? &*tls_ : nullptr; }
   boost::beast::tcp_stream* plain() noexcept { return plain_ ? &*plain_ : nullptr; }
   boost::beast::flat_buffer& buffer() noexcept { return buffer_; }
+
+  // The time limit of the exchange's current read or write. On an I/O thread's own context it is a
+  // Deadline (http/deadline.h: one timer per thread, nothing armed and cancelled per operation —
+  // a cancelled stream timer posted a handler, one more turn of the event loop per call); on a
+  // strand, the stream's own timer. (The connect keeps the stream's timer: it is rare.)
+  void limit_after(std::chrono::steady_clock::duration limit);
+  void limit_never() noexcept;
+  // `ec` of an operation on the connection, with a limit that ran out reported as beast's timeout.
+  boost::system::error_code timeout_or(const boost::system::error_code& ec) const noexcept;
 
   bool is_connected() const noexcept { return connected_; }
   void mark_connected() noexcept { connected_ = true; }
@@ -59,6 +70,7 @@ class UpstreamConnection {
   std::optional<boost::beast::tcp_stream> plain_;
   std::optional<boost::beast::ssl_stream<boost::beast::tcp_stream>> tls_;
   boost::beast::flat_buffer buffer_;
+  std::unique_ptr<http::Deadline> deadline_;  // on an I/O thread's own context only
   bool connected_ = false;
 };
 
