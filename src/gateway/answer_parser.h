@@ -11,6 +11,7 @@
 #include <boost/beast/http/basic_parser.hpp>
 
 #include "http/headers.h"
+#include "http/lent_room.h"
 
 namespace keyrelay::gateway {
 
@@ -23,11 +24,8 @@ class AnswerParser final : public boost::beast::http::basic_parser<false> {
 
   // Body bytes go into `room` from now on; written() tells how many arrived there. With no room
   // lent, or when it is full, reading stops with beast::http::error::need_buffer.
-  void lend(std::span<char> room) noexcept {
-    room_ = room;
-    written_ = 0;
-  }
-  std::size_t written() const noexcept { return written_; }
+  void lend(std::span<char> room) noexcept { room_.lend(room); }
+  std::size_t written() const noexcept { return room_.written(); }
 
  private:
   using error_code = boost::beast::error_code;
@@ -40,18 +38,16 @@ class AnswerParser final : public boost::beast::http::basic_parser<false> {
   }
   void on_header_impl(error_code&) override {}
   void on_body_init_impl(boost::optional<std::uint64_t> const&, error_code&) override {}
-  std::size_t on_body_impl(string_view body, error_code& ec) override { return take(body, ec); }
+  std::size_t on_body_impl(string_view body, error_code& ec) override { return room_.take(body, ec); }
   void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override {}
-  std::size_t on_chunk_body_impl(std::uint64_t, string_view body, error_code& ec) override { return take(body, ec); }
+  std::size_t on_chunk_body_impl(std::uint64_t, string_view body, error_code& ec) override {
+    return room_.take(body, ec);
+  }
   void on_finish_impl(error_code&) override {}
-
-  // As much of `body` as the lent room holds; need_buffer when that is not all of it.
-  std::size_t take(string_view body, error_code& ec) noexcept;
 
   int status_ = 0;
   http::Headers headers_;
-  std::span<char> room_;
-  std::size_t written_ = 0;
+  http::LentRoom room_;
 };
 
 }  // namespace keyrelay::gateway

@@ -36,11 +36,7 @@ std::size_t RequestParser::take(string_view body, error_code& ec) {
     body_.append(body.data(), body.size());
     return body.size();
   }
-  const std::size_t n = std::min(body.size(), room_.size() - written_);
-  if (n > 0) std::memcpy(room_.data() + written_, body.data(), n);
-  written_ += n;
-  if (n < body.size()) ec = boost::beast::http::error::need_buffer;
-  return n;
+  return room_.take(body, ec);
 }
 
 void RequestParser::grow_body(std::size_t more) {

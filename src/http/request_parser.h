@@ -17,6 +17,7 @@
 #include <boost/beast/http/basic_parser.hpp>
 
 #include "http/headers.h"
+#include "http/lent_room.h"
 
 namespace keyrelay::http {
 
@@ -40,10 +41,9 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   // the room full, reading stops with beast::http::error::need_buffer.
   void lend(std::span<char> room) noexcept {
     lent_ = true;
-    room_ = room;
-    written_ = 0;
+    room_.lend(room);
   }
-  std::size_t written() const noexcept { return written_; }
+  std::size_t written() const noexcept { return room_.written(); }
 
  private:
   using error_code = boost::beast::error_code;
@@ -70,8 +70,7 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   Headers headers_;
   std::string body_;
   bool lent_ = false;
-  std::span<char> room_;
-  std::size_t written_ = 0;
+  LentRoom room_;
 };
 
 }  // namespace keyrelay::http
